@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test pg_mining:
+# Debian's PostgreSQL 15 with its server headers, clang for bindgen, sudo, cargo-pgrx (pinned),
+# and `cargo pgrx init` against Debian's pg_config. Quick and silent when all of it is there.
+set -euo pipefail
+
+PGRX_VERSION=0.18.0
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { echo "setup: $*" >&2; }
+
+need_pkgs=()
+for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  log "installing Debian packages: ${need_pkgs[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
+  log "installing cargo-pgrx $PGRX_VERSION (about 6 minutes on 2 cores)"
+  cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --quiet
+fi
+
+if ! grep -qs "pg15 = \"$PG_CONFIG\"" "$HOME/.pgrx/config.toml"; then
+  log "cargo pgrx init --pg15 $PG_CONFIG"
+  cargo pgrx init --pg15 "$PG_CONFIG" >/dev/null
+fi

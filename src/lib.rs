@@ -1,0 +1,2 @@
+//! pg_mining: the data-mining workflow inside PostgreSQL.
+pub mod mining;

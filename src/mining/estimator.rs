@@ -1,0 +1,390 @@
+//! The estimators behind one trait: parsing of their hyperparameters, fitting, and the fitted
+//! models that score a row.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::{Error, Result};
+use super::forest::{self, Forest, Progress};
+use super::linear::{self, LinearModel};
+use super::logistic::{self, LogisticModel};
+use super::rng::Rng;
+use super::tree::{self, Criterion, Labels, Tree, TreeParams};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+impl Task {
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        }
+    }
+}
+
+pub const ALGORITHMS: &[&str] =
+    &["auto", "linear_regression", "ridge", "logistic_regression", "decision_tree", "random_forest"];
+
+/// A fitted model: scores one preprocessed row.
+pub trait Model {
+    /// Regression: the value. Classification: not used.
+    fn predict_value(&self, x: &[f64]) -> f64;
+    /// Classification: class probabilities into `out` (len = number of classes).
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]);
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Fitted {
+    Linear(LinearModel),
+    Logistic(LogisticModel),
+    Tree(Tree),
+    Forest(Forest),
+}
+
+impl Model for Fitted {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        match self {
+            Fitted::Linear(m) => m.predict(x),
+            Fitted::Tree(t) => t.leaf(x).first().copied().unwrap_or(f64::NAN),
+            Fitted::Forest(f) => {
+                let mut out = [0.0];
+                f.predict(x, &mut out);
+                out[0]
+            }
+            Fitted::Logistic(_) => f64::NAN,
+        }
+    }
+
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        match self {
+            Fitted::Logistic(m) => m.predict_proba(x, out),
+            Fitted::Tree(t) => {
+                let leaf = t.leaf(x);
+                out.iter_mut().zip(leaf.iter().chain(std::iter::repeat(&0.0))).for_each(|(o, v)| *o = *v);
+            }
+            Fitted::Forest(f) => f.predict(x, out),
+            Fitted::Linear(_) => out.iter_mut().for_each(|o| *o = f64::NAN),
+        }
+    }
+}
+
+/// An algorithm with its resolved hyperparameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Estimator {
+    LinearRegression { fit_intercept: bool },
+    Ridge { alpha: f64, fit_intercept: bool },
+    LogisticRegression { c: f64 },
+    DecisionTree { tree: TreeParams, max_features: MaxFeatures },
+    RandomForest { tree: TreeParams, n_estimators: usize, bootstrap: bool, max_features: MaxFeatures },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum MaxFeatures {
+    All,
+    Sqrt,
+    Log2,
+    Count(usize),
+    Fraction(f64),
+}
+
+impl MaxFeatures {
+    fn resolve(self, p: usize) -> usize {
+        let k = match self {
+            MaxFeatures::All => p,
+            MaxFeatures::Sqrt => (p as f64).sqrt().floor() as usize,
+            MaxFeatures::Log2 => (p as f64).log2().floor() as usize,
+            MaxFeatures::Count(k) => k,
+            MaxFeatures::Fraction(f) => (f * p as f64).floor() as usize,
+        };
+        k.clamp(1, p.max(1))
+    }
+}
+
+/// Data handed to `fit`: a row-major matrix and the labels.
+pub struct TrainData<'a> {
+    pub x: &'a [f64],
+    pub n_cols: usize,
+    pub rows: &'a [usize],
+    pub labels: Labels<'a>,
+}
+
+/// The algorithm `auto` stands for, per task.
+pub fn auto_algorithm(task: Task) -> &'static str {
+    let _ = task;
+    "random_forest"
+}
+
+fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
+    match algorithm {
+        "linear_regression" => &["fit_intercept"],
+        "ridge" => &["alpha", "fit_intercept"],
+        "logistic_regression" => &["C"],
+        "decision_tree" => &["max_depth", "min_samples_split", "min_samples_leaf", "criterion", "max_features"],
+        "random_forest" => &[
+            "n_estimators",
+            "max_depth",
+            "min_samples_split",
+            "min_samples_leaf",
+            "criterion",
+            "max_features",
+            "bootstrap",
+        ],
+        _ => &[],
+    }
+}
+
+struct Params<'a> {
+    algorithm: &'a str,
+    map: &'a Map<String, Value>,
+}
+
+impl Params<'_> {
+    fn bad(&self, key: &str, want: &str) -> Error {
+        Error::param(format!(
+            "hyperparameter \"{key}\" of {} must be {want}; got {}",
+            self.algorithm,
+            self.map.get(key).map_or("nothing".into(), |v| v.to_string())
+        ))
+    }
+    fn f64_or(&self, key: &str, default: f64, check: impl Fn(f64) -> bool, want: &str) -> Result<f64> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().filter(|x| x.is_finite() && check(*x)).ok_or_else(|| self.bad(key, want)),
+        }
+    }
+    fn usize_or(&self, key: &str, default: usize, min: usize, max: usize) -> Result<usize> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .as_u64()
+                .map(|x| x as usize)
+                .filter(|x| (min..=max).contains(x))
+                .ok_or_else(|| self.bad(key, &format!("an integer in [{min}, {max}]"))),
+        }
+    }
+    fn bool_or(&self, key: &str, default: bool) -> Result<bool> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| self.bad(key, "true or false")),
+        }
+    }
+    fn max_depth(&self) -> Result<Option<usize>> {
+        match self.map.get("max_depth") {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .filter(|&d| (1..=1000).contains(&d))
+                .map(|d| Some(d as usize))
+                .ok_or_else(|| self.bad("max_depth", "null or an integer in [1, 1000]")),
+        }
+    }
+    fn max_features(&self, default: MaxFeatures) -> Result<MaxFeatures> {
+        let want = "\"sqrt\", \"log2\", null (all), an integer ≥ 1 or a fraction in (0, 1]";
+        match self.map.get("max_features") {
+            None => Ok(default),
+            Some(Value::Null) => Ok(MaxFeatures::All),
+            Some(Value::String(s)) if s == "sqrt" => Ok(MaxFeatures::Sqrt),
+            Some(Value::String(s)) if s == "log2" => Ok(MaxFeatures::Log2),
+            Some(v) if v.is_u64() => match v.as_u64() {
+                Some(k) if k >= 1 => Ok(MaxFeatures::Count(k as usize)),
+                _ => Err(self.bad("max_features", want)),
+            },
+            Some(v) => match v.as_f64() {
+                Some(f) if f > 0.0 && f <= 1.0 => Ok(MaxFeatures::Fraction(f)),
+                _ => Err(self.bad("max_features", want)),
+            },
+        }
+    }
+    fn tree(&self, task: Task) -> Result<TreeParams> {
+        let criterion = match (task, self.map.get("criterion")) {
+            (Task::Classification, None) => Criterion::Gini,
+            (Task::Regression, None) => Criterion::SquaredError,
+            (Task::Classification, Some(Value::String(s))) if s == "gini" => Criterion::Gini,
+            (Task::Classification, Some(Value::String(s))) if s == "entropy" || s == "log_loss" => Criterion::Entropy,
+            (Task::Regression, Some(Value::String(s))) if s == "squared_error" => Criterion::SquaredError,
+            (Task::Classification, _) => return Err(self.bad("criterion", "\"gini\" or \"entropy\"")),
+            (Task::Regression, _) => return Err(self.bad("criterion", "\"squared_error\"")),
+        };
+        Ok(TreeParams {
+            max_depth: self.max_depth()?,
+            min_samples_split: self.usize_or("min_samples_split", 2, 2, usize::MAX)?,
+            min_samples_leaf: self.usize_or("min_samples_leaf", 1, 1, usize::MAX)?,
+            max_features: None,
+            criterion,
+        })
+    }
+}
+
+impl Estimator {
+    /// Parses and validates hyperparameters; unknown keys are errors that name the key.
+    pub fn from_params(algorithm: &str, task: Task, hyperparams: &Value) -> Result<Estimator> {
+        let empty = Map::new();
+        let map = match hyperparams {
+            Value::Object(m) => m,
+            Value::Null => &empty,
+            other => return Err(Error::param(format!("hyperparams must be a JSON object; got {other}"))),
+        };
+        if !ALGORITHMS.contains(&algorithm) {
+            return Err(Error::param(format!(
+                "unknown algorithm \"{algorithm}\"; known algorithms: {}",
+                ALGORITHMS.join(", ")
+            )));
+        }
+        let allowed = allowed_keys(algorithm);
+        if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(Error::param(format!(
+                "unknown hyperparameter \"{k}\" for {algorithm}; allowed: {}",
+                allowed.join(", ")
+            )));
+        }
+        let p = Params { algorithm, map };
+        let need = |t: Task| -> Result<()> {
+            if t != task {
+                Err(Error::param(format!("{algorithm} is for {}; this is a {} task", t.name(), task.name())))
+            } else {
+                Ok(())
+            }
+        };
+        Ok(match algorithm {
+            "linear_regression" => {
+                need(Task::Regression)?;
+                Estimator::LinearRegression { fit_intercept: p.bool_or("fit_intercept", true)? }
+            }
+            "ridge" => {
+                need(Task::Regression)?;
+                Estimator::Ridge {
+                    alpha: p.f64_or("alpha", 1.0, |a| a >= 0.0, "a number ≥ 0")?,
+                    fit_intercept: p.bool_or("fit_intercept", true)?,
+                }
+            }
+            "logistic_regression" => {
+                need(Task::Classification)?;
+                Estimator::LogisticRegression { c: p.f64_or("C", 1.0, |c| c > 0.0, "a number > 0")? }
+            }
+            "decision_tree" => {
+                Estimator::DecisionTree { tree: p.tree(task)?, max_features: p.max_features(MaxFeatures::All)? }
+            }
+            "random_forest" => {
+                let default = match task {
+                    Task::Classification => MaxFeatures::Sqrt,
+                    Task::Regression => MaxFeatures::All,
+                };
+                Estimator::RandomForest {
+                    tree: p.tree(task)?,
+                    n_estimators: p.usize_or("n_estimators", 100, 1, 10_000)?,
+                    bootstrap: p.bool_or("bootstrap", true)?,
+                    max_features: p.max_features(default)?,
+                }
+            }
+            _ => return Err(Error::param(format!("algorithm \"{algorithm}\" needs a task to resolve"))),
+        })
+    }
+
+    /// The hyperparameters as JSON, every default filled in (stored with the model).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Fits on `data`. Runs on a pool thread: never touches Postgres.
+    pub fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Fitted> {
+        let n = data.rows.len();
+        let p = data.n_cols;
+        if n == 0 {
+            return Err(Error::data("no training rows"));
+        }
+        // Linear learners take the training rows as a dense block.
+        let gather = || -> Vec<f64> {
+            let mut out = Vec::with_capacity(n * p);
+            for &r in data.rows {
+                out.extend_from_slice(&data.x[r * p..(r + 1) * p]);
+            }
+            out
+        };
+        match (self, data.labels) {
+            (Estimator::LinearRegression { fit_intercept }, Labels::Values(y)) => {
+                let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
+                Ok(Fitted::Linear(linear::fit(&gather(), n, p, &ys, 0.0, *fit_intercept)?))
+            }
+            (Estimator::Ridge { alpha, fit_intercept }, Labels::Values(y)) => {
+                let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
+                Ok(Fitted::Linear(linear::fit(&gather(), n, p, &ys, *alpha, *fit_intercept)?))
+            }
+            (Estimator::LogisticRegression { c }, Labels::Classes { y, n_classes }) => {
+                let ys: Vec<usize> = data.rows.iter().map(|&r| y[r]).collect();
+                Ok(Fitted::Logistic(logistic::fit(&gather(), n, p, &ys, n_classes, *c)?))
+            }
+            (Estimator::DecisionTree { tree, max_features }, labels) => {
+                let mut params = tree.clone();
+                params.max_features = Some(max_features.resolve(p));
+                Ok(Fitted::Tree(tree::fit(data.x, p, labels, data.rows, &params, &mut Rng::new(seed))))
+            }
+            (Estimator::RandomForest { tree, n_estimators, bootstrap, max_features }, labels) => {
+                let mut params = tree.clone();
+                params.max_features = Some(max_features.resolve(p));
+                Ok(Fitted::Forest(forest::fit(
+                    data.x,
+                    p,
+                    labels,
+                    data.rows,
+                    &params,
+                    *n_estimators,
+                    *bootstrap,
+                    seed,
+                    progress,
+                )?))
+            }
+            _ => Err(Error::internal("estimator and labels do not match")),
+        }
+    }
+
+    /// Units of work `fit` reports through Progress::done (trees), for progress messages.
+    pub fn work_units(&self) -> usize {
+        match self {
+            Estimator::RandomForest { n_estimators, .. } => *n_estimators,
+            _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key() {
+        let e = Estimator::from_params("random_forest", Task::Classification, &json!({"n_trees": 5})).unwrap_err();
+        assert!(e.message.contains("\"n_trees\""), "{}", e.message);
+        let e = Estimator::from_params("logistic_regression", Task::Classification, &json!({"C": 0})).unwrap_err();
+        assert!(e.message.contains("\"C\""), "{}", e.message);
+        let e = Estimator::from_params("nope", Task::Regression, &json!({})).unwrap_err();
+        assert!(e.message.contains("nope"));
+        let e = Estimator::from_params("ridge", Task::Classification, &json!({})).unwrap_err();
+        assert!(e.message.contains("regression"));
+        assert!(Estimator::from_params("ridge", Task::Regression, &json!([1])).is_err());
+    }
+
+    #[test]
+    fn defaults_follow_scikit_learn() {
+        match Estimator::from_params("random_forest", Task::Classification, &json!({})).unwrap() {
+            Estimator::RandomForest { n_estimators, bootstrap, max_features, tree } => {
+                assert_eq!((n_estimators, bootstrap, max_features), (100, true, MaxFeatures::Sqrt));
+                assert_eq!(tree.criterion, Criterion::Gini);
+                assert_eq!((tree.min_samples_split, tree.min_samples_leaf, tree.max_depth), (2, 1, None));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(MaxFeatures::Sqrt.resolve(20), 4);
+        assert_eq!(MaxFeatures::Fraction(0.5).resolve(9), 4);
+    }
+
+    #[test]
+    fn decision_tree_takes_relative_max_features() {
+        let e = Estimator::from_params("decision_tree", Task::Regression, &json!({"max_features": 0.5})).unwrap();
+        assert!(matches!(e, Estimator::DecisionTree { max_features: MaxFeatures::Fraction(f), .. } if f == 0.5));
+    }
+}

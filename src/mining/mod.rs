@@ -1,0 +1,17 @@
+//! The mining core: pure Rust, no pgrx. Everything here is tested with plain #[test].
+
+pub mod error;
+pub mod estimator;
+pub mod forest;
+pub mod frame;
+pub mod linear;
+pub mod logistic;
+pub mod metrics;
+pub mod model;
+pub mod model_format;
+pub mod options;
+pub mod pipeline;
+pub mod preprocess;
+pub mod rng;
+pub mod split;
+pub mod tree;

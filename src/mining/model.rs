@@ -1,0 +1,94 @@
+//! A trained model as stored in dm.models: what it was trained on, its preprocessing and its
+//! fitted estimator. Scores one row given in feature order.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, ErrorKind, Result};
+use super::estimator::{Fitted, Model, Task};
+use super::frame::ColumnKind;
+use super::preprocess::{Preprocessor, Raw};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredModel {
+    pub task: Task,
+    pub algorithm: String,
+    pub target: String,
+    pub target_type: String,
+    pub target_kind: ColumnKind,
+    /// Class labels in their text form, in the order of predict_proba.
+    pub classes: Vec<String>,
+    pub prep: Preprocessor,
+    pub estimator: Fitted,
+}
+
+impl StoredModel {
+    pub fn feature_names(&self) -> impl Iterator<Item = &str> {
+        self.prep.features.iter().map(|f| f.name.as_str())
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.prep.features.len()
+    }
+
+    fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
+        buf.clear();
+        buf.resize(self.prep.width(), 0.0);
+        self.prep.transform_row(raw, buf)
+    }
+
+    /// Class probabilities, in the order of `classes`.
+    pub fn predict_proba(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<Vec<f64>> {
+        self.require(Task::Classification, "class probabilities")?;
+        self.encode(raw, buf)?;
+        let mut out = vec![0.0; self.classes.len()];
+        self.estimator.predict_proba(buf, &mut out);
+        Ok(out)
+    }
+
+    /// Index of the predicted class (ties go to the first class, like numpy's argmax).
+    pub fn predict_class(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<usize> {
+        let p = self.predict_proba(raw, buf)?;
+        Ok(argmax(&p))
+    }
+
+    /// Regression value.
+    pub fn predict_value(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<f64> {
+        self.require(Task::Regression, "a value")?;
+        self.encode(raw, buf)?;
+        Ok(self.estimator.predict_value(buf))
+    }
+
+    /// The numeric form of a class label (booleans are 1 and 0); an error for text labels.
+    pub fn class_number(&self, class: usize) -> Result<f64> {
+        let label = self.classes.get(class).ok_or_else(|| Error::internal("class index out of range"))?;
+        match self.target_kind {
+            ColumnKind::Boolean => Ok(if label == "true" { 1.0 } else { 0.0 }),
+            ColumnKind::Text => Err(Error::new(
+                ErrorKind::NotSupported,
+                format!("the target \"{}\" has text labels; use dm_predict_label", self.target),
+            )),
+            _ => label.parse().map_err(|_| Error::internal(format!("class label \"{label}\" is not a number"))),
+        }
+    }
+
+    fn require(&self, task: Task, what: &str) -> Result<()> {
+        if self.task == task {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::NotSupported,
+                format!("a {} model does not predict {what}", self.task.name()),
+            ))
+        }
+    }
+}
+
+pub fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in p.iter().enumerate() {
+        if *v > p[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,585 @@
+//! Preprocessing fitted on the training rows only and stored in the model: imputation, one-hot or
+//! ordinal encoding of text, scaling. The same object turns a scoring row into the model's input.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+use super::frame::{format_number, Column, ColumnData, ColumnKind, NULL_CODE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Impute {
+    Mean,
+    Median,
+    Mode,
+    Zero,
+    /// A NULL is an error at training and at scoring.
+    Error,
+    /// Text only: NULL is a category of its own.
+    Missing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encode {
+    OneHot,
+    Ordinal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scale {
+    Standard,
+    MinMax,
+    None,
+}
+
+/// What to do with a text value never seen in training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unknown {
+    /// All one-hot columns 0 (ordinal: -1), like scikit-learn's handle_unknown='ignore'.
+    Ignore,
+    Error,
+}
+
+/// The user's choices for one column; None means the default for its type and the algorithm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnChoice {
+    pub impute: Option<Impute>,
+    pub encode: Option<Encode>,
+    pub scale: Option<Scale>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Defaults {
+    pub scale: Scale,
+    pub unknown: Unknown,
+    pub max_categories: usize,
+}
+
+/// One raw input value at scoring time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Raw<'a> {
+    Null,
+    Num(f64),
+    Text(&'a str),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Feature {
+    pub name: String,
+    pub sql_type: String,
+    pub kind: ColumnKind,
+    pub transform: Transform,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Transform {
+    Number {
+        /// Value that replaces NULL; None: NULL is an error.
+        fill: Option<f64>,
+        center: f64,
+        scale: f64,
+    },
+    Category {
+        levels: Vec<String>,
+        encode: Encode,
+        /// Slot a NULL goes to: a level index, `levels.len()` for the NULL column of one-hot
+        /// (present when `null_column`), or None when NULL is an error.
+        null_slot: Option<usize>,
+        null_column: bool,
+        unknown: Unknown,
+        /// Ordinal only.
+        center: f64,
+        scale: f64,
+        #[serde(skip)]
+        index: OnceLock<HashMap<String, usize>>,
+    },
+}
+
+impl Transform {
+    fn width(&self) -> usize {
+        match self {
+            Transform::Number { .. } => 1,
+            Transform::Category { encode: Encode::Ordinal, .. } => 1,
+            Transform::Category { levels, null_column, .. } => levels.len() + usize::from(*null_column),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Preprocessor {
+    pub features: Vec<Feature>,
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn mode(v: &[f64]) -> f64 {
+    let mut counts: HashMap<u64, (usize, f64)> = HashMap::new();
+    for &x in v {
+        counts.entry(x.to_bits()).or_insert((0, x)).0 += 1;
+    }
+    // Most frequent; ties go to the smallest value, as scikit-learn's SimpleImputer does.
+    counts
+        .values()
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map_or(0.0, |&(_, x)| x)
+}
+
+fn scale_params(values: &[f64], scale: Scale) -> (f64, f64) {
+    match scale {
+        Scale::None => (0.0, 1.0),
+        Scale::Standard => {
+            let m = mean(values);
+            let var = values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / values.len().max(1) as f64;
+            let sd = var.sqrt();
+            (m, if sd > 0.0 { sd } else { 1.0 })
+        }
+        Scale::MinMax => {
+            let lo = values.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            if lo.is_finite() && hi > lo {
+                (lo, hi - lo)
+            } else {
+                (if lo.is_finite() { lo } else { 0.0 }, 1.0)
+            }
+        }
+    }
+}
+
+impl Preprocessor {
+    /// Fits on `rows` of the given columns. Returns the preprocessor and human-readable notes
+    /// (e.g. categories capped).
+    pub fn fit(
+        columns: &[&Column],
+        rows: &[usize],
+        choices: &[ColumnChoice],
+        defaults: Defaults,
+    ) -> Result<(Preprocessor, Vec<String>)> {
+        let mut features = Vec::with_capacity(columns.len());
+        let mut notes = Vec::new();
+        for (i, col) in columns.iter().enumerate() {
+            let choice = choices.get(i).copied().unwrap_or_default();
+            let transform = match &col.data {
+                ColumnData::Numeric(values) => {
+                    if matches!(choice.impute, Some(Impute::Missing)) {
+                        return Err(Error::param(format!(
+                            "impute \"missing\" is for text columns; column \"{}\" is {}",
+                            col.name, col.sql_type
+                        )));
+                    }
+                    if choice.encode.is_some() {
+                        return Err(Error::param(format!(
+                            "encode applies to text columns; column \"{}\" is {}",
+                            col.name, col.sql_type
+                        )));
+                    }
+                    let mut present: Vec<f64> = rows.iter().map(|&r| values[r]).filter(|x| !x.is_nan()).collect();
+                    let has_null = present.len() < rows.len();
+                    let impute = choice.impute.unwrap_or(Impute::Mean);
+                    if impute == Impute::Error && has_null {
+                        return Err(Error::data(format!(
+                            "column \"{}\" has NULLs in the training rows and its impute policy is \"error\"",
+                            col.name
+                        )));
+                    }
+                    let fill = match impute {
+                        Impute::Mean => Some(mean(&present)),
+                        Impute::Median => Some(median(&mut present.clone())),
+                        Impute::Mode => Some(mode(&present)),
+                        Impute::Zero => Some(0.0),
+                        Impute::Error | Impute::Missing => None,
+                    };
+                    if let Some(f) = fill {
+                        present.resize(rows.len(), f);
+                    }
+                    let (center, scale) = scale_params(&present, choice.scale.unwrap_or(defaults.scale));
+                    Transform::Number { fill, center, scale }
+                }
+                ColumnData::Text { codes, levels, .. } => {
+                    let mut counts = vec![0usize; levels.len()];
+                    let mut nulls = 0usize;
+                    for &r in rows {
+                        match codes[r] {
+                            NULL_CODE => nulls += 1,
+                            c => counts[c as usize] += 1,
+                        }
+                    }
+                    // Levels seen in training, most frequent first, capped; then sorted by name.
+                    let mut seen: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
+                    seen.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
+                    let modal = seen.first().map(|&l| levels[l].clone());
+                    if seen.len() > defaults.max_categories {
+                        notes.push(format!(
+                            "column \"{}\" has {} distinct values; the {} most frequent are encoded, the rest treated as unseen",
+                            col.name,
+                            seen.len(),
+                            defaults.max_categories
+                        ));
+                        seen.truncate(defaults.max_categories);
+                    }
+                    let mut kept: Vec<String> = seen.iter().map(|&l| levels[l].clone()).collect();
+                    kept.sort();
+                    let encode = choice.encode.unwrap_or(Encode::OneHot);
+                    let impute = choice.impute.unwrap_or(Impute::Missing);
+                    let (null_slot, null_column) = match impute {
+                        Impute::Missing => match encode {
+                            // One-hot: a NULL column only when training saw NULLs; else all zeros.
+                            Encode::OneHot => (Some(kept.len()), nulls > 0),
+                            Encode::Ordinal => (Some(kept.len()), false),
+                        },
+                        Impute::Mode => (modal.and_then(|m| kept.iter().position(|k| *k == m)), false),
+                        Impute::Error => {
+                            if nulls > 0 {
+                                return Err(Error::data(format!(
+                                    "column \"{}\" has NULLs in the training rows and its impute policy is \"error\"",
+                                    col.name
+                                )));
+                            }
+                            (None, false)
+                        }
+                        other => {
+                            return Err(Error::param(format!(
+                                "impute \"{}\" is for numeric columns; column \"{}\" is {} (use missing, mode or error)",
+                                impute_name(other),
+                                col.name,
+                                col.sql_type
+                            )))
+                        }
+                    };
+                    let (center, scale) = if encode == Encode::Ordinal {
+                        let index: HashMap<&str, usize> =
+                            kept.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+                        let vals: Vec<f64> = rows
+                            .iter()
+                            .map(|&r| match codes[r] {
+                                NULL_CODE => null_slot.map_or(-1.0, |s| s as f64),
+                                c => index.get(levels[c as usize].as_str()).map_or(-1.0, |&i| i as f64),
+                            })
+                            .collect();
+                        scale_params(&vals, choice.scale.unwrap_or(defaults.scale))
+                    } else {
+                        (0.0, 1.0)
+                    };
+                    Transform::Category {
+                        levels: kept,
+                        encode,
+                        null_slot,
+                        null_column,
+                        unknown: defaults.unknown,
+                        center,
+                        scale,
+                        index: OnceLock::new(),
+                    }
+                }
+            };
+            features.push(Feature { name: col.name.clone(), sql_type: col.sql_type.clone(), kind: col.kind, transform });
+        }
+        Ok((Preprocessor { features }, notes))
+    }
+
+    pub fn width(&self) -> usize {
+        self.features.iter().map(|f| f.transform.width()).sum()
+    }
+
+    /// Names of the model's input columns after encoding.
+    pub fn output_names(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.width());
+        for f in &self.features {
+            match &f.transform {
+                Transform::Category { levels, encode: Encode::OneHot, null_column, .. } => {
+                    out.extend(levels.iter().map(|l| format!("{}={}", f.name, l)));
+                    if *null_column {
+                        out.push(format!("{}=NULL", f.name));
+                    }
+                }
+                _ => out.push(f.name.clone()),
+            }
+        }
+        out
+    }
+
+    /// Transforms training rows into a row-major matrix (rows × width).
+    pub fn transform_columns(&self, columns: &[&Column], rows: &[usize]) -> Result<Vec<f64>> {
+        let width = self.width();
+        let mut out = vec![0.0; rows.len() * width];
+        let mut offset = 0;
+        for (f, col) in self.features.iter().zip(columns) {
+            match (&f.transform, &col.data) {
+                (Transform::Number { fill, center, scale }, ColumnData::Numeric(values)) => {
+                    for (i, &r) in rows.iter().enumerate() {
+                        let mut x = values[r];
+                        if x.is_nan() {
+                            x = fill.ok_or_else(|| null_error(&f.name))?;
+                        }
+                        out[i * width + offset] = (x - center) / scale;
+                    }
+                }
+                (Transform::Category { .. }, ColumnData::Text { codes, levels, .. }) => {
+                    // Map each code of the column to a slot once, not a string lookup per row.
+                    let slots: Vec<Option<usize>> = levels.iter().map(|l| f.transform.slot_of(l)).collect();
+                    for (i, &r) in rows.iter().enumerate() {
+                        let slot = match codes[r] {
+                            NULL_CODE => Slot::Null,
+                            c => slots[c as usize].map_or(Slot::Unknown, Slot::Level),
+                        };
+                        f.write(slot, &mut out[i * width + offset..i * width + offset + f.transform.width()], None)?;
+                    }
+                }
+                _ => {
+                    return Err(Error::internal(format!("column \"{}\" changed kind between fit and transform", f.name)))
+                }
+            }
+            offset += f.transform.width();
+        }
+        Ok(out)
+    }
+
+    /// Transforms one scoring row (values in feature order) into `out` (len = width()).
+    pub fn transform_row(&self, values: &[Raw], out: &mut [f64]) -> Result<()> {
+        if values.len() != self.features.len() || out.len() != self.width() {
+            return Err(Error::input(format!(
+                "expected {} feature values, got {}",
+                self.features.len(),
+                values.len()
+            )));
+        }
+        let mut offset = 0;
+        let mut buf = String::new();
+        for (f, raw) in self.features.iter().zip(values) {
+            let w = f.transform.width();
+            let dst = &mut out[offset..offset + w];
+            match &f.transform {
+                Transform::Number { fill, center, scale } => {
+                    let x = match *raw {
+                        Raw::Null => fill.ok_or_else(|| null_error(&f.name))?,
+                        Raw::Num(x) => x,
+                        Raw::Text(s) => s.trim().parse::<f64>().map_err(|_| {
+                            Error::input(format!("feature \"{}\" is numeric; got the text \"{}\"", f.name, s))
+                        })?,
+                    };
+                    if !x.is_finite() {
+                        return Err(Error::data(format!("feature \"{}\" is {}; NaN and Infinity are not allowed", f.name, x)));
+                    }
+                    dst[0] = (x - center) / scale;
+                }
+                Transform::Category { .. } => {
+                    let text: Option<&str> = match *raw {
+                        Raw::Null => None,
+                        Raw::Text(s) => Some(s),
+                        Raw::Num(x) => {
+                            buf.clear();
+                            buf.push_str(&format_number(x));
+                            Some(buf.as_str())
+                        }
+                    };
+                    let slot = match text {
+                        None => Slot::Null,
+                        Some(s) => f.transform.slot_of(s).map_or(Slot::Unknown, Slot::Level),
+                    };
+                    f.write(slot, dst, text)?;
+                }
+            }
+            offset += w;
+        }
+        Ok(())
+    }
+}
+
+enum Slot {
+    Level(usize),
+    Null,
+    Unknown,
+}
+
+fn null_error(name: &str) -> Error {
+    Error::data(format!("feature \"{name}\" is NULL and its impute policy is \"error\""))
+}
+
+pub fn impute_name(i: Impute) -> &'static str {
+    match i {
+        Impute::Mean => "mean",
+        Impute::Median => "median",
+        Impute::Mode => "mode",
+        Impute::Zero => "zero",
+        Impute::Error => "error",
+        Impute::Missing => "missing",
+    }
+}
+
+impl Transform {
+    fn slot_of(&self, s: &str) -> Option<usize> {
+        match self {
+            Transform::Category { levels, index, .. } => index
+                .get_or_init(|| levels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect())
+                .get(s)
+                .copied(),
+            Transform::Number { .. } => None,
+        }
+    }
+}
+
+impl Feature {
+    fn write(&self, slot: Slot, dst: &mut [f64], text: Option<&str>) -> Result<()> {
+        let Transform::Category { levels, encode, null_slot, null_column, unknown, center, scale, .. } = &self.transform
+        else {
+            return Err(Error::internal("write on a numeric feature"));
+        };
+        let index: Option<usize> = match slot {
+            Slot::Level(i) => Some(i),
+            Slot::Null => match null_slot {
+                Some(s) => Some(*s),
+                None => return Err(null_error(&self.name)),
+            },
+            Slot::Unknown => {
+                if *unknown == Unknown::Error {
+                    return Err(Error::input(format!(
+                        "feature \"{}\" has the value \"{}\", which training never saw",
+                        self.name,
+                        text.unwrap_or("")
+                    )));
+                }
+                None
+            }
+        };
+        match encode {
+            Encode::OneHot => {
+                dst.iter_mut().for_each(|x| *x = 0.0);
+                if let Some(i) = index {
+                    // The NULL slot exists only when training saw NULLs.
+                    if i < levels.len() || *null_column {
+                        if let Some(x) = dst.get_mut(i) {
+                            *x = 1.0;
+                        }
+                    }
+                }
+            }
+            Encode::Ordinal => {
+                let v = index.map_or(-1.0, |i| i as f64);
+                dst[0] = (v - center) / scale;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(name: &str, vals: &[Option<f64>]) -> Column {
+        let mut c = Column::new(name, "double precision", ColumnKind::Float);
+        vals.iter().for_each(|v| c.push_number(*v));
+        c
+    }
+
+    fn text(name: &str, vals: &[Option<&str>]) -> Column {
+        let mut c = Column::new(name, "text", ColumnKind::Text);
+        vals.iter().for_each(|v| c.push_text(*v));
+        c
+    }
+
+    const D: Defaults = Defaults { scale: Scale::None, unknown: Unknown::Ignore, max_categories: 100 };
+
+    #[test]
+    fn mean_imputation_uses_training_rows_only() {
+        let c = num("x", &[Some(1.0), Some(3.0), None, Some(100.0)]);
+        // Row 3 (100) is a test row and must not move the mean.
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2], &[ColumnChoice::default()], D).unwrap();
+        let m = p.transform_columns(&[&c], &[2]).unwrap();
+        assert_eq!(m, vec![2.0]);
+        let mut out = [0.0];
+        p.transform_row(&[Raw::Null], &mut out).unwrap();
+        assert_eq!(out[0], 2.0);
+    }
+
+    #[test]
+    fn median_mode_zero_and_error() {
+        let c = num("x", &[Some(1.0), Some(5.0), Some(5.0), Some(10.0), None]);
+        let rows = [0, 1, 2, 3, 4];
+        let fill = |i: Impute| {
+            let ch = ColumnChoice { impute: Some(i), ..Default::default() };
+            Preprocessor::fit(&[&c], &rows, &[ch], D).map(|(p, _)| p.transform_columns(&[&c], &[4]).unwrap()[0])
+        };
+        assert_eq!(fill(Impute::Median).unwrap(), 5.0);
+        assert_eq!(fill(Impute::Mode).unwrap(), 5.0);
+        assert_eq!(fill(Impute::Zero).unwrap(), 0.0);
+        let err = fill(Impute::Error).unwrap_err();
+        assert!(err.message.contains("\"x\""), "{}", err.message);
+    }
+
+    #[test]
+    fn standard_scaling_matches_population_sd() {
+        let c = num("x", &[Some(1.0), Some(2.0), Some(3.0), Some(4.0)]);
+        let d = Defaults { scale: Scale::Standard, ..D };
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], d).unwrap();
+        let m = p.transform_columns(&[&c], &[0, 3]).unwrap();
+        let sd = 1.25f64.sqrt();
+        assert!((m[0] + 1.5 / sd).abs() < 1e-12 && (m[1] - 1.5 / sd).abs() < 1e-12);
+        let mm = ColumnChoice { scale: Some(Scale::MinMax), ..Default::default() };
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[mm], d).unwrap();
+        assert_eq!(p.transform_columns(&[&c], &[0, 1, 3]).unwrap(), vec![0.0, 1.0 / 3.0, 1.0]);
+    }
+
+    #[test]
+    fn one_hot_with_missing_column_and_unknown_values() {
+        let c = text("plan", &[Some("b"), Some("a"), None, Some("b")]);
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], D).unwrap();
+        assert_eq!(p.output_names(), vec!["plan=a", "plan=b", "plan=NULL"]);
+        let m = p.transform_columns(&[&c], &[0, 1, 2]).unwrap();
+        assert_eq!(m, vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+        let mut out = [9.0; 3];
+        p.transform_row(&[Raw::Text("zzz")], &mut out).unwrap();
+        assert_eq!(out, [0.0, 0.0, 0.0]);
+        let strict = Defaults { unknown: Unknown::Error, ..D };
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], strict).unwrap();
+        let err = p.transform_row(&[Raw::Text("zzz")], &mut out).unwrap_err();
+        assert!(err.message.contains("zzz") && err.message.contains("plan"));
+    }
+
+    #[test]
+    fn ordinal_and_mode_for_text() {
+        let c = text("size", &[Some("s"), Some("m"), Some("m"), None]);
+        let ch = ColumnChoice { impute: Some(Impute::Mode), encode: Some(Encode::Ordinal), scale: None };
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ch], D).unwrap();
+        // levels sorted: m=0, s=1; NULL -> mode "m" -> 0
+        assert_eq!(p.transform_columns(&[&c], &[0, 1, 3]).unwrap(), vec![1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn category_cap_keeps_most_frequent() {
+        let c = text("id", &[Some("a"), Some("a"), Some("b"), Some("c")]);
+        let d = Defaults { max_categories: 1, ..D };
+        let (p, notes) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], d).unwrap();
+        assert_eq!(p.output_names(), vec!["id=a"]);
+        assert_eq!(notes.len(), 1);
+    }
+
+    #[test]
+    fn scoring_rejects_nan_and_bad_text() {
+        let c = num("x", &[Some(1.0), Some(2.0)]);
+        let (p, _) = Preprocessor::fit(&[&c], &[0, 1], &[ColumnChoice::default()], D).unwrap();
+        let mut out = [0.0];
+        assert!(p.transform_row(&[Raw::Num(f64::NAN)], &mut out).is_err());
+        assert!(p.transform_row(&[Raw::Num(f64::INFINITY)], &mut out).is_err());
+        assert!(p.transform_row(&[Raw::Text("abc")], &mut out).is_err());
+        p.transform_row(&[Raw::Text(" 4 ")], &mut out).unwrap();
+        assert_eq!(out[0], 4.0);
+        assert!(p.transform_row(&[], &mut out).is_err());
+    }
+}
