@@ -41,6 +41,8 @@ pub struct Column {
     pub sql_type: String,
     pub kind: ColumnKind,
     pub data: ColumnData,
+    /// NaN or ±Infinity values met while reading (stored as NULL); training refuses them.
+    pub non_finite: usize,
 }
 
 impl Column {
@@ -50,7 +52,7 @@ impl Column {
         } else {
             ColumnData::Numeric(Vec::new())
         };
-        Column { name: name.into(), sql_type: sql_type.into(), kind, data }
+        Column { name: name.into(), sql_type: sql_type.into(), kind, data, non_finite: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -64,8 +66,16 @@ impl Column {
         self.len() == 0
     }
 
-    /// Appends a number (None = NULL). Text columns store its decimal form.
+    /// Appends a number (None = NULL). Text columns store its decimal form. NaN and ±Infinity
+    /// are counted in `non_finite` and stored as NULL.
     pub fn push_number(&mut self, value: Option<f64>) {
+        let value = match value {
+            Some(x) if !x.is_finite() => {
+                self.non_finite += 1;
+                None
+            }
+            v => v,
+        };
         match &mut self.data {
             ColumnData::Numeric(v) => v.push(value.unwrap_or(f64::NAN)),
             ColumnData::Text { .. } => match value {
@@ -138,7 +148,7 @@ impl Column {
                 index: index.clone(),
             },
         };
-        Column { name: self.name.clone(), sql_type: self.sql_type.clone(), kind: self.kind, data }
+        Column { name: self.name.clone(), sql_type: self.sql_type.clone(), kind: self.kind, data, non_finite: self.non_finite }
     }
 
     /// A 64-bit hash of one cell, for duplicate detection and fingerprints.

@@ -141,16 +141,23 @@ pub fn prepare(frame: &Frame, req: &TrainRequest, notice: &mut dyn FnMut(String)
         }
     }
 
+    let mut used: Vec<&Column> = features.clone();
+    used.push(target_col);
+    if let Some(o) = order_col {
+        used.push(&frame.columns[o]);
+    }
+    if let Some(c) = used.iter().find(|c| c.non_finite > 0) {
+        return Err(Error::data(format!(
+            "column \"{}\" holds NaN or Infinity in {} rows; pg_mining does not train on them (make them NULL or filter them out)",
+            c.name, c.non_finite
+        )));
+    }
+
     // Rows: a target is needed; exact duplicates (features, target, time) are dropped.
     let mut rows: Vec<usize> = (0..n_read).filter(|&r| !target_col.is_null(r)).collect();
     let null_targets = n_read - rows.len();
     if rows.is_empty() {
         return Err(Error::data(format!("the target \"{target_name}\" is NULL in every row")));
-    }
-    let mut used: Vec<&Column> = features.clone();
-    used.push(target_col);
-    if let Some(o) = order_col {
-        used.push(&frame.columns[o]);
     }
     let mut duplicates = 0;
     if opts.dedup {
@@ -537,6 +544,19 @@ mod tests {
         (0..10).for_each(|_| g.columns[2].push_text(Some("same")));
         assert!(run(&g, "y", "auto", json!({})).err().unwrap().message.contains("single class"));
         assert!(run(&Frame::default(), "y", "auto", json!({})).is_err());
+    }
+
+    #[test]
+    fn nan_in_a_used_column_is_an_error_naming_it() {
+        let mut f = frame(30);
+        f.columns[0].push_number(Some(f64::NAN));
+        for c in f.columns.iter_mut().skip(1) {
+            c.push_number(Some(1.0));
+        }
+        let e = run(&f, "v", "ridge", json!({"exclude": ["y"]})).err().unwrap();
+        assert!(e.message.contains("\"a\"") && e.message.contains("NaN"), "{}", e.message);
+        // Not used: no error.
+        assert!(run(&f, "v", "ridge", json!({"exclude": ["y", "a"]})).is_ok());
     }
 
     #[test]

@@ -1,0 +1,9 @@
+//! The SQL functions: each parses its arguments, calls the layers below and maps errors.
+
+pub mod errors;
+pub mod lifecycle;
+pub mod predict;
+pub mod train;
+
+#[cfg(any(test, feature = "pg_test"))]
+mod tests;

@@ -1,0 +1,56 @@
+//! Scoring: dm_predict, dm_predict_label, dm_predict_proba, dm_model_classes.
+
+use pgrx::prelude::*;
+use pgrx::AnyElement;
+
+use super::errors::OrRaise;
+use crate::catalog::cache;
+use crate::data::input::with_features;
+use crate::mining::error::{Error, ErrorKind};
+use crate::mining::estimator::Task;
+use crate::mining::frame::format_number;
+
+/// Regression value, or the class label as a number (booleans 1/0).
+#[pg_extern(stable, parallel_safe)]
+fn dm_predict(model: &str, input: AnyElement) -> f64 {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
+        Task::Regression => m.model.predict_value(raw, &mut buf),
+        Task::Classification => m.model.predict_class(raw, &mut buf).and_then(|c| m.model.class_number(c)),
+    })
+    .and_then(|r| r)
+    .or_raise_for(model)
+}
+
+/// The class label in its original text form (regression: the value as text).
+#[pg_extern(stable, parallel_safe)]
+fn dm_predict_label(model: &str, input: AnyElement) -> String {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
+        Task::Regression => m.model.predict_value(raw, &mut buf).map(format_number),
+        Task::Classification => m.model.predict_class(raw, &mut buf).map(|c| m.model.classes[c].clone()),
+    })
+    .and_then(|r| r)
+    .or_raise_for(model)
+}
+
+/// Class probabilities in the order of dm_model_classes(model).
+#[pg_extern(stable, parallel_safe)]
+fn dm_predict_proba(model: &str, input: AnyElement) -> Vec<f64> {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| m.model.predict_proba(raw, &mut buf)).and_then(|r| r).or_raise_for(model)
+}
+
+/// The class labels of a classification model, in the order of dm_predict_proba.
+#[pg_extern(stable, parallel_safe)]
+fn dm_model_classes(model: &str) -> Vec<String> {
+    let m = cache::get(model);
+    if m.model.task != Task::Classification {
+        Err(Error::new(ErrorKind::NotSupported, "a regression model has no classes")).or_raise_for(model)
+    } else {
+        m.model.classes.clone()
+    }
+}

@@ -1,0 +1,191 @@
+//! dm_train: read, prepare, fit on the pool, measure, store, deploy.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use serde_json::{json, Value};
+
+use super::errors::{raise, OrRaise, SqlError};
+use crate::catalog::{cache, models};
+use crate::data::reader;
+use crate::mining::error::Error;
+use crate::mining::estimator::ALGORITHMS;
+use crate::mining::forest::Progress;
+use crate::mining::model_format;
+use crate::mining::options::{Deploy, TrainOptions};
+use crate::mining::pipeline::{self, TrainRequest};
+use crate::pool;
+
+fn ms(t: Instant) -> u64 {
+    t.elapsed().as_millis() as u64
+}
+
+/// Columns the user named (target, features, exclude, order_by).
+fn named_columns<'a>(target: Option<&'a str>, o: &'a TrainOptions) -> Vec<&'a str> {
+    let mut v: Vec<&str> = target.into_iter().collect();
+    v.extend(o.features.iter().flatten().map(String::as_str));
+    v.extend(o.exclude.iter().map(String::as_str));
+    v.extend(o.split.order_by.as_deref());
+    v
+}
+
+#[pg_extern(volatile)]
+fn dm_train(
+    model: Option<&str>,
+    relation: Option<&str>,
+    target: default!(Option<&str>, "NULL"),
+    algorithm: default!(Option<&str>, "'auto'"),
+    hyperparams: default!(Option<JsonB>, "'{}'"),
+    options: default!(Option<JsonB>, "'{}'"),
+) -> TableIterator<
+    'static,
+    (
+        name!(model, String),
+        name!(version, i32),
+        name!(task, String),
+        name!(algorithm, String),
+        name!(metrics, JsonB),
+        name!(deployed, bool),
+    ),
+> {
+    let name = models::check_name(model.unwrap_or("")).to_string();
+    let Some(relation) = relation else {
+        raise(SqlError::Mining(Error::param(format!("model \"{name}\": relation must not be NULL"))));
+    };
+    let algorithm = algorithm.unwrap_or("auto");
+    if !ALGORITHMS.contains(&algorithm) {
+        raise(SqlError::Mining(Error::param(format!(
+            "model \"{name}\": unknown algorithm \"{algorithm}\"; known algorithms: {}",
+            ALGORITHMS.join(", ")
+        ))));
+    }
+    let hyperparams = hyperparams.map_or(json!({}), |j| j.0);
+    let options_json = options.map_or(json!({}), |j| j.0);
+    let opts = TrainOptions::parse(&options_json).or_raise_for(&name);
+    let deploy_policy = opts.deploy;
+    let start = Instant::now();
+
+    // Read.
+    let query = reader::source_query(relation);
+    let read = reader::read(&query);
+    for col in named_columns(target, &opts) {
+        if let Some((c, t)) = read.skipped.iter().find(|(c, _)| c == col) {
+            raise(SqlError::Mining(Error::param(format!(
+                "model \"{name}\": column \"{c}\" has type {t}, which pg_mining cannot use"
+            ))));
+        }
+    }
+    if !read.skipped.is_empty() {
+        let list: Vec<String> = read.skipped.iter().map(|(c, t)| format!("{c} ({t})")).collect();
+        notice!("model \"{name}\": ignoring columns of unsupported types: {}", list.join(", "));
+    }
+    let read_ms = ms(start);
+
+    // Prepare: columns, rows, split, preprocessing.
+    let t = Instant::now();
+    let req = TrainRequest { target: target.map(str::to_string), algorithm: algorithm.to_string(), hyperparams, options: opts };
+    let prepared = pipeline::prepare(&read.frame, &req, &mut |m| notice!("model \"{name}\": {m}")).or_raise_for(&name);
+    drop(read);
+    for w in prepared.warnings() {
+        warning!("model \"{name}\": {w}");
+    }
+    let prepare_ms = ms(t);
+
+    // Fit and measure on the pool.
+    let algo = prepared.algorithm.clone();
+    let units = prepared.estimator.work_units();
+    notice!(
+        "model \"{name}\": fitting {algo} on {} rows × {} columns with {} threads",
+        prepared.split.train.len(),
+        prepared.n_cols,
+        crate::threads()
+    );
+    let prepared = Arc::new(prepared);
+    let progress = Arc::new(Progress::default());
+    let job = {
+        let p = prepared.clone();
+        let progress = progress.clone();
+        move || {
+            let t = Instant::now();
+            let fitted = p.fit(&progress)?;
+            let fit_ms = ms(t);
+            let t = Instant::now();
+            let mut metrics = json!({"train": p.measure(&fitted, &p.split.train)});
+            if !p.split.validation.is_empty() {
+                metrics["validation"] = json!(p.measure(&fitted, &p.split.validation));
+            }
+            if !p.split.test.is_empty() {
+                metrics["test"] = json!(p.measure(&fitted, &p.split.test));
+            }
+            Ok((fitted, metrics, fit_ms, ms(t)))
+        }
+    };
+    let (fitted, metrics, fit_ms, evaluate_ms) =
+        pool::run(&format!("model \"{name}\": training"), progress, units, job).or_raise_for(&name);
+    let Ok(prepared) = Arc::try_unwrap(prepared) else {
+        raise(SqlError::Internal("training data still shared after the fit".into()));
+    };
+    let hyper = prepared.estimator.to_json();
+    let timings = json!({"read": read_ms, "prepare": prepare_ms, "fit": fit_ms, "evaluate": evaluate_ms, "total": ms(start)});
+    let outcome = prepared.finish(fitted, metrics, timings);
+    let (primary_name, primary) = outcome.primary;
+    notice!(
+        "model \"{name}\": fitted in {:.2} s; {primary_name} {primary:.4} on {} rows",
+        fit_ms as f64 / 1000.0,
+        outcome.report["primary_metric"]["on"].as_str().unwrap_or("test")
+    );
+
+    // Store.
+    let bytes = model_format::encode(&outcome.model).or_raise_for(&name);
+    let m = &outcome.model;
+    let features: Value = m
+        .prep
+        .features
+        .iter()
+        .map(|f| json!({"name": f.name, "type": f.sql_type}))
+        .collect();
+    let warnings: Vec<String> =
+        outcome.report["warnings"].as_array().map_or(vec![], |a| a.iter().filter_map(|w| w.as_str().map(String::from)).collect());
+    models::lock_name(&name);
+    let version = models::insert(models::NewVersion {
+        name: &name,
+        task: m.task.name(),
+        algorithm: &m.algorithm,
+        relation,
+        target: &m.target,
+        target_type: &m.target_type,
+        features,
+        classes: if m.classes.is_empty() { None } else { Some(m.classes.clone()) },
+        preprocessing: serde_json::to_value(&m.prep).unwrap_or(Value::Null),
+        hyperparams: hyper,
+        options: options_json,
+        report: &outcome.report,
+        warnings,
+        bytes,
+    });
+
+    // Deploy.
+    let current = models::current_deployment(&name);
+    let (deploy, why) = match (deploy_policy, &current) {
+        (Deploy::Always, _) => (true, "deploy is \"always\"".to_string()),
+        (Deploy::Never, _) => (false, "deploy is \"never\"".to_string()),
+        (Deploy::IfBetter, None) => (true, "it is the first deployment".to_string()),
+        (Deploy::IfBetter, Some(d)) => match models::stored_metric(&name, d.version, primary_name) {
+            Some(old) if primary > old => (true, format!("{primary_name} {primary:.4} beats {old:.4} of version {}", d.version)),
+            Some(old) => (false, format!("{primary_name} {primary:.4} does not beat {old:.4} of deployed version {}", d.version)),
+            None => (true, format!("deployed version {} has no {primary_name}", d.version)),
+        },
+    };
+    if deploy {
+        models::push_deployment(&name, version, "deploy", current.map(|d| d.id));
+        cache::forget_names();
+    }
+    notice!(
+        "model \"{name}\" version {version} {}: {why}",
+        if deploy { "deployed" } else { "stored, not deployed" }
+    );
+    let metrics = outcome.report["metrics"].clone();
+    TableIterator::once((name, version, m.task.name().to_string(), m.algorithm.clone(), JsonB(metrics), deploy))
+}

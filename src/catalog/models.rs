@@ -1,0 +1,238 @@
+//! Reading and writing dm.models and dm.deployments.
+
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use serde_json::Value;
+
+use crate::api::errors::{raise, SqlError};
+use crate::mining::model_format::FORMAT_VERSION;
+
+/// A model reference: `name` (the deployed version) or `name@N`.
+pub struct ModelRef {
+    pub name: String,
+    pub version: Option<i32>,
+}
+
+/// Model names are identifiers: letters, digits, `_` and `.`; `@` is reserved for versions.
+pub fn check_name(name: &str) -> &str {
+    let ok = !name.is_empty() && name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if !ok {
+        raise(SqlError::InvalidName(format!(
+            "invalid model name \"{name}\": use 1 to 63 letters, digits, \"_\" or \".\""
+        )));
+    }
+    name
+}
+
+pub fn parse_ref(spec: &str) -> ModelRef {
+    match spec.split_once('@') {
+        None => ModelRef { name: check_name(spec).to_string(), version: None },
+        Some((name, v)) => {
+            let version = v.parse::<i32>().ok().filter(|v| *v > 0);
+            match version {
+                Some(v) => ModelRef { name: check_name(name).to_string(), version: Some(v) },
+                None => raise(SqlError::InvalidName(format!(
+                    "invalid model reference \"{spec}\": the version after \"@\" must be a positive integer"
+                ))),
+            }
+        }
+    }
+}
+
+fn spi_fail(e: pgrx::spi::Error) -> ! {
+    raise(SqlError::Internal(format!("catalog access failed: {e}")))
+}
+
+/// The catalog id and version a reference points to, or an ERROR naming it.
+pub fn resolve(r: &ModelRef) -> (i64, i32) {
+    let row = match r.version {
+        Some(v) => Spi::get_two_with_args::<i64, i32>(
+            "SELECT id, version FROM dm.models WHERE name = $1 AND version = $2",
+            &[r.name.as_str().into(), v.into()],
+        ),
+        None => Spi::get_two_with_args::<i64, i32>(
+            "SELECT m.id, m.version FROM dm.models m \
+             JOIN (SELECT version FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1) d \
+               ON d.version = m.version WHERE m.name = $1",
+            &[r.name.as_str().into()],
+        ),
+    };
+    match row {
+        Ok((Some(id), Some(v))) => (id, v),
+        Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => match r.version {
+            Some(v) => raise(SqlError::UndefinedObject(format!("model \"{}\" has no version {v}", r.name))),
+            None => {
+                if exists(&r.name) {
+                    raise(SqlError::UndefinedObject(format!("model \"{}\" has no deployed version", r.name)))
+                }
+                raise(SqlError::UndefinedObject(format!("model \"{}\" does not exist", r.name)))
+            }
+        },
+        Err(e) => spi_fail(e),
+    }
+}
+
+pub fn exists(name: &str) -> bool {
+    Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)", &[name.into()])
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
+pub fn load_bytes(id: i64) -> Vec<u8> {
+    match Spi::get_one_with_args::<Vec<u8>>("SELECT model_bytes FROM dm.models WHERE id = $1", &[id.into()]) {
+        Ok(Some(b)) => b,
+        Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => {
+            raise(SqlError::UndefinedObject(format!("model id {id} disappeared from dm.models")))
+        }
+        Err(e) => spi_fail(e),
+    }
+}
+
+/// Serializes concurrent writers of one model name until the transaction ends.
+pub fn lock_name(name: &str) {
+    if let Err(e) = Spi::run_with_args("SELECT pg_advisory_xact_lock(hashtext('pg_mining:' || $1))", &[name.into()]) {
+        spi_fail(e)
+    }
+}
+
+pub struct NewVersion<'a> {
+    pub name: &'a str,
+    pub task: &'a str,
+    pub algorithm: &'a str,
+    pub relation: &'a str,
+    pub target: &'a str,
+    pub target_type: &'a str,
+    pub features: Value,
+    pub classes: Option<Vec<String>>,
+    pub preprocessing: Value,
+    pub hyperparams: Value,
+    pub options: Value,
+    pub report: &'a Value,
+    pub warnings: Vec<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// Inserts the next version of a model (call lock_name first); returns the version.
+pub fn insert(v: NewVersion) -> i32 {
+    let version = Spi::get_one_with_args::<i32>(
+        "SELECT coalesce(max(version), 0) + 1 FROM dm.models WHERE name = $1",
+        &[v.name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(1);
+    let r = v.report;
+    let res = Spi::run_with_args(
+        "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
+           preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
+           format_version, model_bytes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        &[
+            v.name.into(),
+            version.into(),
+            v.task.into(),
+            v.algorithm.into(),
+            v.relation.into(),
+            v.target.into(),
+            v.target_type.into(),
+            JsonB(v.features).into(),
+            v.classes.into(),
+            JsonB(v.preprocessing).into(),
+            JsonB(v.hyperparams).into(),
+            JsonB(v.options).into(),
+            JsonB(r["metrics"].clone()).into(),
+            JsonB(r["rows"].clone()).into(),
+            JsonB(r["split"].clone()).into(),
+            r["fingerprint"].as_str().unwrap_or("").into(),
+            JsonB(r["timings_ms"].clone()).into(),
+            v.warnings.into(),
+            i32::from(FORMAT_VERSION).into(),
+            v.bytes.into(),
+        ],
+    );
+    if let Err(e) = res {
+        spi_fail(e)
+    }
+    version
+}
+
+pub struct Deployment {
+    pub id: i64,
+    pub version: i32,
+    /// The deployment it replaced (where a rollback returns).
+    pub previous: Option<i64>,
+}
+
+/// The current deployment of a model, if any.
+pub fn current_deployment(name: &str) -> Option<Deployment> {
+    match Spi::get_three_with_args::<i64, i32, i64>(
+        "SELECT id, version, previous FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1",
+        &[name.into()],
+    ) {
+        Ok((Some(id), Some(version), previous)) => Some(Deployment { id, version, previous }),
+        Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
+        Err(e) => spi_fail(e),
+    }
+}
+
+/// The stored value of a metric for a version (on test rows, else train rows).
+pub fn stored_metric(name: &str, version: i32, metric: &str) -> Option<f64> {
+    Spi::get_one_with_args::<f64>(
+        "SELECT coalesce(metrics -> 'test' ->> $3, metrics -> 'train' ->> $3)::float8 FROM dm.models WHERE name = $1 AND version = $2",
+        &[name.into(), version.into(), metric.into()],
+    )
+    .ok()
+    .flatten()
+}
+
+pub fn push_deployment(name: &str, version: i32, action: &str, previous: Option<i64>) {
+    if let Err(e) = Spi::run_with_args(
+        "INSERT INTO dm.deployments (name, version, action, previous) VALUES ($1, $2, $3, $4)",
+        &[name.into(), version.into(), action.into(), previous.into()],
+    ) {
+        spi_fail(e)
+    }
+}
+
+pub fn version_exists(name: &str, version: i32) -> bool {
+    Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1 AND version = $2)",
+        &[name.into(), version.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
+}
+
+/// The deployment a rollback returns to: (its version, the deployment before it).
+pub fn rollback_target(previous: i64) -> Option<(i32, Option<i64>)> {
+    match Spi::get_two_with_args::<i32, i64>("SELECT version, previous FROM dm.deployments WHERE id = $1", &[previous.into()]) {
+        Ok((Some(v), p)) => Some((v, p)),
+        Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
+        Err(e) => spi_fail(e),
+    }
+}
+
+/// Deletes versions (all when None) and, for a whole model, its history. Returns the count.
+pub fn delete(name: &str, version: Option<i32>) -> i64 {
+    let res = match version {
+        Some(v) => Spi::get_one_with_args::<i64>(
+            "WITH d AS (DELETE FROM dm.models WHERE name = $1 AND version = $2 RETURNING 1) SELECT count(*) FROM d",
+            &[name.into(), v.into()],
+        ),
+        None => {
+            if let Err(e) = Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()]) {
+                spi_fail(e)
+            }
+            Spi::get_one_with_args::<i64>(
+                "WITH d AS (DELETE FROM dm.models WHERE name = $1 RETURNING 1) SELECT count(*) FROM d",
+                &[name.into()],
+            )
+        }
+    };
+    match res {
+        Ok(n) => n.unwrap_or(0),
+        Err(e) => spi_fail(e),
+    }
+}

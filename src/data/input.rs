@@ -1,0 +1,218 @@
+//! Turns a scoring input — a table row or named composite (by column name), an anonymous ROW or
+//! an array (by position), or jsonb (by key) — into the model's feature values.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pgrx::htup::{heap_tuple_header_get_datum_length, heap_tuple_header_get_type_id, heap_tuple_header_get_typmod};
+use pgrx::pg_sys::{self, Oid};
+use pgrx::prelude::*;
+use pgrx::{AnyElement, AnyNumeric, JsonB};
+
+use super::types::{base_type, kind_of, to_f64, to_str, type_name};
+use crate::mining::error::{Error, Result};
+use crate::mining::frame::ColumnKind;
+use crate::mining::model::StoredModel;
+use crate::mining::preprocess::Raw;
+
+/// Where each feature comes from in a composite type, and how to read it.
+pub struct Plan {
+    /// Per feature: attribute index and its base type.
+    sources: Vec<(usize, Oid, bool)>,
+    natts: usize,
+}
+
+/// Plans per composite type (type oid, typmod), kept with the cached model.
+#[derive(Default)]
+pub struct PlanCache(RefCell<HashMap<(u32, i32), Rc<Plan>>>);
+
+fn feature_kinds(model: &StoredModel) -> impl Iterator<Item = (&str, bool)> {
+    model.prep.features.iter().map(|f| (f.name.as_str(), f.kind == ColumnKind::Text))
+}
+
+unsafe fn build_plan(model: &StoredModel, desc: pg_sys::TupleDesc, positional: bool) -> Result<Plan> {
+    let natts = (*desc).natts as usize;
+    let attrs = (*desc).attrs.as_slice(natts);
+    let live: Vec<(usize, String, Oid)> = attrs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.attisdropped)
+        .map(|(i, a)| (i, std::ffi::CStr::from_ptr(a.attname.data.as_ptr()).to_string_lossy().into_owned(), a.atttypid))
+        .collect();
+    let mut sources = Vec::with_capacity(model.n_features());
+    if positional {
+        if live.len() != model.n_features() {
+            return Err(Error::input(format!(
+                "the ROW has {} fields but the model has {} features ({})",
+                live.len(),
+                model.n_features(),
+                model.feature_names().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    for (k, (name, _)) in feature_kinds(model).enumerate() {
+        let found = if positional {
+            live.get(k)
+        } else {
+            live.iter().find(|(_, n, _)| n == name).or_else(|| {
+                let lower = name.to_lowercase();
+                live.iter().find(|(_, n, _)| n.to_lowercase() == lower)
+            })
+        };
+        let Some((i, col, typ)) = found else {
+            return Err(Error::input(format!("the input has no column \"{name}\", a feature of the model")));
+        };
+        let base = base_type(*typ);
+        let Some(kind) = kind_of(base) else {
+            return Err(Error::input(format!(
+                "input column \"{col}\" for feature \"{name}\" has type {}, which pg_mining cannot score",
+                type_name(*typ)
+            )));
+        };
+        sources.push((*i, base, kind == ColumnKind::Text));
+    }
+    Ok(Plan { sources, natts })
+}
+
+/// Calls `f` with the feature values of `input`, in feature order.
+pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyElement, f: impl FnOnce(&[Raw]) -> R) -> Result<R> {
+    let oid = input.oid();
+    let datum = input.datum();
+    unsafe {
+        if oid == pg_sys::JSONBOID {
+            let Some(JsonB(value)) = JsonB::from_polymorphic_datum(datum, false, oid) else {
+                return Err(Error::input("the jsonb input is NULL"));
+            };
+            return from_json(model, &value).map(|raw| f(&raw));
+        }
+        if let Some(raw) = from_array(model, datum, oid)? {
+            let raw: Vec<Raw> = raw.iter().map(|r| r.as_raw()).collect();
+            return Ok(f(&raw));
+        }
+        if !pg_sys::type_is_rowtype(oid) {
+            return Err(Error::input(format!(
+                "cannot score a value of type {}; pass a table row, a ROW(...), a numeric array or jsonb",
+                type_name(oid)
+            )));
+        }
+        let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+        let typid = heap_tuple_header_get_type_id(header);
+        let typmod = heap_tuple_header_get_typmod(header);
+        let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
+        let key = (typid.to_u32(), typmod);
+        let cached = plans.0.borrow().get(&key).cloned();
+        let plan = match cached {
+            Some(p) => Ok(p),
+            None => build_plan(model, desc, typid == pg_sys::RECORDOID).map(Rc::new),
+        };
+        let natts = (*desc).natts as usize;
+        let mut values = vec![pg_sys::Datum::from(0usize); natts];
+        let mut nulls = vec![true; natts];
+        if plan.as_ref().is_ok_and(|p| p.natts == natts) {
+            let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
+            tuple.t_len = heap_tuple_header_get_datum_length(header) as u32;
+            tuple.t_data = header;
+            pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        }
+        if (*desc).tdrefcount >= 0 {
+            pg_sys::DecrTupleDescRefCount(desc);
+        }
+        let plan = plan?;
+        if plan.natts != natts {
+            return Err(Error::internal("row type changed while scoring"));
+        }
+        plans.0.borrow_mut().entry(key).or_insert_with(|| plan.clone());
+        let raw: Vec<Raw> = plan
+            .sources
+            .iter()
+            .map(|&(i, base, is_text)| {
+                if nulls[i] {
+                    Raw::Null
+                } else if is_text {
+                    Raw::Text(to_str(values[i], base))
+                } else {
+                    Raw::Num(to_f64(values[i], base))
+                }
+            })
+            .collect();
+        Ok(f(&raw))
+    }
+}
+
+enum Owned {
+    Null,
+    Num(f64),
+    Text(String),
+}
+
+impl Owned {
+    fn as_raw(&self) -> Raw<'_> {
+        match self {
+            Owned::Null => Raw::Null,
+            Owned::Num(x) => Raw::Num(*x),
+            Owned::Text(s) => Raw::Text(s),
+        }
+    }
+}
+
+unsafe fn from_array(model: &StoredModel, datum: pg_sys::Datum, oid: Oid) -> Result<Option<Vec<Owned>>> {
+    fn nums<T: Into<f64>>(v: Option<Vec<Option<T>>>) -> Vec<Owned> {
+        v.unwrap_or_default().into_iter().map(|x| x.map_or(Owned::Null, |x| Owned::Num(x.into()))).collect()
+    }
+    let values: Vec<Owned> = match oid {
+        pg_sys::FLOAT8ARRAYOID => nums(Vec::<Option<f64>>::from_polymorphic_datum(datum, false, oid)),
+        pg_sys::FLOAT4ARRAYOID => nums(Vec::<Option<f32>>::from_polymorphic_datum(datum, false, oid)),
+        pg_sys::INT2ARRAYOID => nums(Vec::<Option<i16>>::from_polymorphic_datum(datum, false, oid)),
+        pg_sys::INT4ARRAYOID => nums(Vec::<Option<i32>>::from_polymorphic_datum(datum, false, oid)),
+        pg_sys::INT8ARRAYOID => Vec::<Option<i64>>::from_polymorphic_datum(datum, false, oid)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| x.map_or(Owned::Null, |x| Owned::Num(x as f64)))
+            .collect(),
+        pg_sys::NUMERICARRAYOID => Vec::<Option<AnyNumeric>>::from_polymorphic_datum(datum, false, oid)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| x.map_or(Owned::Null, |x| Owned::Num(f64::try_from(x).unwrap_or(f64::NAN))))
+            .collect(),
+        pg_sys::TEXTARRAYOID | pg_sys::VARCHARARRAYOID => {
+            Vec::<Option<String>>::from_polymorphic_datum(datum, false, pg_sys::TEXTARRAYOID)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| x.map_or(Owned::Null, Owned::Text))
+                .collect()
+        }
+        _ => return Ok(None),
+    };
+    if values.len() != model.n_features() {
+        return Err(Error::input(format!(
+            "the array has {} elements but the model has {} features ({})",
+            values.len(),
+            model.n_features(),
+            model.feature_names().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(Some(values))
+}
+
+fn from_json<'v>(model: &StoredModel, value: &'v serde_json::Value) -> Result<Vec<Raw<'v>>> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::input(format!("the jsonb input must be an object keyed by feature name; got {value}")))?;
+    feature_kinds(model)
+        .map(|(name, _)| {
+            let v = obj.get(name).or_else(|| {
+                let lower = name.to_lowercase();
+                obj.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
+            });
+            match v {
+                None => Err(Error::input(format!("the jsonb input has no key \"{name}\", a feature of the model"))),
+                Some(serde_json::Value::Null) => Ok(Raw::Null),
+                Some(serde_json::Value::Number(n)) => Ok(Raw::Num(n.as_f64().unwrap_or(f64::NAN))),
+                Some(serde_json::Value::String(s)) => Ok(Raw::Text(s.as_str())),
+                Some(serde_json::Value::Bool(b)) => Ok(Raw::Num(f64::from(u8::from(*b)))),
+                Some(other) => Err(Error::input(format!("key \"{name}\" of the jsonb input must be a scalar; got {other}"))),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,95 @@
+//! SQL types the miner understands and the conversion of their datums.
+
+use std::ffi::CStr;
+
+use pgrx::fcinfo::direct_function_call;
+use pgrx::pg_sys::{self, Oid};
+use pgrx::prelude::*;
+
+use crate::mining::frame::ColumnKind;
+
+/// Microseconds and days between 1970-01-01 and Postgres' epoch 2000-01-01.
+const PG_EPOCH_DAYS: f64 = 10_957.0;
+const PG_EPOCH_SECONDS: f64 = 946_684_800.0;
+
+/// A type with domains resolved to their base type (pass the base to `to_f64` / `to_str`).
+pub fn base_type(oid: Oid) -> Oid {
+    unsafe { pg_sys::getBaseType(oid) }
+}
+
+/// The kind of a base type; None if unsupported.
+pub fn kind_of(base: Oid) -> Option<ColumnKind> {
+    Some(match base {
+        pg_sys::INT2OID | pg_sys::INT4OID | pg_sys::INT8OID => ColumnKind::Integer,
+        pg_sys::FLOAT4OID | pg_sys::FLOAT8OID | pg_sys::NUMERICOID => ColumnKind::Float,
+        pg_sys::BOOLOID => ColumnKind::Boolean,
+        pg_sys::DATEOID | pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => ColumnKind::Temporal,
+        pg_sys::TEXTOID | pg_sys::VARCHAROID | pg_sys::BPCHAROID | pg_sys::NAMEOID => ColumnKind::Text,
+        _ => return None,
+    })
+}
+
+/// The type's name as format_type prints it.
+pub fn type_name(oid: Oid) -> String {
+    unsafe {
+        let p = pg_sys::format_type_be(oid);
+        if p.is_null() {
+            return format!("oid {}", oid.to_u32());
+        }
+        CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+/// A non-NULL datum of a numeric kind as f64 (dates in days and timestamps in seconds since
+/// 1970-01-01; infinite dates and timestamps become ±Infinity).
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of base type `base`.
+pub unsafe fn to_f64(datum: pg_sys::Datum, base: Oid) -> f64 {
+    match base {
+        pg_sys::INT2OID => datum.value() as i16 as f64,
+        pg_sys::INT4OID => datum.value() as i32 as f64,
+        pg_sys::INT8OID => datum.value() as i64 as f64,
+        pg_sys::FLOAT4OID => f32::from_bits(datum.value() as u32) as f64,
+        pg_sys::FLOAT8OID => f64::from_bits(datum.value() as u64),
+        pg_sys::BOOLOID => f64::from(u8::from(datum.value() != 0)),
+        pg_sys::NUMERICOID => {
+            direct_function_call::<f64>(pg_sys::numeric_float8, &[Some(datum)]).unwrap_or(f64::NAN)
+        }
+        pg_sys::DATEOID => {
+            let d = datum.value() as i32;
+            match d {
+                i32::MIN => f64::NEG_INFINITY,
+                i32::MAX => f64::INFINITY,
+                d => d as f64 + PG_EPOCH_DAYS,
+            }
+        }
+        pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => {
+            let t = datum.value() as i64;
+            match t {
+                i64::MIN => f64::NEG_INFINITY,
+                i64::MAX => f64::INFINITY,
+                t => t as f64 / 1e6 + PG_EPOCH_SECONDS,
+            }
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// A non-NULL text-like datum as &str (char(n) without its padding).
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of a text kind; the result lives as long as the
+/// current memory context.
+pub unsafe fn to_str<'a>(datum: pg_sys::Datum, base: Oid) -> &'a str {
+    if base == pg_sys::NAMEOID {
+        let p = datum.cast_mut_ptr::<core::ffi::c_char>();
+        return CStr::from_ptr(p).to_str().unwrap_or("");
+    }
+    let s = <&str as FromDatum>::from_polymorphic_datum(datum, false, pg_sys::TEXTOID).unwrap_or("");
+    if base == pg_sys::BPCHAROID {
+        s.trim_end_matches(' ')
+    } else {
+        s
+    }
+}
