@@ -1,1 +1,111 @@
-// placeholder
+//! #[pg_test]s: the SQL functions inside a real backend (each test in its own transaction).
+
+#[pgrx::pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    fn sql(q: &str) {
+        Spi::run(q).expect(q);
+    }
+
+    fn one<T: pgrx::FromDatum + pgrx::IntoDatum>(q: &str) -> T {
+        Spi::get_one::<T>(q).expect(q).expect("NULL")
+    }
+
+    /// 200 rows: y = 'hi' when x > 50 (with a text column that matters a little), v = 3x + 2.
+    fn fixture() {
+        sql("SET client_min_messages = warning");
+        sql("CREATE TABLE t AS SELECT i, (i % 100)::float8 AS x, CASE WHEN i % 3 = 0 THEN 'red' ELSE 'blue' END AS c, \
+             CASE WHEN i % 100 > 50 THEN 'hi' ELSE 'lo' END AS y, (i % 100) > 50 AS b, 3.0 * (i % 100) + 2 AS v \
+             FROM generate_series(1, 200) i");
+    }
+
+    #[pg_test]
+    fn every_input_form_gives_the_same_prediction() {
+        fixture();
+        sql("SELECT * FROM dm_train('m', 'SELECT x, c, y FROM t', 'y', 'logistic_regression')");
+        let row: String = one("SELECT dm_predict_label('m', t) FROM t WHERE i = 90");
+        let anon: String = one("SELECT dm_predict_label('m', ROW(90.0, 'red'::text))");
+        let arr: String = one("SELECT dm_predict_label('m', ARRAY['90', 'red'])");
+        let json: String = one("SELECT dm_predict_label('m', '{\"x\": 90, \"c\": \"red\"}'::jsonb)");
+        assert_eq!(row, "hi");
+        assert_eq!((anon.as_str(), arr.as_str(), json.as_str()), ("hi", "hi", "hi"));
+        let p: Vec<f64> = one("SELECT dm_predict_proba('m', t) FROM t WHERE i = 90");
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9 && p[0] > 0.5);
+        let classes: Vec<String> = one("SELECT dm_model_classes('m')");
+        assert_eq!(classes, vec!["hi", "lo"]);
+    }
+
+    #[pg_test]
+    fn regression_is_close_and_numeric_arrays_work() {
+        fixture();
+        sql("SELECT * FROM dm_train('r', 'SELECT x, v FROM t', 'v', 'linear_regression')");
+        let v: f64 = one("SELECT dm_predict('r', ARRAY[10.0])");
+        assert!((v - 32.0).abs() < 1e-6, "{v}");
+        let r2: f64 = one("SELECT (metrics -> 'test' ->> 'r2')::float8 FROM dm.models WHERE name = 'r'");
+        assert!(r2 > 0.999);
+    }
+
+    #[pg_test]
+    fn boolean_labels_come_back_as_numbers_and_text() {
+        fixture();
+        sql("SELECT * FROM dm_train('b', 'SELECT x, b FROM t', 'b', 'decision_tree')");
+        assert_eq!(one::<f64>("SELECT dm_predict('b', ARRAY[99.0])"), 1.0);
+        assert_eq!(one::<String>("SELECT dm_predict_label('b', ARRAY[1.0])"), "false");
+    }
+
+    #[pg_test(error = "model \"m\": the target \"y\" has text labels; use dm_predict_label")]
+    fn text_labels_refuse_dm_predict() {
+        fixture();
+        sql("SELECT * FROM dm_train('m', 'SELECT x, y FROM t', 'y', 'decision_tree')");
+        sql("SELECT dm_predict('m', ARRAY[1.0])");
+    }
+
+    #[pg_test]
+    fn versions_deploy_and_roll_back() {
+        fixture();
+        sql("SELECT * FROM dm_train('m', 'SELECT x, v FROM t', 'v', 'decision_tree', '{\"max_depth\": 1}')");
+        sql("SELECT * FROM dm_train('m', 'SELECT x, v FROM t', 'v', 'linear_regression')");
+        // Version 2 is better (r2), so if_better deployed it.
+        assert_eq!(one::<i32>("SELECT version FROM dm.deployed WHERE name = 'm'"), 2);
+        let v1: f64 = one("SELECT dm_predict('m@1', ARRAY[10.0])");
+        let v2: f64 = one("SELECT dm_predict('m', ARRAY[10.0])");
+        assert!((v2 - 32.0).abs() < 1e-6 && (v1 - 32.0).abs() > 1.0);
+        assert_eq!(one::<i32>("SELECT dm_rollback('m')"), 1);
+        assert_eq!(one::<f64>("SELECT dm_predict('m', ARRAY[10.0])"), v1);
+        assert_eq!(one::<i32>("SELECT dm_deploy('m', 2)"), 2);
+        assert_eq!(one::<i64>("SELECT dm_drop_model('m', 1)"), 1);
+        assert_eq!(one::<i64>("SELECT dm_drop_model('m')"), 1);
+        assert_eq!(one::<i64>("SELECT count(*) FROM dm.deployments WHERE name = 'm'"), 0);
+    }
+
+    #[pg_test(error = "model \"m\": model bytes are corrupt: no pg_mining header")]
+    fn corrupt_bytes_are_an_error() {
+        fixture();
+        sql("SELECT * FROM dm_train('m', 'SELECT x, v FROM t', 'v', 'ridge')");
+        sql("UPDATE dm.models SET model_bytes = '\\x00'::bytea WHERE name = 'm'");
+        sql("SELECT dm_predict('m', ARRAY[1.0])");
+    }
+
+    #[pg_test(error = "invalid model name \"m;drop table t\": use 1 to 63 letters, digits, \"_\" or \".\"")]
+    fn names_with_semicolons_are_refused() {
+        sql("SELECT dm_predict('m;drop table t', ARRAY[1.0])");
+    }
+
+    #[pg_test(error = "relation \"no_such_table\" does not exist")]
+    fn unknown_relation() {
+        sql("SELECT * FROM dm_train('m', 'no_such_table', 'y')");
+    }
+
+    #[pg_test]
+    fn training_counts_duplicates_and_null_targets() {
+        fixture();
+        sql("INSERT INTO t SELECT * FROM t WHERE i <= 10");
+        sql("UPDATE t SET v = NULL WHERE i = 200");
+        sql("SELECT * FROM dm_train('m', 'SELECT i, x, v FROM t', 'v', 'ridge')");
+        let rows: pgrx::JsonB = one("SELECT row_counts FROM dm.models WHERE name = 'm'");
+        assert_eq!(rows.0["duplicates"], 10);
+        assert_eq!(rows.0["null_target"], 1);
+        assert_eq!(rows.0["used"], 199);
+    }
+}

@@ -37,8 +37,9 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], alpha: f64, fit_intercept: 
     if p == 0 {
         return Ok(LinearModel { coef: vec![], intercept: y_mean });
     }
-    // Gram matrix and X'y over row chunks in parallel.
-    let (gram, xty) = x
+    // Gram matrix and X'y over fixed row chunks in parallel, summed in chunk order so the
+    // result does not depend on the thread count.
+    let partials: Vec<(Vec<f64>, Vec<f64>)> = x
         .par_chunks(p * 1024)
         .zip(y.par_chunks(1024))
         .map(|(xs, ys)| {
@@ -60,14 +61,13 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], alpha: f64, fit_intercept: 
             }
             (g, b)
         })
-        .reduce(
-            || (vec![0.0; p * p], vec![0.0; p]),
-            |(mut g1, mut b1), (g2, b2)| {
-                g1.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
-                b1.iter_mut().zip(&b2).for_each(|(a, b)| *a += b);
-                (g1, b1)
-            },
-        );
+        .collect();
+    let mut gram = vec![0.0; p * p];
+    let mut xty = vec![0.0; p];
+    for (g, b) in &partials {
+        gram.iter_mut().zip(g).for_each(|(a, v)| *a += v);
+        xty.iter_mut().zip(b).for_each(|(a, v)| *a += v);
+    }
     let trace: f64 = (0..p).map(|j| gram[j * p + j]).sum::<f64>();
     let mut jitter = 0.0;
     let scale = (trace / p as f64).max(1e-300);
