@@ -50,7 +50,10 @@ fn dm_train(
         name!(deployed, bool),
     ),
 > {
-    let name = models::check_name(model.unwrap_or("")).to_string();
+    let Some(model) = model else {
+        raise(SqlError::InvalidName("the model name must not be NULL".into()));
+    };
+    let name = models::check_name(model).to_string();
     let Some(relation) = relation else {
         raise(SqlError::Mining(Error::param(format!("model \"{name}\": relation must not be NULL"))));
     };

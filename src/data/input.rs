@@ -10,7 +10,7 @@ use pgrx::pg_sys::{self, Oid};
 use pgrx::prelude::*;
 use pgrx::{AnyElement, AnyNumeric, JsonB};
 
-use super::types::{base_type, kind_of, to_f64, to_str, type_name};
+use super::types::{base_type, kind_of, parse_temporal, to_f64, to_str, type_name};
 use crate::mining::error::{Error, Result};
 use crate::mining::frame::ColumnKind;
 use crate::mining::model::StoredModel;
@@ -75,6 +75,15 @@ unsafe fn build_plan(model: &StoredModel, desc: pg_sys::TupleDesc, positional: b
     Ok(Plan { sources, natts })
 }
 
+/// Dates and timestamps given as text become the numbers training used.
+fn temporal(model: &StoredModel, raw: &mut [Raw]) {
+    for (r, feat) in raw.iter_mut().zip(&model.prep.features) {
+        if let (Raw::Text(s), ColumnKind::Temporal) = (*r, feat.kind) {
+            *r = Raw::Num(parse_temporal(s, &feat.sql_type));
+        }
+    }
+}
+
 /// Calls `f` with the feature values of `input`, in feature order.
 pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyElement, f: impl FnOnce(&[Raw]) -> R) -> Result<R> {
     let oid = input.oid();
@@ -84,10 +93,14 @@ pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyEleme
             let Some(JsonB(value)) = JsonB::from_polymorphic_datum(datum, false, oid) else {
                 return Err(Error::input("the jsonb input is NULL"));
             };
-            return from_json(model, &value).map(|raw| f(&raw));
+            return from_json(model, &value).map(|mut raw| {
+                temporal(model, &mut raw);
+                f(&raw)
+            });
         }
         if let Some(raw) = from_array(model, datum, oid)? {
-            let raw: Vec<Raw> = raw.iter().map(|r| r.as_raw()).collect();
+            let mut raw: Vec<Raw> = raw.iter().map(|r| r.as_raw()).collect();
+            temporal(model, &mut raw);
             return Ok(f(&raw));
         }
         if !pg_sys::type_is_rowtype(oid) {
@@ -123,7 +136,7 @@ pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyEleme
             return Err(Error::internal("row type changed while scoring"));
         }
         plans.0.borrow_mut().entry(key).or_insert_with(|| plan.clone());
-        let raw: Vec<Raw> = plan
+        let mut raw: Vec<Raw> = plan
             .sources
             .iter()
             .map(|&(i, base, is_text)| {
@@ -136,6 +149,7 @@ pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyEleme
                 }
             })
             .collect();
+        temporal(model, &mut raw);
         Ok(f(&raw))
     }
 }
@@ -160,6 +174,7 @@ unsafe fn from_array(model: &StoredModel, datum: pg_sys::Datum, oid: Oid) -> Res
     fn nums<T: Into<f64>>(v: Option<Vec<Option<T>>>) -> Vec<Owned> {
         v.unwrap_or_default().into_iter().map(|x| x.map_or(Owned::Null, |x| Owned::Num(x.into()))).collect()
     }
+    let numeric = oid != pg_sys::TEXTARRAYOID && oid != pg_sys::VARCHARARRAYOID;
     let values: Vec<Owned> = match oid {
         pg_sys::FLOAT8ARRAYOID => nums(Vec::<Option<f64>>::from_polymorphic_datum(datum, false, oid)),
         pg_sys::FLOAT4ARRAYOID => nums(Vec::<Option<f32>>::from_polymorphic_datum(datum, false, oid)),
@@ -184,6 +199,13 @@ unsafe fn from_array(model: &StoredModel, datum: pg_sys::Datum, oid: Oid) -> Res
         }
         _ => return Ok(None),
     };
+    if numeric {
+        if let Some((name, _)) = feature_kinds(model).find(|(_, text)| *text) {
+            return Err(Error::input(format!(
+                "feature \"{name}\" is text; a numeric array cannot carry it (pass a row, a text array or jsonb)"
+            )));
+        }
+    }
     if values.len() != model.n_features() {
         return Err(Error::input(format!(
             "the array has {} elements but the model has {} features ({})",

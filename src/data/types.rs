@@ -93,3 +93,25 @@ pub unsafe fn to_str<'a>(datum: pg_sys::Datum, base: Oid) -> &'a str {
         s
     }
 }
+
+/// Parses a date or timestamp given as text (a jsonb string, a text array element) the way the
+/// column's type would, into the same number training used. Bad text is Postgres' own ERROR.
+pub fn parse_temporal(text: &str, sql_type: &str) -> f64 {
+    let Ok(c) = std::ffi::CString::new(text) else {
+        return f64::NAN;
+    };
+    let cstr = pg_sys::Datum::from(c.as_ptr());
+    let no_oid = pg_sys::Datum::from(pg_sys::InvalidOid);
+    let no_typmod = pg_sys::Datum::from(-1i32);
+    unsafe {
+        let (func, base): (unsafe fn(pg_sys::FunctionCallInfo) -> pg_sys::Datum, Oid) = match sql_type {
+            "date" => (pg_sys::date_in, pg_sys::DATEOID),
+            "timestamp without time zone" => (pg_sys::timestamp_in, pg_sys::TIMESTAMPOID),
+            _ => (pg_sys::timestamptz_in, pg_sys::TIMESTAMPTZOID),
+        };
+        match direct_function_call::<pg_sys::Datum>(func, &[Some(cstr), Some(no_oid), Some(no_typmod)]) {
+            Some(d) => to_f64(d, base),
+            None => f64::NAN,
+        }
+    }
+}

@@ -50,7 +50,8 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
         ));
     }
     let (model, used): (StoredModel, usize) =
-        bincode::serde::decode_from_slice(&bytes[start..], config()).map_err(|e| corrupt(&e.to_string()))?;
+        bincode::serde::decode_from_slice(&bytes[start..], config())
+            .map_err(|e| corrupt(&format!("the body cannot be decoded ({e})")))?;
     if used != bytes.len() - start {
         return Err(corrupt("trailing bytes after the model"));
     }

@@ -148,8 +148,10 @@ pub fn prepare(frame: &Frame, req: &TrainRequest, notice: &mut dyn FnMut(String)
     }
     if let Some(c) = used.iter().find(|c| c.non_finite > 0) {
         return Err(Error::data(format!(
-            "column \"{}\" holds NaN or Infinity in {} rows; pg_mining does not train on them (make them NULL or filter them out)",
-            c.name, c.non_finite
+            "column \"{}\" holds NaN or Infinity in {} row{}; pg_mining does not train on them (make them NULL or filter them out)",
+            c.name,
+            c.non_finite,
+            if c.non_finite == 1 { "" } else { "s" }
         )));
     }
 
@@ -309,9 +311,8 @@ pub fn prepare(frame: &Frame, req: &TrainRequest, notice: &mut dyn FnMut(String)
         let first = split.train.first().map(|&r| c.cell_hash(r));
         if split.train.iter().all(|&r| Some(c.cell_hash(r)) == first) {
             warnings.push(format!("column \"{}\" is constant in the training rows", c.name));
-        } else if matches!(c.kind, ColumnKind::Integer | ColumnKind::Text) && split.train.len() >= 20 {
-            let distinct: HashSet<u64> = split.train.iter().map(|&r| c.cell_hash(r)).collect();
-            if distinct.len() == split.train.len() {
+        } else if looks_like_id(c, &split.train) {
+            {
                 warnings.push(format!(
                     "column \"{}\" has a distinct value in every row and looks like an identifier; exclude it",
                     c.name
@@ -367,6 +368,20 @@ pub fn prepare(frame: &Frame, req: &TrainRequest, notice: &mut dyn FnMut(String)
         report,
         warnings,
     })
+}
+
+/// A column with a distinct value in every training row: text, or an integer whose name says
+/// it is a key, or any integer over many rows.
+fn looks_like_id(c: &Column, rows: &[usize]) -> bool {
+    let lower = c.name.to_lowercase();
+    let named = lower == "id" || lower.ends_with("_id") || lower.ends_with("id") && lower.len() <= 4
+        || ["key", "code", "uuid", "guid"].iter().any(|k| lower == *k || lower.ends_with(&format!("_{k}")));
+    let candidate = match c.kind {
+        ColumnKind::Text => rows.len() >= 20,
+        ColumnKind::Integer => rows.len() >= 20 && (named || rows.len() >= 200),
+        _ => false,
+    };
+    candidate && rows.iter().map(|&r| c.cell_hash(r)).collect::<HashSet<u64>>().len() == rows.len()
 }
 
 fn frame_rows(cols: &[&Column], rows: &[usize]) -> Vec<Column> {

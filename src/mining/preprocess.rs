@@ -10,6 +10,7 @@ use super::error::{Error, Result};
 use super::frame::{format_number, Column, ColumnData, ColumnKind, NULL_CODE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Impute {
     Mean,
     Median,
@@ -22,12 +23,14 @@ pub enum Impute {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Encode {
     OneHot,
     Ordinal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scale {
     Standard,
     MinMax,
@@ -36,6 +39,7 @@ pub enum Scale {
 
 /// What to do with a text value never seen in training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Unknown {
     /// All one-hot columns 0 (ordinal: -1), like scikit-learn's handle_unknown='ignore'.
     Ignore,
@@ -74,6 +78,7 @@ pub struct Feature {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Transform {
     Number {
         /// Value that replaces NULL; None: NULL is an error.
@@ -374,7 +379,8 @@ impl Preprocessor {
                         })?,
                     };
                     if !x.is_finite() {
-                        return Err(Error::data(format!("feature \"{}\" is {}; NaN and Infinity are not allowed", f.name, x)));
+                        let shown = if x.is_nan() { "NaN" } else if x > 0.0 { "Infinity" } else { "-Infinity" };
+                        return Err(Error::data(format!("feature \"{}\" is {shown}; NaN and Infinity are not allowed", f.name)));
                     }
                     dst[0] = (x - center) / scale;
                 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test level on a fresh or prepared machine:
+#   1. unit tests of the mining core and #[pg_test]s in a temporary Postgres (cargo pgrx test),
+#   2. SQL scenario tests (pg_regress) against the release build installed into Debian's
+#      PostgreSQL 15, in the project's own cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress
+HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
+
+bash scripts/setup.sh
+
+echo "== unit tests and #[pg_test] (cargo pgrx test)"
+mkdir -p "$HOME_DIR"
+chown postgres:postgres "$HOME_DIR" 2>/dev/null || true
+rm -rf "$HOME_DIR/pgrx-test"
+cargo pgrx test pg15 --runas postgres --pgdata "$HOME_DIR/pgrx-test"
+
+echo "== install (release) into Debian's PostgreSQL 15"
+cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null
+
+echo "== SQL scenario tests (pg_regress) in the project's cluster"
+bash scripts/cluster.sh start
+out="$HOME_DIR/regress"
+rm -rf "$out" && mkdir -p "$out"
+status=0
+"$PG_REGRESS" --inputdir=tests --outputdir="$out" --host="$HOME_DIR" --port="${PG_MINING_PORT:-5499}" \
+  --user=postgres --dbname=pg_mining_regress --load-extension=pg_mining --schedule=tests/schedule || status=$?
+total=$(grep -c '^test:' tests/schedule)
+failed=$(grep -c 'FAILED' "$out/regression.out" 2>/dev/null || true)
+if [ "$status" -ne 0 ] && [ -f "$out/regression.diffs" ]; then
+  head -200 "$out/regression.diffs"
+fi
+echo "scenarios: $((total - failed)) passed, ${failed} failed"
+exit "$status"

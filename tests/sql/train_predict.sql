@@ -1,0 +1,57 @@
+-- Training and scoring for classification and regression, every algorithm and input form.
+SET client_min_messages = warning;
+
+-- Classification with a boolean label; the id column is excluded.
+SELECT model, version, task, algorithm, deployed,
+       round((metrics -> 'test' ->> 'accuracy')::numeric, 3) > 0.9 AS accurate
+FROM dm_train('churn', 'customers', 'churned', 'random_forest',
+              '{"n_estimators": 30}', '{"exclude": ["id"]}');
+SELECT model, version, algorithm, deployed FROM dm_train('churn', 'customers', 'churned', 'decision_tree',
+              options => '{"exclude": ["id"], "deploy": "never"}');
+SELECT model, version, algorithm FROM dm_train('churn', 'customers', 'churned', 'logistic_regression',
+              '{"C": 0.5}', '{"exclude": ["id"], "deploy": "never"}');
+
+-- What was stored.
+SELECT name, version, task, algorithm, target, target_type, classes,
+       jsonb_array_length(features) AS n_features, row_counts, split ->> 'method' AS split,
+       (split ->> 'train')::int + (split ->> 'test')::int AS split_rows, format_version
+FROM dm.models WHERE name = 'churn' ORDER BY version;
+SELECT name, version, deployed, task, algorithm, metric, test_score > 0.8 AS good FROM dm.summary WHERE name = 'churn';
+SELECT dm_model_classes('churn');
+
+-- Scoring: a table row (by column name), jsonb (by key), an anonymous ROW and a text array (by position).
+SELECT id, churned, dm_predict('churn', c) AS value, dm_predict_label('churn', c) AS label
+FROM customers c WHERE id IN (3, 4, 12, 99) ORDER BY id;
+SELECT dm_predict_label('churn', to_jsonb(c)) = dm_predict_label('churn', c) AS jsonb_agrees,
+       dm_predict_label('churn', ROW(c.age, c.plan, c.tenure, c.monthly_spend, c.support_calls, c.signup_date))
+         = dm_predict_label('churn', c) AS row_agrees
+FROM customers c WHERE id = 12;
+SELECT dm_predict_label('churn', ARRAY['40', 'pro', '5', '10.5', '7', '19800']) AS text_array;
+SELECT array_length(dm_predict_proba('churn', c), 1) AS n, round((SELECT sum(p) FROM unnest(dm_predict_proba('churn', c)) p)::numeric, 9) AS total
+FROM customers c WHERE id = 12;
+
+-- Accuracy of the deployed model over the whole table, in plain SQL.
+SELECT round(avg((dm_predict('churn', c) = churned::int)::int), 2) >= 0.95 AS whole_table_accuracy
+FROM customers c;
+
+-- Every version is addressable; predictions of a specific version.
+SELECT v, count(*) FILTER (WHERE dm_predict_label('churn@' || v, c) = churned::text) > 1500 AS mostly_right
+FROM customers c, generate_series(1, 3) v GROUP BY v ORDER BY v;
+
+-- Regression: linear, ridge, tree and forest on the same table.
+SELECT model, version, algorithm, round((metrics -> 'test' ->> 'r2')::numeric, 4) AS test_r2
+FROM dm_train('price', 'houses', 'price', 'linear_regression', options => '{"exclude": ["id"]}');
+SELECT model, version, algorithm, deployed, (metrics -> 'test' ->> 'r2')::float8 > 0.9 AS r2_ok
+FROM dm_train('price', 'houses', 'price', 'ridge', '{"alpha": 10}', '{"exclude": ["id"], "deploy": "never"}');
+SELECT model, version, algorithm, (metrics -> 'test' ->> 'r2')::float8 > 0.9 AS r2_ok
+FROM dm_train('price', 'SELECT a, b, region, price FROM houses', 'price', 'random_forest', '{"n_estimators": 20}', '{"deploy": "never"}');
+SELECT round(dm_predict('price', h)::numeric, 2) AS predicted, round(price::numeric, 2) AS actual
+FROM houses h WHERE id IN (1, 2, 500) ORDER BY id;
+SELECT round(dm_predict('price', '{"a": 10, "b": 3, "region": "north"}'::jsonb)::numeric, 1) AS north,
+       round(dm_predict('price', '{"a": 10, "b": 3, "region": "south"}'::jsonb)::numeric, 1) AS south,
+       dm_predict_label('price@1', '{"a": 10, "b": 3, "region": "south"}'::jsonb) ~ '^[0-9.]+$' AS label_is_number;
+
+-- auto picks a default per task; integer target with few values is classification.
+SELECT model, task, algorithm FROM dm_train('calls', 'SELECT age, plan, support_calls FROM customers', 'support_calls', options => '{"deploy": "always"}');
+SELECT dm_predict('calls', ROW(30, 'pro'::text)) BETWEEN 0 AND 8 AS integer_class,
+       dm_predict_label('calls', ROW(30, 'pro'::text)) ~ '^[0-8]$' AS label_text;
