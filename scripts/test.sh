@@ -13,15 +13,20 @@ HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
 bash scripts/setup.sh
 
 echo "== unit tests and #[pg_test] (cargo pgrx test)"
+phase=$SECONDS
 mkdir -p "$HOME_DIR"
 chown postgres:postgres "$HOME_DIR" 2>/dev/null || true
 rm -rf "$HOME_DIR/pgrx-test"
 cargo pgrx test pg15 --runas postgres --pgdata "$HOME_DIR/pgrx-test"
 
+echo "-- took $((SECONDS - phase)) s"
 echo "== install (release) into Debian's PostgreSQL 15"
+phase=$SECONDS
 cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null
 
+echo "-- took $((SECONDS - phase)) s"
 echo "== SQL scenario tests (pg_regress) in the project's cluster"
+phase=$SECONDS
 bash scripts/cluster.sh start
 out="$HOME_DIR/regress"
 rm -rf "$out" && mkdir -p "$out"
@@ -33,5 +38,6 @@ failed=$(grep -c 'FAILED' "$out/regression.out" 2>/dev/null || true)
 if [ "$status" -ne 0 ] && [ -f "$out/regression.diffs" ]; then
   head -200 "$out/regression.diffs"
 fi
+echo "-- took $((SECONDS - phase)) s; whole run $SECONDS s"
 echo "scenarios: $((total - failed)) passed, ${failed} failed"
 exit "$status"

@@ -14,3 +14,5 @@ COMMENT ON FUNCTION dm_rollback(text) IS
 'Returns a model to the version deployed before the current deployment; returns that version.';
 COMMENT ON FUNCTION dm_drop_model(text, integer) IS
 'Drops one version of a model (not the deployed one), or the whole model and its history when version is NULL; returns the number of versions dropped.';
+COMMENT ON FUNCTION dm_coefficients(text) IS
+'Coefficients of a linear or logistic model on its encoded, scaled input columns, with the intercept as feature ''(intercept)'' (scikit-learn''s coef_ and intercept_).';

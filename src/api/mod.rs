@@ -1,6 +1,7 @@
 //! The SQL functions: each parses its arguments, calls the layers below and maps errors.
 
 pub mod errors;
+pub mod inspect;
 pub mod lifecycle;
 pub mod predict;
 pub mod train;

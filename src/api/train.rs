@@ -91,6 +91,7 @@ fn dm_train(
     let req = TrainRequest { target: target.map(str::to_string), algorithm: algorithm.to_string(), hyperparams, options: opts };
     let prepared = pipeline::prepare(&read.frame, &req, &mut |m| notice!("model \"{name}\": {m}")).or_raise_for(&name);
     drop(read);
+    let shown = prepared.warnings().len();
     for w in prepared.warnings() {
         warning!("model \"{name}\": {w}");
     }
@@ -134,6 +135,10 @@ fn dm_train(
     let timings = json!({"read": read_ms, "prepare": prepare_ms, "fit": fit_ms, "evaluate": evaluate_ms, "total": ms(start)});
     let outcome = prepared.finish(fitted, metrics, timings);
     let (primary_name, primary) = outcome.primary;
+    let late = outcome.report["warnings"].as_array().map_or(&[][..], |w| w.as_slice());
+    for w in late.iter().skip(shown).filter_map(|w| w.as_str()) {
+        warning!("model \"{name}\": {w}");
+    }
     notice!(
         "model \"{name}\": fitted in {:.2} s; {primary_name} {primary:.4} on {} rows",
         fit_ms as f64 / 1000.0,

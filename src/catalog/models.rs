@@ -39,6 +39,34 @@ pub fn parse_ref(spec: &str) -> ModelRef {
     }
 }
 
+/// Read-only catalog queries. (Spi::get_one and friends mark the transaction mutable, which
+/// assigns an XID: not allowed in a parallel worker and needless for a read.)
+pub fn read_one<A: pgrx::FromDatum + pgrx::IntoDatum>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<Option<A>> {
+    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_one::<A>())
+}
+
+fn read_two<A, B>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<(Option<A>, Option<B>)>
+where
+    A: pgrx::FromDatum + pgrx::IntoDatum,
+    B: pgrx::FromDatum + pgrx::IntoDatum,
+{
+    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_two::<A, B>())
+}
+
+fn read_three<A, B, C>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
+where
+    A: pgrx::FromDatum + pgrx::IntoDatum,
+    B: pgrx::FromDatum + pgrx::IntoDatum,
+    C: pgrx::FromDatum + pgrx::IntoDatum,
+{
+    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_three::<A, B, C>())
+}
+
+/// A data-changing statement that returns one value.
+fn write_one<A: pgrx::FromDatum + pgrx::IntoDatum>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<Option<A>> {
+    Spi::connect_mut(|c| c.update(q, None, args)?.first().get_one::<A>())
+}
+
 fn spi_fail(e: pgrx::spi::Error) -> ! {
     raise(SqlError::Internal(format!("catalog access failed: {e}")))
 }
@@ -46,11 +74,11 @@ fn spi_fail(e: pgrx::spi::Error) -> ! {
 /// The catalog id and version a reference points to, or an ERROR naming it.
 pub fn resolve(r: &ModelRef) -> (i64, i32) {
     let row = match r.version {
-        Some(v) => Spi::get_two_with_args::<i64, i32>(
+        Some(v) => read_two::<i64, i32>(
             "SELECT id, version FROM dm.models WHERE name = $1 AND version = $2",
             &[r.name.as_str().into(), v.into()],
         ),
-        None => Spi::get_two_with_args::<i64, i32>(
+        None => read_two::<i64, i32>(
             "SELECT m.id, m.version FROM dm.models m \
              JOIN (SELECT version FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1) d \
                ON d.version = m.version WHERE m.name = $1",
@@ -73,14 +101,14 @@ pub fn resolve(r: &ModelRef) -> (i64, i32) {
 }
 
 pub fn exists(name: &str) -> bool {
-    Spi::get_one_with_args::<bool>("SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)", &[name.into()])
+    read_one::<bool>("SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)", &[name.into()])
         .ok()
         .flatten()
         .unwrap_or(false)
 }
 
 pub fn load_bytes(id: i64) -> Vec<u8> {
-    match Spi::get_one_with_args::<Vec<u8>>("SELECT model_bytes FROM dm.models WHERE id = $1", &[id.into()]) {
+    match read_one::<Vec<u8>>("SELECT model_bytes FROM dm.models WHERE id = $1", &[id.into()]) {
         Ok(Some(b)) => b,
         Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => {
             raise(SqlError::UndefinedObject(format!("model id {id} disappeared from dm.models")))
@@ -115,7 +143,7 @@ pub struct NewVersion<'a> {
 
 /// Inserts the next version of a model (call lock_name first); returns the version.
 pub fn insert(v: NewVersion) -> i32 {
-    let version = Spi::get_one_with_args::<i32>(
+    let version = read_one::<i32>(
         "SELECT coalesce(max(version), 0) + 1 FROM dm.models WHERE name = $1",
         &[v.name.into()],
     )
@@ -166,7 +194,7 @@ pub struct Deployment {
 
 /// The current deployment of a model, if any.
 pub fn current_deployment(name: &str) -> Option<Deployment> {
-    match Spi::get_three_with_args::<i64, i32, i64>(
+    match read_three::<i64, i32, i64>(
         "SELECT id, version, previous FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1",
         &[name.into()],
     ) {
@@ -178,7 +206,7 @@ pub fn current_deployment(name: &str) -> Option<Deployment> {
 
 /// The stored value of a metric for a version (on test rows, else train rows).
 pub fn stored_metric(name: &str, version: i32, metric: &str) -> Option<f64> {
-    Spi::get_one_with_args::<f64>(
+    read_one::<f64>(
         "SELECT coalesce(metrics -> 'test' ->> $3, metrics -> 'train' ->> $3)::float8 FROM dm.models WHERE name = $1 AND version = $2",
         &[name.into(), version.into(), metric.into()],
     )
@@ -196,7 +224,7 @@ pub fn push_deployment(name: &str, version: i32, action: &str, previous: Option<
 }
 
 pub fn version_exists(name: &str, version: i32) -> bool {
-    Spi::get_one_with_args::<bool>(
+    read_one::<bool>(
         "SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1 AND version = $2)",
         &[name.into(), version.into()],
     )
@@ -207,7 +235,7 @@ pub fn version_exists(name: &str, version: i32) -> bool {
 
 /// The deployment a rollback returns to: (its version, the deployment before it).
 pub fn rollback_target(previous: i64) -> Option<(i32, Option<i64>)> {
-    match Spi::get_two_with_args::<i32, i64>("SELECT version, previous FROM dm.deployments WHERE id = $1", &[previous.into()]) {
+    match read_two::<i32, i64>("SELECT version, previous FROM dm.deployments WHERE id = $1", &[previous.into()]) {
         Ok((Some(v), p)) => Some((v, p)),
         Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
         Err(e) => spi_fail(e),
@@ -217,7 +245,7 @@ pub fn rollback_target(previous: i64) -> Option<(i32, Option<i64>)> {
 /// Deletes versions (all when None) and, for a whole model, its history. Returns the count.
 pub fn delete(name: &str, version: Option<i32>) -> i64 {
     let res = match version {
-        Some(v) => Spi::get_one_with_args::<i64>(
+        Some(v) => write_one::<i64>(
             "WITH d AS (DELETE FROM dm.models WHERE name = $1 AND version = $2 RETURNING 1) SELECT count(*) FROM d",
             &[name.into(), v.into()],
         ),
@@ -225,7 +253,7 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
             if let Err(e) = Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()]) {
                 spi_fail(e)
             }
-            Spi::get_one_with_args::<i64>(
+            write_one::<i64>(
                 "WITH d AS (DELETE FROM dm.models WHERE name = $1 RETURNING 1) SELECT count(*) FROM d",
                 &[name.into()],
             )

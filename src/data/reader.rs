@@ -7,6 +7,7 @@ use pgrx::spi::SpiClient;
 
 use super::types::{base_type, kind_of, to_f64, to_str, type_name};
 use crate::api::errors::{raise, SqlError};
+use crate::catalog::models::read_one;
 use crate::mining::frame::{Column, ColumnKind, Frame};
 
 const BATCH: i64 = 10_000;
@@ -82,11 +83,11 @@ pub fn source_query(relation: &str) -> String {
             "\"{relation}\" is neither a relation name nor a query (SELECT, WITH, VALUES or TABLE ...)"
         )));
     }
-    let oid = Spi::get_one_with_args::<pg_sys::Oid>("SELECT to_regclass($1)::oid", &[relation.into()]).ok().flatten();
+    let oid = read_one::<pg_sys::Oid>("SELECT to_regclass($1)::oid", &[relation.into()]).ok().flatten();
     let Some(oid) = oid else {
         raise(SqlError::UndefinedTable(format!("relation \"{relation}\" does not exist")));
     };
-    let quoted = Spi::get_one_with_args::<String>(
+    let quoted = read_one::<String>(
         "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1",
         &[oid.into()],
     )

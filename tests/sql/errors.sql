@@ -100,3 +100,4 @@ SELECT count(*) AS customers_intact FROM customers;
 
 -- The session still works after all of that, without a reconnect.
 SELECT dm_predict('good', c) = churned::int AS still_scoring FROM customers c WHERE id = 12;
+SELECT pg_temp.err($$SELECT * FROM dm_coefficients('good')$$);

@@ -55,3 +55,30 @@ SELECT round(dm_predict('price', '{"a": 10, "b": 3, "region": "north"}'::jsonb):
 SELECT model, task, algorithm FROM dm_train('calls', 'SELECT age, plan, support_calls FROM customers', 'support_calls', options => '{"deploy": "always"}');
 SELECT dm_predict('calls', ROW(30, 'pro'::text)) BETWEEN 0 AND 8 AS integer_class,
        dm_predict_label('calls', ROW(30, 'pro'::text)) ~ '^[0-8]$' AS label_text;
+
+-- dm_coefficients: the model written out by hand reproduces dm_predict.
+SELECT version FROM dm_train('lin2', 'SELECT a, b, price FROM houses', 'price', 'linear_regression');
+SELECT feature, round(coefficient::numeric, 3) AS coefficient FROM dm_coefficients('lin2');
+WITH prep AS (
+  SELECT f ->> 'name' AS feature, (f -> 'transform' -> 'number' ->> 'center')::float8 AS center,
+         (f -> 'transform' -> 'number' ->> 'scale')::float8 AS scale
+  FROM dm.models, jsonb_array_elements(preprocessing -> 'features') f WHERE name = 'lin2')
+SELECT h.id, abs(dm_predict('lin2', h) - (
+         (SELECT coefficient FROM dm_coefficients('lin2') WHERE feature = '(intercept)')
+       + (SELECT sum(c.coefficient * ((CASE c.feature WHEN 'a' THEN h.a ELSE h.b END) - p.center) / p.scale)
+          FROM dm_coefficients('lin2') c JOIN prep p USING (feature)))) < 1e-9 AS hand_written_matches
+FROM houses h WHERE id IN (5, 6) ORDER BY id;
+SELECT class, count(*) AS n FROM dm_coefficients('churn@3') GROUP BY class;
+
+-- Scoring functions are PARALLEL SAFE: the same answers under a forced parallel plan.
+SELECT sum(dm_predict('churn', c)) AS serial_sum FROM customers c;
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT sum(dm_predict('churn', c)) AS parallel_sum, count(DISTINCT dm_predict_label('price', h)) > 100 AS many_prices
+FROM customers c JOIN houses h ON h.id = c.id;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
