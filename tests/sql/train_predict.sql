@@ -72,11 +72,15 @@ SELECT class, count(*) AS n FROM dm_coefficients('churn@3') GROUP BY class;
 
 -- Scoring functions are PARALLEL SAFE: the same answers under a forced parallel plan.
 SELECT sum(dm_predict('churn', c)) AS serial_sum FROM customers c;
+SELECT count(DISTINCT dm_predict_label('price', h)) AS distinct_prices, count(DISTINCT dm_predict_label('churn@2', c)) AS labels
+FROM customers c JOIN houses h ON h.id = c.id;
 SET force_parallel_mode = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
-SELECT sum(dm_predict('churn', c)) AS parallel_sum, count(DISTINCT dm_predict_label('price', h)) > 100 AS many_prices
+EXPLAIN (COSTS OFF) SELECT sum(dm_predict('churn', c)) AS parallel_sum FROM customers c;
+SELECT sum(dm_predict('churn', c)) AS parallel_sum FROM customers c;
+SELECT count(DISTINCT dm_predict_label('price', h)) AS distinct_prices, count(DISTINCT dm_predict_label('churn@2', c)) AS labels
 FROM customers c JOIN houses h ON h.id = c.id;
 RESET force_parallel_mode;
 RESET parallel_setup_cost;
