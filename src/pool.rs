@@ -19,7 +19,11 @@ static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
 fn pool() -> Option<&'static rayon::ThreadPool> {
     POOL.get_or_init(|| {
         let n = crate::threads();
-        rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("pg_mining-{i}")).build().ok()
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("pg_mining-{i}"))
+            .build()
+            .ok()
     })
     .as_ref()
 }
@@ -61,18 +65,25 @@ pub fn run<T: Send + 'static>(
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                return Err(Error::internal(format!("{what} failed inside the estimator: {msg}")));
+                return Err(Error::internal(format!(
+                    "{what} failed inside the estimator: {msg}"
+                )));
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 pg_sys::check_for_interrupts!();
                 if total > 0 && last_report.elapsed() >= Duration::from_secs(5) {
                     last_report = Instant::now();
                     let done = progress.done.load(Ordering::Relaxed);
-                    notice!("{what}: {done} of {total} done after {:.1} s", start.elapsed().as_secs_f64());
+                    notice!(
+                        "{what}: {done} of {total} done after {:.1} s",
+                        start.elapsed().as_secs_f64()
+                    );
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::internal(format!("{what}: the worker thread vanished")));
+                return Err(Error::internal(format!(
+                    "{what}: the worker thread vanished"
+                )));
             }
         }
     }

@@ -49,7 +49,10 @@ pub fn raise(e: SqlError) -> ! {
 
 /// Raises a mining error with a prefix naming the model.
 pub fn raise_for(model: &str, e: Error) -> ! {
-    raise(SqlError::Mining(Error::new(e.kind, format!("model \"{model}\": {}", e.message))))
+    raise(SqlError::Mining(Error::new(
+        e.kind,
+        format!("model \"{model}\": {}", e.message),
+    )))
 }
 
 pub trait OrRaise<T> {

@@ -13,26 +13,45 @@ use crate::mining::estimator::Fitted;
 #[pg_extern(stable, parallel_safe)]
 fn dm_coefficients(
     model: &str,
-) -> TableIterator<'static, (name!(class, Option<String>), name!(feature, String), name!(coefficient, f64))> {
+) -> TableIterator<
+    'static,
+    (
+        name!(class, Option<String>),
+        name!(feature, String),
+        name!(coefficient, f64),
+    ),
+> {
     let m = cache::get(model);
     let names = m.model.prep.output_names();
     let mut rows: Vec<(Option<String>, String, f64)> = Vec::new();
     let mut push = |class: Option<String>, coef: &[f64], intercept: f64| {
         rows.push((class.clone(), "(intercept)".to_string(), intercept));
-        rows.extend(names.iter().zip(coef).map(|(n, w)| (class.clone(), n.clone(), *w)));
+        rows.extend(
+            names
+                .iter()
+                .zip(coef)
+                .map(|(n, w)| (class.clone(), n.clone(), *w)),
+        );
     };
     match &m.model.estimator {
         Fitted::Linear(l) => push(None, &l.coef, l.intercept),
         Fitted::Logistic(l) => {
             let classes = &m.model.classes;
             for (k, (coef, b)) in l.coef.iter().zip(&l.intercept).enumerate() {
-                let class = if l.n_classes == 2 { classes.get(1) } else { classes.get(k) };
+                let class = if l.n_classes == 2 {
+                    classes.get(1)
+                } else {
+                    classes.get(k)
+                };
                 push(class.cloned(), coef, *b);
             }
         }
         _ => Err(Error::new(
             ErrorKind::NotSupported,
-            format!("dm_coefficients applies to linear models; this one is {}", m.model.algorithm),
+            format!(
+                "dm_coefficients applies to linear models; this one is {}",
+                m.model.algorithm
+            ),
         ))
         .or_raise_for(model),
     }

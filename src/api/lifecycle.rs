@@ -7,7 +7,9 @@ use super::errors::{raise, SqlError};
 use crate::catalog::{cache, models};
 
 fn no_model(name: &str) -> ! {
-    raise(SqlError::UndefinedObject(format!("model \"{name}\" does not exist")))
+    raise(SqlError::UndefinedObject(format!(
+        "model \"{name}\" does not exist"
+    )))
 }
 
 /// Deploys a version; returns it.
@@ -19,7 +21,9 @@ fn dm_deploy(model: &str, version: i32) -> i32 {
         if !models::exists(name) {
             no_model(name);
         }
-        raise(SqlError::UndefinedObject(format!("model \"{name}\" has no version {version}")));
+        raise(SqlError::UndefinedObject(format!(
+            "model \"{name}\" has no version {version}"
+        )));
     }
     let current = models::current_deployment(name);
     models::push_deployment(name, version, "deploy", current.map(|d| d.id));
@@ -36,7 +40,9 @@ fn dm_rollback(model: &str) -> i32 {
         if !models::exists(name) {
             no_model(name);
         }
-        raise(SqlError::State(format!("model \"{name}\" has never been deployed")));
+        raise(SqlError::State(format!(
+            "model \"{name}\" has never been deployed"
+        )));
     };
     let target = current.previous.and_then(models::rollback_target);
     let Some((version, previous)) = target else {
@@ -65,7 +71,9 @@ fn dm_drop_model(model: &str, version: default!(Option<i32>, "NULL")) -> i64 {
     }
     if let Some(v) = version {
         if !models::version_exists(name, v) {
-            raise(SqlError::UndefinedObject(format!("model \"{name}\" has no version {v}")));
+            raise(SqlError::UndefinedObject(format!(
+                "model \"{name}\" has no version {v}"
+            )));
         }
         if models::current_deployment(name).is_some_and(|d| d.version == v) {
             raise(SqlError::State(format!(

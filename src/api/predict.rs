@@ -17,7 +17,10 @@ fn dm_predict(model: &str, input: AnyElement) -> f64 {
     let mut buf = m.buf.borrow_mut();
     with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
         Task::Regression => m.model.predict_value(raw, &mut buf),
-        Task::Classification => m.model.predict_class(raw, &mut buf).and_then(|c| m.model.class_number(c)),
+        Task::Classification => m
+            .model
+            .predict_class(raw, &mut buf)
+            .and_then(|c| m.model.class_number(c)),
     })
     .and_then(|r| r)
     .or_raise_for(model)
@@ -30,7 +33,10 @@ fn dm_predict_label(model: &str, input: AnyElement) -> String {
     let mut buf = m.buf.borrow_mut();
     with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
         Task::Regression => m.model.predict_value(raw, &mut buf).map(format_number),
-        Task::Classification => m.model.predict_class(raw, &mut buf).map(|c| m.model.classes[c].clone()),
+        Task::Classification => m
+            .model
+            .predict_class(raw, &mut buf)
+            .map(|c| m.model.classes[c].clone()),
     })
     .and_then(|r| r)
     .or_raise_for(model)
@@ -41,7 +47,11 @@ fn dm_predict_label(model: &str, input: AnyElement) -> String {
 fn dm_predict_proba(model: &str, input: AnyElement) -> Vec<f64> {
     let m = cache::get(model);
     let mut buf = m.buf.borrow_mut();
-    with_features(&m.model, &m.plans, &input, |raw| m.model.predict_proba(raw, &mut buf)).and_then(|r| r).or_raise_for(model)
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.predict_proba(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .or_raise_for(model)
 }
 
 /// The class labels of a classification model, in the order of dm_predict_proba.
@@ -49,7 +59,11 @@ fn dm_predict_proba(model: &str, input: AnyElement) -> Vec<f64> {
 fn dm_model_classes(model: &str) -> Vec<String> {
     let m = cache::get(model);
     if m.model.task != Task::Classification {
-        Err(Error::new(ErrorKind::NotSupported, "a regression model has no classes")).or_raise_for(model)
+        Err(Error::new(
+            ErrorKind::NotSupported,
+            "a regression model has no classes",
+        ))
+        .or_raise_for(model)
     } else {
         m.model.classes.clone()
     }

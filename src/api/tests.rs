@@ -27,9 +27,13 @@ mod tests {
         let row: String = one("SELECT dm_predict_label('m', t) FROM t WHERE i = 90");
         let anon: String = one("SELECT dm_predict_label('m', ROW(90.0, 'red'::text))");
         let arr: String = one("SELECT dm_predict_label('m', ARRAY['90', 'red'])");
-        let json: String = one("SELECT dm_predict_label('m', '{\"x\": 90, \"c\": \"red\"}'::jsonb)");
+        let json: String =
+            one("SELECT dm_predict_label('m', '{\"x\": 90, \"c\": \"red\"}'::jsonb)");
         assert_eq!(row, "hi");
-        assert_eq!((anon.as_str(), arr.as_str(), json.as_str()), ("hi", "hi", "hi"));
+        assert_eq!(
+            (anon.as_str(), arr.as_str(), json.as_str()),
+            ("hi", "hi", "hi")
+        );
         let p: Vec<f64> = one("SELECT dm_predict_proba('m', t) FROM t WHERE i = 90");
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9 && p[0] > 0.5);
         let classes: Vec<String> = one("SELECT dm_model_classes('m')");
@@ -42,7 +46,8 @@ mod tests {
         sql("SELECT * FROM dm_train('r', 'SELECT x, v FROM t', 'v', 'linear_regression')");
         let v: f64 = one("SELECT dm_predict('r', ARRAY[10.0])");
         assert!((v - 32.0).abs() < 1e-6, "{v}");
-        let r2: f64 = one("SELECT (metrics -> 'test' ->> 'r2')::float8 FROM dm.models WHERE name = 'r'");
+        let r2: f64 =
+            one("SELECT (metrics -> 'test' ->> 'r2')::float8 FROM dm.models WHERE name = 'r'");
         assert!(r2 > 0.999);
     }
 
@@ -51,7 +56,10 @@ mod tests {
         fixture();
         sql("SELECT * FROM dm_train('b', 'SELECT x, b FROM t', 'b', 'decision_tree')");
         assert_eq!(one::<f64>("SELECT dm_predict('b', ARRAY[99.0])"), 1.0);
-        assert_eq!(one::<String>("SELECT dm_predict_label('b', ARRAY[1.0])"), "false");
+        assert_eq!(
+            one::<String>("SELECT dm_predict_label('b', ARRAY[1.0])"),
+            "false"
+        );
     }
 
     #[pg_test(error = "model \"m\": the target \"y\" has text labels; use dm_predict_label")]
@@ -67,7 +75,10 @@ mod tests {
         sql("SELECT * FROM dm_train('m', 'SELECT x, v FROM t', 'v', 'decision_tree', '{\"max_depth\": 1}')");
         sql("SELECT * FROM dm_train('m', 'SELECT x, v FROM t', 'v', 'linear_regression')");
         // Version 2 is better (r2), so if_better deployed it.
-        assert_eq!(one::<i32>("SELECT version FROM dm.deployed WHERE name = 'm'"), 2);
+        assert_eq!(
+            one::<i32>("SELECT version FROM dm.deployed WHERE name = 'm'"),
+            2
+        );
         let v1: f64 = one("SELECT dm_predict('m@1', ARRAY[10.0])");
         let v2: f64 = one("SELECT dm_predict('m', ARRAY[10.0])");
         assert!((v2 - 32.0).abs() < 1e-6 && (v1 - 32.0).abs() > 1.0);
@@ -76,7 +87,10 @@ mod tests {
         assert_eq!(one::<i32>("SELECT dm_deploy('m', 2)"), 2);
         assert_eq!(one::<i64>("SELECT dm_drop_model('m', 1)"), 1);
         assert_eq!(one::<i64>("SELECT dm_drop_model('m')"), 1);
-        assert_eq!(one::<i64>("SELECT count(*) FROM dm.deployments WHERE name = 'm'"), 0);
+        assert_eq!(
+            one::<i64>("SELECT count(*) FROM dm.deployments WHERE name = 'm'"),
+            0
+        );
     }
 
     #[pg_test(error = "model \"m\": model bytes are corrupt: no pg_mining header")]
@@ -87,7 +101,9 @@ mod tests {
         sql("SELECT dm_predict('m', ARRAY[1.0])");
     }
 
-    #[pg_test(error = "invalid model name \"m;drop table t\": use 1 to 63 letters, digits, \"_\" or \".\"")]
+    #[pg_test(
+        error = "invalid model name \"m;drop table t\": use 1 to 63 letters, digits, \"_\" or \".\""
+    )]
     fn names_with_semicolons_are_refused() {
         sql("SELECT dm_predict('m;drop table t', ARRAY[1.0])");
     }

@@ -51,11 +51,15 @@ fn dm_train(
     ),
 > {
     let Some(model) = model else {
-        raise(SqlError::InvalidName("the model name must not be NULL".into()));
+        raise(SqlError::InvalidName(
+            "the model name must not be NULL".into(),
+        ));
     };
     let name = models::check_name(model).to_string();
     let Some(relation) = relation else {
-        raise(SqlError::Mining(Error::param(format!("model \"{name}\": relation must not be NULL"))));
+        raise(SqlError::Mining(Error::param(format!(
+            "model \"{name}\": relation must not be NULL"
+        ))));
     };
     let algorithm = algorithm.unwrap_or("auto");
     if !ALGORITHMS.contains(&algorithm) {
@@ -81,15 +85,28 @@ fn dm_train(
         }
     }
     if !read.skipped.is_empty() {
-        let list: Vec<String> = read.skipped.iter().map(|(c, t)| format!("{c} ({t})")).collect();
-        notice!("model \"{name}\": ignoring columns of unsupported types: {}", list.join(", "));
+        let list: Vec<String> = read
+            .skipped
+            .iter()
+            .map(|(c, t)| format!("{c} ({t})"))
+            .collect();
+        notice!(
+            "model \"{name}\": ignoring columns of unsupported types: {}",
+            list.join(", ")
+        );
     }
     let read_ms = ms(start);
 
     // Prepare: columns, rows, split, preprocessing.
     let t = Instant::now();
-    let req = TrainRequest { target: target.map(str::to_string), algorithm: algorithm.to_string(), hyperparams, options: opts };
-    let prepared = pipeline::prepare(&read.frame, &req, &mut |m| notice!("model \"{name}\": {m}")).or_raise_for(&name);
+    let req = TrainRequest {
+        target: target.map(str::to_string),
+        algorithm: algorithm.to_string(),
+        hyperparams,
+        options: opts,
+    };
+    let prepared = pipeline::prepare(&read.frame, &req, &mut |m| notice!("model \"{name}\": {m}"))
+        .or_raise_for(&name);
     drop(read);
     let shown = prepared.warnings().len();
     for w in prepared.warnings() {
@@ -129,20 +146,26 @@ fn dm_train(
     let (fitted, metrics, fit_ms, evaluate_ms) =
         pool::run(&format!("model \"{name}\": training"), progress, units, job).or_raise_for(&name);
     let Ok(prepared) = Arc::try_unwrap(prepared) else {
-        raise(SqlError::Internal("training data still shared after the fit".into()));
+        raise(SqlError::Internal(
+            "training data still shared after the fit".into(),
+        ));
     };
     let hyper = prepared.estimator.to_json();
     let timings = json!({"read": read_ms, "prepare": prepare_ms, "fit": fit_ms, "evaluate": evaluate_ms, "total": ms(start)});
     let outcome = prepared.finish(fitted, metrics, timings);
     let (primary_name, primary) = outcome.primary;
-    let late = outcome.report["warnings"].as_array().map_or(&[][..], |w| w.as_slice());
+    let late = outcome.report["warnings"]
+        .as_array()
+        .map_or(&[][..], |w| w.as_slice());
     for w in late.iter().skip(shown).filter_map(|w| w.as_str()) {
         warning!("model \"{name}\": {w}");
     }
     notice!(
         "model \"{name}\": fitted in {:.2} s; {primary_name} {primary:.4} on {} rows",
         fit_ms as f64 / 1000.0,
-        outcome.report["primary_metric"]["on"].as_str().unwrap_or("test")
+        outcome.report["primary_metric"]["on"]
+            .as_str()
+            .unwrap_or("test")
     );
 
     // Store.
@@ -154,8 +177,11 @@ fn dm_train(
         .iter()
         .map(|f| json!({"name": f.name, "type": f.sql_type}))
         .collect();
-    let warnings: Vec<String> =
-        outcome.report["warnings"].as_array().map_or(vec![], |a| a.iter().filter_map(|w| w.as_str().map(String::from)).collect());
+    let warnings: Vec<String> = outcome.report["warnings"].as_array().map_or(vec![], |a| {
+        a.iter()
+            .filter_map(|w| w.as_str().map(String::from))
+            .collect()
+    });
     models::lock_name(&name);
     let version = models::insert(models::NewVersion {
         name: &name,
@@ -165,7 +191,11 @@ fn dm_train(
         target: &m.target,
         target_type: &m.target_type,
         features,
-        classes: if m.classes.is_empty() { None } else { Some(m.classes.clone()) },
+        classes: if m.classes.is_empty() {
+            None
+        } else {
+            Some(m.classes.clone())
+        },
         preprocessing: serde_json::to_value(&m.prep).unwrap_or(Value::Null),
         hyperparams: hyper,
         options: options_json,
@@ -180,11 +210,28 @@ fn dm_train(
         (Deploy::Always, _) => (true, "deploy is \"always\"".to_string()),
         (Deploy::Never, _) => (false, "deploy is \"never\"".to_string()),
         (Deploy::IfBetter, None) => (true, "it is the first deployment".to_string()),
-        (Deploy::IfBetter, Some(d)) => match models::stored_metric(&name, d.version, primary_name) {
-            Some(old) if primary > old => (true, format!("{primary_name} {primary:.4} beats {old:.4} of version {}", d.version)),
-            Some(old) => (false, format!("{primary_name} {primary:.4} does not beat {old:.4} of deployed version {}", d.version)),
-            None => (true, format!("deployed version {} has no {primary_name}", d.version)),
-        },
+        (Deploy::IfBetter, Some(d)) => {
+            match models::stored_metric(&name, d.version, primary_name) {
+                Some(old) if primary > old => (
+                    true,
+                    format!(
+                        "{primary_name} {primary:.4} beats {old:.4} of version {}",
+                        d.version
+                    ),
+                ),
+                Some(old) => (
+                    false,
+                    format!(
+                        "{primary_name} {primary:.4} does not beat {old:.4} of deployed version {}",
+                        d.version
+                    ),
+                ),
+                None => (
+                    true,
+                    format!("deployed version {} has no {primary_name}", d.version),
+                ),
+            }
+        }
     };
     if deploy {
         models::push_deployment(&name, version, "deploy", current.map(|d| d.id));
@@ -192,8 +239,19 @@ fn dm_train(
     }
     notice!(
         "model \"{name}\" version {version} {}: {why}",
-        if deploy { "deployed" } else { "stored, not deployed" }
+        if deploy {
+            "deployed"
+        } else {
+            "stored, not deployed"
+        }
     );
     let metrics = outcome.report["metrics"].clone();
-    TableIterator::once((name, version, m.task.name().to_string(), m.algorithm.clone(), JsonB(metrics), deploy))
+    TableIterator::once((
+        name,
+        version,
+        m.task.name().to_string(),
+        m.algorithm.clone(),
+        JsonB(metrics),
+        deploy,
+    ))
 }

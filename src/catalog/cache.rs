@@ -28,7 +28,12 @@ pub struct Loaded {
 type Stamp = (i64, u32);
 
 fn stamp() -> Stamp {
-    unsafe { (pg_sys::GetCurrentStatementStartTimestamp(), pg_sys::GetCurrentCommandId(false)) }
+    unsafe {
+        (
+            pg_sys::GetCurrentStatementStartTimestamp(),
+            pg_sys::GetCurrentCommandId(false),
+        )
+    }
 }
 
 const MAX_MODELS: usize = 32;
@@ -41,7 +46,12 @@ thread_local! {
 /// The model a reference (`name` or `name@N`) points to, loading it on first use.
 pub fn get(spec: &str) -> Rc<Loaded> {
     let now = stamp();
-    let known = RESOLVED.with(|r| r.borrow().get(spec).filter(|(s, _, _)| *s == now).map(|&(_, id, v)| (id, v)));
+    let known = RESOLVED.with(|r| {
+        r.borrow()
+            .get(spec)
+            .filter(|(s, _, _)| *s == now)
+            .map(|&(_, id, v)| (id, v))
+    });
     let (id, version) = match known {
         Some(hit) => hit,
         None => {

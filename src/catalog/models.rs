@@ -15,7 +15,11 @@ pub struct ModelRef {
 
 /// Model names are identifiers: letters, digits, `_` and `.`; `@` is reserved for versions.
 pub fn check_name(name: &str) -> &str {
-    let ok = !name.is_empty() && name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     if !ok {
         raise(SqlError::InvalidName(format!(
             "invalid model name \"{name}\": use 1 to 63 letters, digits, \"_\" or \".\""
@@ -26,7 +30,10 @@ pub fn check_name(name: &str) -> &str {
 
 pub fn parse_ref(spec: &str) -> ModelRef {
     match spec.split_once('@') {
-        None => ModelRef { name: check_name(spec).to_string(), version: None },
+        None => ModelRef {
+            name: check_name(spec).to_string(),
+            version: None,
+        },
         Some((name, v)) => {
             let version = v.parse::<i32>().ok().filter(|v| *v > 0);
             match version {
@@ -41,11 +48,17 @@ pub fn parse_ref(spec: &str) -> ModelRef {
 
 /// Read-only catalog queries. (Spi::get_one and friends mark the transaction mutable, which
 /// assigns an XID: not allowed in a parallel worker and needless for a read.)
-pub fn read_one<A: pgrx::FromDatum + pgrx::IntoDatum>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<Option<A>> {
+pub fn read_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
+    q: &str,
+    args: &[pgrx::datum::DatumWithOid],
+) -> pgrx::spi::Result<Option<A>> {
     Spi::connect(|c| c.select(q, Some(1), args)?.first().get_one::<A>())
 }
 
-fn read_two<A, B>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<(Option<A>, Option<B>)>
+fn read_two<A, B>(
+    q: &str,
+    args: &[pgrx::datum::DatumWithOid],
+) -> pgrx::spi::Result<(Option<A>, Option<B>)>
 where
     A: pgrx::FromDatum + pgrx::IntoDatum,
     B: pgrx::FromDatum + pgrx::IntoDatum,
@@ -53,7 +66,10 @@ where
     Spi::connect(|c| c.select(q, Some(1), args)?.first().get_two::<A, B>())
 }
 
-fn read_three<A, B, C>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
+fn read_three<A, B, C>(
+    q: &str,
+    args: &[pgrx::datum::DatumWithOid],
+) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
 where
     A: pgrx::FromDatum + pgrx::IntoDatum,
     B: pgrx::FromDatum + pgrx::IntoDatum,
@@ -63,7 +79,10 @@ where
 }
 
 /// A data-changing statement that returns one value.
-fn write_one<A: pgrx::FromDatum + pgrx::IntoDatum>(q: &str, args: &[pgrx::datum::DatumWithOid]) -> pgrx::spi::Result<Option<A>> {
+fn write_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
+    q: &str,
+    args: &[pgrx::datum::DatumWithOid],
+) -> pgrx::spi::Result<Option<A>> {
     Spi::connect_mut(|c| c.update(q, None, args)?.first().get_one::<A>())
 }
 
@@ -88,12 +107,21 @@ pub fn resolve(r: &ModelRef) -> (i64, i32) {
     match row {
         Ok((Some(id), Some(v))) => (id, v),
         Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => match r.version {
-            Some(v) => raise(SqlError::UndefinedObject(format!("model \"{}\" has no version {v}", r.name))),
+            Some(v) => raise(SqlError::UndefinedObject(format!(
+                "model \"{}\" has no version {v}",
+                r.name
+            ))),
             None => {
                 if exists(&r.name) {
-                    raise(SqlError::UndefinedObject(format!("model \"{}\" has no deployed version", r.name)))
+                    raise(SqlError::UndefinedObject(format!(
+                        "model \"{}\" has no deployed version",
+                        r.name
+                    )))
                 }
-                raise(SqlError::UndefinedObject(format!("model \"{}\" does not exist", r.name)))
+                raise(SqlError::UndefinedObject(format!(
+                    "model \"{}\" does not exist",
+                    r.name
+                )))
             }
         },
         Err(e) => spi_fail(e),
@@ -101,25 +129,34 @@ pub fn resolve(r: &ModelRef) -> (i64, i32) {
 }
 
 pub fn exists(name: &str) -> bool {
-    read_one::<bool>("SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)", &[name.into()])
-        .ok()
-        .flatten()
-        .unwrap_or(false)
+    read_one::<bool>(
+        "SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
 }
 
 pub fn load_bytes(id: i64) -> Vec<u8> {
-    match read_one::<Vec<u8>>("SELECT model_bytes FROM dm.models WHERE id = $1", &[id.into()]) {
+    match read_one::<Vec<u8>>(
+        "SELECT model_bytes FROM dm.models WHERE id = $1",
+        &[id.into()],
+    ) {
         Ok(Some(b)) => b,
-        Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => {
-            raise(SqlError::UndefinedObject(format!("model id {id} disappeared from dm.models")))
-        }
+        Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
+            format!("model id {id} disappeared from dm.models"),
+        )),
         Err(e) => spi_fail(e),
     }
 }
 
 /// Serializes concurrent writers of one model name until the transaction ends.
 pub fn lock_name(name: &str) {
-    if let Err(e) = Spi::run_with_args("SELECT pg_advisory_xact_lock(hashtext('pg_mining:' || $1))", &[name.into()]) {
+    if let Err(e) = Spi::run_with_args(
+        "SELECT pg_advisory_xact_lock(hashtext('pg_mining:' || $1))",
+        &[name.into()],
+    ) {
         spi_fail(e)
     }
 }
@@ -198,7 +235,11 @@ pub fn current_deployment(name: &str) -> Option<Deployment> {
         "SELECT id, version, previous FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1",
         &[name.into()],
     ) {
-        Ok((Some(id), Some(version), previous)) => Some(Deployment { id, version, previous }),
+        Ok((Some(id), Some(version), previous)) => Some(Deployment {
+            id,
+            version,
+            previous,
+        }),
         Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
         Err(e) => spi_fail(e),
     }
@@ -235,7 +276,10 @@ pub fn version_exists(name: &str, version: i32) -> bool {
 
 /// The deployment a rollback returns to: (its version, the deployment before it).
 pub fn rollback_target(previous: i64) -> Option<(i32, Option<i64>)> {
-    match read_two::<i32, i64>("SELECT version, previous FROM dm.deployments WHERE id = $1", &[previous.into()]) {
+    match read_two::<i32, i64>(
+        "SELECT version, previous FROM dm.deployments WHERE id = $1",
+        &[previous.into()],
+    ) {
         Ok((Some(v), p)) => Some((v, p)),
         Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
         Err(e) => spi_fail(e),

@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pgrx::htup::{heap_tuple_header_get_datum_length, heap_tuple_header_get_type_id, heap_tuple_header_get_typmod};
+use pgrx::htup::{
+    heap_tuple_header_get_datum_length, heap_tuple_header_get_type_id, heap_tuple_header_get_typmod,
+};
 use pgrx::pg_sys::{self, Oid};
 use pgrx::prelude::*;
 use pgrx::{AnyElement, AnyNumeric, JsonB};
@@ -28,28 +30,42 @@ pub struct Plan {
 pub struct PlanCache(RefCell<HashMap<(u32, i32), Rc<Plan>>>);
 
 fn feature_kinds(model: &StoredModel) -> impl Iterator<Item = (&str, bool)> {
-    model.prep.features.iter().map(|f| (f.name.as_str(), f.kind == ColumnKind::Text))
+    model
+        .prep
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind == ColumnKind::Text))
 }
 
-unsafe fn build_plan(model: &StoredModel, desc: pg_sys::TupleDesc, positional: bool) -> Result<Plan> {
+unsafe fn build_plan(
+    model: &StoredModel,
+    desc: pg_sys::TupleDesc,
+    positional: bool,
+) -> Result<Plan> {
     let natts = (*desc).natts as usize;
     let attrs = (*desc).attrs.as_slice(natts);
     let live: Vec<(usize, String, Oid)> = attrs
         .iter()
         .enumerate()
         .filter(|(_, a)| !a.attisdropped)
-        .map(|(i, a)| (i, std::ffi::CStr::from_ptr(a.attname.data.as_ptr()).to_string_lossy().into_owned(), a.atttypid))
+        .map(|(i, a)| {
+            (
+                i,
+                std::ffi::CStr::from_ptr(a.attname.data.as_ptr())
+                    .to_string_lossy()
+                    .into_owned(),
+                a.atttypid,
+            )
+        })
         .collect();
     let mut sources = Vec::with_capacity(model.n_features());
-    if positional {
-        if live.len() != model.n_features() {
-            return Err(Error::input(format!(
-                "the ROW has {} fields but the model has {} features ({})",
-                live.len(),
-                model.n_features(),
-                model.feature_names().collect::<Vec<_>>().join(", ")
-            )));
-        }
+    if positional && live.len() != model.n_features() {
+        return Err(Error::input(format!(
+            "the ROW has {} fields but the model has {} features ({})",
+            live.len(),
+            model.n_features(),
+            model.feature_names().collect::<Vec<_>>().join(", ")
+        )));
     }
     for (k, (name, _)) in feature_kinds(model).enumerate() {
         let found = if positional {
@@ -61,7 +77,9 @@ unsafe fn build_plan(model: &StoredModel, desc: pg_sys::TupleDesc, positional: b
             })
         };
         let Some((i, col, typ)) = found else {
-            return Err(Error::input(format!("the input has no column \"{name}\", a feature of the model")));
+            return Err(Error::input(format!(
+                "the input has no column \"{name}\", a feature of the model"
+            )));
         };
         let base = base_type(*typ);
         let Some(kind) = kind_of(base) else {
@@ -85,7 +103,12 @@ fn temporal(model: &StoredModel, raw: &mut [Raw]) {
 }
 
 /// Calls `f` with the feature values of `input`, in feature order.
-pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyElement, f: impl FnOnce(&[Raw]) -> R) -> Result<R> {
+pub fn with_features<R>(
+    model: &StoredModel,
+    plans: &PlanCache,
+    input: &AnyElement,
+    f: impl FnOnce(&[Raw]) -> R,
+) -> Result<R> {
     let oid = input.oid();
     let datum = input.datum();
     unsafe {
@@ -135,7 +158,11 @@ pub fn with_features<R>(model: &StoredModel, plans: &PlanCache, input: &AnyEleme
         if plan.natts != natts {
             return Err(Error::internal("row type changed while scoring"));
         }
-        plans.0.borrow_mut().entry(key).or_insert_with(|| plan.clone());
+        plans
+            .0
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| plan.clone());
         let mut raw: Vec<Raw> = plan
             .sources
             .iter()
@@ -170,26 +197,47 @@ impl Owned {
     }
 }
 
-unsafe fn from_array(model: &StoredModel, datum: pg_sys::Datum, oid: Oid) -> Result<Option<Vec<Owned>>> {
+unsafe fn from_array(
+    model: &StoredModel,
+    datum: pg_sys::Datum,
+    oid: Oid,
+) -> Result<Option<Vec<Owned>>> {
     fn nums<T: Into<f64>>(v: Option<Vec<Option<T>>>) -> Vec<Owned> {
-        v.unwrap_or_default().into_iter().map(|x| x.map_or(Owned::Null, |x| Owned::Num(x.into()))).collect()
+        v.unwrap_or_default()
+            .into_iter()
+            .map(|x| x.map_or(Owned::Null, |x| Owned::Num(x.into())))
+            .collect()
     }
     let numeric = oid != pg_sys::TEXTARRAYOID && oid != pg_sys::VARCHARARRAYOID;
     let values: Vec<Owned> = match oid {
-        pg_sys::FLOAT8ARRAYOID => nums(Vec::<Option<f64>>::from_polymorphic_datum(datum, false, oid)),
-        pg_sys::FLOAT4ARRAYOID => nums(Vec::<Option<f32>>::from_polymorphic_datum(datum, false, oid)),
-        pg_sys::INT2ARRAYOID => nums(Vec::<Option<i16>>::from_polymorphic_datum(datum, false, oid)),
-        pg_sys::INT4ARRAYOID => nums(Vec::<Option<i32>>::from_polymorphic_datum(datum, false, oid)),
+        pg_sys::FLOAT8ARRAYOID => nums(Vec::<Option<f64>>::from_polymorphic_datum(
+            datum, false, oid,
+        )),
+        pg_sys::FLOAT4ARRAYOID => nums(Vec::<Option<f32>>::from_polymorphic_datum(
+            datum, false, oid,
+        )),
+        pg_sys::INT2ARRAYOID => nums(Vec::<Option<i16>>::from_polymorphic_datum(
+            datum, false, oid,
+        )),
+        pg_sys::INT4ARRAYOID => nums(Vec::<Option<i32>>::from_polymorphic_datum(
+            datum, false, oid,
+        )),
         pg_sys::INT8ARRAYOID => Vec::<Option<i64>>::from_polymorphic_datum(datum, false, oid)
             .unwrap_or_default()
             .into_iter()
             .map(|x| x.map_or(Owned::Null, |x| Owned::Num(x as f64)))
             .collect(),
-        pg_sys::NUMERICARRAYOID => Vec::<Option<AnyNumeric>>::from_polymorphic_datum(datum, false, oid)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|x| x.map_or(Owned::Null, |x| Owned::Num(f64::try_from(x).unwrap_or(f64::NAN))))
-            .collect(),
+        pg_sys::NUMERICARRAYOID => {
+            Vec::<Option<AnyNumeric>>::from_polymorphic_datum(datum, false, oid)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| {
+                    x.map_or(Owned::Null, |x| {
+                        Owned::Num(f64::try_from(x).unwrap_or(f64::NAN))
+                    })
+                })
+                .collect()
+        }
         pg_sys::TEXTARRAYOID | pg_sys::VARCHARARRAYOID => {
             Vec::<Option<String>>::from_polymorphic_datum(datum, false, pg_sys::TEXTARRAYOID)
                 .unwrap_or_default()
@@ -218,22 +266,30 @@ unsafe fn from_array(model: &StoredModel, datum: pg_sys::Datum, oid: Oid) -> Res
 }
 
 fn from_json<'v>(model: &StoredModel, value: &'v serde_json::Value) -> Result<Vec<Raw<'v>>> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| Error::input(format!("the jsonb input must be an object keyed by feature name; got {value}")))?;
+    let obj = value.as_object().ok_or_else(|| {
+        Error::input(format!(
+            "the jsonb input must be an object keyed by feature name; got {value}"
+        ))
+    })?;
     feature_kinds(model)
         .map(|(name, _)| {
             let v = obj.get(name).or_else(|| {
                 let lower = name.to_lowercase();
-                obj.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
+                obj.iter()
+                    .find(|(k, _)| k.to_lowercase() == lower)
+                    .map(|(_, v)| v)
             });
             match v {
-                None => Err(Error::input(format!("the jsonb input has no key \"{name}\", a feature of the model"))),
+                None => Err(Error::input(format!(
+                    "the jsonb input has no key \"{name}\", a feature of the model"
+                ))),
                 Some(serde_json::Value::Null) => Ok(Raw::Null),
                 Some(serde_json::Value::Number(n)) => Ok(Raw::Num(n.as_f64().unwrap_or(f64::NAN))),
                 Some(serde_json::Value::String(s)) => Ok(Raw::Text(s.as_str())),
                 Some(serde_json::Value::Bool(b)) => Ok(Raw::Num(f64::from(u8::from(*b)))),
-                Some(other) => Err(Error::input(format!("key \"{name}\" of the jsonb input must be a scalar; got {other}"))),
+                Some(other) => Err(Error::input(format!(
+                    "key \"{name}\" of the jsonb input must be a scalar; got {other}"
+                ))),
             }
         })
         .collect()

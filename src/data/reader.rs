@@ -22,7 +22,11 @@ pub struct ReadResult {
 pub fn is_query(relation: &str) -> bool {
     let t = relation.trim_start().to_ascii_lowercase();
     ["select", "with", "values", "table", "("].iter().any(|k| {
-        t.starts_with(k) && t[k.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_')
+        t.starts_with(k)
+            && t[k.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_')
     })
 }
 
@@ -75,7 +79,9 @@ pub fn parse_qualified_name(s: &str) -> Option<Vec<String>> {
 /// wrapped as a subquery (so it is a single statement).
 pub fn source_query(relation: &str) -> String {
     if is_query(relation) {
-        let q = relation.trim().trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+        let q = relation
+            .trim()
+            .trim_end_matches(|c: char| c == ';' || c.is_whitespace());
         return format!("SELECT * FROM ({q}\n) AS dm_source");
     }
     if parse_qualified_name(relation).is_none() {
@@ -83,9 +89,13 @@ pub fn source_query(relation: &str) -> String {
             "\"{relation}\" is neither a relation name nor a query (SELECT, WITH, VALUES or TABLE ...)"
         )));
     }
-    let oid = read_one::<pg_sys::Oid>("SELECT to_regclass($1)::oid", &[relation.into()]).ok().flatten();
+    let oid = read_one::<pg_sys::Oid>("SELECT to_regclass($1)::oid", &[relation.into()])
+        .ok()
+        .flatten();
     let Some(oid) = oid else {
-        raise(SqlError::UndefinedTable(format!("relation \"{relation}\" does not exist")));
+        raise(SqlError::UndefinedTable(format!(
+            "relation \"{relation}\" does not exist"
+        )));
     };
     let quoted = read_one::<String>(
         "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1",
@@ -95,7 +105,9 @@ pub fn source_query(relation: &str) -> String {
     .flatten();
     match quoted {
         Some(q) => format!("SELECT * FROM {q}"),
-        None => raise(SqlError::UndefinedTable(format!("relation \"{relation}\" does not exist"))),
+        None => raise(SqlError::UndefinedTable(format!(
+            "relation \"{relation}\" does not exist"
+        ))),
     }
 }
 
@@ -111,14 +123,19 @@ impl Reader {
         let mut skipped = Vec::new();
         let attrs = (*desc).attrs.as_slice(natts);
         for att in attrs {
-            let name = std::ffi::CStr::from_ptr(att.attname.data.as_ptr()).to_string_lossy().into_owned();
+            let name = std::ffi::CStr::from_ptr(att.attname.data.as_ptr())
+                .to_string_lossy()
+                .into_owned();
             if att.attisdropped {
                 columns.push(None);
                 continue;
             }
             let base = base_type(att.atttypid);
             match kind_of(base) {
-                Some(kind) => columns.push(Some((Column::new(name, type_name(att.atttypid), kind), base))),
+                Some(kind) => columns.push(Some((
+                    Column::new(name, type_name(att.atttypid), kind),
+                    base,
+                ))),
                 None => {
                     skipped.push((name, type_name(att.atttypid)));
                     columns.push(None);
@@ -151,38 +168,51 @@ impl Reader {
 
 /// Reads every row of `query` into a frame.
 pub fn read(query: &str) -> ReadResult {
-    let result = Spi::connect(|client: &SpiClient<'_>| -> Result<ReadResult, pgrx::spi::Error> {
-        let mut cursor = client.try_open_cursor(query, &[])?;
-        let mut reader: Option<Reader> = None;
-        loop {
-            pg_sys::check_for_interrupts!();
-            let batch = cursor.fetch(BATCH)?;
-            let n = batch.len();
-            // SAFETY: fetch left the batch in SPI_tuptable; we read it and free it before the
-            // next fetch, and `batch` is not used after that.
-            unsafe {
-                let table = pg_sys::SPI_tuptable;
-                if table.is_null() {
+    let result = Spi::connect(
+        |client: &SpiClient<'_>| -> Result<ReadResult, pgrx::spi::Error> {
+            let mut cursor = client.try_open_cursor(query, &[])?;
+            let mut reader: Option<Reader> = None;
+            loop {
+                pg_sys::check_for_interrupts!();
+                let batch = cursor.fetch(BATCH)?;
+                let n = batch.len();
+                // SAFETY: fetch left the batch in SPI_tuptable; we read it and free it before the
+                // next fetch, and `batch` is not used after that.
+                unsafe {
+                    let table = pg_sys::SPI_tuptable;
+                    if table.is_null() {
+                        break;
+                    }
+                    let r = reader.get_or_insert_with(|| Reader::from_tupdesc((*table).tupdesc));
+                    r.add_batch(table, n);
+                    pg_sys::SPI_freetuptable(table);
+                    pg_sys::SPI_tuptable = std::ptr::null_mut();
+                }
+                if n == 0 {
                     break;
                 }
-                let r = reader.get_or_insert_with(|| Reader::from_tupdesc((*table).tupdesc));
-                r.add_batch(table, n);
-                drop(batch);
-                pg_sys::SPI_freetuptable(table);
-                pg_sys::SPI_tuptable = std::ptr::null_mut();
             }
-            if n == 0 {
-                break;
-            }
-        }
-        let reader = reader.unwrap_or(Reader { columns: Vec::new(), skipped: Vec::new() });
-        Ok(ReadResult {
-            frame: Frame { columns: reader.columns.into_iter().flatten().map(|(c, _)| c).collect() },
-            skipped: reader.skipped,
-        })
-    });
+            let reader = reader.unwrap_or(Reader {
+                columns: Vec::new(),
+                skipped: Vec::new(),
+            });
+            Ok(ReadResult {
+                frame: Frame {
+                    columns: reader
+                        .columns
+                        .into_iter()
+                        .flatten()
+                        .map(|(c, _)| c)
+                        .collect(),
+                },
+                skipped: reader.skipped,
+            })
+        },
+    );
     match result {
         Ok(r) => r,
-        Err(e) => raise(SqlError::Internal(format!("reading the relation failed: {e}"))),
+        Err(e) => raise(SqlError::Internal(format!(
+            "reading the relation failed: {e}"
+        ))),
     }
 }

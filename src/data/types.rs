@@ -24,7 +24,9 @@ pub fn kind_of(base: Oid) -> Option<ColumnKind> {
         pg_sys::FLOAT4OID | pg_sys::FLOAT8OID | pg_sys::NUMERICOID => ColumnKind::Float,
         pg_sys::BOOLOID => ColumnKind::Boolean,
         pg_sys::DATEOID | pg_sys::TIMESTAMPOID | pg_sys::TIMESTAMPTZOID => ColumnKind::Temporal,
-        pg_sys::TEXTOID | pg_sys::VARCHAROID | pg_sys::BPCHAROID | pg_sys::NAMEOID => ColumnKind::Text,
+        pg_sys::TEXTOID | pg_sys::VARCHAROID | pg_sys::BPCHAROID | pg_sys::NAMEOID => {
+            ColumnKind::Text
+        }
         _ => return None,
     })
 }
@@ -86,7 +88,8 @@ pub unsafe fn to_str<'a>(datum: pg_sys::Datum, base: Oid) -> &'a str {
         let p = datum.cast_mut_ptr::<core::ffi::c_char>();
         return CStr::from_ptr(p).to_str().unwrap_or("");
     }
-    let s = <&str as FromDatum>::from_polymorphic_datum(datum, false, pg_sys::TEXTOID).unwrap_or("");
+    let s =
+        <&str as FromDatum>::from_polymorphic_datum(datum, false, pg_sys::TEXTOID).unwrap_or("");
     if base == pg_sys::BPCHAROID {
         s.trim_end_matches(' ')
     } else {
@@ -104,12 +107,16 @@ pub fn parse_temporal(text: &str, sql_type: &str) -> f64 {
     let no_oid = pg_sys::Datum::from(pg_sys::InvalidOid);
     let no_typmod = pg_sys::Datum::from(-1i32);
     unsafe {
-        let (func, base): (unsafe fn(pg_sys::FunctionCallInfo) -> pg_sys::Datum, Oid) = match sql_type {
-            "date" => (pg_sys::date_in, pg_sys::DATEOID),
-            "timestamp without time zone" => (pg_sys::timestamp_in, pg_sys::TIMESTAMPOID),
-            _ => (pg_sys::timestamptz_in, pg_sys::TIMESTAMPTZOID),
-        };
-        match direct_function_call::<pg_sys::Datum>(func, &[Some(cstr), Some(no_oid), Some(no_typmod)]) {
+        let (func, base): (unsafe fn(pg_sys::FunctionCallInfo) -> pg_sys::Datum, Oid) =
+            match sql_type {
+                "date" => (pg_sys::date_in, pg_sys::DATEOID),
+                "timestamp without time zone" => (pg_sys::timestamp_in, pg_sys::TIMESTAMPOID),
+                _ => (pg_sys::timestamptz_in, pg_sys::TIMESTAMPTZOID),
+            };
+        match direct_function_call::<pg_sys::Datum>(
+            func,
+            &[Some(cstr), Some(no_oid), Some(no_typmod)],
+        ) {
             Some(d) => to_f64(d, base),
             None => f64::NAN,
         }

@@ -26,8 +26,14 @@ impl Task {
     }
 }
 
-pub const ALGORITHMS: &[&str] =
-    &["auto", "linear_regression", "ridge", "logistic_regression", "decision_tree", "random_forest"];
+pub const ALGORITHMS: &[&str] = &[
+    "auto",
+    "linear_regression",
+    "ridge",
+    "logistic_regression",
+    "decision_tree",
+    "random_forest",
+];
 
 /// A fitted model: scores one preprocessed row.
 pub trait Model {
@@ -64,7 +70,9 @@ impl Model for Fitted {
             Fitted::Logistic(m) => m.predict_proba(x, out),
             Fitted::Tree(t) => {
                 let leaf = t.leaf(x);
-                out.iter_mut().zip(leaf.iter().chain(std::iter::repeat(&0.0))).for_each(|(o, v)| *o = *v);
+                out.iter_mut()
+                    .zip(leaf.iter().chain(std::iter::repeat(&0.0)))
+                    .for_each(|(o, v)| *o = *v);
             }
             Fitted::Forest(f) => f.predict(x, out),
             Fitted::Linear(_) => out.iter_mut().for_each(|o| *o = f64::NAN),
@@ -75,11 +83,26 @@ impl Model for Fitted {
 /// An algorithm with its resolved hyperparameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Estimator {
-    LinearRegression { fit_intercept: bool },
-    Ridge { alpha: f64, fit_intercept: bool },
-    LogisticRegression { c: f64 },
-    DecisionTree { tree: TreeParams, max_features: MaxFeatures },
-    RandomForest { tree: TreeParams, n_estimators: usize, bootstrap: bool, max_features: MaxFeatures },
+    LinearRegression {
+        fit_intercept: bool,
+    },
+    Ridge {
+        alpha: f64,
+        fit_intercept: bool,
+    },
+    LogisticRegression {
+        c: f64,
+    },
+    DecisionTree {
+        tree: TreeParams,
+        max_features: MaxFeatures,
+    },
+    RandomForest {
+        tree: TreeParams,
+        n_estimators: usize,
+        bootstrap: bool,
+        max_features: MaxFeatures,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -123,7 +146,13 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
         "linear_regression" => &["fit_intercept"],
         "ridge" => &["alpha", "fit_intercept"],
         "logistic_regression" => &["C"],
-        "decision_tree" => &["max_depth", "min_samples_split", "min_samples_leaf", "criterion", "max_features"],
+        "decision_tree" => &[
+            "max_depth",
+            "min_samples_split",
+            "min_samples_leaf",
+            "criterion",
+            "max_features",
+        ],
         "random_forest" => &[
             "n_estimators",
             "max_depth",
@@ -147,13 +176,24 @@ impl Params<'_> {
         Error::param(format!(
             "hyperparameter \"{key}\" of {} must be {want}; got {}",
             self.algorithm,
-            self.map.get(key).map_or("nothing".into(), |v| v.to_string())
+            self.map
+                .get(key)
+                .map_or("nothing".into(), |v| v.to_string())
         ))
     }
-    fn f64_or(&self, key: &str, default: f64, check: impl Fn(f64) -> bool, want: &str) -> Result<f64> {
+    fn f64_or(
+        &self,
+        key: &str,
+        default: f64,
+        check: impl Fn(f64) -> bool,
+        want: &str,
+    ) -> Result<f64> {
         match self.map.get(key) {
             None => Ok(default),
-            Some(v) => v.as_f64().filter(|x| x.is_finite() && check(*x)).ok_or_else(|| self.bad(key, want)),
+            Some(v) => v
+                .as_f64()
+                .filter(|x| x.is_finite() && check(*x))
+                .ok_or_else(|| self.bad(key, want)),
         }
     }
     fn usize_or(&self, key: &str, default: usize, min: usize, max: usize) -> Result<usize> {
@@ -204,9 +244,15 @@ impl Params<'_> {
             (Task::Classification, None) => Criterion::Gini,
             (Task::Regression, None) => Criterion::SquaredError,
             (Task::Classification, Some(Value::String(s))) if s == "gini" => Criterion::Gini,
-            (Task::Classification, Some(Value::String(s))) if s == "entropy" || s == "log_loss" => Criterion::Entropy,
-            (Task::Regression, Some(Value::String(s))) if s == "squared_error" => Criterion::SquaredError,
-            (Task::Classification, _) => return Err(self.bad("criterion", "\"gini\" or \"entropy\"")),
+            (Task::Classification, Some(Value::String(s))) if s == "entropy" || s == "log_loss" => {
+                Criterion::Entropy
+            }
+            (Task::Regression, Some(Value::String(s))) if s == "squared_error" => {
+                Criterion::SquaredError
+            }
+            (Task::Classification, _) => {
+                return Err(self.bad("criterion", "\"gini\" or \"entropy\""))
+            }
             (Task::Regression, _) => return Err(self.bad("criterion", "\"squared_error\"")),
         };
         Ok(TreeParams {
@@ -226,7 +272,11 @@ impl Estimator {
         let map = match hyperparams {
             Value::Object(m) => m,
             Value::Null => &empty,
-            other => return Err(Error::param(format!("hyperparams must be a JSON object; got {other}"))),
+            other => {
+                return Err(Error::param(format!(
+                    "hyperparams must be a JSON object; got {other}"
+                )))
+            }
         };
         if !ALGORITHMS.contains(&algorithm) {
             return Err(Error::param(format!(
@@ -244,7 +294,11 @@ impl Estimator {
         let p = Params { algorithm, map };
         let need = |t: Task| -> Result<()> {
             if t != task {
-                Err(Error::param(format!("{algorithm} is for {}; this is a {} task", t.name(), task.name())))
+                Err(Error::param(format!(
+                    "{algorithm} is for {}; this is a {} task",
+                    t.name(),
+                    task.name()
+                )))
             } else {
                 Ok(())
             }
@@ -252,7 +306,9 @@ impl Estimator {
         Ok(match algorithm {
             "linear_regression" => {
                 need(Task::Regression)?;
-                Estimator::LinearRegression { fit_intercept: p.bool_or("fit_intercept", true)? }
+                Estimator::LinearRegression {
+                    fit_intercept: p.bool_or("fit_intercept", true)?,
+                }
             }
             "ridge" => {
                 need(Task::Regression)?;
@@ -263,11 +319,14 @@ impl Estimator {
             }
             "logistic_regression" => {
                 need(Task::Classification)?;
-                Estimator::LogisticRegression { c: p.f64_or("C", 1.0, |c| c > 0.0, "a number > 0")? }
+                Estimator::LogisticRegression {
+                    c: p.f64_or("C", 1.0, |c| c > 0.0, "a number > 0")?,
+                }
             }
-            "decision_tree" => {
-                Estimator::DecisionTree { tree: p.tree(task)?, max_features: p.max_features(MaxFeatures::All)? }
-            }
+            "decision_tree" => Estimator::DecisionTree {
+                tree: p.tree(task)?,
+                max_features: p.max_features(MaxFeatures::All)?,
+            },
             "random_forest" => {
                 let default = match task {
                     Task::Classification => MaxFeatures::Sqrt,
@@ -280,7 +339,11 @@ impl Estimator {
                     max_features: p.max_features(default)?,
                 }
             }
-            _ => return Err(Error::param(format!("algorithm \"{algorithm}\" needs a task to resolve"))),
+            _ => {
+                return Err(Error::param(format!(
+                    "algorithm \"{algorithm}\" needs a task to resolve"
+                )))
+            }
         })
     }
 
@@ -307,22 +370,64 @@ impl Estimator {
         match (self, data.labels) {
             (Estimator::LinearRegression { fit_intercept }, Labels::Values(y)) => {
                 let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
-                Ok(Fitted::Linear(linear::fit(&gather(), n, p, &ys, 0.0, *fit_intercept)?))
+                Ok(Fitted::Linear(linear::fit(
+                    &gather(),
+                    n,
+                    p,
+                    &ys,
+                    0.0,
+                    *fit_intercept,
+                )?))
             }
-            (Estimator::Ridge { alpha, fit_intercept }, Labels::Values(y)) => {
+            (
+                Estimator::Ridge {
+                    alpha,
+                    fit_intercept,
+                },
+                Labels::Values(y),
+            ) => {
                 let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
-                Ok(Fitted::Linear(linear::fit(&gather(), n, p, &ys, *alpha, *fit_intercept)?))
+                Ok(Fitted::Linear(linear::fit(
+                    &gather(),
+                    n,
+                    p,
+                    &ys,
+                    *alpha,
+                    *fit_intercept,
+                )?))
             }
             (Estimator::LogisticRegression { c }, Labels::Classes { y, n_classes }) => {
                 let ys: Vec<usize> = data.rows.iter().map(|&r| y[r]).collect();
-                Ok(Fitted::Logistic(logistic::fit(&gather(), n, p, &ys, n_classes, *c)?))
+                Ok(Fitted::Logistic(logistic::fit(
+                    &gather(),
+                    n,
+                    p,
+                    &ys,
+                    n_classes,
+                    *c,
+                )?))
             }
             (Estimator::DecisionTree { tree, max_features }, labels) => {
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
-                Ok(Fitted::Tree(tree::fit(data.x, p, labels, data.rows, &params, &mut Rng::new(seed))))
+                Ok(Fitted::Tree(tree::fit(
+                    data.x,
+                    p,
+                    labels,
+                    data.rows,
+                    &params,
+                    &mut Rng::new(seed),
+                )))
             }
-            (Estimator::RandomForest { tree, n_estimators, bootstrap, max_features }, labels) => {
+            (
+                Estimator::RandomForest {
+                    tree,
+                    n_estimators,
+                    bootstrap,
+                    max_features,
+                },
+                labels,
+            ) => {
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
                 Ok(Fitted::Forest(forest::fit(
@@ -351,40 +456,5 @@ impl Estimator {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn unknown_keys_and_bad_values_name_the_key() {
-        let e = Estimator::from_params("random_forest", Task::Classification, &json!({"n_trees": 5})).unwrap_err();
-        assert!(e.message.contains("\"n_trees\""), "{}", e.message);
-        let e = Estimator::from_params("logistic_regression", Task::Classification, &json!({"C": 0})).unwrap_err();
-        assert!(e.message.contains("\"C\""), "{}", e.message);
-        let e = Estimator::from_params("nope", Task::Regression, &json!({})).unwrap_err();
-        assert!(e.message.contains("nope"));
-        let e = Estimator::from_params("ridge", Task::Classification, &json!({})).unwrap_err();
-        assert!(e.message.contains("regression"));
-        assert!(Estimator::from_params("ridge", Task::Regression, &json!([1])).is_err());
-    }
-
-    #[test]
-    fn defaults_follow_scikit_learn() {
-        match Estimator::from_params("random_forest", Task::Classification, &json!({})).unwrap() {
-            Estimator::RandomForest { n_estimators, bootstrap, max_features, tree } => {
-                assert_eq!((n_estimators, bootstrap, max_features), (100, true, MaxFeatures::Sqrt));
-                assert_eq!(tree.criterion, Criterion::Gini);
-                assert_eq!((tree.min_samples_split, tree.min_samples_leaf, tree.max_depth), (2, 1, None));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(MaxFeatures::Sqrt.resolve(20), 4);
-        assert_eq!(MaxFeatures::Fraction(0.5).resolve(9), 4);
-    }
-
-    #[test]
-    fn decision_tree_takes_relative_max_features() {
-        let e = Estimator::from_params("decision_tree", Task::Regression, &json!({"max_features": 0.5})).unwrap();
-        assert!(matches!(e, Estimator::DecisionTree { max_features: MaxFeatures::Fraction(f), .. } if f == 0.5));
-    }
-}
+#[path = "tests/estimator.rs"]
+mod tests;

@@ -31,7 +31,11 @@ impl ColumnKind {
 #[derive(Debug, Clone)]
 pub enum ColumnData {
     Numeric(Vec<f64>),
-    Text { codes: Vec<u32>, levels: Vec<String>, index: HashMap<String, u32> },
+    Text {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+        index: HashMap<String, u32>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -48,11 +52,21 @@ pub struct Column {
 impl Column {
     pub fn new(name: impl Into<String>, sql_type: impl Into<String>, kind: ColumnKind) -> Self {
         let data = if kind.is_text() {
-            ColumnData::Text { codes: Vec::new(), levels: Vec::new(), index: HashMap::new() }
+            ColumnData::Text {
+                codes: Vec::new(),
+                levels: Vec::new(),
+                index: HashMap::new(),
+            }
         } else {
             ColumnData::Numeric(Vec::new())
         };
-        Column { name: name.into(), sql_type: sql_type.into(), kind, data, non_finite: 0 }
+        Column {
+            name: name.into(),
+            sql_type: sql_type.into(),
+            kind,
+            data,
+            non_finite: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -88,8 +102,16 @@ impl Column {
     /// Appends a string (None = NULL). Numeric columns parse it; unparsable text becomes NULL.
     pub fn push_text(&mut self, value: Option<&str>) {
         match &mut self.data {
-            ColumnData::Numeric(v) => v.push(value.and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN)),
-            ColumnData::Text { codes, levels, index } => {
+            ColumnData::Numeric(v) => v.push(
+                value
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(f64::NAN),
+            ),
+            ColumnData::Text {
+                codes,
+                levels,
+                index,
+            } => {
                 let code = match value {
                     None => NULL_CODE,
                     Some(s) => match index.get(s) {
@@ -142,13 +164,23 @@ impl Column {
     pub fn take(&self, rows: &[usize]) -> Column {
         let data = match &self.data {
             ColumnData::Numeric(v) => ColumnData::Numeric(rows.iter().map(|&r| v[r]).collect()),
-            ColumnData::Text { codes, levels, index } => ColumnData::Text {
+            ColumnData::Text {
+                codes,
+                levels,
+                index,
+            } => ColumnData::Text {
                 codes: rows.iter().map(|&r| codes[r]).collect(),
                 levels: levels.clone(),
                 index: index.clone(),
             },
         };
-        Column { name: self.name.clone(), sql_type: self.sql_type.clone(), kind: self.kind, data, non_finite: self.non_finite }
+        Column {
+            name: self.name.clone(),
+            sql_type: self.sql_type.clone(),
+            kind: self.kind,
+            data,
+            non_finite: self.non_finite,
+        }
     }
 
     /// A 64-bit hash of one cell, for duplicate detection and fingerprints.
@@ -156,7 +188,11 @@ impl Column {
         match &self.data {
             ColumnData::Numeric(v) => {
                 let x = v[row];
-                mix(if x.is_nan() { 0x7FF8_DEAD } else { (x + 0.0).to_bits() })
+                mix(if x.is_nan() {
+                    0x7FF8_DEAD
+                } else {
+                    (x + 0.0).to_bits()
+                })
             }
             ColumnData::Text { codes, levels, .. } => {
                 let c = codes[row];
@@ -211,8 +247,9 @@ impl Frame {
             return Some(i);
         }
         let lower = name.to_lowercase();
-        let hits: Vec<usize> =
-            (0..self.columns.len()).filter(|&i| self.columns[i].name.to_lowercase() == lower).collect();
+        let hits: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].name.to_lowercase() == lower)
+            .collect();
         if hits.len() == 1 {
             Some(hits[0])
         } else {
@@ -225,49 +262,12 @@ impl Frame {
     }
 
     pub fn take(&self, rows: &[usize]) -> Frame {
-        Frame { columns: self.columns.iter().map(|c| c.take(rows)).collect() }
+        Frame {
+            columns: self.columns.iter().map(|c| c.take(rows)).collect(),
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_columns_are_dictionary_encoded() {
-        let mut c = Column::new("plan", "text", ColumnKind::Text);
-        for v in [Some("a"), Some("b"), None, Some("a")] {
-            c.push_text(v);
-        }
-        match &c.data {
-            ColumnData::Text { codes, levels, .. } => {
-                assert_eq!(levels, &vec!["a".to_string(), "b".to_string()]);
-                assert_eq!(codes, &vec![0, 1, NULL_CODE, 0]);
-            }
-            _ => panic!("not text"),
-        }
-        assert_eq!(c.null_count(), 1);
-        assert_eq!(c.text_at(3).as_deref(), Some("a"));
-        assert_eq!(c.cell_hash(0), c.cell_hash(3));
-        assert_ne!(c.cell_hash(0), c.cell_hash(1));
-    }
-
-    #[test]
-    fn numbers_and_booleans_print_like_postgres() {
-        let mut c = Column::new("flag", "boolean", ColumnKind::Boolean);
-        c.push_number(Some(1.0));
-        c.push_number(None);
-        assert_eq!(c.text_at(0).as_deref(), Some("true"));
-        assert_eq!(c.text_at(1), None);
-        assert_eq!(format_number(3.0), "3");
-        assert_eq!(format_number(2.5), "2.5");
-    }
-
-    #[test]
-    fn column_lookup_falls_back_to_case_insensitive() {
-        let f = Frame { columns: vec![Column::new("Age", "integer", ColumnKind::Integer)] };
-        assert_eq!(f.position("Age"), Some(0));
-        assert_eq!(f.position("age"), Some(0));
-        assert_eq!(f.position("agex"), None);
-    }
-}
+#[path = "tests/frame.rs"]
+mod tests;

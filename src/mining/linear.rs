@@ -20,7 +20,14 @@ impl LinearModel {
 
 /// X is row-major n × p. `alpha` = 0 is ordinary least squares; a rank-deficient X (e.g. one-hot
 /// columns beside the intercept) gets the smallest ridge that makes it solvable.
-pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], alpha: f64, fit_intercept: bool) -> Result<LinearModel> {
+pub fn fit(
+    x: &[f64],
+    n: usize,
+    p: usize,
+    y: &[f64],
+    alpha: f64,
+    fit_intercept: bool,
+) -> Result<LinearModel> {
     if n == 0 || x.len() != n * p || y.len() != n {
         return Err(Error::internal("linear fit: shape mismatch"));
     }
@@ -35,7 +42,10 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], alpha: f64, fit_intercept: 
         (vec![0.0; p], 0.0)
     };
     if p == 0 {
-        return Ok(LinearModel { coef: vec![], intercept: y_mean });
+        return Ok(LinearModel {
+            coef: vec![],
+            intercept: y_mean,
+        });
     }
     // Gram matrix and X'y over fixed row chunks in parallel, summed in chunk order so the
     // result does not depend on the thread count.
@@ -84,9 +94,15 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], alpha: f64, fit_intercept: 
             };
             return Ok(LinearModel { coef, intercept });
         }
-        jitter = if jitter == 0.0 { scale * 1e-10 } else { jitter * 10.0 };
+        jitter = if jitter == 0.0 {
+            scale * 1e-10
+        } else {
+            jitter * 10.0
+        };
     }
-    Err(Error::data("the feature matrix is numerically singular; try ridge with a larger alpha"))
+    Err(Error::data(
+        "the feature matrix is numerically singular; try ridge with a larger alpha",
+    ))
 }
 
 /// Solves A w = b for symmetric positive definite A (lower triangle used), in place.
@@ -126,37 +142,5 @@ fn cholesky_solve(a: &mut [f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recovers_exact_linear_relation() {
-        // y = 3 + 2 a - b
-        let rows = [[0.0, 1.0], [1.0, 0.0], [2.0, 5.0], [3.0, 1.0], [4.0, 4.0]];
-        let x: Vec<f64> = rows.iter().flatten().copied().collect();
-        let y: Vec<f64> = rows.iter().map(|r| 3.0 + 2.0 * r[0] - r[1]).collect();
-        let m = fit(&x, 5, 2, &y, 0.0, true).unwrap();
-        assert!((m.intercept - 3.0).abs() < 1e-9 && (m.coef[0] - 2.0).abs() < 1e-9 && (m.coef[1] + 1.0).abs() < 1e-9);
-        assert!((m.predict(&[1.0, 1.0]) - 4.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn ridge_matches_closed_form() {
-        // One feature, centred: w = sxy / (sxx + alpha). x = 1,2,3 ; y = 2,4,7
-        let x = [1.0, 2.0, 3.0];
-        let y = [2.0, 4.0, 7.0];
-        let m = fit(&x, 3, 1, &y, 1.0, true).unwrap();
-        let w = 5.0 / (2.0 + 1.0);
-        assert!((m.coef[0] - w).abs() < 1e-12);
-        assert!((m.intercept - (13.0 / 3.0 - w * 2.0)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn collinear_columns_still_solve() {
-        // Two identical columns: any split of the weight fits; predictions must be exact.
-        let x = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0];
-        let y = [1.0, 2.0, 3.0, 4.0];
-        let m = fit(&x, 4, 2, &y, 0.0, true).unwrap();
-        assert!((m.predict(&[5.0, 5.0]) - 5.0).abs() < 1e-4);
-    }
-}
+#[path = "tests/linear.rs"]
+mod tests;

@@ -20,7 +20,10 @@ impl LogisticModel {
     pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
         let score = |k: usize| {
             self.intercept.get(k).copied().unwrap_or(0.0)
-                + self.coef.get(k).map_or(0.0, |w| w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
+                + self
+                    .coef
+                    .get(k)
+                    .map_or(0.0, |w| w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
         };
         if self.n_classes == 2 {
             let p1 = 1.0 / (1.0 + (-score(0)).exp());
@@ -45,57 +48,57 @@ impl LogisticModel {
 }
 
 /// X row-major n × p; `y` class indices 0..n_classes, every class present.
-pub fn fit(x: &[f64], n: usize, p: usize, y: &[usize], n_classes: usize, c: f64) -> Result<LogisticModel> {
+pub fn fit(
+    x: &[f64],
+    n: usize,
+    p: usize,
+    y: &[usize],
+    n_classes: usize,
+    c: f64,
+) -> Result<LogisticModel> {
     use smartcore::linalg::basic::arrays::Array;
     if p == 0 {
-        return Err(Error::data("logistic regression needs at least one feature"));
+        return Err(Error::data(
+            "logistic regression needs at least one feature",
+        ));
     }
-    let matrix = DenseMatrix::new(n, p, x.to_vec(), false).map_err(|e| Error::internal(e.to_string()))?;
+    let matrix =
+        DenseMatrix::new(n, p, x.to_vec(), false).map_err(|e| Error::internal(e.to_string()))?;
     let labels: Vec<i32> = y.iter().map(|&v| v as i32).collect();
     let params = LogisticRegressionParameters::default().with_alpha(1.0 / c);
     let model = LogisticRegression::fit(&matrix, &labels, params)
         .map_err(|e| Error::data(format!("logistic regression failed: {e}")))?;
     let (rows, cols) = model.coefficients().shape();
     if cols != p || model.classes().len() != n_classes {
-        return Err(Error::internal("logistic regression returned an unexpected shape"));
+        return Err(Error::internal(
+            "logistic regression returned an unexpected shape",
+        ));
     }
-    let coef: Vec<Vec<f64>> = (0..rows).map(|r| (0..cols).map(|j| *model.coefficients().get((r, j))).collect()).collect();
+    let coef: Vec<Vec<f64>> = (0..rows)
+        .map(|r| {
+            (0..cols)
+                .map(|j| *model.coefficients().get((r, j)))
+                .collect()
+        })
+        .collect();
     let intercept: Vec<f64> = (0..rows).map(|r| *model.intercept().get((r, 0))).collect();
-    if coef.iter().flatten().chain(&intercept).any(|v| !v.is_finite()) {
-        return Err(Error::data("logistic regression diverged (non-finite coefficients); scale the features or lower C"));
+    if coef
+        .iter()
+        .flatten()
+        .chain(&intercept)
+        .any(|v| !v.is_finite())
+    {
+        return Err(Error::data(
+            "logistic regression diverged (non-finite coefficients); scale the features or lower C",
+        ));
     }
-    Ok(LogisticModel { coef, intercept, n_classes })
+    Ok(LogisticModel {
+        coef,
+        intercept,
+        n_classes,
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn separates_two_classes() {
-        let x: Vec<f64> = (0..40).map(|i| i as f64 / 10.0 - 2.0).collect();
-        let y: Vec<usize> = x.iter().map(|&v| usize::from(v > 0.0)).collect();
-        let m = fit(&x, 40, 1, &y, 2, 1.0).unwrap();
-        let mut p = [0.0; 2];
-        m.predict_proba(&[1.5], &mut p);
-        assert!(p[1] > 0.9 && (p[0] + p[1] - 1.0).abs() < 1e-12);
-        m.predict_proba(&[-1.5], &mut p);
-        assert!(p[0] > 0.9);
-    }
-
-    #[test]
-    fn multinomial_probabilities_sum_to_one() {
-        let mut x = Vec::new();
-        let mut y = Vec::new();
-        for i in 0..60 {
-            let c = i % 3;
-            x.push(c as f64 * 3.0 + (i as f64 * 0.37).sin());
-            y.push(c);
-        }
-        let m = fit(&x, 60, 1, &y, 3, 1.0).unwrap();
-        let mut p = [0.0; 3];
-        m.predict_proba(&[6.0], &mut p);
-        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(p[2] > p[0] && p[2] > p[1]);
-    }
-}
+#[path = "tests/logistic.rs"]
+mod tests;

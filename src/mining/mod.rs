@@ -1,5 +1,6 @@
 //! The mining core: pure Rust, no pgrx. Everything here is tested with plain #[test].
 
+pub mod columns;
 pub mod error;
 pub mod estimator;
 pub mod forest;
@@ -12,6 +13,8 @@ pub mod model_format;
 pub mod options;
 pub mod pipeline;
 pub mod preprocess;
+pub mod quality;
 pub mod rng;
+pub mod rows;
 pub mod split;
 pub mod tree;

@@ -60,14 +60,22 @@ impl StoredModel {
 
     /// The numeric form of a class label (booleans are 1 and 0); an error for text labels.
     pub fn class_number(&self, class: usize) -> Result<f64> {
-        let label = self.classes.get(class).ok_or_else(|| Error::internal("class index out of range"))?;
+        let label = self
+            .classes
+            .get(class)
+            .ok_or_else(|| Error::internal("class index out of range"))?;
         match self.target_kind {
             ColumnKind::Boolean => Ok(if label == "true" { 1.0 } else { 0.0 }),
             ColumnKind::Text => Err(Error::new(
                 ErrorKind::NotSupported,
-                format!("the target \"{}\" has text labels; use dm_predict_label", self.target),
+                format!(
+                    "the target \"{}\" has text labels; use dm_predict_label",
+                    self.target
+                ),
             )),
-            _ => label.parse().map_err(|_| Error::internal(format!("class label \"{label}\" is not a number"))),
+            _ => label
+                .parse()
+                .map_err(|_| Error::internal(format!("class label \"{label}\" is not a number"))),
         }
     }
 

@@ -47,7 +47,12 @@ impl Default for TrainOptions {
             task: None,
             features: None,
             exclude: Vec::new(),
-            split: SplitOptions { method: None, test_size: 0.2, validation_size: 0.0, order_by: None },
+            split: SplitOptions {
+                method: None,
+                test_size: 0.2,
+                validation_size: 0.0,
+                order_by: None,
+            },
             seed: DEFAULT_SEED,
             preprocess: BTreeMap::new(),
             dedup: true,
@@ -59,37 +64,57 @@ impl Default for TrainOptions {
 }
 
 fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| Error::param(format!("{what} must be a JSON object; got {v}")))
+    v.as_object()
+        .ok_or_else(|| Error::param(format!("{what} must be a JSON object; got {v}")))
 }
 
 fn check_keys(map: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<()> {
     match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(Error::param(format!("unknown key \"{k}\" in {what}; allowed: {}", allowed.join(", ")))),
+        Some(k) => Err(Error::param(format!(
+            "unknown key \"{k}\" in {what}; allowed: {}",
+            allowed.join(", ")
+        ))),
         None => Ok(()),
     }
 }
 
 fn string<'a>(v: &'a Value, key: &str) -> Result<&'a str> {
-    v.as_str().ok_or_else(|| Error::param(format!("option \"{key}\" must be a string; got {v}")))
+    v.as_str()
+        .ok_or_else(|| Error::param(format!("option \"{key}\" must be a string; got {v}")))
 }
 
 fn names(v: &Value, key: &str) -> Result<Vec<String>> {
-    let arr = v.as_array().ok_or_else(|| Error::param(format!("option \"{key}\" must be an array of column names; got {v}")))?;
-    arr.iter().map(|x| string(x, key).map(str::to_string)).collect()
+    let arr = v.as_array().ok_or_else(|| {
+        Error::param(format!(
+            "option \"{key}\" must be an array of column names; got {v}"
+        ))
+    })?;
+    arr.iter()
+        .map(|x| string(x, key).map(str::to_string))
+        .collect()
 }
 
 fn choice<T: Copy>(v: &Value, key: &str, table: &[(&str, T)]) -> Result<T> {
     let s = string(v, key)?;
-    table.iter().find(|(n, _)| *n == s).map(|(_, t)| *t).ok_or_else(|| {
-        Error::param(format!(
-            "option \"{key}\" must be one of {}; got \"{s}\"",
-            table.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-        ))
-    })
+    table
+        .iter()
+        .find(|(n, _)| *n == s)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            Error::param(format!(
+                "option \"{key}\" must be one of {}; got \"{s}\"",
+                table
+                    .iter()
+                    .map(|(n, _)| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
 }
 
 fn fraction(v: &Value, key: &str) -> Result<f64> {
-    v.as_f64().ok_or_else(|| Error::param(format!("option \"{key}\" must be a number; got {v}")))
+    v.as_f64()
+        .ok_or_else(|| Error::param(format!("option \"{key}\" must be a number; got {v}")))
 }
 
 impl TrainOptions {
@@ -124,46 +149,67 @@ impl TrainOptions {
                     o.task = Some(choice(
                         val,
                         "task",
-                        &[("classification", Task::Classification), ("regression", Task::Regression)],
+                        &[
+                            ("classification", Task::Classification),
+                            ("regression", Task::Regression),
+                        ],
                     )?)
                 }
                 "features" => {
                     let f = names(val, "features")?;
                     if f.is_empty() {
-                        return Err(Error::param("option \"features\" must name at least one column"));
+                        return Err(Error::param(
+                            "option \"features\" must name at least one column",
+                        ));
                     }
                     o.features = Some(f)
                 }
                 "exclude" => o.exclude = names(val, "exclude")?,
                 "seed" => {
-                    o.seed = val
-                        .as_u64()
-                        .ok_or_else(|| Error::param(format!("option \"seed\" must be a non-negative integer; got {val}")))?
+                    o.seed = val.as_u64().ok_or_else(|| {
+                        Error::param(format!(
+                            "option \"seed\" must be a non-negative integer; got {val}"
+                        ))
+                    })?
                 }
                 "dedup" => {
-                    o.dedup = val.as_bool().ok_or_else(|| Error::param(format!("option \"dedup\" must be true or false; got {val}")))?
+                    o.dedup = val.as_bool().ok_or_else(|| {
+                        Error::param(format!("option \"dedup\" must be true or false; got {val}"))
+                    })?
                 }
                 "deploy" => {
                     o.deploy = choice(
                         val,
                         "deploy",
-                        &[("if_better", Deploy::IfBetter), ("always", Deploy::Always), ("never", Deploy::Never)],
+                        &[
+                            ("if_better", Deploy::IfBetter),
+                            ("always", Deploy::Always),
+                            ("never", Deploy::Never),
+                        ],
                     )?
                 }
                 "unknown_categories" => {
-                    o.unknown = choice(val, "unknown_categories", &[("ignore", Unknown::Ignore), ("error", Unknown::Error)])?
+                    o.unknown = choice(
+                        val,
+                        "unknown_categories",
+                        &[("ignore", Unknown::Ignore), ("error", Unknown::Error)],
+                    )?
                 }
                 "max_categories" => {
                     o.max_categories = val
                         .as_u64()
                         .filter(|&k| (1..=10_000).contains(&k))
-                        .ok_or_else(|| Error::param(format!("option \"max_categories\" must be an integer in [1, 10000]; got {val}")))?
-                        as usize
+                        .ok_or_else(|| {
+                            Error::param(format!(
+                            "option \"max_categories\" must be an integer in [1, 10000]; got {val}"
+                        ))
+                        })? as usize
                 }
                 "split" => o.split = parse_split(val)?,
                 "preprocess" => {
                     for (col, spec) in object(val, "option \"preprocess\"")? {
-                        o.preprocess.insert(col.clone(), parse_column_choice(col, spec)?);
+                        o.preprocess
+                            .insert(col.clone(), parse_column_choice(col, spec)?);
                     }
                 }
                 _ => {}
@@ -175,13 +221,21 @@ impl TrainOptions {
 
 fn parse_split(v: &Value) -> Result<SplitOptions> {
     let map = object(v, "option \"split\"")?;
-    check_keys(map, &["method", "test_size", "validation_size", "order_by"], "options.split")?;
+    check_keys(
+        map,
+        &["method", "test_size", "validation_size", "order_by"],
+        "options.split",
+    )?;
     let mut s = TrainOptions::default().split;
     if let Some(m) = map.get("method") {
         s.method = Some(choice(
             m,
             "split.method",
-            &[("random", SplitMethod::Random), ("stratified", SplitMethod::Stratified), ("time", SplitMethod::Time)],
+            &[
+                ("random", SplitMethod::Random),
+                ("stratified", SplitMethod::Stratified),
+                ("time", SplitMethod::Time),
+            ],
         )?);
     }
     if let Some(t) = map.get("test_size") {
@@ -195,7 +249,9 @@ fn parse_split(v: &Value) -> Result<SplitOptions> {
     }
     check_sizes(s.test_size, s.validation_size)?;
     if s.method == Some(SplitMethod::Time) && s.order_by.is_none() {
-        return Err(Error::param("split method \"time\" needs \"order_by\": the column that orders the rows in time"));
+        return Err(Error::param(
+            "split method \"time\" needs \"order_by\": the column that orders the rows in time",
+        ));
     }
     Ok(s)
 }
@@ -220,50 +276,26 @@ fn parse_column_choice(col: &str, v: &Value) -> Result<ColumnChoice> {
         )?);
     }
     if let Some(e) = map.get("encode") {
-        c.encode = Some(choice(e, "encode", &[("onehot", Encode::OneHot), ("ordinal", Encode::Ordinal)])?);
+        c.encode = Some(choice(
+            e,
+            "encode",
+            &[("onehot", Encode::OneHot), ("ordinal", Encode::Ordinal)],
+        )?);
     }
     if let Some(s) = map.get("scale") {
-        c.scale = Some(choice(s, "scale", &[("standard", Scale::Standard), ("minmax", Scale::MinMax), ("none", Scale::None)])?);
+        c.scale = Some(choice(
+            s,
+            "scale",
+            &[
+                ("standard", Scale::Standard),
+                ("minmax", Scale::MinMax),
+                ("none", Scale::None),
+            ],
+        )?);
     }
     Ok(c)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn defaults_when_empty() {
-        let o = TrainOptions::parse(&json!({})).unwrap();
-        assert_eq!(o, TrainOptions::default());
-        assert_eq!(o.seed, 42);
-    }
-
-    #[test]
-    fn parses_everything() {
-        let o = TrainOptions::parse(&json!({
-            "task": "regression", "features": ["a", "b"], "exclude": ["c"], "seed": 7, "dedup": false,
-            "deploy": "never", "split": {"method": "time", "order_by": "ts", "test_size": 0.3},
-            "preprocess": {"a": {"impute": "median", "scale": "minmax"}}
-        }))
-        .unwrap();
-        assert_eq!(o.task, Some(Task::Regression));
-        assert_eq!(o.split.method, Some(SplitMethod::Time));
-        assert_eq!(o.preprocess["a"].impute, Some(Impute::Median));
-        assert_eq!(o.deploy, Deploy::Never);
-    }
-
-    #[test]
-    fn errors_name_the_key() {
-        let msg = |v: Value| TrainOptions::parse(&v).unwrap_err().message;
-        assert!(msg(json!({"speed": 1})).contains("\"speed\""));
-        assert!(msg(json!({"split": {"size": 1}})).contains("\"size\""));
-        assert!(msg(json!({"split": {"test_size": 1.5}})).contains("test_size"));
-        assert!(msg(json!({"split": {"method": "time"}})).contains("order_by"));
-        assert!(msg(json!({"preprocess": {"x": {"impute": "avg"}}})).contains("avg"));
-        assert!(msg(json!({"task": "magic"})).contains("magic"));
-        assert!(msg(json!("x")).contains("options"));
-        assert_eq!(TrainOptions::parse(&json!({"cv": 5})).unwrap_err().kind, ErrorKind::NotSupported);
-    }
-}
+#[path = "tests/options.rs"]
+mod tests;

@@ -106,8 +106,15 @@ impl Transform {
     fn width(&self) -> usize {
         match self {
             Transform::Number { .. } => 1,
-            Transform::Category { encode: Encode::Ordinal, .. } => 1,
-            Transform::Category { levels, null_column, .. } => levels.len() + usize::from(*null_column),
+            Transform::Category {
+                encode: Encode::Ordinal,
+                ..
+            } => 1,
+            Transform::Category {
+                levels,
+                null_column,
+                ..
+            } => levels.len() + usize::from(*null_column),
         }
     }
 }
@@ -151,7 +158,8 @@ fn scale_params(values: &[f64], scale: Scale) -> (f64, f64) {
         Scale::None => (0.0, 1.0),
         Scale::Standard => {
             let m = mean(values);
-            let var = values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / values.len().max(1) as f64;
+            let var =
+                values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / values.len().max(1) as f64;
             let sd = var.sqrt();
             (m, if sd > 0.0 { sd } else { 1.0 })
         }
@@ -194,7 +202,11 @@ impl Preprocessor {
                             col.name, col.sql_type
                         )));
                     }
-                    let mut present: Vec<f64> = rows.iter().map(|&r| values[r]).filter(|x| !x.is_nan()).collect();
+                    let mut present: Vec<f64> = rows
+                        .iter()
+                        .map(|&r| values[r])
+                        .filter(|x| !x.is_nan())
+                        .collect();
                     let has_null = present.len() < rows.len();
                     let impute = choice.impute.unwrap_or(Impute::Mean);
                     if impute == Impute::Error && has_null {
@@ -213,8 +225,13 @@ impl Preprocessor {
                     if let Some(f) = fill {
                         present.resize(rows.len(), f);
                     }
-                    let (center, scale) = scale_params(&present, choice.scale.unwrap_or(defaults.scale));
-                    Transform::Number { fill, center, scale }
+                    let (center, scale) =
+                        scale_params(&present, choice.scale.unwrap_or(defaults.scale));
+                    Transform::Number {
+                        fill,
+                        center,
+                        scale,
+                    }
                 }
                 ColumnData::Text { codes, levels, .. } => {
                     let mut counts = vec![0usize; levels.len()];
@@ -226,8 +243,11 @@ impl Preprocessor {
                         }
                     }
                     // Levels seen in training, most frequent first, capped; then sorted by name.
-                    let mut seen: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
-                    seen.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
+                    let mut seen: Vec<usize> =
+                        (0..levels.len()).filter(|&l| counts[l] > 0).collect();
+                    seen.sort_by(|&a, &b| {
+                        counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b]))
+                    });
                     let modal = seen.first().map(|&l| levels[l].clone());
                     if seen.len() > defaults.max_categories {
                         notes.push(format!(
@@ -268,13 +288,18 @@ impl Preprocessor {
                         }
                     };
                     let (center, scale) = if encode == Encode::Ordinal {
-                        let index: HashMap<&str, usize> =
-                            kept.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+                        let index: HashMap<&str, usize> = kept
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (s.as_str(), i))
+                            .collect();
                         let vals: Vec<f64> = rows
                             .iter()
                             .map(|&r| match codes[r] {
                                 NULL_CODE => null_slot.map_or(-1.0, |s| s as f64),
-                                c => index.get(levels[c as usize].as_str()).map_or(-1.0, |&i| i as f64),
+                                c => index
+                                    .get(levels[c as usize].as_str())
+                                    .map_or(-1.0, |&i| i as f64),
                             })
                             .collect();
                         scale_params(&vals, choice.scale.unwrap_or(defaults.scale))
@@ -293,7 +318,12 @@ impl Preprocessor {
                     }
                 }
             };
-            features.push(Feature { name: col.name.clone(), sql_type: col.sql_type.clone(), kind: col.kind, transform });
+            features.push(Feature {
+                name: col.name.clone(),
+                sql_type: col.sql_type.clone(),
+                kind: col.kind,
+                transform,
+            });
         }
         Ok((Preprocessor { features }, notes))
     }
@@ -307,7 +337,12 @@ impl Preprocessor {
         let mut out = Vec::with_capacity(self.width());
         for f in &self.features {
             match &f.transform {
-                Transform::Category { levels, encode: Encode::OneHot, null_column, .. } => {
+                Transform::Category {
+                    levels,
+                    encode: Encode::OneHot,
+                    null_column,
+                    ..
+                } => {
                     out.extend(levels.iter().map(|l| format!("{}={}", f.name, l)));
                     if *null_column {
                         out.push(format!("{}=NULL", f.name));
@@ -326,7 +361,14 @@ impl Preprocessor {
         let mut offset = 0;
         for (f, col) in self.features.iter().zip(columns) {
             match (&f.transform, &col.data) {
-                (Transform::Number { fill, center, scale }, ColumnData::Numeric(values)) => {
+                (
+                    Transform::Number {
+                        fill,
+                        center,
+                        scale,
+                    },
+                    ColumnData::Numeric(values),
+                ) => {
                     for (i, &r) in rows.iter().enumerate() {
                         let mut x = values[r];
                         if x.is_nan() {
@@ -337,17 +379,25 @@ impl Preprocessor {
                 }
                 (Transform::Category { .. }, ColumnData::Text { codes, levels, .. }) => {
                     // Map each code of the column to a slot once, not a string lookup per row.
-                    let slots: Vec<Option<usize>> = levels.iter().map(|l| f.transform.slot_of(l)).collect();
+                    let slots: Vec<Option<usize>> =
+                        levels.iter().map(|l| f.transform.slot_of(l)).collect();
                     for (i, &r) in rows.iter().enumerate() {
                         let slot = match codes[r] {
                             NULL_CODE => Slot::Null,
                             c => slots[c as usize].map_or(Slot::Unknown, Slot::Level),
                         };
-                        f.write(slot, &mut out[i * width + offset..i * width + offset + f.transform.width()], None)?;
+                        f.write(
+                            slot,
+                            &mut out[i * width + offset..i * width + offset + f.transform.width()],
+                            None,
+                        )?;
                     }
                 }
                 _ => {
-                    return Err(Error::internal(format!("column \"{}\" changed kind between fit and transform", f.name)))
+                    return Err(Error::internal(format!(
+                        "column \"{}\" changed kind between fit and transform",
+                        f.name
+                    )))
                 }
             }
             offset += f.transform.width();
@@ -370,17 +420,33 @@ impl Preprocessor {
             let w = f.transform.width();
             let dst = &mut out[offset..offset + w];
             match &f.transform {
-                Transform::Number { fill, center, scale } => {
+                Transform::Number {
+                    fill,
+                    center,
+                    scale,
+                } => {
                     let x = match *raw {
                         Raw::Null => fill.ok_or_else(|| null_error(&f.name))?,
                         Raw::Num(x) => x,
                         Raw::Text(s) => s.trim().parse::<f64>().map_err(|_| {
-                            Error::input(format!("feature \"{}\" is numeric; got the text \"{}\"", f.name, s))
+                            Error::input(format!(
+                                "feature \"{}\" is numeric; got the text \"{}\"",
+                                f.name, s
+                            ))
                         })?,
                     };
                     if !x.is_finite() {
-                        let shown = if x.is_nan() { "NaN" } else if x > 0.0 { "Infinity" } else { "-Infinity" };
-                        return Err(Error::data(format!("feature \"{}\" is {shown}; NaN and Infinity are not allowed", f.name)));
+                        let shown = if x.is_nan() {
+                            "NaN"
+                        } else if x > 0.0 {
+                            "Infinity"
+                        } else {
+                            "-Infinity"
+                        };
+                        return Err(Error::data(format!(
+                            "feature \"{}\" is {shown}; NaN and Infinity are not allowed",
+                            f.name
+                        )));
                     }
                     dst[0] = (x - center) / scale;
                 }
@@ -414,7 +480,9 @@ enum Slot {
 }
 
 fn null_error(name: &str) -> Error {
-    Error::data(format!("feature \"{name}\" is NULL and its impute policy is \"error\""))
+    Error::data(format!(
+        "feature \"{name}\" is NULL and its impute policy is \"error\""
+    ))
 }
 
 pub fn impute_name(i: Impute) -> &'static str {
@@ -432,7 +500,13 @@ impl Transform {
     fn slot_of(&self, s: &str) -> Option<usize> {
         match self {
             Transform::Category { levels, index, .. } => index
-                .get_or_init(|| levels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect())
+                .get_or_init(|| {
+                    levels
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| (l.clone(), i))
+                        .collect()
+                })
                 .get(s)
                 .copied(),
             Transform::Number { .. } => None,
@@ -442,7 +516,16 @@ impl Transform {
 
 impl Feature {
     fn write(&self, slot: Slot, dst: &mut [f64], text: Option<&str>) -> Result<()> {
-        let Transform::Category { levels, encode, null_slot, null_column, unknown, center, scale, .. } = &self.transform
+        let Transform::Category {
+            levels,
+            encode,
+            null_slot,
+            null_column,
+            unknown,
+            center,
+            scale,
+            ..
+        } = &self.transform
         else {
             return Err(Error::internal("write on a numeric feature"));
         };
@@ -485,107 +568,5 @@ impl Feature {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn num(name: &str, vals: &[Option<f64>]) -> Column {
-        let mut c = Column::new(name, "double precision", ColumnKind::Float);
-        vals.iter().for_each(|v| c.push_number(*v));
-        c
-    }
-
-    fn text(name: &str, vals: &[Option<&str>]) -> Column {
-        let mut c = Column::new(name, "text", ColumnKind::Text);
-        vals.iter().for_each(|v| c.push_text(*v));
-        c
-    }
-
-    const D: Defaults = Defaults { scale: Scale::None, unknown: Unknown::Ignore, max_categories: 100 };
-
-    #[test]
-    fn mean_imputation_uses_training_rows_only() {
-        let c = num("x", &[Some(1.0), Some(3.0), None, Some(100.0)]);
-        // Row 3 (100) is a test row and must not move the mean.
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2], &[ColumnChoice::default()], D).unwrap();
-        let m = p.transform_columns(&[&c], &[2]).unwrap();
-        assert_eq!(m, vec![2.0]);
-        let mut out = [0.0];
-        p.transform_row(&[Raw::Null], &mut out).unwrap();
-        assert_eq!(out[0], 2.0);
-    }
-
-    #[test]
-    fn median_mode_zero_and_error() {
-        let c = num("x", &[Some(1.0), Some(5.0), Some(5.0), Some(10.0), None]);
-        let rows = [0, 1, 2, 3, 4];
-        let fill = |i: Impute| {
-            let ch = ColumnChoice { impute: Some(i), ..Default::default() };
-            Preprocessor::fit(&[&c], &rows, &[ch], D).map(|(p, _)| p.transform_columns(&[&c], &[4]).unwrap()[0])
-        };
-        assert_eq!(fill(Impute::Median).unwrap(), 5.0);
-        assert_eq!(fill(Impute::Mode).unwrap(), 5.0);
-        assert_eq!(fill(Impute::Zero).unwrap(), 0.0);
-        let err = fill(Impute::Error).unwrap_err();
-        assert!(err.message.contains("\"x\""), "{}", err.message);
-    }
-
-    #[test]
-    fn standard_scaling_matches_population_sd() {
-        let c = num("x", &[Some(1.0), Some(2.0), Some(3.0), Some(4.0)]);
-        let d = Defaults { scale: Scale::Standard, ..D };
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], d).unwrap();
-        let m = p.transform_columns(&[&c], &[0, 3]).unwrap();
-        let sd = 1.25f64.sqrt();
-        assert!((m[0] + 1.5 / sd).abs() < 1e-12 && (m[1] - 1.5 / sd).abs() < 1e-12);
-        let mm = ColumnChoice { scale: Some(Scale::MinMax), ..Default::default() };
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[mm], d).unwrap();
-        assert_eq!(p.transform_columns(&[&c], &[0, 1, 3]).unwrap(), vec![0.0, 1.0 / 3.0, 1.0]);
-    }
-
-    #[test]
-    fn one_hot_with_missing_column_and_unknown_values() {
-        let c = text("plan", &[Some("b"), Some("a"), None, Some("b")]);
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], D).unwrap();
-        assert_eq!(p.output_names(), vec!["plan=a", "plan=b", "plan=NULL"]);
-        let m = p.transform_columns(&[&c], &[0, 1, 2]).unwrap();
-        assert_eq!(m, vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
-        let mut out = [9.0; 3];
-        p.transform_row(&[Raw::Text("zzz")], &mut out).unwrap();
-        assert_eq!(out, [0.0, 0.0, 0.0]);
-        let strict = Defaults { unknown: Unknown::Error, ..D };
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], strict).unwrap();
-        let err = p.transform_row(&[Raw::Text("zzz")], &mut out).unwrap_err();
-        assert!(err.message.contains("zzz") && err.message.contains("plan"));
-    }
-
-    #[test]
-    fn ordinal_and_mode_for_text() {
-        let c = text("size", &[Some("s"), Some("m"), Some("m"), None]);
-        let ch = ColumnChoice { impute: Some(Impute::Mode), encode: Some(Encode::Ordinal), scale: None };
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ch], D).unwrap();
-        // levels sorted: m=0, s=1; NULL -> mode "m" -> 0
-        assert_eq!(p.transform_columns(&[&c], &[0, 1, 3]).unwrap(), vec![1.0, 0.0, 0.0]);
-    }
-
-    #[test]
-    fn category_cap_keeps_most_frequent() {
-        let c = text("id", &[Some("a"), Some("a"), Some("b"), Some("c")]);
-        let d = Defaults { max_categories: 1, ..D };
-        let (p, notes) = Preprocessor::fit(&[&c], &[0, 1, 2, 3], &[ColumnChoice::default()], d).unwrap();
-        assert_eq!(p.output_names(), vec!["id=a"]);
-        assert_eq!(notes.len(), 1);
-    }
-
-    #[test]
-    fn scoring_rejects_nan_and_bad_text() {
-        let c = num("x", &[Some(1.0), Some(2.0)]);
-        let (p, _) = Preprocessor::fit(&[&c], &[0, 1], &[ColumnChoice::default()], D).unwrap();
-        let mut out = [0.0];
-        assert!(p.transform_row(&[Raw::Num(f64::NAN)], &mut out).is_err());
-        assert!(p.transform_row(&[Raw::Num(f64::INFINITY)], &mut out).is_err());
-        assert!(p.transform_row(&[Raw::Text("abc")], &mut out).is_err());
-        p.transform_row(&[Raw::Text(" 4 ")], &mut out).unwrap();
-        assert_eq!(out[0], 4.0);
-        assert!(p.transform_row(&[], &mut out).is_err());
-    }
-}
+#[path = "tests/preprocess.rs"]
+mod tests;

@@ -33,7 +33,9 @@ fn sizes(n: usize, test_size: f64, validation_size: f64) -> Result<(usize, usize
 
 pub fn check_sizes(test_size: f64, validation_size: f64) -> Result<()> {
     if !(0.0..1.0).contains(&test_size) {
-        return Err(Error::param(format!("split.test_size must be in [0, 1); got {test_size}")));
+        return Err(Error::param(format!(
+            "split.test_size must be in [0, 1); got {test_size}"
+        )));
     }
     if !(0.0..1.0).contains(&validation_size) || test_size + validation_size >= 1.0 {
         return Err(Error::param(format!(
@@ -59,7 +61,12 @@ pub fn random(n: usize, test_size: f64, validation_size: f64, seed: u64) -> Resu
 
 /// Stratified split: each class keeps its share in every part (largest remainders decide the
 /// rounding so that part sizes are the same as a random split's).
-pub fn stratified(labels: &[usize], test_size: f64, validation_size: f64, seed: u64) -> Result<Split> {
+pub fn stratified(
+    labels: &[usize],
+    test_size: f64,
+    validation_size: f64,
+    seed: u64,
+) -> Result<Split> {
     let n = labels.len();
     let (n_test, n_val) = sizes(n, test_size, validation_size)?;
     let n_classes = labels.iter().copied().max().map_or(0, |m| m + 1);
@@ -96,11 +103,22 @@ fn apportion(counts: &[usize], caps: &[usize], total: usize) -> Vec<usize> {
     if n == 0 {
         return vec![0; counts.len()];
     }
-    let exact: Vec<f64> = counts.iter().map(|&c| c as f64 * total as f64 / n as f64).collect();
-    let mut out: Vec<usize> = exact.iter().zip(caps).map(|(e, &c)| (e.floor() as usize).min(c)).collect();
+    let exact: Vec<f64> = counts
+        .iter()
+        .map(|&c| c as f64 * total as f64 / n as f64)
+        .collect();
+    let mut out: Vec<usize> = exact
+        .iter()
+        .zip(caps)
+        .map(|(e, &c)| (e.floor() as usize).min(c))
+        .collect();
     let mut left = total.saturating_sub(out.iter().sum());
     let mut order: Vec<usize> = (0..counts.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
     while left > 0 {
         let mut moved = false;
         for &g in &order {
@@ -142,57 +160,5 @@ impl Split {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn disjoint_cover(s: &Split, n: usize) {
-        let mut all: Vec<usize> = s.train.iter().chain(&s.validation).chain(&s.test).copied().collect();
-        all.sort();
-        assert_eq!(all, (0..n).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn random_split_sizes_and_reproducible() {
-        let s = random(10, 0.25, 0.0, 1).unwrap();
-        assert_eq!((s.train.len(), s.test.len()), (7, 3));
-        disjoint_cover(&s, 10);
-        assert_eq!(s, random(10, 0.25, 0.0, 1).unwrap());
-        assert_ne!(s, random(10, 0.25, 0.0, 2).unwrap());
-    }
-
-    #[test]
-    fn stratified_keeps_class_shares() {
-        let labels: Vec<usize> = (0..100).map(|i| usize::from(i % 10 == 0)).collect();
-        let s = stratified(&labels, 0.2, 0.1, 5).unwrap();
-        disjoint_cover(&s, 100);
-        assert_eq!(s.test.len(), 20);
-        assert_eq!(s.validation.len(), 10);
-        assert_eq!(s.test.iter().filter(|&&i| labels[i] == 1).count(), 2);
-        assert_eq!(s.validation.iter().filter(|&&i| labels[i] == 1).count(), 1);
-    }
-
-    #[test]
-    fn stratified_keeps_a_training_row_of_every_class() {
-        let labels = [0, 0, 0, 0, 1, 2];
-        let s = stratified(&labels, 0.5, 0.0, 1).unwrap();
-        for c in 0..3 {
-            assert!(s.train.iter().any(|&i| labels[i] == c), "class {c} missing from train");
-        }
-    }
-
-    #[test]
-    fn time_split_tests_on_latest_rows() {
-        let order = [5.0, 1.0, f64::NAN, 3.0, 4.0];
-        let s = by_time(&order, 0.4, 0.0).unwrap();
-        assert_eq!(s.test, vec![4, 0]);
-        assert_eq!(s.train, vec![2, 1, 3]);
-    }
-
-    #[test]
-    fn sizes_leave_training_rows() {
-        assert!(random(2, 0.5, 0.5, 1).is_err());
-        assert!(check_sizes(1.0, 0.0).is_err());
-        assert!(check_sizes(0.5, 0.5).is_err());
-        assert!(check_sizes(0.2, 0.1).is_ok());
-    }
-}
+#[path = "tests/split.rs"]
+mod tests;

@@ -73,7 +73,11 @@ impl Tree {
                 return self.values.get(start..start + self.width).unwrap_or(&[]);
             }
             let v = x.get(node.feature as usize).copied().unwrap_or(0.0);
-            i = if v <= node.threshold { node.left } else { node.right } as usize;
+            i = if v <= node.threshold {
+                node.left
+            } else {
+                node.right
+            } as usize;
         }
         &[]
     }
@@ -97,20 +101,37 @@ struct Best {
 }
 
 /// Fits a tree on `rows` (may repeat rows, as a bootstrap sample does). X is row-major n × p.
-pub fn fit(x: &[f64], p: usize, labels: Labels, rows: &[usize], params: &TreeParams, rng: &mut Rng) -> Tree {
+pub fn fit(
+    x: &[f64],
+    p: usize,
+    labels: Labels,
+    rows: &[usize],
+    params: &TreeParams,
+    rng: &mut Rng,
+) -> Tree {
     let mut b = Builder {
         x,
         p,
         labels,
         params,
-        tree: Tree { nodes: Vec::new(), values: Vec::new(), width: labels.width(), gain: vec![0.0; p] },
+        tree: Tree {
+            nodes: Vec::new(),
+            values: Vec::new(),
+            width: labels.width(),
+            gain: vec![0.0; p],
+        },
         pairs: Vec::with_capacity(rows.len()),
         features: (0..p).collect(),
     };
     let mut idx: Vec<usize> = rows.to_vec();
     let total = idx.len().max(1) as f64;
     // (start, end, depth, node slot)
-    b.tree.nodes.push(Node { feature: LEAF, threshold: 0.0, left: 0, right: 0 });
+    b.tree.nodes.push(Node {
+        feature: LEAF,
+        threshold: 0.0,
+        left: 0,
+        right: 0,
+    });
     let mut stack = vec![(0usize, idx.len(), 0usize, 0usize)];
     while let Some((start, end, depth, slot)) = stack.pop() {
         let seg = &mut idx[start..end];
@@ -120,12 +141,21 @@ pub fn fit(x: &[f64], p: usize, labels: Labels, rows: &[usize], params: &TreePar
             && n >= 2 * params.min_samples_leaf
             && params.max_depth.is_none_or(|d| depth < d)
             && impurity > 1e-12;
-        let best = if can_split { b.best_split(seg, impurity, rng) } else { None };
+        let best = if can_split {
+            b.best_split(seg, impurity, rng)
+        } else {
+            None
+        };
         match best {
             None => {
                 let offset = b.tree.values.len() as u32;
                 b.tree.values.extend_from_slice(&value);
-                b.tree.nodes[slot] = Node { feature: LEAF, threshold: 0.0, left: offset, right: 0 };
+                b.tree.nodes[slot] = Node {
+                    feature: LEAF,
+                    threshold: 0.0,
+                    left: offset,
+                    right: 0,
+                };
             }
             Some(best) => {
                 // Partition: left rows first.
@@ -141,10 +171,24 @@ pub fn fit(x: &[f64], p: usize, labels: Labels, rows: &[usize], params: &TreePar
                 }
                 b.tree.gain[best.feature] += (impurity * n as f64 - best.score) / total;
                 let left = b.tree.nodes.len();
-                b.tree.nodes.push(Node { feature: LEAF, threshold: 0.0, left: 0, right: 0 });
-                b.tree.nodes.push(Node { feature: LEAF, threshold: 0.0, left: 0, right: 0 });
-                b.tree.nodes[slot] =
-                    Node { feature: best.feature as u32, threshold: best.threshold, left: left as u32, right: left as u32 + 1 };
+                b.tree.nodes.push(Node {
+                    feature: LEAF,
+                    threshold: 0.0,
+                    left: 0,
+                    right: 0,
+                });
+                b.tree.nodes.push(Node {
+                    feature: LEAF,
+                    threshold: 0.0,
+                    left: 0,
+                    right: 0,
+                });
+                b.tree.nodes[slot] = Node {
+                    feature: best.feature as u32,
+                    threshold: best.threshold,
+                    left: left as u32,
+                    right: left as u32 + 1,
+                };
                 stack.push((start + i, end, depth + 1, left + 1));
                 stack.push((start, start + i, depth + 1, left));
             }
@@ -185,7 +229,9 @@ impl Builder<'_> {
                 (imp, counts)
             }
             Labels::Values(y) => {
-                let (s, s2) = seg.iter().fold((0.0, 0.0), |(a, b), &r| (a + y[r], b + y[r] * y[r]));
+                let (s, s2) = seg
+                    .iter()
+                    .fold((0.0, 0.0), |(a, b), &r| (a + y[r], b + y[r] * y[r]));
                 let mean = s / n.max(1.0);
                 ((s2 / n.max(1.0) - mean * mean).max(0.0), vec![mean])
             }
@@ -196,7 +242,11 @@ impl Builder<'_> {
     fn best_split(&mut self, seg: &[usize], impurity: f64, rng: &mut Rng) -> Option<Best> {
         let n = seg.len();
         let min_leaf = self.params.min_samples_leaf.max(1);
-        let k = self.params.max_features.unwrap_or(self.p).clamp(1, self.p.max(1));
+        let k = self
+            .params
+            .max_features
+            .unwrap_or(self.p)
+            .clamp(1, self.p.max(1));
         // Partial Fisher-Yates: the first k entries are this node's candidate features.
         for i in 0..k.min(self.p) {
             let j = i + rng.below(self.p - i);
@@ -212,7 +262,8 @@ impl Builder<'_> {
             fi += 1;
             tried += 1;
             self.pairs.clear();
-            self.pairs.extend(seg.iter().map(|&r| (self.x[r * self.p + f], r as u32)));
+            self.pairs
+                .extend(seg.iter().map(|&r| (self.x[r * self.p + f], r as u32)));
             self.pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
             if self.pairs[0].0 == self.pairs[n - 1].0 {
                 continue;
@@ -231,7 +282,10 @@ impl Builder<'_> {
                         left[c] += 1.0;
                         right[c] -= 1.0;
                         let nl = i + 1;
-                        if nl < min_leaf || n - nl < min_leaf || self.pairs[i].0 == self.pairs[i + 1].0 {
+                        if nl < min_leaf
+                            || n - nl < min_leaf
+                            || self.pairs[i].0 == self.pairs[i + 1].0
+                        {
                             continue;
                         }
                         let (fl, fr) = (nl as f64, (n - nl) as f64);
@@ -255,7 +309,10 @@ impl Builder<'_> {
                         ls += v;
                         ls2 += v * v;
                         let nl = i + 1;
-                        if nl < min_leaf || n - nl < min_leaf || self.pairs[i].0 == self.pairs[i + 1].0 {
+                        if nl < min_leaf
+                            || n - nl < min_leaf
+                            || self.pairs[i].0 == self.pairs[i + 1].0
+                        {
                             continue;
                         }
                         let (fl, fr) = (nl as f64, (n - nl) as f64);
@@ -270,13 +327,19 @@ impl Builder<'_> {
             };
             if let Some((i, score)) = found {
                 // Like scikit-learn, a split that does not lower the impurity is still taken (XOR needs it).
-                if score <= parent + 1e-9 * parent.abs().max(1.0) && best.is_none_or(|b| score < b.score) {
+                if score <= parent + 1e-9 * parent.abs().max(1.0)
+                    && best.is_none_or(|b| score < b.score)
+                {
                     let (a, b) = (self.pairs[i].0, self.pairs[i + 1].0);
                     let mut threshold = a + (b - a) / 2.0;
                     if threshold >= b || !threshold.is_finite() {
                         threshold = a;
                     }
-                    best = Some(Best { feature: f, threshold, score });
+                    best = Some(Best {
+                        feature: f,
+                        threshold,
+                        score,
+                    });
                 }
             }
         }
@@ -285,47 +348,5 @@ impl Builder<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn params(criterion: Criterion) -> TreeParams {
-        TreeParams { max_depth: None, min_samples_split: 2, min_samples_leaf: 1, max_features: None, criterion }
-    }
-
-    #[test]
-    fn learns_xor_exactly() {
-        let x = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
-        let y = [0, 1, 1, 0];
-        let labels = Labels::Classes { y: &y, n_classes: 2 };
-        let t = fit(&x, 2, labels, &[0, 1, 2, 3], &params(Criterion::Gini), &mut Rng::new(1));
-        for (i, &c) in y.iter().enumerate() {
-            assert_eq!(t.leaf(&x[i * 2..i * 2 + 2])[c], 1.0);
-        }
-    }
-
-    #[test]
-    fn regression_tree_fits_steps_and_respects_depth() {
-        let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
-        let y: Vec<f64> = x.iter().map(|&v| if v < 10.0 { 1.0 } else { 5.0 }).collect();
-        let rows: Vec<usize> = (0..20).collect();
-        let mut p = params(Criterion::SquaredError);
-        p.max_depth = Some(1);
-        let t = fit(&x, 1, Labels::Values(&y), &rows, &p, &mut Rng::new(1));
-        assert_eq!(t.nodes.len(), 3);
-        assert_eq!(t.nodes[0].threshold, 9.5);
-        assert_eq!(t.leaf(&[3.0]), &[1.0]);
-        assert_eq!(t.leaf(&[12.0]), &[5.0]);
-        assert!(t.gain[0] > 0.0);
-    }
-
-    #[test]
-    fn min_samples_leaf_limits_splits() {
-        let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
-        let y: Vec<usize> = (0..10).map(|i| usize::from(i == 9)).collect();
-        let mut p = params(Criterion::Entropy);
-        p.min_samples_leaf = 3;
-        let t = fit(&x, 1, Labels::Classes { y: &y, n_classes: 2 }, &(0..10).collect::<Vec<_>>(), &p, &mut Rng::new(1));
-        // Every leaf holds at least 3 rows, so no leaf is pure class 1.
-        assert!(t.leaf(&[9.0])[1] < 1.0);
-    }
-}
+#[path = "tests/tree.rs"]
+mod tests;

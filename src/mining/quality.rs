@@ -1,0 +1,82 @@
+//! Data-quality warnings: constant and identifier-like columns, class imbalance, a train/test gap.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::estimator::Task;
+use super::frame::{Column, ColumnKind};
+
+/// A column with a distinct value in every training row: text, or an integer whose name says
+/// it is a key, or any integer over many rows.
+fn looks_like_id(c: &Column, rows: &[usize]) -> bool {
+    let lower = c.name.to_lowercase();
+    let named = lower == "id"
+        || lower.ends_with("_id")
+        || (lower.ends_with("id") && lower.len() <= 4)
+        || ["key", "code", "uuid", "guid"]
+            .iter()
+            .any(|k| lower == *k || lower.ends_with(&format!("_{k}")));
+    let candidate = match c.kind {
+        ColumnKind::Text => rows.len() >= 20,
+        ColumnKind::Integer => rows.len() >= 20 && (named || rows.len() >= 200),
+        _ => false,
+    };
+    candidate
+        && rows
+            .iter()
+            .map(|&r| c.cell_hash(r))
+            .collect::<HashSet<u64>>()
+            .len()
+            == rows.len()
+}
+
+/// Constant and identifier-like feature columns in the training rows.
+pub fn column_warnings(cols: &[&Column], train: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in cols {
+        let first = train.first().map(|&r| c.cell_hash(r));
+        if train.iter().all(|&r| Some(c.cell_hash(r)) == first) {
+            out.push(format!(
+                "column \"{}\" is constant in the training rows",
+                c.name
+            ));
+        } else if looks_like_id(c, train) {
+            out.push(format!(
+                "column \"{}\" has a distinct value in every row and looks like an identifier; exclude it",
+                c.name
+            ));
+        }
+    }
+    out
+}
+
+/// The rarest class below a tenth of the most frequent one, with the majority baseline.
+pub fn imbalance(y: &[usize], n_classes: usize, train: &[usize]) -> Option<String> {
+    let mut counts = vec![0usize; n_classes + 1];
+    train.iter().for_each(|&i| counts[y[i].min(n_classes)] += 1);
+    let known = &counts[..n_classes];
+    let (maj, min) = (
+        known.iter().max().copied().unwrap_or(0),
+        known.iter().min().copied().unwrap_or(0),
+    );
+    ((min as f64) < 0.1 * maj as f64).then(|| {
+        format!(
+            "class imbalance: the rarest class has {min} training rows, the most frequent {maj}; always predicting the majority scores accuracy {:.3}, so judge by balanced_accuracy and f1_macro",
+            maj as f64 / train.len().max(1) as f64
+        )
+    })
+}
+
+/// The headline metric much better on train than on test.
+pub fn gap(task: Task, metrics: &Value) -> Option<String> {
+    let headline = match task {
+        Task::Classification => "accuracy",
+        Task::Regression => "r2",
+    };
+    let (tr, te) = (
+        metrics["train"][headline].as_f64()?,
+        metrics["test"][headline].as_f64()?,
+    );
+    (tr - te > 0.1).then(|| format!("train/test gap: {headline} {tr:.3} on train but {te:.3} on test; the model may overfit"))
+}

@@ -1,0 +1,74 @@
+//! Unit tests of `mining::model_format`.
+
+use super::*;
+use crate::mining::estimator::{Fitted, Task};
+use crate::mining::frame::{Column, ColumnKind};
+use crate::mining::linear::LinearModel;
+use crate::mining::preprocess::{ColumnChoice, Defaults, Preprocessor, Raw, Scale, Unknown};
+
+fn model() -> StoredModel {
+    let mut c = Column::new("plan", "text", ColumnKind::Text);
+    for v in ["a", "b", "a"] {
+        c.push_text(Some(v));
+    }
+    let d = Defaults {
+        scale: Scale::None,
+        unknown: Unknown::Ignore,
+        max_categories: 10,
+    };
+    let (prep, _) = Preprocessor::fit(&[&c], &[0, 1, 2], &[ColumnChoice::default()], d).unwrap();
+    StoredModel {
+        task: Task::Regression,
+        algorithm: "linear_regression".into(),
+        target: "y".into(),
+        target_type: "double precision".into(),
+        target_kind: ColumnKind::Float,
+        classes: vec![],
+        prep,
+        estimator: Fitted::Linear(LinearModel {
+            coef: vec![1.0, 2.0],
+            intercept: 0.5,
+        }),
+    }
+}
+
+#[test]
+fn round_trip_gives_identical_predictions() {
+    let m = model();
+    let bytes = encode(&m).unwrap();
+    let back = decode(&bytes).unwrap();
+    let mut buf = Vec::new();
+    for v in ["a", "b", "zzz"] {
+        assert_eq!(
+            m.predict_value(&[Raw::Text(v)], &mut buf).unwrap(),
+            back.predict_value(&[Raw::Text(v)], &mut buf).unwrap()
+        );
+    }
+    assert_eq!(
+        back.predict_value(&[Raw::Text("b")], &mut buf).unwrap(),
+        2.5
+    );
+    assert_eq!(header(&bytes).unwrap().1, "linear_regression");
+}
+
+#[test]
+fn corrupt_bytes_are_errors_not_panics() {
+    let bytes = encode(&model()).unwrap();
+    assert_eq!(decode(b"hello").unwrap_err().kind, ErrorKind::Corrupt);
+    assert_eq!(
+        decode(&bytes[..bytes.len() - 3]).unwrap_err().kind,
+        ErrorKind::Corrupt
+    );
+    let mut flipped = bytes.clone();
+    for b in flipped.iter_mut().skip(30) {
+        *b = 0xFF;
+    }
+    assert!(decode(&flipped).is_err());
+    let mut newer = bytes.clone();
+    newer[8] = 99;
+    assert_eq!(decode(&newer).unwrap_err().kind, ErrorKind::NotSupported);
+    // Every truncation is an error, never a panic.
+    for cut in 0..bytes.len() {
+        assert!(decode(&bytes[..cut]).is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! Unit tests of `mining::pipeline`.
+
+use super::*;
+use crate::mining::preprocess::Raw;
+use serde_json::json;
+
+fn frame(n: usize) -> Frame {
+    let mut a = Column::new("a", "double precision", ColumnKind::Float);
+    let mut b = Column::new("b", "text", ColumnKind::Text);
+    let mut y = Column::new("y", "text", ColumnKind::Text);
+    let mut v = Column::new("v", "double precision", ColumnKind::Float);
+    for i in 0..n {
+        let x = (i % 50) as f64;
+        a.push_number(if i % 17 == 3 { None } else { Some(x) });
+        b.push_text(Some(if i % 3 == 0 { "red" } else { "blue" }));
+        y.push_text(Some(if x > 25.0 { "high" } else { "low" }));
+        v.push_number(Some(2.0 * x + if i % 3 == 0 { 10.0 } else { 0.0 }));
+    }
+    Frame {
+        columns: vec![a, b, y, v],
+    }
+}
+
+fn run(frame: &Frame, target: &str, algorithm: &str, options: Value) -> Result<Outcome> {
+    let req = TrainRequest {
+        target: Some(target.into()),
+        algorithm: algorithm.into(),
+        hyperparams: json!({}),
+        options: TrainOptions::parse(&options)?,
+    };
+    let p = prepare(frame, &req, &mut |_| {})?;
+    let fitted = p.fit(&Progress::default())?;
+    let metrics = json!({"train": p.measure(&fitted, &p.split.train), "test": p.measure(&fitted, &p.split.test)});
+    Ok(p.finish(fitted, metrics, json!({})))
+}
+
+#[test]
+fn classifies_and_reports() {
+    let f = frame(400);
+    let out = run(&f, "y", "decision_tree", json!({"exclude": ["v"]})).unwrap();
+    // 400 rows, 50 distinct (a, b, y) patterns... duplicates are dropped.
+    let rows = &out.report["rows"];
+    assert_eq!(rows["read"], 400);
+    assert!(rows["duplicates"].as_u64().unwrap() > 0);
+    assert_eq!(out.model.classes, vec!["high", "low"]);
+    // Rows with a NULL "a" cannot be told apart; the rest can.
+    assert!(
+        out.report["metrics"]["test"]["accuracy"].as_f64().unwrap() > 0.75,
+        "{}",
+        out.report
+    );
+    assert!(out.report["metrics"]["test"]["f1"].as_f64().is_some());
+    let mut buf = Vec::new();
+    let c = out
+        .model
+        .predict_class(&[Raw::Num(40.0), Raw::Text("red")], &mut buf)
+        .unwrap();
+    assert_eq!(out.model.classes[c], "high");
+}
+
+#[test]
+fn regresses_with_every_linear_learner() {
+    let f = frame(300);
+    for algo in [
+        "linear_regression",
+        "ridge",
+        "random_forest",
+        "decision_tree",
+    ] {
+        let out = run(&f, "v", algo, json!({"exclude": ["y"], "dedup": false})).unwrap();
+        let r2 = out.report["metrics"]["test"]["r2"].as_f64().unwrap();
+        assert!(r2 > 0.9, "{algo}: r2 {r2}");
+    }
+}
+
+#[test]
+fn logistic_regression_on_mixed_columns() {
+    let f = frame(300);
+    let out = run(
+        &f,
+        "y",
+        "logistic_regression",
+        json!({"exclude": ["v"], "dedup": false}),
+    )
+    .unwrap();
+    assert!(out.report["metrics"]["test"]["accuracy"].as_f64().unwrap() > 0.85);
+}
+
+#[test]
+fn bad_requests_are_clear_errors() {
+    let f = frame(50);
+    let e = |t: &str, a: &str, o: Value| {
+        run(&f, t, a, o)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default()
+    };
+    assert!(e("nope", "auto", json!({})).contains("\"nope\""));
+    assert!(e("y", "auto", json!({"features": ["zz"]})).contains("\"zz\""));
+    assert!(e("y", "ridge", json!({})).contains("regression"));
+    assert!(e("y", "auto", json!({"features": ["y"]})).contains("target"));
+    assert!(e(
+        "y",
+        "auto",
+        json!({"preprocess": {"v": {"scale": "none"}}, "exclude": ["v"]})
+    )
+    .contains("\"v\""));
+    let mut g = frame(10);
+    g.columns[2] = Column::new("y", "text", ColumnKind::Text);
+    (0..10).for_each(|_| g.columns[2].push_text(Some("same")));
+    assert!(run(&g, "y", "auto", json!({}))
+        .err()
+        .unwrap()
+        .message
+        .contains("single class"));
+    assert!(run(&Frame::default(), "y", "auto", json!({})).is_err());
+}
+
+#[test]
+fn nan_in_a_used_column_is_an_error_naming_it() {
+    let mut f = frame(30);
+    f.columns[0].push_number(Some(f64::NAN));
+    for c in f.columns.iter_mut().skip(1) {
+        c.push_number(Some(1.0));
+    }
+    let e = run(&f, "v", "ridge", json!({"exclude": ["y"]}))
+        .err()
+        .unwrap();
+    assert!(
+        e.message.contains("\"a\"") && e.message.contains("NaN"),
+        "{}",
+        e.message
+    );
+    // Not used: no error.
+    assert!(run(&f, "v", "ridge", json!({"exclude": ["y", "a"]})).is_ok());
+}
+
+#[test]
+fn time_split_tests_on_the_latest_rows() {
+    let f = frame(100);
+    let req = TrainRequest {
+        target: Some("v".into()),
+        algorithm: "linear_regression".into(),
+        hyperparams: json!({}),
+        options: TrainOptions::parse(&json!({"split": {"method": "time", "order_by": "a"}, "exclude": ["y"], "dedup": false})).unwrap(),
+    };
+    let p = prepare(&f, &req, &mut |_| {}).unwrap();
+    // "a" orders the rows and is not a feature.
+    assert_eq!(p.n_cols, 2);
+    assert_eq!(p.split.test.len(), 20);
+}
+
+#[test]
+fn same_seed_same_model() {
+    let f = frame(200);
+    let a = run(&f, "y", "random_forest", json!({"exclude": ["v"]})).unwrap();
+    let b = run(&f, "y", "random_forest", json!({"exclude": ["v"]})).unwrap();
+    assert_eq!(a.model.estimator, b.model.estimator);
+    assert_eq!(a.report["fingerprint"], b.report["fingerprint"]);
+}
