@@ -18,3 +18,7 @@ pub mod rng;
 pub mod rows;
 pub mod split;
 pub mod tree;
+
+#[cfg(test)]
+#[path = "tests/sklearn_reference.rs"]
+mod sklearn_reference;

@@ -215,6 +215,13 @@ fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
 }
 
 impl Builder<'_> {
+    /// May the sorted rows be cut between positions i and i + 1? Both sides keep
+    /// `min_leaf` rows and the values differ.
+    fn can_cut(&self, i: usize, min_leaf: usize) -> bool {
+        let (nl, nr) = (i + 1, self.pairs.len() - i - 1);
+        nl >= min_leaf && nr >= min_leaf && self.pairs[i].0 != self.pairs[i + 1].0
+    }
+
     /// Impurity of a node and its output values.
     fn stats(&self, seg: &[usize]) -> (f64, Vec<f64>) {
         let n = seg.len() as f64;
@@ -282,10 +289,7 @@ impl Builder<'_> {
                         left[c] += 1.0;
                         right[c] -= 1.0;
                         let nl = i + 1;
-                        if nl < min_leaf
-                            || n - nl < min_leaf
-                            || self.pairs[i].0 == self.pairs[i + 1].0
-                        {
+                        if !self.can_cut(i, min_leaf) {
                             continue;
                         }
                         let (fl, fr) = (nl as f64, (n - nl) as f64);
@@ -309,10 +313,7 @@ impl Builder<'_> {
                         ls += v;
                         ls2 += v * v;
                         let nl = i + 1;
-                        if nl < min_leaf
-                            || n - nl < min_leaf
-                            || self.pairs[i].0 == self.pairs[i + 1].0
-                        {
+                        if !self.can_cut(i, min_leaf) {
                             continue;
                         }
                         let (fl, fr) = (nl as f64, (n - nl) as f64);
