@@ -35,6 +35,7 @@ status=0
   --user=postgres --dbname=pg_mining_regress --load-extension=pg_mining --schedule=tests/schedule || status=$?
 total=$(grep -c '^test:' tests/schedule)
 failed=$(grep -c 'FAILED' "$out/regression.out" 2>/dev/null || true)
+failed=${failed:-0}
 if [ "$status" -ne 0 ] && [ -f "$out/regression.diffs" ]; then
   head -200 "$out/regression.diffs"
 fi
