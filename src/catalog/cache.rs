@@ -38,28 +38,44 @@ fn stamp() -> Stamp {
 
 const MAX_MODELS: usize = 32;
 
+/// A reference resolved in some statement: scoring a row finds it with a short string compare.
+struct Resolved {
+    spec: String,
+    stamp: Stamp,
+    model: Rc<Loaded>,
+}
+
+const MAX_RESOLVED: usize = 16;
+
 thread_local! {
     static MODELS: RefCell<HashMap<i64, Rc<Loaded>>> = RefCell::new(HashMap::new());
-    static RESOLVED: RefCell<HashMap<String, (Stamp, i64, i32)>> = RefCell::new(HashMap::new());
+    static RESOLVED: RefCell<Vec<Resolved>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The model a reference (`name` or `name@N`) points to, loading it on first use.
 pub fn get(spec: &str) -> Rc<Loaded> {
     let now = stamp();
-    let known = RESOLVED.with(|r| {
-        r.borrow()
-            .get(spec)
-            .filter(|(s, _, _)| *s == now)
-            .map(|&(_, id, v)| (id, v))
+    let hit = RESOLVED.with(|r| {
+        r.borrow().iter().find(|e| e.stamp == now && e.spec == spec).map(|e| e.model.clone())
     });
-    let (id, version) = match known {
-        Some(hit) => hit,
-        None => {
-            let (id, v) = resolve(&parse_ref(spec));
-            RESOLVED.with(|m| m.borrow_mut().insert(spec.to_string(), (now, id, v)));
-            (id, v)
+    if let Some(model) = hit {
+        return model;
+    }
+    let (id, version) = resolve(&parse_ref(spec));
+    let model = load(spec, id, version);
+    RESOLVED.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|e| e.spec != spec);
+        if r.len() >= MAX_RESOLVED {
+            r.remove(0);
         }
-    };
+        r.push(Resolved { spec: spec.to_string(), stamp: now, model: model.clone() });
+    });
+    model
+}
+
+/// The deserialized model of a catalog id, decoded once per backend.
+fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
     if let Some(hit) = MODELS.with(|m| m.borrow().get(&id).cloned()) {
         return hit;
     }

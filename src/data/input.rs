@@ -2,7 +2,6 @@
 //! an array (by position), or jsonb (by key) — into the model's feature values.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use pgrx::htup::{
@@ -25,9 +24,14 @@ pub struct Plan {
     natts: usize,
 }
 
-/// Plans per composite type (type oid, typmod), kept with the cached model.
+/// Plans per composite type (type oid, typmod), kept with the cached model (usually one), and
+/// the buffers a row is deformed into.
 #[derive(Default)]
-pub struct PlanCache(RefCell<HashMap<(u32, i32), Rc<Plan>>>);
+pub struct PlanCache {
+    plans: RefCell<Vec<((u32, i32), Rc<Plan>)>>,
+    values: RefCell<Vec<pg_sys::Datum>>,
+    nulls: RefCell<Vec<bool>>,
+}
 
 fn feature_kinds(model: &StoredModel) -> impl Iterator<Item = (&str, bool)> {
     model
@@ -137,14 +141,19 @@ pub fn with_features<R>(
         let typmod = heap_tuple_header_get_typmod(header);
         let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
         let key = (typid.to_u32(), typmod);
-        let cached = plans.0.borrow().get(&key).cloned();
+        let cached = plans.plans.borrow().iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone());
+        let is_new = cached.is_none();
         let plan = match cached {
             Some(p) => Ok(p),
             None => build_plan(model, desc, typid == pg_sys::RECORDOID).map(Rc::new),
         };
         let natts = (*desc).natts as usize;
-        let mut values = vec![pg_sys::Datum::from(0usize); natts];
-        let mut nulls = vec![true; natts];
+        let mut values = plans.values.borrow_mut();
+        let mut nulls = plans.nulls.borrow_mut();
+        values.clear();
+        values.resize(natts, pg_sys::Datum::from(0usize));
+        nulls.clear();
+        nulls.resize(natts, true);
         if plan.as_ref().is_ok_and(|p| p.natts == natts) {
             let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
             tuple.t_len = heap_tuple_header_get_datum_length(header) as u32;
@@ -158,11 +167,9 @@ pub fn with_features<R>(
         if plan.natts != natts {
             return Err(Error::internal("row type changed while scoring"));
         }
-        plans
-            .0
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| plan.clone());
+        if is_new {
+            plans.plans.borrow_mut().push((key, plan.clone()));
+        }
         let mut raw: Vec<Raw> = plan
             .sources
             .iter()

@@ -47,8 +47,20 @@ impl StoredModel {
 
     /// Index of the predicted class (ties go to the first class, like numpy's argmax).
     pub fn predict_class(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<usize> {
-        let p = self.predict_proba(raw, buf)?;
-        Ok(argmax(&p))
+        self.require(Task::Classification, "classes")?;
+        self.encode(raw, buf)?;
+        let k = self.classes.len();
+        // Probabilities on the stack for the common case of few classes.
+        let mut small = [0.0f64; 16];
+        let mut large = Vec::new();
+        let out: &mut [f64] = if k <= small.len() {
+            &mut small[..k]
+        } else {
+            large.resize(k, 0.0);
+            &mut large
+        };
+        self.estimator.predict_proba(buf, out);
+        Ok(argmax(out))
     }
 
     /// Regression value.
