@@ -4,67 +4,106 @@ use std::collections::BTreeMap;
 
 pub type Metrics = BTreeMap<String, f64>;
 
+/// A confusion matrix over labels 0..k (rows: actual, columns: predicted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confusion {
+    pub k: usize,
+    pub counts: Vec<f64>,
+}
+
+impl Confusion {
+    /// Labels ≥ k are counted as label k - 1 (the caller's "unknown" slot).
+    pub fn new(actual: &[usize], predicted: &[usize], k: usize) -> Confusion {
+        let mut counts = vec![0.0; k * k];
+        for (&a, &p) in actual.iter().zip(predicted) {
+            counts[a.min(k - 1) * k + p.min(k - 1)] += 1.0;
+        }
+        Confusion { k, counts }
+    }
+
+    pub fn get(&self, actual: usize, predicted: usize) -> f64 {
+        self.counts[actual * self.k + predicted]
+    }
+
+    fn support(&self, c: usize) -> f64 {
+        (0..self.k).map(|p| self.get(c, p)).sum()
+    }
+
+    fn predicted(&self, c: usize) -> f64 {
+        (0..self.k).map(|a| self.get(a, c)).sum()
+    }
+
+    /// Precision, recall, f1 and support per label (zero_division = 0).
+    pub fn per_class(&self) -> Vec<[f64; 4]> {
+        let div = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        (0..self.k)
+            .map(|c| {
+                let (tp, sup, pred) = (self.get(c, c), self.support(c), self.predicted(c));
+                [div(tp, pred), div(tp, sup), div(2.0 * tp, pred + sup), sup]
+            })
+            .collect()
+    }
+
+    /// The sklearn.metrics label metrics. `positive`: the label whose precision, recall and f1
+    /// are also reported as `precision`, `recall`, `f1` (a binary problem's pos_label).
+    pub fn metrics(&self, positive: Option<usize>) -> Metrics {
+        let mut m = Metrics::new();
+        let k = self.k;
+        let n: f64 = self.counts.iter().sum();
+        if n == 0.0 {
+            return m;
+        }
+        let per = self.per_class();
+        let support: Vec<f64> = (0..k).map(|c| self.support(c)).collect();
+        let pred: Vec<f64> = (0..k).map(|c| self.predicted(c)).collect();
+        let correct: f64 = (0..k).map(|c| self.get(c, c)).sum();
+        m.insert("accuracy".into(), correct / n);
+        // Labels present in actual or predicted, as sklearn's unique_labels.
+        let labels: Vec<usize> = (0..k).filter(|&c| support[c] > 0.0 || pred[c] > 0.0).collect();
+        let macro_avg = |j: usize| labels.iter().map(|&c| per[c][j]).sum::<f64>() / labels.len() as f64;
+        let weighted = |j: usize| labels.iter().map(|&c| per[c][j] * support[c]).sum::<f64>() / n;
+        for (j, name) in ["precision", "recall", "f1"].iter().enumerate() {
+            m.insert(format!("{name}_macro"), macro_avg(j));
+            m.insert(format!("{name}_weighted"), weighted(j));
+        }
+        // balanced_accuracy: mean recall over the labels present in `actual`.
+        let present: Vec<usize> = (0..k).filter(|&c| support[c] > 0.0).collect();
+        m.insert(
+            "balanced_accuracy".into(),
+            present.iter().map(|&c| per[c][1]).sum::<f64>() / present.len().max(1) as f64,
+        );
+        // Matthews correlation coefficient, multiclass form (sklearn's matthews_corrcoef).
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let cov_tp = correct * n - dot(&support, &pred);
+        let cov_pp = n * n - dot(&pred, &pred);
+        let cov_tt = n * n - dot(&support, &support);
+        m.insert(
+            "mcc".into(),
+            if cov_pp * cov_tt == 0.0 { 0.0 } else { cov_tp / (cov_tt * cov_pp).sqrt() },
+        );
+        // What always predicting the most frequent actual label would score.
+        m.insert(
+            "baseline_accuracy".into(),
+            support.iter().cloned().fold(0.0, f64::max) / n,
+        );
+        if let Some(p) = positive.filter(|&p| p < k) {
+            m.insert("precision".into(), per[p][0]);
+            m.insert("recall".into(), per[p][1]);
+            m.insert("f1".into(), per[p][2]);
+        }
+        m
+    }
+}
+
 /// Classification metrics for labels given as class indices `0..n_classes`; an index ≥
 /// n_classes is a label the model does not know (counted as one more label). For two classes,
 /// precision, recall and f1 are also given for class 1 (scikit-learn's pos_label).
 pub fn classification(actual: &[usize], predicted: &[usize], n_classes: usize) -> Metrics {
-    let mut m = Metrics::new();
-    let n = actual.len().min(predicted.len());
-    if n == 0 || n_classes == 0 {
-        return m;
+    if actual.is_empty() || n_classes == 0 {
+        return Metrics::new();
     }
-    let binary = n_classes == 2;
-    let n_classes = n_classes + 1;
-    let mut tp = vec![0f64; n_classes];
-    let mut support = vec![0f64; n_classes];
-    let mut pred_count = vec![0f64; n_classes];
-    for (&a, &p) in actual.iter().zip(predicted).take(n) {
-        let (a, p) = (a.min(n_classes - 1), p.min(n_classes - 1));
-        support[a] += 1.0;
-        pred_count[p] += 1.0;
-        if a == p {
-            tp[a] += 1.0;
-        }
-    }
-    let correct: f64 = tp.iter().sum();
-    m.insert("accuracy".into(), correct / n as f64);
-
-    let div = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-    // Labels present in actual or predicted, as sklearn's unique_labels.
-    let labels: Vec<usize> = (0..n_classes)
-        .filter(|&c| support[c] > 0.0 || pred_count[c] > 0.0)
-        .collect();
-    let precision: Vec<f64> = (0..n_classes).map(|c| div(tp[c], pred_count[c])).collect();
-    let recall: Vec<f64> = (0..n_classes).map(|c| div(tp[c], support[c])).collect();
-    let f1: Vec<f64> = (0..n_classes)
-        .map(|c| div(2.0 * tp[c], pred_count[c] + support[c]))
-        .collect();
-    let macro_avg = |v: &[f64]| labels.iter().map(|&c| v[c]).sum::<f64>() / labels.len() as f64;
-    let total_support: f64 = support.iter().sum();
-    let weighted = |v: &[f64]| {
-        div(
-            labels.iter().map(|&c| v[c] * support[c]).sum::<f64>(),
-            total_support,
-        )
-    };
-    m.insert("precision_macro".into(), macro_avg(&precision));
-    m.insert("recall_macro".into(), macro_avg(&recall));
-    m.insert("f1_macro".into(), macro_avg(&f1));
-    m.insert("precision_weighted".into(), weighted(&precision));
-    m.insert("recall_weighted".into(), weighted(&recall));
-    m.insert("f1_weighted".into(), weighted(&f1));
-    // balanced_accuracy: mean recall over the classes present in `actual`.
-    let present: Vec<usize> = (0..n_classes).filter(|&c| support[c] > 0.0).collect();
-    m.insert(
-        "balanced_accuracy".into(),
-        present.iter().map(|&c| recall[c]).sum::<f64>() / present.len().max(1) as f64,
-    );
-    if binary {
-        m.insert("precision".into(), precision[1]);
-        m.insert("recall".into(), recall[1]);
-        m.insert("f1".into(), f1[1]);
-    }
-    m
+    let positive = (n_classes == 2).then_some(1);
+    Confusion::new(actual, predicted, n_classes + 1).metrics(positive)
 }
 
 /// Regression metrics: r2, rmse, mae (and mse).
@@ -75,11 +114,14 @@ pub fn regression(actual: &[f64], predicted: &[f64]) -> Metrics {
         return m;
     }
     let mean = actual.iter().take(n).sum::<f64>() / n as f64;
-    let (mut ss_res, mut ss_tot, mut abs) = (0.0, 0.0, 0.0);
+    let (mut ss_res, mut ss_tot, mut abs, mut ape, mut max_err) = (0.0, 0.0, 0.0, 0.0, 0.0f64);
     for (&a, &p) in actual.iter().zip(predicted).take(n) {
         ss_res += (a - p) * (a - p);
         ss_tot += (a - mean) * (a - mean);
         abs += (a - p).abs();
+        // sklearn's mean_absolute_percentage_error divides by max(|y|, machine epsilon).
+        ape += (a - p).abs() / a.abs().max(f64::EPSILON);
+        max_err = max_err.max((a - p).abs());
     }
     // sklearn's r2_score with force_finite=True.
     let r2 = if ss_tot > 0.0 {
@@ -93,6 +135,8 @@ pub fn regression(actual: &[f64], predicted: &[f64]) -> Metrics {
     m.insert("mse".into(), ss_res / n as f64);
     m.insert("rmse".into(), (ss_res / n as f64).sqrt());
     m.insert("mae".into(), abs / n as f64);
+    m.insert("mape".into(), ape / n as f64);
+    m.insert("max_error".into(), max_err);
     m
 }
 

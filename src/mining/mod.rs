@@ -16,6 +16,7 @@ pub mod preprocess;
 pub mod quality;
 pub mod rng;
 pub mod rows;
+pub mod scores;
 pub mod split;
 pub mod tree;
 

@@ -55,3 +55,49 @@ fn least_squares_and_ridge_match_sklearn() {
         assert!((m.intercept - b).abs() < 1e-9, "alpha {alpha}: intercept {} vs {b}", m.intercept);
     }
 }
+
+#[test]
+fn binary_scores_match_sklearn() {
+    use crate::mining::scores;
+    let f = fixture();
+    let c = &f["binary_scores"];
+    let y: Vec<bool> = usizes(&c["actual"]).iter().map(|&v| v == 1).collect();
+    let s = floats(&c["score"]);
+    let auc = scores::roc_auc(&y, &s).unwrap();
+    assert!((auc - c["roc_auc"].as_f64().unwrap()).abs() < 1e-9, "auc {auc}");
+    let proba: Vec<f64> = s.iter().flat_map(|&p| [1.0 - p, p]).collect();
+    let actual: Vec<usize> = y.iter().map(|&b| usize::from(b)).collect();
+    let ll = scores::log_loss(&actual, &proba, 2);
+    assert!((ll - c["log_loss"].as_f64().unwrap()).abs() < 1e-9, "log_loss {ll}");
+    let roc = scores::roc_curve(&y, &s).unwrap();
+    let (fpr, tpr) = (floats(&c["roc_curve"]["fpr"]), floats(&c["roc_curve"]["tpr"]));
+    let thr = c["roc_curve"]["thresholds"].as_array().unwrap();
+    assert_eq!(roc.len(), fpr.len());
+    for (i, (t, f, tp)) in roc.iter().enumerate() {
+        assert!((f - fpr[i]).abs() < 1e-12 && (tp - tpr[i]).abs() < 1e-12, "roc point {i}");
+        match thr[i].as_f64() {
+            Some(v) => assert!((t - v).abs() < 1e-12),
+            None => assert!(t.is_infinite()),
+        }
+    }
+    let pr = scores::pr_curve(&y, &s);
+    let (prec, rec, pthr) =
+        (floats(&c["pr_curve"]["precision"]), floats(&c["pr_curve"]["recall"]), floats(&c["pr_curve"]["thresholds"]));
+    assert_eq!(pr.len(), prec.len());
+    for (i, (t, p, r)) in pr.iter().enumerate() {
+        assert!((p - prec[i]).abs() < 1e-12 && (r - rec[i]).abs() < 1e-12, "pr point {i}");
+        assert_eq!(*t, pthr.get(i).copied());
+    }
+}
+
+#[test]
+fn multiclass_scores_match_sklearn() {
+    use crate::mining::scores;
+    let f = fixture();
+    let c = &f["multiclass_scores"];
+    let (y, p) = (usizes(&c["actual"]), floats(&c["proba"]));
+    let auc = scores::roc_auc_ovr(&y, &p, 3).unwrap();
+    assert!((auc - c["roc_auc_ovr"].as_f64().unwrap()).abs() < 1e-9, "auc {auc}");
+    let ll = scores::log_loss(&y, &p, 3);
+    assert!((ll - c["log_loss"].as_f64().unwrap()).abs() < 1e-9, "log_loss {ll}");
+}
