@@ -16,3 +16,17 @@ COMMENT ON FUNCTION dm_drop_model(text, integer) IS
 'Drops one version of a model (not the deployed one), or the whole model and its history when version is NULL; returns the number of versions dropped.';
 COMMENT ON FUNCTION dm_coefficients(text) IS
 'Coefficients of a linear or logistic model on its encoded, scaled input columns, with the intercept as feature ''(intercept)'' (scikit-learn''s coef_ and intercept_).';
+COMMENT ON FUNCTION dm_evaluate(text, text, text) IS
+'The full sklearn.metrics set of a model on any relation holding its target (classification: accuracy, balanced_accuracy, precision/recall/f1 macro, weighted and per class, mcc, roc_auc, log_loss, baseline_accuracy; regression: r2, rmse, mae, mape, max_error); with group_by, per value of that column too.';
+COMMENT ON FUNCTION dm_confusion_matrix(text, text) IS
+'Counts of (actual, predicted) label pairs of a classification model on a relation, zeros included.';
+COMMENT ON FUNCTION dm_roc_curve(text, text, text) IS
+'sklearn''s roc_curve (threshold, fpr, tpr) of one class against the rest; the default positive class is the second class of a binary model.';
+COMMENT ON FUNCTION dm_pr_curve(text, text, text) IS
+'sklearn''s precision_recall_curve (threshold, precision, recall); the last row (threshold NULL) is the point precision 1, recall 0.';
+COMMENT ON AGGREGATE dm_classification_metrics(anyelement, anyelement) IS
+'Aggregate: the sklearn.metrics label metrics of (actual, predicted) pairs as jsonb; works with GROUP BY over any query.';
+COMMENT ON AGGREGATE dm_classification_metrics(anyelement, anyelement, float8) IS
+'Aggregate: label metrics plus roc_auc and log_loss from the positive (greater) label''s score, for two labels.';
+COMMENT ON AGGREGATE dm_regression_metrics(float8, float8) IS
+'Aggregate: r2, mse, rmse, mae, mape and max_error of (actual, predicted) pairs as jsonb; works with GROUP BY.';

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use pgrx::pg_sys;
 
@@ -18,7 +19,7 @@ pub struct Loaded {
     pub id: i64,
     pub name: String,
     pub version: i32,
-    pub model: StoredModel,
+    pub model: Arc<StoredModel>,
     pub plans: PlanCache,
     /// Scratch space for the encoded row.
     pub buf: RefCell<Vec<f64>>,
@@ -85,7 +86,7 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
         id,
         name: parse_ref(spec).name,
         version,
-        model,
+        model: Arc::new(model),
         plans: PlanCache::default(),
         buf: RefCell::new(Vec::new()),
     });

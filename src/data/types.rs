@@ -122,3 +122,27 @@ pub fn parse_temporal(text: &str, sql_type: &str) -> f64 {
         }
     }
 }
+
+/// A value of any type as a class label: numbers as Postgres prints them, booleans as
+/// true/false, text as is, anything else through its type's output function. The flag says
+/// whether the label sorts as a number.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of type `oid`.
+pub unsafe fn label_of(datum: pg_sys::Datum, oid: Oid) -> (String, bool) {
+    let base = base_type(oid);
+    match kind_of(base) {
+        Some(ColumnKind::Text) => (to_str(datum, base).to_string(), false),
+        Some(ColumnKind::Boolean) => ((if datum.value() != 0 { "true" } else { "false" }).to_string(), true),
+        Some(ColumnKind::Integer) | Some(ColumnKind::Float) => {
+            (crate::mining::frame::format_number(to_f64(datum, base)), true)
+        }
+        _ => {
+            let mut func = pg_sys::InvalidOid;
+            let mut varlena = false;
+            pg_sys::getTypeOutputInfo(oid, &mut func, &mut varlena);
+            let p = pg_sys::OidOutputFunctionCall(func, datum);
+            (CStr::from_ptr(p).to_string_lossy().into_owned(), false)
+        }
+    }
+}

@@ -106,38 +106,65 @@ pub fn classification(actual: &[usize], predicted: &[usize], n_classes: usize) -
     Confusion::new(actual, predicted, n_classes + 1).metrics(positive)
 }
 
-/// Regression metrics: r2, rmse, mae (and mse).
-pub fn regression(actual: &[f64], predicted: &[f64]) -> Metrics {
-    let mut m = Metrics::new();
-    let n = actual.len().min(predicted.len());
-    if n == 0 {
-        return m;
-    }
-    let mean = actual.iter().take(n).sum::<f64>() / n as f64;
-    let (mut ss_res, mut ss_tot, mut abs, mut ape, mut max_err) = (0.0, 0.0, 0.0, 0.0, 0.0f64);
-    for (&a, &p) in actual.iter().zip(predicted).take(n) {
-        ss_res += (a - p) * (a - p);
-        ss_tot += (a - mean) * (a - mean);
-        abs += (a - p).abs();
+/// Streaming regression metrics (Welford for the variance of the actual values), so an
+/// aggregate needs no memory per row.
+#[derive(Debug, Clone, Default)]
+pub struct RegressionAcc {
+    n: f64,
+    mean: f64,
+    m2: f64,
+    ss_res: f64,
+    abs: f64,
+    ape: f64,
+    max_err: f64,
+}
+
+impl RegressionAcc {
+    pub fn push(&mut self, actual: f64, predicted: f64) {
+        self.n += 1.0;
+        let d = actual - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (actual - self.mean);
+        let e = actual - predicted;
+        self.ss_res += e * e;
+        self.abs += e.abs();
         // sklearn's mean_absolute_percentage_error divides by max(|y|, machine epsilon).
-        ape += (a - p).abs() / a.abs().max(f64::EPSILON);
-        max_err = max_err.max((a - p).abs());
+        self.ape += e.abs() / actual.abs().max(f64::EPSILON);
+        self.max_err = self.max_err.max(e.abs());
     }
-    // sklearn's r2_score with force_finite=True.
-    let r2 = if ss_tot > 0.0 {
-        1.0 - ss_res / ss_tot
-    } else if ss_res == 0.0 {
-        1.0
-    } else {
-        0.0
-    };
-    m.insert("r2".into(), r2);
-    m.insert("mse".into(), ss_res / n as f64);
-    m.insert("rmse".into(), (ss_res / n as f64).sqrt());
-    m.insert("mae".into(), abs / n as f64);
-    m.insert("mape".into(), ape / n as f64);
-    m.insert("max_error".into(), max_err);
-    m
+
+    pub fn rows(&self) -> usize {
+        self.n as usize
+    }
+
+    /// r2 (sklearn's force_finite), mse, rmse, mae, mape, max_error.
+    pub fn metrics(&self) -> Metrics {
+        let mut m = Metrics::new();
+        if self.n == 0.0 {
+            return m;
+        }
+        let r2 = if self.m2 > 0.0 {
+            1.0 - self.ss_res / self.m2
+        } else if self.ss_res == 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        m.insert("r2".into(), r2);
+        m.insert("mse".into(), self.ss_res / self.n);
+        m.insert("rmse".into(), (self.ss_res / self.n).sqrt());
+        m.insert("mae".into(), self.abs / self.n);
+        m.insert("mape".into(), self.ape / self.n);
+        m.insert("max_error".into(), self.max_err);
+        m
+    }
+}
+
+/// Regression metrics of paired values.
+pub fn regression(actual: &[f64], predicted: &[f64]) -> Metrics {
+    let mut acc = RegressionAcc::default();
+    actual.iter().zip(predicted).for_each(|(&a, &p)| acc.push(a, p));
+    acc.metrics()
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! The mining core: pure Rust, no pgrx. Everything here is tested with plain #[test].
 
+pub mod accumulate;
 pub mod columns;
 pub mod error;
 pub mod estimator;
+pub mod evaluate;
 pub mod forest;
 pub mod frame;
 pub mod linear;

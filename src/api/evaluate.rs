@@ -1,0 +1,100 @@
+//! Evaluation of a stored model on any relation holding its target: dm_evaluate,
+//! dm_confusion_matrix, dm_roc_curve, dm_pr_curve.
+
+use std::sync::Arc;
+
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use serde_json::json;
+
+use super::errors::OrRaise;
+use crate::catalog::cache;
+use crate::data::reader;
+use crate::mining::error::Error;
+use crate::mining::evaluate::{self, Scored};
+use crate::mining::forest::Progress;
+use crate::mining::frame::Frame;
+use crate::mining::scores;
+use crate::pool;
+
+/// Reads `relation` and scores it with `model` on the pool.
+fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
+    let m = cache::get(model);
+    let read = reader::read(&reader::source_query(relation));
+    let frame = Arc::new(read.frame);
+    let (job_model, job_frame) = (m.model.clone(), frame.clone());
+    let scored = pool::run(&format!("model \"{model}\": scoring"), Arc::new(Progress::default()), 0, move || {
+        evaluate::score(&job_model, &job_frame)
+    })
+    .or_raise_for(model);
+    (format!("{}@{}", m.name, m.version), frame, scored)
+}
+
+/// The full metric set of a model on a relation that holds its target; with `group_by`, the
+/// metrics per value of that column beside the overall ones.
+#[pg_extern(stable)]
+fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NULL")) -> JsonB {
+    let (name, frame, scored) = score_relation(model, relation);
+    let mut out = match group_by {
+        None => scored.metrics(),
+        Some(g) => {
+            let col = frame
+                .column(g)
+                .ok_or_else(|| Error::column(format!("group_by column \"{g}\" does not exist in the relation")))
+                .or_raise_for(model);
+            scored.metrics_by(col)
+        }
+    };
+    out["model"] = json!(name);
+    out["null_targets"] = json!(scored.null_targets);
+    JsonB(out)
+}
+
+/// Counts of (actual, predicted) label pairs, zeros included.
+#[pg_extern(stable)]
+fn dm_confusion_matrix(
+    model: &str,
+    relation: &str,
+) -> TableIterator<'static, (name!(actual, String), name!(predicted, String), name!(count, i64))> {
+    let (_, _, s) = score_relation(model, relation);
+    if s.k == 0 {
+        Err(Error::new(
+            crate::mining::error::ErrorKind::NotSupported,
+            "a confusion matrix needs a classification model",
+        ))
+        .or_raise_for(model)
+    }
+    let conf = s.confusion();
+    let rows: Vec<(String, String, i64)> = (0..s.names.len())
+        .flat_map(|a| (0..s.k).map(move |p| (a, p)))
+        .map(|(a, p)| (s.names[a].clone(), s.names[p].clone(), conf.get(a, p) as i64))
+        .collect();
+    TableIterator::new(rows)
+}
+
+/// sklearn's roc_curve for one class against the rest (default: the second class of a binary model).
+#[pg_extern(stable)]
+fn dm_roc_curve(
+    model: &str,
+    relation: &str,
+    positive_class: default!(Option<&str>, "NULL"),
+) -> TableIterator<'static, (name!(threshold, f64), name!(fpr, f64), name!(tpr, f64))> {
+    let (_, _, s) = score_relation(model, relation);
+    let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
+    let curve = scores::roc_curve(&pos, &score)
+        .ok_or_else(|| Error::data("the relation holds rows of only one side (positive or negative); the ROC curve is undefined"))
+        .or_raise_for(model);
+    TableIterator::new(curve)
+}
+
+/// sklearn's precision_recall_curve; the last row (threshold NULL) is the point (1, 0).
+#[pg_extern(stable)]
+fn dm_pr_curve(
+    model: &str,
+    relation: &str,
+    positive_class: default!(Option<&str>, "NULL"),
+) -> TableIterator<'static, (name!(threshold, Option<f64>), name!(precision, f64), name!(recall, f64))> {
+    let (_, _, s) = score_relation(model, relation);
+    let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
+    TableIterator::new(scores::pr_curve(&pos, &score))
+}

@@ -1,0 +1,230 @@
+//! Scoring a whole frame with a stored model and measuring it against the target column: the
+//! engine of dm_evaluate, dm_confusion_matrix, dm_roc_curve and dm_pr_curve.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use super::error::{Error, ErrorKind, Result};
+use super::estimator::{Model, Task};
+use super::frame::{Column, ColumnData, Frame};
+use super::metrics::{self, Confusion};
+use super::model::{argmax, StoredModel};
+use super::scores;
+
+/// Predictions for the rows of a frame that have a target.
+pub struct Scored {
+    pub task: Task,
+    /// Frame rows scored (those with a non-NULL target).
+    pub rows: Vec<usize>,
+    /// Classification: label index per row; names[..k] are the model's classes, the rest labels
+    /// it never saw.
+    pub actual: Vec<usize>,
+    pub predicted: Vec<usize>,
+    pub names: Vec<String>,
+    /// Class probabilities, rows × k (k = the model's classes).
+    pub proba: Vec<f64>,
+    pub k: usize,
+    /// Regression: values.
+    pub actual_values: Vec<f64>,
+    pub predicted_values: Vec<f64>,
+    pub null_targets: usize,
+}
+
+/// The frame's columns for the model's features, matched by name and kind.
+fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a Column>> {
+    model
+        .prep
+        .features
+        .iter()
+        .map(|f| {
+            let col = frame.column(&f.name).ok_or_else(|| {
+                Error::column(format!("the relation has no column \"{}\", a feature of the model", f.name))
+            })?;
+            if col.kind.is_text() != f.kind.is_text() {
+                return Err(Error::input(format!(
+                    "column \"{}\" is {} but the model was trained on {}",
+                    f.name, col.sql_type, f.sql_type
+                )));
+            }
+            if col.non_finite > 0 {
+                return Err(Error::data(format!("column \"{}\" holds NaN or Infinity", f.name)));
+            }
+            Ok(col)
+        })
+        .collect()
+}
+
+/// Scores every row of `frame` whose target is not NULL. Pure computation (parallel).
+pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
+    let target = frame.column(&model.target).ok_or_else(|| {
+        Error::column(format!("the relation has no column \"{}\", the target of the model", model.target))
+    })?;
+    let cols = feature_columns(model, frame)?;
+    let rows: Vec<usize> = (0..frame.nrows()).filter(|&r| !target.is_null(r)).collect();
+    let null_targets = frame.nrows() - rows.len();
+    let x = model.prep.transform_columns(&cols, &rows)?;
+    let p = model.prep.width().max(1);
+    let mut s = Scored {
+        task: model.task,
+        rows: Vec::new(),
+        actual: Vec::new(),
+        predicted: Vec::new(),
+        names: Vec::new(),
+        proba: Vec::new(),
+        k: 0,
+        actual_values: Vec::new(),
+        predicted_values: Vec::new(),
+        null_targets,
+    };
+    match model.task {
+        Task::Regression => {
+            let ColumnData::Numeric(v) = &target.data else {
+                return Err(Error::input(format!(
+                    "the target \"{}\" is {} here but the model predicts numbers",
+                    model.target, target.sql_type
+                )));
+            };
+            s.actual_values = rows.iter().map(|&r| v[r]).collect();
+            s.predicted_values = x.par_chunks(p).map(|row| model.estimator.predict_value(row)).collect();
+        }
+        Task::Classification => {
+            let k = model.classes.len();
+            s.names = model.classes.clone();
+            let mut index: HashMap<String, usize> = s.names.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+            for &r in &rows {
+                let label = target.text_at(r).unwrap_or_default();
+                let next = index.len();
+                let i = *index.entry(label.clone()).or_insert(next);
+                if i == s.names.len() {
+                    s.names.push(label);
+                }
+                s.actual.push(i);
+            }
+            s.proba = x
+                .par_chunks(p)
+                .flat_map_iter(|row| {
+                    let mut out = vec![0.0; k];
+                    model.estimator.predict_proba(row, &mut out);
+                    out
+                })
+                .collect();
+            s.predicted = s.proba.chunks_exact(k.max(1)).map(argmax).collect();
+            s.k = k;
+        }
+    }
+    s.rows = rows;
+    Ok(s)
+}
+
+impl Scored {
+    fn subset(&self, keep: &[usize]) -> Scored {
+        let pick_u = |v: &[usize]| keep.iter().map(|&i| v[i]).collect();
+        let pick_f = |v: &[f64]| if v.is_empty() { Vec::new() } else { keep.iter().map(|&i| v[i]).collect() };
+        Scored {
+            task: self.task,
+            rows: pick_u(&self.rows),
+            actual: if self.actual.is_empty() { Vec::new() } else { pick_u(&self.actual) },
+            predicted: if self.predicted.is_empty() { Vec::new() } else { pick_u(&self.predicted) },
+            names: self.names.clone(),
+            proba: keep.iter().flat_map(|&i| self.proba[i * self.k..(i + 1) * self.k].iter().copied()).collect(),
+            k: self.k,
+            actual_values: pick_f(&self.actual_values),
+            predicted_values: pick_f(&self.predicted_values),
+            null_targets: 0,
+        }
+    }
+
+    pub fn confusion(&self) -> Confusion {
+        Confusion::new(&self.actual, &self.predicted, self.names.len().max(1))
+    }
+
+    /// The full metric set as JSON.
+    pub fn metrics(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("rows".into(), json!(self.rows.len()));
+        if self.rows.is_empty() {
+            return Value::Object(m);
+        }
+        match self.task {
+            Task::Regression => {
+                for (k, v) in metrics::regression(&self.actual_values, &self.predicted_values) {
+                    m.insert(k, json!(v));
+                }
+            }
+            Task::Classification => {
+                let conf = self.confusion();
+                let positive = (self.k == 2).then_some(1);
+                for (k, v) in conf.metrics(positive) {
+                    m.insert(k, json!(v));
+                }
+                let per: BTreeMap<&str, Value> = conf
+                    .per_class()
+                    .iter()
+                    .zip(&self.names)
+                    .map(|(p, name)| {
+                        (name.as_str(), json!({"precision": p[0], "recall": p[1], "f1": p[2], "support": p[3]}))
+                    })
+                    .collect();
+                m.insert("per_class".into(), json!(per));
+                m.insert("log_loss".into(), json!(scores::log_loss(&self.actual, &self.proba, self.k)));
+                let auc = if self.names.len() > self.k {
+                    None
+                } else if self.k == 2 {
+                    let pos: Vec<bool> = self.actual.iter().map(|&a| a == 1).collect();
+                    let score: Vec<f64> = self.proba.chunks_exact(2).map(|r| r[1]).collect();
+                    scores::roc_auc(&pos, &score)
+                } else {
+                    scores::roc_auc_ovr(&self.actual, &self.proba, self.k)
+                };
+                if let Some(a) = auc {
+                    m.insert("roc_auc".into(), json!(a));
+                }
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// The metrics per value of `group` (a frame column), beside the overall ones.
+    pub fn metrics_by(&self, group: &Column) -> Value {
+        let mut groups: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+        for (i, &r) in self.rows.iter().enumerate() {
+            groups.entry(group.text_at(r)).or_default().push(i);
+        }
+        let list: Vec<Value> = groups
+            .iter()
+            .map(|(g, idx)| json!({"group": g, "metrics": self.subset(idx).metrics()}))
+            .collect();
+        json!({"overall": self.metrics(), "group_by": group.name, "groups": list})
+    }
+
+    /// Labels of the positive class `name` (default: the second class of a binary model) and
+    /// the model's probability for it, for ROC and precision-recall curves.
+    pub fn binary_view(&self, positive: Option<&str>) -> Result<(Vec<bool>, Vec<f64>)> {
+        if self.task != Task::Classification {
+            return Err(Error::new(ErrorKind::NotSupported, "curves need a classification model"));
+        }
+        let c = match positive {
+            Some(name) => self.names[..self.k].iter().position(|n| n == name).ok_or_else(|| {
+                Error::param(format!(
+                    "positive_class \"{name}\" is not among the classes {:?}",
+                    &self.names[..self.k]
+                ))
+            })?,
+            None if self.k == 2 => 1,
+            None => {
+                return Err(Error::param(format!(
+                    "the model has {} classes; name the positive_class (one of {:?})",
+                    self.k,
+                    &self.names[..self.k]
+                )))
+            }
+        };
+        Ok((self.actual.iter().map(|&a| a == c).collect(), self.proba.chunks_exact(self.k).map(|r| r[c]).collect()))
+    }
+}
+
+#[cfg(test)]
+#[path = "tests/evaluate.rs"]
+mod tests;
