@@ -11,26 +11,35 @@ CREATE TABLE penguins (species text, island text, bill_length_mm numeric, bill_d
 SELECT count(*) AS penguins, count(*) FILTER (WHERE sex IS NULL) AS missing_sex,
        count(DISTINCT species) AS species, count(DISTINCT island) AS islands FROM penguins;
 
-\echo '\n== 2. Train a classifier (species) and a regressor (body mass); NOTICEs show each step'
+\echo '\n== 2. Train on 2007-2008 a classifier (species) and a regressor (body mass); NOTICEs show each step'
+CREATE VIEW penguins_0708 AS SELECT * FROM penguins WHERE year < 2009;
+CREATE VIEW penguins_09 AS SELECT * FROM penguins WHERE year = 2009;
 SELECT model, version, algorithm, deployed,
        round((metrics -> 'test' ->> 'accuracy')::numeric, 3) AS test_accuracy,
        round((metrics -> 'test' ->> 'f1_macro')::numeric, 3) AS test_f1_macro
-FROM dm_train('penguin_species', 'penguins', 'species', 'random_forest', options => '{"exclude": ["year"]}');
+FROM dm_train('penguin_species', 'penguins_0708', 'species', 'random_forest', options => '{"exclude": ["year"]}');
 SELECT model, version, algorithm, deployed,
        round((metrics -> 'test' ->> 'r2')::numeric, 3) AS test_r2,
        round((metrics -> 'test' ->> 'rmse')::numeric, 1) AS test_rmse_g
-FROM dm_train('penguin_mass', 'penguins', 'body_mass_g', 'linear_regression', options => '{"exclude": ["year"]}');
+FROM dm_train('penguin_mass', 'penguins_0708', 'body_mass_g', 'linear_regression', options => '{"exclude": ["year"]}');
 -- A second version of the regressor: deployed only if it beats the first on the test rows.
 SELECT model, version, algorithm, deployed, round((metrics -> 'test' ->> 'r2')::numeric, 3) AS test_r2
-FROM dm_train('penguin_mass', 'penguins', 'body_mass_g', 'random_forest', options => '{"exclude": ["year"]}');
+FROM dm_train('penguin_mass', 'penguins_0708', 'body_mass_g', 'random_forest', options => '{"exclude": ["year"]}');
 
-\echo '\n== 3. Evaluate: the catalog, then plain SQL over the whole table'
+\echo '\n== 3. Evaluate: the catalog, cross-validation, then the unseen 2009 penguins: full metrics, confusion matrix'
 SELECT name, version, deployed, algorithm, metric, train_score, test_score, rows_used FROM dm.summary;
-SELECT species AS actual, dm_predict_label('penguin_species', p) AS predicted, count(*)
-FROM penguins p GROUP BY 1, 2 ORDER BY 1, 2;
-SELECT round(sqrt(avg((dm_predict('penguin_mass', p) - body_mass_g) ^ 2))::numeric, 1) AS rmse_g,
-       round(avg(abs(dm_predict('penguin_mass', p) - body_mass_g))::numeric, 1) AS mae_g
-FROM penguins p WHERE body_mass_g IS NOT NULL;
+-- 5-fold cross-validation of a simpler classifier, with its spread.
+SELECT model, version, round((metrics -> 'cv' -> 'mean' ->> 'f1_macro')::numeric, 3) AS cv_f1_macro,
+       round((metrics -> 'cv' -> 'std' ->> 'f1_macro')::numeric, 3) AS cv_std, deployed
+FROM dm_train('penguin_species', 'penguins_0708', 'species', 'logistic_regression',
+              options => '{"exclude": ["year"], "cv": 5, "deploy": "never"}');
+SELECT key AS metric, round(value::numeric, 4) AS value
+FROM jsonb_each_text(dm_evaluate('penguin_species', 'penguins_09') - 'per_class' - 'model')
+WHERE key IN ('accuracy', 'balanced_accuracy', 'baseline_accuracy', 'f1_macro', 'mcc', 'log_loss', 'roc_auc') ORDER BY 1;
+SELECT * FROM dm_confusion_matrix('penguin_species', 'penguins_09') WHERE count > 0;
+SELECT key AS metric, round(value::numeric, 3) AS value
+FROM jsonb_each_text(dm_evaluate('penguin_mass', 'penguins_09') - 'model')
+WHERE key IN ('r2', 'rmse', 'mae', 'mape', 'max_error') ORDER BY 1;
 
 \echo '\n== 4. Score rows with a plain SELECT: a table row, and a new penguin as jsonb'
 SELECT species, island, sex, dm_predict_label('penguin_species', p) AS predicted_species,

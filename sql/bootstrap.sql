@@ -67,3 +67,42 @@ FROM dm.models m
 LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
 ORDER BY m.name, m.version;
 COMMENT ON VIEW dm.summary IS 'One readable row per model version: deployed flag, headline train/test score, rows, warnings';
+
+CREATE TABLE dm.trials (
+    id          bigserial PRIMARY KEY,
+    name        text NOT NULL,
+    version     int  NOT NULL,
+    trial       int  NOT NULL,
+    params      jsonb NOT NULL,
+    metric      text NOT NULL,
+    fold_scores float8[] NOT NULL,
+    mean_score  float8,
+    std_score   float8,
+    fit_ms      bigint NOT NULL,
+    chosen      boolean NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (name, version) REFERENCES dm.models (name, version) ON DELETE CASCADE
+);
+CREATE INDEX trials_name_version ON dm.trials (name, version);
+COMMENT ON TABLE dm.trials IS 'Hyperparameter search trials: the candidate, its cross-validation fold scores, and whether it was chosen';
+
+CREATE VIEW dm.runs AS
+SELECT m.name,
+       m.version,
+       m.created_at,
+       m.created_by,
+       m.relation,
+       m.data_fingerprint,
+       (m.row_counts ->> 'used')::bigint AS rows_used,
+       m.algorithm,
+       m.hyperparams,
+       CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END AS metric,
+       (m.metrics -> 'test' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS test_score,
+       (m.metrics -> 'cv' -> 'mean' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS cv_score,
+       (SELECT count(*) FROM dm.trials t WHERE t.name = m.name AND t.version = m.version) AS trials,
+       d.version IS NOT NULL AS deployed,
+       m.warnings
+FROM dm.models m
+LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
+ORDER BY m.created_at, m.name, m.version;
+COMMENT ON VIEW dm.runs IS 'Experiment tracking: every training run with its data fingerprint, settings, test and CV score, trials and warnings';

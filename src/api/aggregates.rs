@@ -10,7 +10,13 @@ use crate::data::types::label_of;
 use crate::mining::accumulate::LabelAcc;
 use crate::mining::metrics::RegressionAcc;
 
-fn push_labels(state: &mut Internal, actual: Option<AnyElement>, predicted: Option<AnyElement>, score: Option<f64>, with_score: bool) {
+fn push_labels(
+    state: &mut Internal,
+    actual: Option<AnyElement>,
+    predicted: Option<AnyElement>,
+    score: Option<f64>,
+    with_score: bool,
+) {
     // SAFETY: this Internal only ever holds a LabelAcc (allocated in the aggregate's context).
     let acc = unsafe { state.get_or_insert_default::<LabelAcc>() };
     match (actual, predicted) {
@@ -42,15 +48,26 @@ pub struct ClassMetrics;
 #[pg_aggregate]
 impl Aggregate<ClassMetrics> for ClassMetrics {
     type State = Internal;
-    type Args = (name!(actual, Option<AnyElement>), name!(predicted, Option<AnyElement>));
+    type Args = (
+        name!(actual, Option<AnyElement>),
+        name!(predicted, Option<AnyElement>),
+    );
     type Finalize = JsonB;
 
-    fn state(mut state: Self::State, (actual, predicted): Self::Args, _fcinfo: pg_sys::FunctionCallInfo) -> Self::State {
+    fn state(
+        mut state: Self::State,
+        (actual, predicted): Self::Args,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::State {
         push_labels(&mut state, actual, predicted, None, false);
         state
     }
 
-    fn finalize(state: Self::State, _direct: Self::OrderedSetArgs, _fcinfo: pg_sys::FunctionCallInfo) -> Self::Finalize {
+    fn finalize(
+        state: Self::State,
+        _direct: Self::OrderedSetArgs,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::Finalize {
         finish_labels(state)
     }
 }
@@ -80,7 +97,11 @@ impl Aggregate<ClassMetricsScored> for ClassMetricsScored {
         state
     }
 
-    fn finalize(state: Self::State, _direct: Self::OrderedSetArgs, _fcinfo: pg_sys::FunctionCallInfo) -> Self::Finalize {
+    fn finalize(
+        state: Self::State,
+        _direct: Self::OrderedSetArgs,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::Finalize {
         finish_labels(state)
     }
 }
@@ -102,7 +123,11 @@ impl Aggregate<RegMetrics> for RegMetrics {
     type Args = (name!(actual, Option<f64>), name!(predicted, Option<f64>));
     type Finalize = JsonB;
 
-    fn state(mut state: Self::State, (actual, predicted): Self::Args, _fcinfo: pg_sys::FunctionCallInfo) -> Self::State {
+    fn state(
+        mut state: Self::State,
+        (actual, predicted): Self::Args,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::State {
         // SAFETY: this Internal only ever holds a RegressionState.
         let st = unsafe { state.get_or_insert_default::<RegressionState>() };
         match (actual, predicted) {
@@ -112,7 +137,11 @@ impl Aggregate<RegMetrics> for RegMetrics {
         state
     }
 
-    fn finalize(state: Self::State, _direct: Self::OrderedSetArgs, _fcinfo: pg_sys::FunctionCallInfo) -> Self::Finalize {
+    fn finalize(
+        state: Self::State,
+        _direct: Self::OrderedSetArgs,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::Finalize {
         // SAFETY: as in state.
         let Some(st) = (unsafe { state.get::<RegressionState>() }) else {
             return JsonB(json!({"rows": 0}));

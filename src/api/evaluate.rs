@@ -23,9 +23,12 @@ fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
     let read = reader::read(&reader::source_query(relation));
     let frame = Arc::new(read.frame);
     let (job_model, job_frame) = (m.model.clone(), frame.clone());
-    let scored = pool::run(&format!("model \"{model}\": scoring"), Arc::new(Progress::default()), 0, move || {
-        evaluate::score(&job_model, &job_frame)
-    })
+    let scored = pool::run(
+        &format!("model \"{model}\": scoring"),
+        Arc::new(Progress::default()),
+        0,
+        move || evaluate::score(&job_model, &job_frame),
+    )
     .or_raise_for(model);
     (format!("{}@{}", m.name, m.version), frame, scored)
 }
@@ -40,7 +43,11 @@ fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NU
         Some(g) => {
             let col = frame
                 .column(g)
-                .ok_or_else(|| Error::column(format!("group_by column \"{g}\" does not exist in the relation")))
+                .ok_or_else(|| {
+                    Error::column(format!(
+                        "group_by column \"{g}\" does not exist in the relation"
+                    ))
+                })
                 .or_raise_for(model);
             scored.metrics_by(col)
         }
@@ -55,7 +62,14 @@ fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NU
 fn dm_confusion_matrix(
     model: &str,
     relation: &str,
-) -> TableIterator<'static, (name!(actual, String), name!(predicted, String), name!(count, i64))> {
+) -> TableIterator<
+    'static,
+    (
+        name!(actual, String),
+        name!(predicted, String),
+        name!(count, i64),
+    ),
+> {
     let (_, _, s) = score_relation(model, relation);
     if s.k == 0 {
         Err(Error::new(
@@ -67,7 +81,13 @@ fn dm_confusion_matrix(
     let conf = s.confusion();
     let rows: Vec<(String, String, i64)> = (0..s.names.len())
         .flat_map(|a| (0..s.k).map(move |p| (a, p)))
-        .map(|(a, p)| (s.names[a].clone(), s.names[p].clone(), conf.get(a, p) as i64))
+        .map(|(a, p)| {
+            (
+                s.names[a].clone(),
+                s.names[p].clone(),
+                conf.get(a, p) as i64,
+            )
+        })
         .collect();
     TableIterator::new(rows)
 }
@@ -93,7 +113,14 @@ fn dm_pr_curve(
     model: &str,
     relation: &str,
     positive_class: default!(Option<&str>, "NULL"),
-) -> TableIterator<'static, (name!(threshold, Option<f64>), name!(precision, f64), name!(recall, f64))> {
+) -> TableIterator<
+    'static,
+    (
+        name!(threshold, Option<f64>),
+        name!(precision, f64),
+        name!(recall, f64),
+    ),
+> {
     let (_, _, s) = score_relation(model, relation);
     let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
     TableIterator::new(scores::pr_curve(&pos, &score))

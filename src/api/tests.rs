@@ -124,4 +124,66 @@ mod tests {
         assert_eq!(rows.0["null_target"], 1);
         assert_eq!(rows.0["used"], 199);
     }
+
+    fn sklearn_fixture() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../tests/fixtures/sklearn_reference.json"))
+            .expect("fixture")
+    }
+
+    fn close(ours: &serde_json::Value, theirs: &serde_json::Value, what: &str) {
+        let (a, b) = (ours.as_f64().expect(what), theirs.as_f64().expect(what));
+        assert!((a - b).abs() < 1e-9, "{what}: ours {a}, sklearn {b}");
+    }
+
+    #[pg_test]
+    fn metric_aggregates_match_sklearn() {
+        let f = sklearn_fixture();
+        sql("CREATE TABLE pairs (case_name text, a int, p int)");
+        for case in f["classification"].as_array().expect("cases") {
+            let name = case["name"].as_str().expect("name");
+            let a = case["actual"].as_array().expect("actual");
+            let p = case["predicted"].as_array().expect("predicted");
+            let values: Vec<String> = a
+                .iter()
+                .zip(p)
+                .map(|(a, p)| format!("('{name}', {a}, {p})"))
+                .collect();
+            sql(&format!("INSERT INTO pairs VALUES {}", values.join(", ")));
+            let got: pgrx::JsonB = one(&format!(
+                "SELECT dm_classification_metrics(a, p) FROM pairs WHERE case_name = '{name}'"
+            ));
+            for (k, v) in case["expected"].as_object().expect("expected") {
+                close(&got.0[k], v, &format!("{name} {k}"));
+            }
+        }
+        let r = &f["regression"][0];
+        let rows: Vec<String> = r["actual"]
+            .as_array()
+            .expect("actual")
+            .iter()
+            .zip(r["predicted"].as_array().expect("predicted"))
+            .map(|(a, p)| format!("({a}::float8, {p}::float8)"))
+            .collect();
+        let got: pgrx::JsonB = one(&format!(
+            "SELECT dm_regression_metrics(a, p) FROM (VALUES {}) v(a, p)",
+            rows.join(", ")
+        ));
+        for (k, v) in r["expected"].as_object().expect("expected") {
+            close(&got.0[k], v, &format!("regression {k}"));
+        }
+        let b = &f["binary_scores"];
+        let rows: Vec<String> = b["actual"]
+            .as_array()
+            .expect("actual")
+            .iter()
+            .zip(b["score"].as_array().expect("score"))
+            .map(|(a, s)| format!("({a}, {s}::float8)"))
+            .collect();
+        let got: pgrx::JsonB = one(&format!(
+            "SELECT dm_classification_metrics(a, (s >= 0.5)::int, s) FROM (VALUES {}) v(a, s)",
+            rows.join(", ")
+        ));
+        close(&got.0["roc_auc"], &b["roc_auc"], "roc_auc");
+        close(&got.0["log_loss"], &b["log_loss"], "log_loss");
+    }
 }

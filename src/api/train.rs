@@ -116,7 +116,7 @@ fn dm_train(
 
     // Fit and measure on the pool.
     let algo = prepared.algorithm.clone();
-    let units = prepared.estimator.work_units();
+    let units = prepared.work_units();
     notice!(
         "model \"{name}\": fitting {algo} on {} rows × {} columns with {} threads",
         prepared.split.train.len(),
@@ -130,7 +130,13 @@ fn dm_train(
         let progress = progress.clone();
         move || {
             let t = Instant::now();
-            let fitted = p.fit(&progress)?;
+            let searched = p.search(&progress)?;
+            let estimator = searched
+                .as_ref()
+                .map_or(&p.estimator, |s| &s.estimator)
+                .clone();
+            let cv = p.cross_validate(&estimator, &progress)?;
+            let fitted = p.fit_with(&estimator, &progress)?;
             let fit_ms = ms(t);
             let t = Instant::now();
             let mut metrics = json!({"train": p.measure(&fitted, &p.split.train)});
@@ -140,21 +146,56 @@ fn dm_train(
             if !p.split.test.is_empty() {
                 metrics["test"] = json!(p.measure(&fitted, &p.split.test));
             }
-            Ok((fitted, metrics, fit_ms, ms(t)))
+            if let Some(cv) = cv {
+                metrics["cv"] = cv;
+            }
+            let suspects = p.leakage_suspects();
+            Ok((
+                fitted,
+                estimator,
+                metrics,
+                searched,
+                suspects,
+                fit_ms,
+                ms(t),
+            ))
         }
     };
-    let (fitted, metrics, fit_ms, evaluate_ms) =
+    let (fitted, estimator, metrics, searched, suspects, fit_ms, evaluate_ms) =
         pool::run(&format!("model \"{name}\": training"), progress, units, job).or_raise_for(&name);
     let Ok(prepared) = Arc::try_unwrap(prepared) else {
         raise(SqlError::Internal(
             "training data still shared after the fit".into(),
         ));
     };
-    let hyper = prepared.estimator.to_json();
+    let hyper = estimator.to_json();
+    for w in &suspects {
+        warning!("model \"{name}\": {w}");
+    }
+    let shown = shown + suspects.len();
+    let mut prepared = prepared;
+    prepared.warnings.extend(suspects);
+    if let Some(s) = &searched {
+        let best = &s.trials[s.best];
+        notice!(
+            "model \"{name}\": search tried {} candidates × {} folds; best {} {:.4} ± {:.4} with {}",
+            s.trials.len(),
+            best.fold_scores.len(),
+            prepared.primary_metric(),
+            best.mean,
+            best.std,
+            Value::Object(best.params.clone())
+        );
+    }
     let timings = json!({"read": read_ms, "prepare": prepare_ms, "fit": fit_ms, "evaluate": evaluate_ms, "total": ms(start)});
     let outcome = prepared.finish(fitted, metrics, timings);
     let (primary_name, primary) = outcome.primary;
-    let late = outcome.report["warnings"]
+    let mut report = outcome.report;
+    if let Some(s) = &searched {
+        report["search"] = json!({"candidates": s.trials.len(), "best": Value::Object(s.trials[s.best].params.clone()),
+                                  "metric": primary_name, "cv_score": s.trials[s.best].mean});
+    }
+    let late = report["warnings"]
         .as_array()
         .map_or(&[][..], |w| w.as_slice());
     for w in late.iter().skip(shown).filter_map(|w| w.as_str()) {
@@ -163,9 +204,7 @@ fn dm_train(
     notice!(
         "model \"{name}\": fitted in {:.2} s; {primary_name} {primary:.4} on {} rows",
         fit_ms as f64 / 1000.0,
-        outcome.report["primary_metric"]["on"]
-            .as_str()
-            .unwrap_or("test")
+        report["primary_metric"]["on"].as_str().unwrap_or("test")
     );
 
     // Store.
@@ -177,7 +216,7 @@ fn dm_train(
         .iter()
         .map(|f| json!({"name": f.name, "type": f.sql_type}))
         .collect();
-    let warnings: Vec<String> = outcome.report["warnings"].as_array().map_or(vec![], |a| {
+    let warnings: Vec<String> = report["warnings"].as_array().map_or(vec![], |a| {
         a.iter()
             .filter_map(|w| w.as_str().map(String::from))
             .collect()
@@ -199,10 +238,16 @@ fn dm_train(
         preprocessing: serde_json::to_value(&m.prep).unwrap_or(Value::Null),
         hyperparams: hyper,
         options: options_json,
-        report: &outcome.report,
+        report: &report,
         warnings,
         bytes,
     });
+
+    if let Some(s) = &searched {
+        for (i, t) in s.trials.iter().enumerate() {
+            models::insert_trial(&name, version, i as i32 + 1, t, primary_name, i == s.best);
+        }
+    }
 
     // Deploy.
     let current = models::current_deployment(&name);
@@ -245,7 +290,7 @@ fn dm_train(
             "stored, not deployed"
         }
     );
-    let metrics = outcome.report["metrics"].clone();
+    let metrics = report["metrics"].clone();
     TableIterator::once((
         name,
         version,

@@ -57,7 +57,10 @@ thread_local! {
 pub fn get(spec: &str) -> Rc<Loaded> {
     let now = stamp();
     let hit = RESOLVED.with(|r| {
-        r.borrow().iter().find(|e| e.stamp == now && e.spec == spec).map(|e| e.model.clone())
+        r.borrow()
+            .iter()
+            .find(|e| e.stamp == now && e.spec == spec)
+            .map(|e| e.model.clone())
     });
     if let Some(model) = hit {
         return model;
@@ -70,7 +73,11 @@ pub fn get(spec: &str) -> Rc<Loaded> {
         if r.len() >= MAX_RESOLVED {
             r.remove(0);
         }
-        r.push(Resolved { spec: spec.to_string(), stamp: now, model: model.clone() });
+        r.push(Resolved {
+            spec: spec.to_string(),
+            stamp: now,
+            model: model.clone(),
+        });
     });
     model
 }

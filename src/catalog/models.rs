@@ -308,3 +308,33 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
         Err(e) => spi_fail(e),
     }
 }
+
+/// Records one search trial of a version.
+pub fn insert_trial(
+    name: &str,
+    version: i32,
+    trial: i32,
+    t: &crate::mining::tuning::Trial,
+    metric: &str,
+    chosen: bool,
+) {
+    let res = Spi::run_with_args(
+        "INSERT INTO dm.trials (name, version, trial, params, metric, fold_scores, mean_score, std_score, fit_ms, chosen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            name.into(),
+            version.into(),
+            trial.into(),
+            JsonB(Value::Object(t.params.clone())).into(),
+            metric.into(),
+            t.fold_scores.clone().into(),
+            t.mean.into(),
+            t.std.into(),
+            (t.ms as i64).into(),
+            chosen.into(),
+        ],
+    );
+    if let Err(e) = res {
+        spi_fail(e)
+    }
+}

@@ -24,11 +24,14 @@ pub struct Plan {
     natts: usize,
 }
 
+/// A composite type: (type oid, typmod).
+type TypeKey = (u32, i32);
+
 /// Plans per composite type (type oid, typmod), kept with the cached model (usually one), and
 /// the buffers a row is deformed into.
 #[derive(Default)]
 pub struct PlanCache {
-    plans: RefCell<Vec<((u32, i32), Rc<Plan>)>>,
+    plans: RefCell<Vec<(TypeKey, Rc<Plan>)>>,
     values: RefCell<Vec<pg_sys::Datum>>,
     nulls: RefCell<Vec<bool>>,
 }
@@ -141,7 +144,12 @@ pub fn with_features<R>(
         let typmod = heap_tuple_header_get_typmod(header);
         let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
         let key = (typid.to_u32(), typmod);
-        let cached = plans.plans.borrow().iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone());
+        let cached = plans
+            .plans
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, p)| p.clone());
         let is_new = cached.is_none();
         let plan = match cached {
             Some(p) => Ok(p),

@@ -133,10 +133,14 @@ pub unsafe fn label_of(datum: pg_sys::Datum, oid: Oid) -> (String, bool) {
     let base = base_type(oid);
     match kind_of(base) {
         Some(ColumnKind::Text) => (to_str(datum, base).to_string(), false),
-        Some(ColumnKind::Boolean) => ((if datum.value() != 0 { "true" } else { "false" }).to_string(), true),
-        Some(ColumnKind::Integer) | Some(ColumnKind::Float) => {
-            (crate::mining::frame::format_number(to_f64(datum, base)), true)
-        }
+        Some(ColumnKind::Boolean) => (
+            (if datum.value() != 0 { "true" } else { "false" }).to_string(),
+            true,
+        ),
+        Some(ColumnKind::Integer) | Some(ColumnKind::Float) => (
+            crate::mining::frame::format_number(to_f64(datum, base)),
+            true,
+        ),
         _ => {
             let mut func = pg_sys::InvalidOid;
             let mut varlena = false;

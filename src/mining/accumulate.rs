@@ -21,7 +21,10 @@ pub struct LabelAcc {
 
 impl LabelAcc {
     pub fn new(numeric: bool) -> Self {
-        LabelAcc { numeric, ..Default::default() }
+        LabelAcc {
+            numeric,
+            ..Default::default()
+        }
     }
 
     fn id(&mut self, label: &str) -> u32 {
@@ -93,7 +96,12 @@ impl LabelAcc {
             .per_class()
             .iter()
             .zip(&names)
-            .map(|(p, n)| (n.to_string(), json!({"precision": p[0], "recall": p[1], "f1": p[2], "support": p[3]})))
+            .map(|(p, n)| {
+                (
+                    n.to_string(),
+                    json!({"precision": p[0], "recall": p[1], "f1": p[2], "support": p[3]}),
+                )
+            })
             .collect();
         m.insert("per_class".into(), Value::Object(per));
         m.insert("labels".into(), json!(names));
@@ -105,7 +113,10 @@ impl LabelAcc {
             }
             if self.scores.iter().all(|s| (0.0..=1.0).contains(s)) {
                 let proba: Vec<f64> = self.scores.iter().flat_map(|&s| [1.0 - s, s]).collect();
-                m.insert("log_loss".into(), json!(scores::log_loss(&actual, &proba, 2)));
+                m.insert(
+                    "log_loss".into(),
+                    json!(scores::log_loss(&actual, &proba, 2)),
+                );
             }
         }
         Value::Object(m)
@@ -119,7 +130,12 @@ mod tests {
     #[test]
     fn numeric_labels_sort_by_value_and_scores_give_auc() {
         let mut acc = LabelAcc::new(true);
-        for (a, p, s) in [("10", "10", 0.9), ("2", "2", 0.2), ("10", "2", 0.4), ("2", "2", 0.1)] {
+        for (a, p, s) in [
+            ("10", "10", 0.9),
+            ("2", "2", 0.2),
+            ("10", "2", 0.4),
+            ("2", "2", 0.1),
+        ] {
             acc.push(a, p, Some(s));
         }
         let v = acc.finish();

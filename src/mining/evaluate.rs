@@ -40,7 +40,10 @@ fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a 
         .iter()
         .map(|f| {
             let col = frame.column(&f.name).ok_or_else(|| {
-                Error::column(format!("the relation has no column \"{}\", a feature of the model", f.name))
+                Error::column(format!(
+                    "the relation has no column \"{}\", a feature of the model",
+                    f.name
+                ))
             })?;
             if col.kind.is_text() != f.kind.is_text() {
                 return Err(Error::input(format!(
@@ -49,7 +52,10 @@ fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a 
                 )));
             }
             if col.non_finite > 0 {
-                return Err(Error::data(format!("column \"{}\" holds NaN or Infinity", f.name)));
+                return Err(Error::data(format!(
+                    "column \"{}\" holds NaN or Infinity",
+                    f.name
+                )));
             }
             Ok(col)
         })
@@ -59,7 +65,10 @@ fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a 
 /// Scores every row of `frame` whose target is not NULL. Pure computation (parallel).
 pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
     let target = frame.column(&model.target).ok_or_else(|| {
-        Error::column(format!("the relation has no column \"{}\", the target of the model", model.target))
+        Error::column(format!(
+            "the relation has no column \"{}\", the target of the model",
+            model.target
+        ))
     })?;
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).filter(|&r| !target.is_null(r)).collect();
@@ -87,12 +96,20 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
                 )));
             };
             s.actual_values = rows.iter().map(|&r| v[r]).collect();
-            s.predicted_values = x.par_chunks(p).map(|row| model.estimator.predict_value(row)).collect();
+            s.predicted_values = x
+                .par_chunks(p)
+                .map(|row| model.estimator.predict_value(row))
+                .collect();
         }
         Task::Classification => {
             let k = model.classes.len();
             s.names = model.classes.clone();
-            let mut index: HashMap<String, usize> = s.names.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+            let mut index: HashMap<String, usize> = s
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i))
+                .collect();
             for &r in &rows {
                 let label = target.text_at(r).unwrap_or_default();
                 let next = index.len();
@@ -121,14 +138,31 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
 impl Scored {
     fn subset(&self, keep: &[usize]) -> Scored {
         let pick_u = |v: &[usize]| keep.iter().map(|&i| v[i]).collect();
-        let pick_f = |v: &[f64]| if v.is_empty() { Vec::new() } else { keep.iter().map(|&i| v[i]).collect() };
+        let pick_f = |v: &[f64]| {
+            if v.is_empty() {
+                Vec::new()
+            } else {
+                keep.iter().map(|&i| v[i]).collect()
+            }
+        };
         Scored {
             task: self.task,
             rows: pick_u(&self.rows),
-            actual: if self.actual.is_empty() { Vec::new() } else { pick_u(&self.actual) },
-            predicted: if self.predicted.is_empty() { Vec::new() } else { pick_u(&self.predicted) },
+            actual: if self.actual.is_empty() {
+                Vec::new()
+            } else {
+                pick_u(&self.actual)
+            },
+            predicted: if self.predicted.is_empty() {
+                Vec::new()
+            } else {
+                pick_u(&self.predicted)
+            },
             names: self.names.clone(),
-            proba: keep.iter().flat_map(|&i| self.proba[i * self.k..(i + 1) * self.k].iter().copied()).collect(),
+            proba: keep
+                .iter()
+                .flat_map(|&i| self.proba[i * self.k..(i + 1) * self.k].iter().copied())
+                .collect(),
             k: self.k,
             actual_values: pick_f(&self.actual_values),
             predicted_values: pick_f(&self.predicted_values),
@@ -164,11 +198,17 @@ impl Scored {
                     .iter()
                     .zip(&self.names)
                     .map(|(p, name)| {
-                        (name.as_str(), json!({"precision": p[0], "recall": p[1], "f1": p[2], "support": p[3]}))
+                        (
+                            name.as_str(),
+                            json!({"precision": p[0], "recall": p[1], "f1": p[2], "support": p[3]}),
+                        )
                     })
                     .collect();
                 m.insert("per_class".into(), json!(per));
-                m.insert("log_loss".into(), json!(scores::log_loss(&self.actual, &self.proba, self.k)));
+                m.insert(
+                    "log_loss".into(),
+                    json!(scores::log_loss(&self.actual, &self.proba, self.k)),
+                );
                 let auc = if self.names.len() > self.k {
                     None
                 } else if self.k == 2 {
@@ -203,15 +243,21 @@ impl Scored {
     /// the model's probability for it, for ROC and precision-recall curves.
     pub fn binary_view(&self, positive: Option<&str>) -> Result<(Vec<bool>, Vec<f64>)> {
         if self.task != Task::Classification {
-            return Err(Error::new(ErrorKind::NotSupported, "curves need a classification model"));
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                "curves need a classification model",
+            ));
         }
         let c = match positive {
-            Some(name) => self.names[..self.k].iter().position(|n| n == name).ok_or_else(|| {
-                Error::param(format!(
-                    "positive_class \"{name}\" is not among the classes {:?}",
-                    &self.names[..self.k]
-                ))
-            })?,
+            Some(name) => self.names[..self.k]
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| {
+                    Error::param(format!(
+                        "positive_class \"{name}\" is not among the classes {:?}",
+                        &self.names[..self.k]
+                    ))
+                })?,
             None if self.k == 2 => 1,
             None => {
                 return Err(Error::param(format!(
@@ -221,7 +267,10 @@ impl Scored {
                 )))
             }
         };
-        Ok((self.actual.iter().map(|&a| a == c).collect(), self.proba.chunks_exact(self.k).map(|r| r[c]).collect()))
+        Ok((
+            self.actual.iter().map(|&a| a == c).collect(),
+            self.proba.chunks_exact(self.k).map(|r| r[c]).collect(),
+        ))
     }
 }
 

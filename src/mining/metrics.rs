@@ -59,8 +59,11 @@ impl Confusion {
         let correct: f64 = (0..k).map(|c| self.get(c, c)).sum();
         m.insert("accuracy".into(), correct / n);
         // Labels present in actual or predicted, as sklearn's unique_labels.
-        let labels: Vec<usize> = (0..k).filter(|&c| support[c] > 0.0 || pred[c] > 0.0).collect();
-        let macro_avg = |j: usize| labels.iter().map(|&c| per[c][j]).sum::<f64>() / labels.len() as f64;
+        let labels: Vec<usize> = (0..k)
+            .filter(|&c| support[c] > 0.0 || pred[c] > 0.0)
+            .collect();
+        let macro_avg =
+            |j: usize| labels.iter().map(|&c| per[c][j]).sum::<f64>() / labels.len() as f64;
         let weighted = |j: usize| labels.iter().map(|&c| per[c][j] * support[c]).sum::<f64>() / n;
         for (j, name) in ["precision", "recall", "f1"].iter().enumerate() {
             m.insert(format!("{name}_macro"), macro_avg(j));
@@ -79,7 +82,11 @@ impl Confusion {
         let cov_tt = n * n - dot(&support, &support);
         m.insert(
             "mcc".into(),
-            if cov_pp * cov_tt == 0.0 { 0.0 } else { cov_tp / (cov_tt * cov_pp).sqrt() },
+            if cov_pp * cov_tt == 0.0 {
+                0.0
+            } else {
+                cov_tp / (cov_tt * cov_pp).sqrt()
+            },
         );
         // What always predicting the most frequent actual label would score.
         m.insert(
@@ -163,7 +170,10 @@ impl RegressionAcc {
 /// Regression metrics of paired values.
 pub fn regression(actual: &[f64], predicted: &[f64]) -> Metrics {
     let mut acc = RegressionAcc::default();
-    actual.iter().zip(predicted).for_each(|(&a, &p)| acc.push(a, p));
+    actual
+        .iter()
+        .zip(predicted)
+        .for_each(|(&a, &p)| acc.push(a, p));
     acc.metrics()
 }
 

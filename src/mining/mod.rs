@@ -21,6 +21,7 @@ pub mod rows;
 pub mod scores;
 pub mod split;
 pub mod tree;
+pub mod tuning;
 
 #[cfg(test)]
 #[path = "tests/sklearn_reference.rs"]

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, Result};
 use super::estimator::Task;
 use super::preprocess::{ColumnChoice, Encode, Impute, Scale, Unknown};
 use super::split::{check_sizes, SplitMethod};
+use super::tuning::{parse_folds, parse_search, SearchSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deploy {
@@ -37,6 +38,9 @@ pub struct TrainOptions {
     pub deploy: Deploy,
     pub unknown: Unknown,
     pub max_categories: usize,
+    /// k-fold cross-validation on the training rows.
+    pub cv: Option<usize>,
+    pub search: Option<SearchSpec>,
 }
 
 pub const DEFAULT_SEED: u64 = 42;
@@ -59,6 +63,8 @@ impl Default for TrainOptions {
             deploy: Deploy::IfBetter,
             unknown: Unknown::Ignore,
             max_categories: 100,
+            cv: None,
+            search: None,
         }
     }
 }
@@ -135,13 +141,9 @@ impl TrainOptions {
             "deploy",
             "unknown_categories",
             "max_categories",
+            "cv",
+            "search",
         ];
-        if let Some(k) = map.keys().find(|k| *k == "search" || *k == "cv") {
-            return Err(Error::new(
-                ErrorKind::NotSupported,
-                format!("option \"{k}\" (cross-validation and hyperparameter search) is not available in this version of pg_mining"),
-            ));
-        }
         check_keys(map, KEYS, "options")?;
         for (key, val) in map {
             match key.as_str() {
@@ -206,6 +208,8 @@ impl TrainOptions {
                         })? as usize
                 }
                 "split" => o.split = parse_split(val)?,
+                "cv" => o.cv = Some(parse_folds(val, "cv")?),
+                "search" => {}
                 "preprocess" => {
                     for (col, spec) in object(val, "option \"preprocess\"")? {
                         o.preprocess
@@ -214,6 +218,9 @@ impl TrainOptions {
                 }
                 _ => {}
             }
+        }
+        if let Some(v) = map.get("search") {
+            o.search = Some(parse_search(v, o.cv.unwrap_or(5))?);
         }
         Ok(o)
     }

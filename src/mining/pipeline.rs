@@ -15,8 +15,10 @@ use super::metrics::{self, Metrics};
 use super::model::{argmax, StoredModel};
 use super::options::TrainOptions;
 use super::preprocess::{ColumnChoice, Defaults, Preprocessor, Scale};
+use super::rng::Rng;
 use super::split::{self, Split, SplitMethod};
-use super::tree::Labels;
+use super::tree::{self, Criterion, Labels, TreeParams};
+use super::tuning::{self, SearchSpec, Trial};
 use super::{columns, quality, rows};
 
 pub struct TrainRequest {
@@ -42,6 +44,13 @@ pub struct Prepared {
     pub split: Split,
     pub seed: u64,
     prep: Preprocessor,
+    /// The raw feature columns of the used rows, for refitting preprocessing per fold.
+    columns: Vec<Column>,
+    choices: Vec<ColumnChoice>,
+    defaults: Defaults,
+    cv: Option<usize>,
+    search: Option<SearchSpec>,
+    hyperparams: Value,
     classes: Vec<String>,
     target_name: String,
     target_type: String,
@@ -304,6 +313,19 @@ pub fn prepare(
         max_categories: opts.max_categories,
     };
     let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
+    // Folds must be possible, and every search candidate a valid estimator, before anything is fitted.
+    for k in opts.cv.iter().chain(opts.search.as_ref().map(|s| &s.folds)) {
+        let classes = match &target {
+            Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
+            Target::Values(_) => None,
+        };
+        tuning::folds(&split.train, classes, *k, opts.seed)?;
+    }
+    if let Some(spec) = &opts.search {
+        for c in tuning::candidates(spec, opts.seed)? {
+            Estimator::from_params(&algorithm, task, &merge(&req.hyperparams, &c))?;
+        }
+    }
     warnings.extend(notes);
     let x = prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?;
     let n_cols = prep.width();
@@ -313,11 +335,22 @@ pub fn prepare(
     if let Target::Classes { y, n_classes } = &target {
         warnings.extend(quality::imbalance(y, *n_classes, &split.train));
     }
+    if method != SplitMethod::Time {
+        warnings.extend(quality::time_like(&sub_features));
+    }
+    let all_used: Vec<&Column> = sub.iter().collect();
+    let overlap = quality::overlap(&all_used, &split.train, &split.test);
+    if overlap > 0 {
+        warnings.push(format!(
+            "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
+        ));
+    }
 
     let mut report = serde_json::Map::new();
     report.insert(
         "rows".into(),
-        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len()}),
+        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len(),
+               "in_train_and_test": overlap}),
     );
     report.insert(
         "split".into(),
@@ -348,6 +381,12 @@ pub fn prepare(
         split,
         seed: opts.seed,
         prep,
+        columns: sub.into_iter().take(n_features).collect(),
+        choices,
+        defaults,
+        cv: opts.cv,
+        search: opts.search.clone(),
+        hyperparams: req.hyperparams.clone(),
         classes,
         target_name: target_col.name.clone(),
         target_type: target_col.sql_type.clone(),
@@ -355,6 +394,20 @@ pub fn prepare(
         report,
         warnings,
     })
+}
+
+/// Base hyperparameters with a candidate's on top.
+fn merge(base: &Value, candidate: &serde_json::Map<String, Value>) -> Value {
+    let mut out = base.as_object().cloned().unwrap_or_default();
+    out.extend(candidate.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Value::Object(out)
+}
+
+/// What a search found.
+pub struct Searched {
+    pub trials: Vec<Trial>,
+    pub best: usize,
+    pub estimator: Estimator,
 }
 
 fn frame_rows(cols: &[&Column], rows: &[usize]) -> Vec<Column> {
@@ -382,25 +435,181 @@ impl Prepared {
 
     /// Fits the estimator on the training rows. Pure computation: call it on the pool.
     pub fn fit(&self, progress: &Progress) -> Result<Fitted> {
+        self.fit_with(&self.estimator, progress)
+    }
+
+    pub fn fit_with(&self, estimator: &Estimator, progress: &Progress) -> Result<Fitted> {
         let data = TrainData {
             x: &self.x,
             n_cols: self.n_cols,
             rows: &self.split.train,
             labels: self.labels(),
         };
-        self.estimator.fit(&data, self.seed, progress)
+        estimator.fit(&data, self.seed, progress)
+    }
+
+    /// The metric a search maximizes and if_better compares.
+    pub fn primary_metric(&self) -> &'static str {
+        match self.task {
+            Task::Classification => "f1_macro",
+            Task::Regression => "r2",
+        }
+    }
+
+    /// Folds of the training rows (stratified for classes).
+    fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
+        let classes = match &self.target {
+            Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
+            Target::Values(_) => None,
+        };
+        tuning::folds(&self.split.train, classes, k, self.seed)
+    }
+
+    /// Fits on the training rows outside `held_out` (preprocessing refitted on them) and
+    /// measures on `held_out`.
+    fn fold_metrics(&self, estimator: &Estimator, held_out: &[usize]) -> Result<Metrics> {
+        let keep: std::collections::HashSet<usize> = held_out.iter().copied().collect();
+        let train: Vec<usize> = self
+            .split
+            .train
+            .iter()
+            .copied()
+            .filter(|r| !keep.contains(r))
+            .collect();
+        let cols: Vec<&Column> = self.columns.iter().collect();
+        let (prep, _) = Preprocessor::fit(&cols, &train, &self.choices, self.defaults)?;
+        let all: Vec<usize> = (0..self.columns.first().map_or(0, Column::len)).collect();
+        let x = prep.transform_columns(&cols, &all)?;
+        let data = TrainData {
+            x: &x,
+            n_cols: prep.width(),
+            rows: &train,
+            labels: self.labels(),
+        };
+        let fitted = estimator.fit(&data, self.seed, &Progress::default())?;
+        Ok(self.measure_x(&x, prep.width(), &fitted, held_out))
+    }
+
+    /// options.cv: k-fold metrics of `estimator` (mean and standard deviation).
+    pub fn cross_validate(
+        &self,
+        estimator: &Estimator,
+        progress: &Progress,
+    ) -> Result<Option<Value>> {
+        let Some(k) = self.cv else { return Ok(None) };
+        let folds = self.folds(k)?;
+        let per_fold: Vec<Result<Metrics>> = folds
+            .par_iter()
+            .map(|f| {
+                if progress.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(Error::internal("training was cancelled"));
+                }
+                let m = self.fold_metrics(estimator, f);
+                progress
+                    .done
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                m
+            })
+            .collect();
+        let per_fold: Vec<Metrics> = per_fold.into_iter().collect::<Result<_>>()?;
+        Ok(Some(tuning::summarize(&per_fold)))
+    }
+
+    /// options.search: every candidate scored by k-fold CV on the training rows.
+    pub fn search(&self, progress: &Progress) -> Result<Option<Searched>> {
+        let Some(spec) = &self.search else {
+            return Ok(None);
+        };
+        let candidates = tuning::candidates(spec, self.seed)?;
+        let estimators: Vec<Estimator> = candidates
+            .iter()
+            .map(|c| {
+                Estimator::from_params(&self.algorithm, self.task, &merge(&self.hyperparams, c))
+            })
+            .collect::<Result<_>>()?;
+        let folds = self.folds(spec.folds)?;
+        let metric = self.primary_metric();
+        let trials = tuning::run_trials(&candidates, folds.len(), progress, |c, f| {
+            let m = self.fold_metrics(&estimators[c], &folds[f])?;
+            Ok(m.get(metric).copied().unwrap_or(f64::NAN))
+        })?;
+        let best = tuning::best(&trials).ok_or_else(|| Error::internal("no trial finished"))?;
+        Ok(Some(Searched {
+            estimator: estimators[best].clone(),
+            trials,
+            best,
+        }))
+    }
+
+    /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
+    /// only, measured on the test rows): leakage suspects.
+    pub fn leakage_suspects(&self) -> Vec<String> {
+        let eval_rows = if self.split.test.is_empty() {
+            &self.split.train
+        } else {
+            &self.split.test
+        };
+        let train: Vec<usize> = self.split.train.iter().copied().take(20_000).collect();
+        let params = TreeParams {
+            max_depth: Some(4),
+            min_samples_split: 2,
+            min_samples_leaf: 5,
+            max_features: None,
+            criterion: if self.task == Task::Classification {
+                Criterion::Gini
+            } else {
+                Criterion::SquaredError
+            },
+        };
+        let mut offsets = Vec::new();
+        let mut at = 0;
+        for f in &self.prep.features {
+            let w = self.prep.width_of(f);
+            offsets.push((at, w));
+            at += w;
+        }
+        let found: Vec<Option<String>> = self
+            .prep
+            .features
+            .par_iter()
+            .zip(offsets)
+            .map(|(f, (off, w))| {
+                let x: Vec<f64> = self.x.chunks_exact(self.n_cols.max(1)).flat_map(|r| r[off..off + w].iter().copied()).collect();
+                let tree = tree::fit(&x, w, self.labels(), &train, &params, &mut Rng::new(self.seed));
+                let m = self.measure_x(&x, w, &Fitted::Tree(tree), eval_rows);
+                let (name, v, limit) = match self.task {
+                    Task::Classification => ("accuracy", m.get("accuracy").copied()?, m.get("baseline_accuracy").copied()?.max(0.98)),
+                    Task::Regression => ("r2", m.get("r2").copied()?, 0.98),
+                };
+                (v > limit).then(|| {
+                    format!("leakage suspect: column \"{}\" alone predicts the target with {name} {v:.3}; check it is known before the target is", f.name)
+                })
+            })
+            .collect();
+        found.into_iter().flatten().collect()
+    }
+
+    /// Fits units for progress messages: search fits, CV folds, then trees of the final fit.
+    pub fn work_units(&self) -> usize {
+        let search = self.search.as_ref().map_or(0, |s| {
+            s.folds * tuning::candidates(s, self.seed).map_or(0, |c| c.len())
+        });
+        search + self.cv.unwrap_or(0) + self.estimator.work_units()
     }
 
     /// Metrics of a fitted model on the given rows. Pure computation.
     pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        let p = self.n_cols;
+        self.measure_x(&self.x, self.n_cols, fitted, rows)
+    }
+
+    fn measure_x(&self, x: &[f64], p: usize, fitted: &Fitted, rows: &[usize]) -> Metrics {
         match &self.target {
             Target::Classes { y, n_classes } => {
                 let pred: Vec<usize> = rows
                     .par_iter()
                     .map(|&r| {
                         let mut out = vec![0.0; *n_classes];
-                        fitted.predict_proba(&self.x[r * p..(r + 1) * p], &mut out);
+                        fitted.predict_proba(&x[r * p..(r + 1) * p], &mut out);
                         argmax(&out)
                     })
                     .collect();
@@ -411,7 +620,7 @@ impl Prepared {
             Target::Values(v) => {
                 let pred: Vec<f64> = rows
                     .par_iter()
-                    .map(|&r| fitted.predict_value(&self.x[r * p..(r + 1) * p]))
+                    .map(|&r| fitted.predict_value(&x[r * p..(r + 1) * p]))
                     .collect();
                 let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                 metrics::regression(&actual, &pred)

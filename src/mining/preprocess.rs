@@ -332,6 +332,11 @@ impl Preprocessor {
         self.features.iter().map(|f| f.transform.width()).sum()
     }
 
+    /// Encoded columns of one feature.
+    pub fn width_of(&self, f: &Feature) -> usize {
+        f.transform.width()
+    }
+
     /// Names of the model's input columns after encoding.
     pub fn output_names(&self) -> Vec<String> {
         let mut out = Vec::with_capacity(self.width());

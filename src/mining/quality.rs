@@ -80,3 +80,35 @@ pub fn gap(task: Task, metrics: &Value) -> Option<String> {
     );
     (tr - te > 0.1).then(|| format!("train/test gap: {headline} {tr:.3} on train but {te:.3} on test; the model may overfit"))
 }
+
+/// Dates and timestamps among the features while the split is not by time: the model may
+/// learn from rows later than the ones it is tested on.
+pub fn time_like(cols: &[&Column]) -> Vec<String> {
+    cols.iter()
+        .filter(|c| c.kind == ColumnKind::Temporal)
+        .map(|c| {
+            format!(
+                "column \"{}\" is a {} and the split is not by time: the model can learn from rows later than those it is tested on (split.method \"time\" with order_by avoids it)",
+                c.name, c.sql_type
+            )
+        })
+        .collect()
+}
+
+/// Test rows identical (in every used column) to a training row.
+pub fn overlap(cols: &[&Column], train: &[usize], test: &[usize]) -> usize {
+    use super::rows::row_hash;
+    let seen: std::collections::HashMap<u64, Vec<usize>> =
+        train.iter().fold(Default::default(), |mut m, &r| {
+            m.entry(row_hash(cols, r)).or_insert_with(Vec::new).push(r);
+            m
+        });
+    test.iter()
+        .filter(|&&r| {
+            seen.get(&row_hash(cols, r)).is_some_and(|b| {
+                b.iter()
+                    .any(|&o| cols.iter().all(|c| c.cell_hash(o) == c.cell_hash(r)))
+            })
+        })
+        .count()
+}

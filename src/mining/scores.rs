@@ -52,7 +52,12 @@ pub fn roc_curve(positive: &[bool], score: &[f64]) -> Option<Vec<(f64, f64, f64)
 /// Area under the ROC curve (trapezoids), as sklearn's roc_auc_score for a binary target.
 pub fn roc_auc(positive: &[bool], score: &[f64]) -> Option<f64> {
     let curve = roc_curve(positive, score)?;
-    Some(curve.windows(2).map(|w| (w[1].1 - w[0].1) * (w[1].2 + w[0].2) / 2.0).sum())
+    Some(
+        curve
+            .windows(2)
+            .map(|w| (w[1].1 - w[0].1) * (w[1].2 + w[0].2) / 2.0)
+            .sum(),
+    )
 }
 
 /// One-vs-rest macro roc_auc over the columns of `proba` (rows × k, row-major); None when a
@@ -76,7 +81,11 @@ pub fn pr_curve(positive: &[bool], score: &[f64]) -> Vec<(Option<f64>, f64, f64)
         .map(|i| {
             let ps = tps[i] + fps[i];
             let precision = if ps != 0.0 { tps[i] / ps } else { 0.0 };
-            let recall = if tp_total == 0.0 { 1.0 } else { tps[i] / tp_total };
+            let recall = if tp_total == 0.0 {
+                1.0
+            } else {
+                tps[i] / tp_total
+            };
             (Some(thr[i]), precision, recall)
         })
         .collect();

@@ -55,7 +55,7 @@ SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options
 SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"split": {"method": "shuffle"}}')$$);
 SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"preprocess": {"age": {"impute": "avg"}}}')$$);
 SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"preprocess": {"age": {"impute": "missing"}}}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"cv": 5}')$$);
+SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"cv": "five"}')$$);
 SELECT pg_temp.err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '"fast"')$$);
 
 -- NaN and Infinity in features.

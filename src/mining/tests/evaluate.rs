@@ -17,7 +17,9 @@ fn frame(n: usize) -> Frame {
         g.push_text(Some(if i % 2 == 0 { "even" } else { "odd" }));
         y.push_text(Some(if i % 20 >= 10 { "hi" } else { "lo" }));
     }
-    Frame { columns: vec![x, g, y] }
+    Frame {
+        columns: vec![x, g, y],
+    }
 }
 
 fn model(f: &Frame) -> StoredModel {
@@ -44,7 +46,10 @@ fn evaluates_a_frame_with_groups_and_unseen_labels() {
     assert_eq!(s.names, vec!["hi", "lo", "new"]);
     let v = s.metrics();
     assert_eq!(v["rows"], 41);
-    assert!(v.get("roc_auc").is_none(), "no AUC with a label the model never saw");
+    assert!(
+        v.get("roc_auc").is_none(),
+        "no AUC with a label the model never saw"
+    );
     assert_eq!(v["per_class"]["new"]["support"], 1.0);
     let by = s.metrics_by(g.column("g").unwrap());
     assert_eq!(by["groups"].as_array().unwrap().len(), 2);
@@ -59,8 +64,16 @@ fn binary_view_and_errors() {
     assert!(s.metrics()["roc_auc"].as_f64().unwrap() > 0.9);
     let (pos, _) = s.binary_view(None).unwrap();
     assert_eq!(pos.iter().filter(|&&p| p).count(), 50);
-    assert!(s.binary_view(Some("zzz")).unwrap_err().message.contains("zzz"));
+    assert!(s
+        .binary_view(Some("zzz"))
+        .unwrap_err()
+        .message
+        .contains("zzz"));
     let mut no_target = frame(5);
     no_target.columns.pop();
-    assert!(score(&m, &no_target).err().map(|e| e.message).unwrap_or_default().contains("\"y\""));
+    assert!(score(&m, &no_target)
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default()
+        .contains("\"y\""));
 }

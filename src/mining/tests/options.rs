@@ -34,8 +34,7 @@ fn errors_name_the_key() {
     assert!(msg(json!({"preprocess": {"x": {"impute": "avg"}}})).contains("avg"));
     assert!(msg(json!({"task": "magic"})).contains("magic"));
     assert!(msg(json!("x")).contains("options"));
-    assert_eq!(
-        TrainOptions::parse(&json!({"cv": 5})).unwrap_err().kind,
-        ErrorKind::NotSupported
-    );
+    assert!(msg(json!({"cv": 1})).contains("cv"));
+    assert!(msg(json!({"search": {"params": {}}})).contains("empty"));
+    assert_eq!(TrainOptions::parse(&json!({"cv": 3})).unwrap().cv, Some(3));
 }
