@@ -30,3 +30,5 @@ COMMENT ON AGGREGATE dm_classification_metrics(anyelement, anyelement, float8) I
 'Aggregate: label metrics plus roc_auc and log_loss from the positive (greater) label''s score, for two labels.';
 COMMENT ON AGGREGATE dm_regression_metrics(float8, float8) IS
 'Aggregate: r2, mse, rmse, mae, mape and max_error of (actual, predicted) pairs as jsonb; works with GROUP BY.';
+COMMENT ON AGGREGATE dm_clustering_metrics(float8[], bigint) IS
+'Aggregate: inertia, silhouette, davies_bouldin and cluster sizes of (features, cluster) rows as jsonb (sklearn.metrics definitions; silhouette sampled above 10,000 rows); works with GROUP BY.';

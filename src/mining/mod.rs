@@ -1,6 +1,7 @@
 //! The mining core: pure Rust, no pgrx. Everything here is tested with plain #[test].
 
 pub mod accumulate;
+pub mod cluster_metrics;
 pub mod columns;
 pub mod error;
 pub mod estimator;

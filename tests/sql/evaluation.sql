@@ -39,6 +39,14 @@ ORDER BY region;
 SELECT dm_regression_metrics(price, NULL) FROM houses;
 SELECT dm_classification_metrics(1, 1) FROM houses WHERE false;
 
+-- Clustering metrics of any clustering, per group too.
+SELECT plan, m ->> 'clusters' AS clusters, m -> 'sizes' AS sizes, round((m ->> 'silhouette')::numeric, 4) AS silhouette,
+       round((m ->> 'davies_bouldin')::numeric, 4) AS davies_bouldin, round((m ->> 'inertia')::numeric, 1) AS inertia
+FROM (SELECT plan, dm_clustering_metrics(ARRAY[age, tenure]::float8[], (tenure > 36)::int) AS m FROM customers GROUP BY plan) s
+ORDER BY plan;
+SELECT dm_clustering_metrics(CASE WHEN id = 3 THEN NULL ELSE ARRAY[age]::float8[] END, 0) ->> 'skipped' AS skipped FROM customers;
+SELECT pg_temp.err($$SELECT dm_clustering_metrics(CASE WHEN id = 9 THEN ARRAY[age] ELSE ARRAY[age, tenure] END::float8[], 1) FROM customers$$);
+
 -- Confusion matrix and curves.
 SELECT * FROM dm_confusion_matrix('churn@2', 'customers');
 SELECT count(*) > 2 AS points, min(fpr) AS min_fpr, max(tpr) AS max_tpr,

@@ -156,3 +156,26 @@ fn multiclass_scores_match_sklearn() {
         "log_loss {ll}"
     );
 }
+
+#[test]
+fn clustering_metrics_match_sklearn() {
+    use crate::mining::cluster_metrics;
+    let f = fixture();
+    for c in f["clustering"].as_array().unwrap() {
+        let x = floats(&c["x"]);
+        let labels: Vec<i64> = c["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        let r = cluster_metrics::report(&x, 2, &labels, 1);
+        for k in ["silhouette", "davies_bouldin", "inertia"] {
+            let (ours, theirs) = (r[k].as_f64().unwrap(), c[k].as_f64().unwrap());
+            assert!(
+                (ours - theirs).abs() < 1e-9,
+                "{k}: ours {ours}, sklearn {theirs}"
+            );
+        }
+    }
+}
