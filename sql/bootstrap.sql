@@ -26,6 +26,8 @@ CREATE TABLE dm.models (
     created_by       name NOT NULL DEFAULT current_user,
     format_version   int NOT NULL,
     model_bytes      bytea NOT NULL,
+    -- Per feature (and "(prediction)"): the training distribution that dm_drift compares with.
+    profile          jsonb NOT NULL DEFAULT '{}',
     UNIQUE (name, version)
 );
 COMMENT ON TABLE dm.models IS 'One row per trained model version: what it was trained on, how, its metrics and its bytes';

@@ -32,3 +32,9 @@ COMMENT ON AGGREGATE dm_regression_metrics(float8, float8) IS
 'Aggregate: r2, mse, rmse, mae, mape and max_error of (actual, predicted) pairs as jsonb; works with GROUP BY.';
 COMMENT ON AGGREGATE dm_clustering_metrics(float8[], bigint) IS
 'Aggregate: inertia, silhouette, davies_bouldin and cluster sizes of (features, cluster) rows as jsonb (sklearn.metrics definitions; silhouette sampled above 10,000 rows); works with GROUP BY.';
+COMMENT ON FUNCTION dm_score_trigger() IS
+'Trigger: BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION dm_score_trigger(''model'', ''column'' [, ''value''|''label''|''proba'']) writes the prediction of the new row into the column, converted to its type.';
+COMMENT ON FUNCTION dm_create_predict_function(text, text, boolean) IS
+'Creates a SQL function with one typed argument per feature that returns the deployed version''s prediction in the target''s type (for BI tools); returns its signature. replace => true replaces an existing function.';
+COMMENT ON FUNCTION dm_drift(text, text, float8) IS
+'Drift of a relation (e.g. recent rows) against a model''s training data: per feature and for the predictions, PSI, KS (numbers) or chi-square (categories), NULL rates, and a flag when PSI exceeds the threshold.';

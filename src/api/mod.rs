@@ -1,6 +1,8 @@
 //! The SQL functions: each parses its arguments, calls the layers below and maps errors.
 
 pub mod aggregates;
+pub mod deploy;
+pub mod drift;
 pub mod errors;
 pub mod evaluate;
 pub mod inspect;

@@ -12,10 +12,11 @@ use crate::catalog::{cache, models};
 use crate::data::reader;
 use crate::mining::error::Error;
 use crate::mining::estimator::ALGORITHMS;
+use crate::mining::estimator::{Estimator, Fitted};
 use crate::mining::forest::Progress;
 use crate::mining::model_format;
 use crate::mining::options::{Deploy, TrainOptions};
-use crate::mining::pipeline::{self, TrainRequest};
+use crate::mining::pipeline::{self, Prepared, Searched, TrainRequest};
 use crate::pool;
 
 fn ms(t: Instant) -> u64 {
@@ -29,6 +30,55 @@ fn named_columns<'a>(target: Option<&'a str>, o: &'a TrainOptions) -> Vec<&'a st
     v.extend(o.exclude.iter().map(String::as_str));
     v.extend(o.split.order_by.as_deref());
     v
+}
+
+/// What the pool job of a training run returns.
+struct FitResult {
+    fitted: Fitted,
+    estimator: Estimator,
+    metrics: Value,
+    searched: Option<Searched>,
+    suspects: Vec<String>,
+    prediction_profile: Value,
+    fit_ms: u64,
+    evaluate_ms: u64,
+}
+
+/// Search (if asked), cross-validate (if asked), fit, measure, check for leakage. Runs on the
+/// pool: pure computation.
+fn fit_and_measure(p: &Prepared, progress: &Progress) -> Result<FitResult, Error> {
+    let t = Instant::now();
+    let searched = p.search(progress)?;
+    let estimator = searched
+        .as_ref()
+        .map_or(&p.estimator, |s| &s.estimator)
+        .clone();
+    let cv = p.cross_validate(&estimator, progress)?;
+    let fitted = p.fit_with(&estimator, progress)?;
+    let fit_ms = ms(t);
+    let t = Instant::now();
+    let mut metrics = json!({"train": p.measure(&fitted, &p.split.train)});
+    if !p.split.validation.is_empty() {
+        metrics["validation"] = json!(p.measure(&fitted, &p.split.validation));
+    }
+    if !p.split.test.is_empty() {
+        metrics["test"] = json!(p.measure(&fitted, &p.split.test));
+    }
+    if let Some(cv) = cv {
+        metrics["cv"] = cv;
+    }
+    let suspects = p.leakage_suspects();
+    let prediction_profile = p.prediction_profile(&fitted);
+    Ok(FitResult {
+        fitted,
+        estimator,
+        metrics,
+        searched,
+        suspects,
+        prediction_profile,
+        fit_ms,
+        evaluate_ms: ms(t),
+    })
 }
 
 #[pg_extern(volatile)]
@@ -128,41 +178,18 @@ fn dm_train(
     let job = {
         let p = prepared.clone();
         let progress = progress.clone();
-        move || {
-            let t = Instant::now();
-            let searched = p.search(&progress)?;
-            let estimator = searched
-                .as_ref()
-                .map_or(&p.estimator, |s| &s.estimator)
-                .clone();
-            let cv = p.cross_validate(&estimator, &progress)?;
-            let fitted = p.fit_with(&estimator, &progress)?;
-            let fit_ms = ms(t);
-            let t = Instant::now();
-            let mut metrics = json!({"train": p.measure(&fitted, &p.split.train)});
-            if !p.split.validation.is_empty() {
-                metrics["validation"] = json!(p.measure(&fitted, &p.split.validation));
-            }
-            if !p.split.test.is_empty() {
-                metrics["test"] = json!(p.measure(&fitted, &p.split.test));
-            }
-            if let Some(cv) = cv {
-                metrics["cv"] = cv;
-            }
-            let suspects = p.leakage_suspects();
-            Ok((
-                fitted,
-                estimator,
-                metrics,
-                searched,
-                suspects,
-                fit_ms,
-                ms(t),
-            ))
-        }
+        move || fit_and_measure(&p, &progress)
     };
-    let (fitted, estimator, metrics, searched, suspects, fit_ms, evaluate_ms) =
-        pool::run(&format!("model \"{name}\": training"), progress, units, job).or_raise_for(&name);
+    let FitResult {
+        fitted,
+        estimator,
+        metrics,
+        searched,
+        suspects,
+        prediction_profile,
+        fit_ms,
+        evaluate_ms,
+    } = pool::run(&format!("model \"{name}\": training"), progress, units, job).or_raise_for(&name);
     let Ok(prepared) = Arc::try_unwrap(prepared) else {
         raise(SqlError::Internal(
             "training data still shared after the fit".into(),
@@ -191,6 +218,7 @@ fn dm_train(
     let outcome = prepared.finish(fitted, metrics, timings);
     let (primary_name, primary) = outcome.primary;
     let mut report = outcome.report;
+    report["profile"]["(prediction)"] = prediction_profile;
     if let Some(s) = &searched {
         report["search"] = json!({"candidates": s.trials.len(), "best": Value::Object(s.trials[s.best].params.clone()),
                                   "metric": primary_name, "cv_score": s.trials[s.best].mean});

@@ -191,8 +191,8 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = Spi::run_with_args(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+           format_version, model_bytes, profile) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         &[
             v.name.into(),
             version.into(),
@@ -214,6 +214,7 @@ pub fn insert(v: NewVersion) -> i32 {
             v.warnings.into(),
             i32::from(FORMAT_VERSION).into(),
             v.bytes.into(),
+            JsonB(r["profile"].clone()).into(),
         ],
     );
     if let Err(e) = res {

@@ -116,8 +116,21 @@ pub fn with_features<R>(
     input: &AnyElement,
     f: impl FnOnce(&[Raw]) -> R,
 ) -> Result<R> {
-    let oid = input.oid();
-    let datum = input.datum();
+    // SAFETY: an AnyElement is a valid, non-NULL datum of its type.
+    unsafe { with_datum(model, plans, input.datum(), input.oid(), f) }
+}
+
+/// As `with_features`, for a datum and its type.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of type `oid`.
+pub unsafe fn with_datum<R>(
+    model: &StoredModel,
+    plans: &PlanCache,
+    datum: pg_sys::Datum,
+    oid: Oid,
+    f: impl FnOnce(&[Raw]) -> R,
+) -> Result<R> {
     unsafe {
         if oid == pg_sys::JSONBOID {
             let Some(JsonB(value)) = JsonB::from_polymorphic_datum(datum, false, oid) else {

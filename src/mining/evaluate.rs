@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::{Error, ErrorKind, Result};
 use super::estimator::{Model, Task};
-use super::frame::{Column, ColumnData, Frame};
+use super::frame::{Column, ColumnData, ColumnKind, Frame};
 use super::metrics::{self, Confusion};
 use super::model::{argmax, StoredModel};
 use super::scores;
@@ -133,6 +133,41 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
     }
     s.rows = rows;
     Ok(s)
+}
+
+/// The model's predictions for every row of `frame` (no target needed): class labels as text,
+/// or values. Pure computation (parallel).
+pub fn predictions(model: &StoredModel, frame: &Frame) -> Result<Column> {
+    let cols = feature_columns(model, frame)?;
+    let rows: Vec<usize> = (0..frame.nrows()).collect();
+    let x = model.prep.transform_columns(&cols, &rows)?;
+    let p = model.prep.width().max(1);
+    Ok(match model.task {
+        Task::Regression => {
+            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+            let v: Vec<f64> = x
+                .par_chunks(p)
+                .map(|row| model.estimator.predict_value(row))
+                .collect();
+            v.into_iter().for_each(|y| c.push_number(Some(y)));
+            c
+        }
+        Task::Classification => {
+            let k = model.classes.len();
+            let idx: Vec<usize> = x
+                .par_chunks(p)
+                .map(|row| {
+                    let mut out = vec![0.0; k];
+                    model.estimator.predict_proba(row, &mut out);
+                    argmax(&out)
+                })
+                .collect();
+            let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
+            idx.into_iter()
+                .for_each(|i| c.push_text(model.classes.get(i).map(String::as_str)));
+            c
+        }
+    })
 }
 
 impl Scored {

@@ -3,6 +3,7 @@
 pub mod accumulate;
 pub mod cluster_metrics;
 pub mod columns;
+pub mod drift;
 pub mod error;
 pub mod estimator;
 pub mod evaluate;

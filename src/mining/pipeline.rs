@@ -19,7 +19,7 @@ use super::rng::Rng;
 use super::split::{self, Split, SplitMethod};
 use super::tree::{self, Criterion, Labels, TreeParams};
 use super::tuning::{self, SearchSpec, Trial};
-use super::{columns, quality, rows};
+use super::{columns, drift, quality, rows};
 
 pub struct TrainRequest {
     pub target: Option<String>,
@@ -366,6 +366,16 @@ pub fn prepare(
         )),
     );
     report.insert("encoded_columns".into(), json!(prep.output_names()));
+    let profile: serde_json::Map<String, Value> = sub_features
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                json!(drift::profile(c, &split.train, c.kind.is_text())),
+            )
+        })
+        .collect();
+    report.insert("profile".into(), Value::Object(profile));
     if opts.dedup {
         report.insert("dedup".into(), json!(true));
     }
@@ -587,6 +597,32 @@ impl Prepared {
             })
             .collect();
         found.into_iter().flatten().collect()
+    }
+
+    /// The profile of the model's predictions on the training rows, for drift checks.
+    pub fn prediction_profile(&self, fitted: &Fitted) -> Value {
+        let p = self.n_cols.max(1);
+        let rows = &self.split.train;
+        let col = match &self.target {
+            Target::Classes { n_classes, .. } => {
+                let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
+                for &r in rows {
+                    let mut out = vec![0.0; *n_classes];
+                    fitted.predict_proba(&self.x[r * p..(r + 1) * p], &mut out);
+                    c.push_text(self.classes.get(argmax(&out)).map(String::as_str));
+                }
+                c
+            }
+            Target::Values(_) => {
+                let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+                rows.iter().for_each(|&r| {
+                    c.push_number(Some(fitted.predict_value(&self.x[r * p..(r + 1) * p])))
+                });
+                c
+            }
+        };
+        let all: Vec<usize> = (0..rows.len()).collect();
+        json!(drift::profile(&col, &all, col.kind.is_text()))
     }
 
     /// Fits units for progress messages: search fits, CV folds, then trees of the final fit.

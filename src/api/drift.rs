@@ -1,0 +1,119 @@
+//! dm_drift: how far newer rows have moved from a model's training data.
+
+use std::sync::Arc;
+
+use pgrx::prelude::*;
+use pgrx::JsonB;
+
+use super::errors::{raise, OrRaise, SqlError};
+use crate::catalog::{cache, models};
+use crate::data::reader;
+use crate::mining::drift::{self, Profile};
+use crate::mining::error::Error;
+use crate::mining::evaluate;
+use crate::mining::forest::Progress;
+use crate::pool;
+
+type DriftRow = (
+    String,
+    String,
+    f64,
+    Option<f64>,
+    Option<f64>,
+    f64,
+    f64,
+    bool,
+);
+
+/// Per feature, and for the predictions ('(prediction)'): PSI against the training rows, the
+/// KS statistic (numbers) or chi-square (categories), NULL rates, and whether PSI exceeds
+/// `threshold`. `relation` may be a window of recent rows (a query).
+#[allow(clippy::type_complexity)] // pgrx needs the named columns spelled out here
+#[pg_extern(stable)]
+fn dm_drift(
+    model: &str,
+    relation: &str,
+    threshold: default!(f64, "0.2"),
+) -> TableIterator<
+    'static,
+    (
+        name!(feature, String),
+        name!(kind, String),
+        name!(psi, f64),
+        name!(ks, Option<f64>),
+        name!(chi2, Option<f64>),
+        name!(null_rate_train, f64),
+        name!(null_rate_now, f64),
+        name!(drifted, bool),
+    ),
+> {
+    if threshold.is_nan() || threshold <= 0.0 {
+        Err(Error::param(format!(
+            "threshold must be > 0; got {threshold}"
+        )))
+        .or_raise_for(model)
+    }
+    let m = cache::get(model);
+    let profile = models::read_one::<JsonB>(
+        "SELECT profile FROM dm.models WHERE id = $1",
+        &[m.id.into()],
+    )
+    .ok()
+    .flatten()
+    .map(|j| j.0)
+    .unwrap_or_default();
+    let read = reader::read(&reader::source_query(relation));
+    if read.frame.nrows() == 0 {
+        Err(Error::data("the relation has no rows")).or_raise_for(model)
+    }
+    let frame = Arc::new(read.frame);
+    let (job_model, job_frame) = (m.model.clone(), frame.clone());
+    let predictions = pool::run(
+        &format!("model \"{model}\": scoring"),
+        Arc::new(Progress::default()),
+        0,
+        move || evaluate::predictions(&job_model, &job_frame),
+    )
+    .or_raise_for(model);
+    let rows: Vec<usize> = (0..frame.nrows()).collect();
+    let mut out: Vec<DriftRow> = Vec::new();
+    let names: Vec<String> = m
+        .model
+        .feature_names()
+        .map(str::to_string)
+        .chain(["(prediction)".to_string()])
+        .collect();
+    for name in names {
+        let Some(p) = profile
+            .get(&name)
+            .and_then(|v| serde_json::from_value::<Profile>(v.clone()).ok())
+        else {
+            raise(SqlError::State(format!(
+                "model \"{model}\" has no training profile for \"{name}\"; retrain it to monitor drift"
+            )));
+        };
+        let col = if name == "(prediction)" {
+            &predictions
+        } else {
+            // evaluate::predictions already checked every feature column exists with its kind.
+            match frame.column(&name) {
+                Some(c) => c,
+                None => raise(SqlError::Mining(Error::column(format!(
+                    "the relation has no column \"{name}\""
+                )))),
+            }
+        };
+        let d = drift::compare(&p, col, &rows);
+        out.push((
+            name,
+            d.kind.to_string(),
+            d.psi,
+            d.ks,
+            d.chi2,
+            d.null_rate_train,
+            d.null_rate_now,
+            d.psi > threshold,
+        ));
+    }
+    TableIterator::new(out)
+}
