@@ -22,9 +22,14 @@ start() {
   if [ ! -f "$DATA/PG_VERSION" ]; then
     as_postgres "$BIN/initdb" -D "$DATA" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
+  # A server started with other settings (no TCP for the JDBC/ODBC checks) is restarted.
+  if as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 \
+     && ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then
+    as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+  fi
   if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$PG_MINING_HOME/server.log" -w \
-      -o "-p $PGPORT -k $PG_MINING_HOME -c listen_addresses=''" start >/dev/null
+      -o "-p $PGPORT -k $PG_MINING_HOME -c listen_addresses=127.0.0.1" start >/dev/null
   fi
 }
 

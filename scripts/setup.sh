@@ -11,9 +11,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log() { echo "setup: $*" >&2; }
 
 need_pkgs=()
-for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config; do
+# postgresql-15 carries contrib (dblink, used by the scenario tests); the JDBC driver, psqlODBC,
+# unixODBC and pyodbc are for the client checks (tests/clients).
+for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config \
+         libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
+command -v javac >/dev/null 2>&1 || need_pkgs+=(default-jdk-headless)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   log "installing Debian packages: ${need_pkgs[*]}"

@@ -39,6 +39,13 @@ failed=${failed:-0}
 if [ "$status" -ne 0 ] && [ -f "$out/regression.diffs" ]; then
   head -200 "$out/regression.diffs"
 fi
+
+echo "== client checks: psql, pgjdbc and psqlODBC print the same rows"
+client_failed=0
+bash tests/clients/run.sh pg_mining_regress || client_failed=1
+[ "$client_failed" -eq 0 ] || status=1
+total=$((total + 1))
+failed=$((failed + client_failed))
 echo "-- took $((SECONDS - phase)) s; whole run $SECONDS s"
 echo "scenarios: $((total - failed)) passed, ${failed} failed"
 exit "$status"

@@ -2,14 +2,15 @@
 //! never change); which id a name points to is looked up once per statement, so scoring a row
 //! costs no catalog query and no deserialization.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use pgrx::pg_sys;
+use pgrx::prelude::*;
 
-use super::models::{load_bytes, parse_ref, resolve};
+use super::models::{deployments_oid, load_bytes, parse_ref, resolve};
 use crate::api::errors::OrRaise;
 use crate::data::input::PlanCache;
 use crate::mining::model::StoredModel;
@@ -25,24 +26,12 @@ pub struct Loaded {
     pub buf: RefCell<Vec<f64>>,
 }
 
-/// Identifies the current statement (and command within it).
-type Stamp = (i64, u32);
-
-fn stamp() -> Stamp {
-    unsafe {
-        (
-            pg_sys::GetCurrentStatementStartTimestamp(),
-            pg_sys::GetCurrentCommandId(false),
-        )
-    }
-}
-
 const MAX_MODELS: usize = 32;
 
-/// A reference resolved in some statement: scoring a row finds it with a short string compare.
+/// A reference resolved earlier: found again with a short string compare, until an
+/// invalidation of dm.deployments says the catalog changed.
 struct Resolved {
     spec: String,
-    stamp: Stamp,
     model: Rc<Loaded>,
 }
 
@@ -51,19 +40,53 @@ const MAX_RESOLVED: usize = 16;
 thread_local! {
     static MODELS: RefCell<HashMap<i64, Rc<Loaded>>> = RefCell::new(HashMap::new());
     static RESOLVED: RefCell<Vec<Resolved>> = const { RefCell::new(Vec::new()) };
+    /// Set by the relcache callback; the next lookup forgets every resolution.
+    static STALE: Cell<bool> = const { Cell::new(false) };
+    static REGISTERED: Cell<bool> = const { Cell::new(false) };
+    /// The oid of dm.deployments, once known (0 before).
+    static DEPLOYMENTS: Cell<u32> = const { Cell::new(0) };
 }
 
-/// The model a reference (`name` or `name@N`) points to, loading it on first use.
+/// Relcache invalidations of dm.deployments (sent by deploy, rollback, drop and training at
+/// commit, and replayed locally on abort) mark the resolutions stale. Only sets a flag: it
+/// runs inside Postgres' invalidation processing.
+#[pg_guard]
+unsafe extern "C-unwind" fn on_relcache(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    let known = DEPLOYMENTS.with(Cell::get);
+    if relid == pg_sys::InvalidOid || known == 0 || relid.to_u32() == known {
+        STALE.with(|s| s.set(true));
+    }
+}
+
+fn ensure_registered() {
+    if !REGISTERED.with(Cell::get) {
+        // SAFETY: registering a callback that only sets a thread-local flag.
+        unsafe {
+            pg_sys::CacheRegisterRelcacheCallback(Some(on_relcache), pg_sys::Datum::from(0usize))
+        };
+        REGISTERED.with(|r| r.set(true));
+    }
+}
+
+/// The model a reference (`name` or `name@N`) points to, loading it on first use. Which
+/// version a name means is looked up once and kept until dm.deployments is invalidated, so
+/// scoring a row — or a whole statement — costs no catalog query.
 pub fn get(spec: &str) -> Rc<Loaded> {
-    let now = stamp();
+    ensure_registered();
+    if STALE.with(|s| s.replace(false)) {
+        RESOLVED.with(|r| r.borrow_mut().clear());
+    }
     let hit = RESOLVED.with(|r| {
         r.borrow()
             .iter()
-            .find(|e| e.stamp == now && e.spec == spec)
+            .find(|e| e.spec == spec)
             .map(|e| e.model.clone())
     });
     if let Some(model) = hit {
         return model;
+    }
+    if DEPLOYMENTS.with(Cell::get) == 0 {
+        DEPLOYMENTS.with(|d| d.set(deployments_oid().to_u32()));
     }
     let (id, version) = resolve(&parse_ref(spec));
     let model = load(spec, id, version);
@@ -75,7 +98,6 @@ pub fn get(spec: &str) -> Rc<Loaded> {
         }
         r.push(Resolved {
             spec: spec.to_string(),
-            stamp: now,
             model: model.clone(),
         });
     });
@@ -107,12 +129,9 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
     loaded
 }
 
-/// Forgets name resolutions (after a deploy, rollback or drop in this backend).
+/// Tells every backend (at commit; this one at once) that deployments changed.
 pub fn forget_names() {
     RESOLVED.with(|r| r.borrow_mut().clear());
-}
-
-/// Forgets a model entirely (after it was dropped).
-pub fn forget_model(id: i64) {
-    MODELS.with(|m| m.borrow_mut().remove(&id));
+    // SAFETY: queues a relcache invalidation of dm.deployments in this transaction.
+    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(deployments_oid()) };
 }

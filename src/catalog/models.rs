@@ -1,5 +1,6 @@
 //! Reading and writing dm.models and dm.deployments.
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::Value;
@@ -338,4 +339,12 @@ pub fn insert_trial(
     if let Err(e) = res {
         spi_fail(e)
     }
+}
+
+/// The oid of dm.deployments.
+pub fn deployments_oid() -> pg_sys::Oid {
+    read_one::<pg_sys::Oid>("SELECT 'dm.deployments'::regclass::oid", &[])
+        .ok()
+        .flatten()
+        .unwrap_or(pg_sys::InvalidOid)
 }
