@@ -1,18 +1,14 @@
 //! dm_drift: how far newer rows have moved from a model's training data.
 
-use std::sync::Arc;
-
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
 use super::errors::{raise, OrRaise, SqlError};
-use crate::catalog::{cache, models};
-use crate::data::reader;
+use super::evaluate::on_relation;
+use crate::catalog::models;
 use crate::mining::drift::{self, Profile};
 use crate::mining::error::Error;
 use crate::mining::evaluate;
-use crate::mining::forest::Progress;
-use crate::pool;
 
 type DriftRow = (
     String,
@@ -53,7 +49,10 @@ fn dm_drift(
         )))
         .or_raise_for(model)
     }
-    let m = cache::get(model);
+    let (m, frame, predictions) = on_relation(model, relation, evaluate::predictions);
+    if frame.nrows() == 0 {
+        Err(Error::data("the relation has no rows")).or_raise_for(model)
+    }
     let profile = models::read_one::<JsonB>(
         "SELECT profile FROM dm.models WHERE id = $1",
         &[m.id.into()],
@@ -62,19 +61,6 @@ fn dm_drift(
     .flatten()
     .map(|j| j.0)
     .unwrap_or_default();
-    let read = reader::read(&reader::source_query(relation));
-    if read.frame.nrows() == 0 {
-        Err(Error::data("the relation has no rows")).or_raise_for(model)
-    }
-    let frame = Arc::new(read.frame);
-    let (job_model, job_frame) = (m.model.clone(), frame.clone());
-    let predictions = pool::run(
-        &format!("model \"{model}\": scoring"),
-        Arc::new(Progress::default()),
-        0,
-        move || evaluate::predictions(&job_model, &job_frame),
-    )
-    .or_raise_for(model);
     let rows: Vec<usize> = (0..frame.nrows()).collect();
     let mut out: Vec<DriftRow> = Vec::new();
     let names: Vec<String> = m

@@ -8,28 +8,41 @@ use pgrx::JsonB;
 use serde_json::json;
 
 use super::errors::OrRaise;
-use crate::catalog::cache;
+use std::rc::Rc;
+
+use crate::catalog::cache::{self, Loaded};
 use crate::data::reader;
 use crate::mining::error::Error;
 use crate::mining::evaluate::{self, Scored};
 use crate::mining::forest::Progress;
 use crate::mining::frame::Frame;
+use crate::mining::model::StoredModel;
 use crate::mining::scores;
 use crate::pool;
 
-/// Reads `relation` and scores it with `model` on the pool.
-fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
+/// Reads `relation` and runs `job` (pure computation) with the model and the frame on the pool.
+pub fn on_relation<T: Send + 'static>(
+    model: &str,
+    relation: &str,
+    job: fn(&StoredModel, &Frame) -> Result<T, Error>,
+) -> (Rc<Loaded>, Arc<Frame>, T) {
     let m = cache::get(model);
     let read = reader::read(&reader::source_query(relation));
     let frame = Arc::new(read.frame);
     let (job_model, job_frame) = (m.model.clone(), frame.clone());
-    let scored = pool::run(
+    let out = pool::run(
         &format!("model \"{model}\": scoring"),
         Arc::new(Progress::default()),
         0,
-        move || evaluate::score(&job_model, &job_frame),
+        move || job(&job_model, &job_frame),
     )
     .or_raise_for(model);
+    (m, frame, out)
+}
+
+/// Reads `relation` and scores it with `model` on the pool.
+fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
+    let (m, frame, scored) = on_relation(model, relation, evaluate::score);
     (format!("{}@{}", m.name, m.version), frame, scored)
 }
 

@@ -1,5 +1,14 @@
 -- Shared fixtures for the scenario tests (run first; the database is kept across tests).
 SET client_min_messages = warning;
+-- err(query): runs a statement and returns its SQLSTATE and message (or 'no error'), so the
+-- error-case tests show both and go on.
+CREATE FUNCTION err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
 -- A churn-like table: mixed types, NULLs, a learnable rule, exact duplicates.
 CREATE TABLE customers AS
 SELECT i AS id,

@@ -1,13 +1,6 @@
 -- Deployment inside the database: scoring triggers, typed predict functions, cross-session
 -- deploys, drift.
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE q;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
 -- A scoring trigger fills columns of several types on INSERT and UPDATE.
 SELECT version FROM dm_train('fraud', 'SELECT age, plan, tenure, churned FROM customers', 'churned', 'logistic_regression');
@@ -34,25 +27,25 @@ SELECT flagged, count(*) FROM scored GROUP BY flagged ORDER BY flagged;
 -- Trigger errors: missing column, missing model, wrong column type, table missing a feature.
 CREATE TABLE orders2 (age int, plan text, tenure int, flagged boolean, p float8[]);
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'nope');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t ON orders2;
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('no_such_model', 'flagged');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t ON orders2;
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'p');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t ON orders2;
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'flagged', 'proba');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t ON orders2;
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t ON orders2;
 CREATE TABLE orders3 (age int, tenure int, flagged boolean);
 CREATE TRIGGER t BEFORE INSERT ON orders3 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'flagged');
-SELECT pg_temp.err($$INSERT INTO orders3 VALUES (1, 1)$$);
+SELECT err($$INSERT INTO orders3 VALUES (1, 1)$$);
 CREATE TRIGGER t_after AFTER INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'flagged');
-SELECT pg_temp.err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
+SELECT err($$INSERT INTO orders2 (age, plan, tenure) VALUES (1, 'pro', 1)$$);
 DROP TRIGGER t_after ON orders2;
 
 -- Typed predict functions for BI tools follow the deployed version.
@@ -62,9 +55,9 @@ SELECT predict_fraud(30, 'pro', 3) = (SELECT flagged FROM orders WHERE id = 1) A
        round(predicted_spend(30, 'pro', 3), 6) = (SELECT round(spend, 6) FROM orders WHERE id = 1) AS same_spend;
 SELECT p.proname, pg_get_function_arguments(p.oid) AS args, pg_get_function_result(p.oid) AS returns
 FROM pg_proc p WHERE p.proname IN ('predict_fraud', 'predicted_spend') ORDER BY 1;
-SELECT pg_temp.err($$SELECT dm_create_predict_function('fraud')$$);
+SELECT err($$SELECT dm_create_predict_function('fraud')$$);
 SELECT dm_create_predict_function('fraud', replace => true);
-SELECT pg_temp.err($$SELECT dm_create_predict_function('no_such_model')$$);
+SELECT err($$SELECT dm_create_predict_function('no_such_model')$$);
 
 -- Deploys are transactional across sessions (a second session through dblink).
 CREATE EXTENSION IF NOT EXISTS dblink;
@@ -98,6 +91,6 @@ SELECT feature, kind, round(psi::numeric, 3) AS psi, round(ks::numeric, 3) AS ks
        round(null_rate_now::numeric, 3) AS null_now, drifted
 FROM dm_drift('spend', 'customers_shifted');
 SELECT count(*) FILTER (WHERE drifted) AS drifted FROM dm_drift('spend', 'SELECT * FROM customers_shifted LIMIT 100', threshold => 5);
-SELECT pg_temp.err($$SELECT * FROM dm_drift('spend', 'SELECT age, tenure FROM customers')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_drift('spend', 'SELECT age, plan, tenure FROM customers WHERE false')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_drift('spend', 'customers', threshold => 0)$$);
+SELECT err($$SELECT * FROM dm_drift('spend', 'SELECT age, tenure FROM customers')$$);
+SELECT err($$SELECT * FROM dm_drift('spend', 'SELECT age, plan, tenure FROM customers WHERE false')$$);
+SELECT err($$SELECT * FROM dm_drift('spend', 'customers', threshold => 0)$$);

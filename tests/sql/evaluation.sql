@@ -1,12 +1,5 @@
 -- Evaluation that cannot fool its user: dm_evaluate, metric aggregates, curves, guards, CV, search.
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE q;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
 -- dm_evaluate on a relation holding the target (the churn models of train_predict).
 SELECT key, round(value::numeric, 4) AS value
@@ -45,7 +38,7 @@ SELECT plan, m ->> 'clusters' AS clusters, m -> 'sizes' AS sizes, round((m ->> '
 FROM (SELECT plan, dm_clustering_metrics(ARRAY[age, tenure]::float8[], (tenure > 36)::int) AS m FROM customers GROUP BY plan) s
 ORDER BY plan;
 SELECT dm_clustering_metrics(CASE WHEN id = 3 THEN NULL ELSE ARRAY[age]::float8[] END, 0) ->> 'skipped' AS skipped FROM customers;
-SELECT pg_temp.err($$SELECT dm_clustering_metrics(CASE WHEN id = 9 THEN ARRAY[age] ELSE ARRAY[age, tenure] END::float8[], 1) FROM customers$$);
+SELECT err($$SELECT dm_clustering_metrics(CASE WHEN id = 9 THEN ARRAY[age] ELSE ARRAY[age, tenure] END::float8[], 1) FROM customers$$);
 
 -- Confusion matrix and curves.
 SELECT * FROM dm_confusion_matrix('churn@2', 'customers');
@@ -96,17 +89,17 @@ SELECT name, version, algorithm, metric, test_score > 0.8 AS good, cv_score IS N
 FROM dm.runs WHERE name IN ('churn_cv', 'searched') ORDER BY name, version;
 
 -- Bad input.
-SELECT pg_temp.err($$SELECT dm_evaluate('churn', 'SELECT age, plan FROM customers')$$);
-SELECT pg_temp.err($$SELECT dm_evaluate('churn', 'SELECT id, age::text AS age, plan, tenure, monthly_spend, support_calls, signup_date, churned FROM customers')$$);
-SELECT pg_temp.err($$SELECT dm_evaluate('price', 'SELECT a, b, region, region AS price FROM houses')$$);
-SELECT pg_temp.err($$SELECT dm_evaluate('churn', 'customers', 'nope')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('x', 'customers', 'churned', options => '{"cv": 1}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('x', 'rare', 'rare', options => '{"cv": 50}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {}}}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {"depth": [1, 2]}}}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {"max_depth": {"min": 1, "max": 3}}}}')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_roc_curve('price', 'houses')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_roc_curve('churn', 'customers', 'maybe')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_roc_curve('churn', 'SELECT * FROM customers WHERE churned')$$);
-SELECT pg_temp.err($$SELECT * FROM dm_confusion_matrix('price', 'houses')$$);
+SELECT err($$SELECT dm_evaluate('churn', 'SELECT age, plan FROM customers')$$);
+SELECT err($$SELECT dm_evaluate('churn', 'SELECT id, age::text AS age, plan, tenure, monthly_spend, support_calls, signup_date, churned FROM customers')$$);
+SELECT err($$SELECT dm_evaluate('price', 'SELECT a, b, region, region AS price FROM houses')$$);
+SELECT err($$SELECT dm_evaluate('churn', 'customers', 'nope')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', options => '{"cv": 1}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'rare', 'rare', options => '{"cv": 50}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {}}}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {"depth": [1, 2]}}}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', options => '{"search": {"params": {"max_depth": {"min": 1, "max": 3}}}}')$$);
+SELECT err($$SELECT * FROM dm_roc_curve('price', 'houses')$$);
+SELECT err($$SELECT * FROM dm_roc_curve('churn', 'customers', 'maybe')$$);
+SELECT err($$SELECT * FROM dm_roc_curve('churn', 'SELECT * FROM customers WHERE churned')$$);
+SELECT err($$SELECT * FROM dm_confusion_matrix('price', 'houses')$$);
 SELECT dm_evaluate('churn', 'customers') ->> 'rows' AS still_working;
