@@ -142,6 +142,24 @@ fn dm_score_trigger<'a>(
         .and_then(|r| r)
         .or_raise_for(model);
         drop(buf);
+        let numeric_column = integer
+            || matches!(
+                att.atttypid,
+                pg_sys::FLOAT4OID | pg_sys::FLOAT8OID | pg_sys::NUMERICOID
+            );
+        let fits = if numeric_column {
+            text.parse::<f64>().is_ok()
+        } else if att.atttypid == pg_sys::BOOLOID {
+            matches!(text.as_str(), "true" | "false" | "1" | "0")
+        } else {
+            true
+        };
+        if !fits {
+            raise(SqlError::Mining(Error::input(format!(
+                "dm_score_trigger: column \"{column}\" is {} but model \"{model}\" predicts \"{text}\"; write it into a text column",
+                crate::data::types::type_name(att.atttypid)
+            ))));
+        }
         let mut func = pg_sys::InvalidOid;
         let mut ioparam = pg_sys::InvalidOid;
         pg_sys::getTypeInputInfo(att.atttypid, &mut func, &mut ioparam);
