@@ -1,7 +1,7 @@
 //! Turns a scoring input — a table row or named composite (by column name), an anonymous ROW or
 //! an array (by position), or jsonb (by key) — into the model's feature values.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use pgrx::htup::{
@@ -32,6 +32,7 @@ type TypeKey = (u32, i32);
 #[derive(Default)]
 pub struct PlanCache {
     plans: RefCell<Vec<(TypeKey, Rc<Plan>)>>,
+    last_rowtype: Cell<Option<u32>>,
     values: RefCell<Vec<pg_sys::Datum>>,
     nulls: RefCell<Vec<bool>>,
 }
@@ -146,13 +147,23 @@ pub unsafe fn with_datum<R>(
             temporal(model, &mut raw);
             return Ok(f(&raw));
         }
-        if !pg_sys::type_is_rowtype(oid) {
+        // The last composite type seen needs no type_is_rowtype lookup.
+        let known_row = plans.last_rowtype.get() == Some(oid.to_u32());
+        if !known_row && !pg_sys::type_is_rowtype(oid) {
             return Err(Error::input(format!(
                 "cannot score a value of type {}; pass a table row, a ROW(...), a numeric array or jsonb",
                 type_name(oid)
             )));
         }
-        let header = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+        plans.last_rowtype.set(Some(oid.to_u32()));
+        // A composite datum built for a call (a row, ROW(...)) is a plain 4-byte-header varlena;
+        // only a toasted or compressed one needs pg_detoast_datum.
+        let ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
+        let header = if pgrx::varlena::varatt_is_4b_u(ptr) {
+            ptr as pg_sys::HeapTupleHeader
+        } else {
+            pg_sys::pg_detoast_datum(datum.cast_mut_ptr()) as pg_sys::HeapTupleHeader
+        };
         let typid = heap_tuple_header_get_type_id(header);
         let typmod = heap_tuple_header_get_typmod(header);
         let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
@@ -191,21 +202,30 @@ pub unsafe fn with_datum<R>(
         if is_new {
             plans.plans.borrow_mut().push((key, plan.clone()));
         }
-        let mut raw: Vec<Raw> = plan
-            .sources
-            .iter()
-            .map(|&(i, base, is_text)| {
-                if nulls[i] {
-                    Raw::Null
-                } else if is_text {
-                    Raw::Text(to_str(values[i], base))
-                } else {
-                    Raw::Num(to_f64(values[i], base))
-                }
-            })
-            .collect();
-        temporal(model, &mut raw);
-        Ok(f(&raw))
+        let read = |&(i, base, is_text): &(usize, Oid, bool)| {
+            if nulls[i] {
+                Raw::Null
+            } else if is_text {
+                Raw::Text(to_str(values[i], base))
+            } else {
+                Raw::Num(to_f64(values[i], base))
+            }
+        };
+        // Feature values on the stack for the common case of few features.
+        let mut small = [Raw::Null; 32];
+        let mut large = Vec::new();
+        let raw: &mut [Raw] = if plan.sources.len() <= small.len() {
+            let part = &mut small[..plan.sources.len()];
+            part.iter_mut()
+                .zip(&plan.sources)
+                .for_each(|(r, s)| *r = read(s));
+            part
+        } else {
+            large.extend(plan.sources.iter().map(read));
+            &mut large
+        };
+        temporal(model, raw);
+        Ok(f(raw))
     }
 }
 

@@ -1,6 +1,8 @@
 //! A trained model as stored in dm.models: what it was trained on, its preprocessing and its
 //! fitted estimator. Scores one row given in feature order.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, ErrorKind, Result};
@@ -19,6 +21,9 @@ pub struct StoredModel {
     pub classes: Vec<String>,
     pub prep: Preprocessor,
     pub estimator: Fitted,
+    /// The classes as numbers, parsed once (not stored).
+    #[serde(skip)]
+    pub class_numbers: OnceLock<Vec<Option<f64>>>,
 }
 
 impl StoredModel {
@@ -85,9 +90,13 @@ impl StoredModel {
                     self.target
                 ),
             )),
-            _ => label
-                .parse()
-                .map_err(|_| Error::internal(format!("class label \"{label}\" is not a number"))),
+            _ => self
+                .class_numbers
+                .get_or_init(|| self.classes.iter().map(|c| c.parse().ok()).collect())
+                .get(class)
+                .copied()
+                .flatten()
+                .ok_or_else(|| Error::internal(format!("class label \"{label}\" is not a number"))),
         }
     }
 

@@ -696,6 +696,7 @@ impl Prepared {
             classes: self.classes,
             prep: self.prep,
             estimator: fitted,
+            class_numbers: Default::default(),
         };
         Outcome {
             model,

@@ -29,6 +29,7 @@ fn model() -> StoredModel {
             coef: vec![1.0, 2.0],
             intercept: 0.5,
         }),
+        class_numbers: Default::default(),
     }
 }
 
