@@ -38,3 +38,7 @@ COMMENT ON FUNCTION dm_create_predict_function(text, text, boolean) IS
 'Creates a SQL function with one typed argument per feature that returns the deployed version''s prediction in the target''s type (for BI tools); returns its signature. replace => true replaces an existing function.';
 COMMENT ON FUNCTION dm_drift(text, text, float8) IS
 'Drift of a relation (e.g. recent rows) against a model''s training data: per feature and for the predictions, PSI, KS (numbers) or chi-square (categories), NULL rates, and a flag when PSI exceeds the threshold.';
+COMMENT ON AGGREGATE dm_kmeans(float8[], integer) IS
+'Aggregate: k-means centroids (k x d float8[][]) of the feature arrays: greedy k-means++ seeding, 10 seeded inits keeping the lowest inertia, max_iter 300, tol 1e-4; one clustering per GROUP BY group; NULL arrays are skipped (NOTICE), empty input gives NULL.';
+COMMENT ON AGGREGATE dm_kmeans(float8[], integer, jsonb) IS
+'Aggregate: dm_kmeans with options {"n_init", "max_iter", "tol", "seed"}.';

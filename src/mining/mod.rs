@@ -9,6 +9,7 @@ pub mod estimator;
 pub mod evaluate;
 pub mod forest;
 pub mod frame;
+pub mod kmeans;
 pub mod linear;
 pub mod logistic;
 pub mod metrics;

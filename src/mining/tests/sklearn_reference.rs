@@ -179,3 +179,25 @@ fn clustering_metrics_match_sklearn() {
         }
     }
 }
+
+#[test]
+fn kmeans_inertia_within_one_percent_of_sklearn() {
+    use crate::mining::forest::Progress;
+    use crate::mining::kmeans::{fit, KMeansParams};
+    let f = fixture();
+    let c = &f["kmeans"];
+    let k = c["k"].as_i64().unwrap();
+    let ours = fit(
+        &floats(&c["x"]),
+        3,
+        &KMeansParams::parse(k, None).unwrap(),
+        &Progress::default(),
+    )
+    .unwrap();
+    let theirs = c["inertia"].as_f64().unwrap();
+    assert!(
+        ours.inertia <= theirs * 1.01,
+        "ours {}, sklearn {theirs}",
+        ours.inertia
+    );
+}

@@ -1,0 +1,233 @@
+//! dm_kmeans(features, k [, options]): an aggregate returning the k × d centroids as a
+//! two-dimensional float8 array; one clustering per GROUP BY group.
+
+use std::sync::Arc;
+
+use pgrx::aggregate::Aggregate;
+use pgrx::pg_sys;
+use pgrx::pg_sys::errcodes::PgSqlErrorCode;
+use pgrx::pgrx_sql_entity_graph::metadata::{
+    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
+};
+use pgrx::prelude::*;
+use pgrx::{AggregateName, Internal, JsonB};
+
+use super::errors::OrRaise;
+use crate::mining::error::Error;
+use crate::mining::forest::Progress;
+use crate::mining::kmeans::{self, KMeansParams};
+use crate::pool;
+
+/// A k × d matrix returned as a two-dimensional double precision[].
+pub struct Matrix {
+    rows: usize,
+    cols: usize,
+    values: Vec<f64>,
+}
+
+unsafe impl SqlTranslatable for Matrix {
+    const TYPE_IDENT: &'static str = <Vec<f64> as SqlTranslatable>::TYPE_IDENT;
+    const TYPE_ORIGIN: TypeOrigin = <Vec<f64> as SqlTranslatable>::TYPE_ORIGIN;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> =
+        <Vec<f64> as SqlTranslatable>::ARGUMENT_SQL;
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> = <Vec<f64> as SqlTranslatable>::RETURN_SQL;
+}
+
+impl IntoDatum for Matrix {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        let mut elems: Vec<pg_sys::Datum> = self
+            .values
+            .iter()
+            .map(|v| pg_sys::Datum::from(v.to_bits()))
+            .collect();
+        let mut dims = [self.rows as i32, self.cols as i32];
+        let mut lbs = [1i32, 1i32];
+        // SAFETY: float8 is pass-by-value, 8 bytes, double-aligned; dims match the element count.
+        let array = unsafe {
+            pg_sys::construct_md_array(
+                elems.as_mut_ptr(),
+                std::ptr::null_mut(),
+                2,
+                dims.as_mut_ptr(),
+                lbs.as_mut_ptr(),
+                pg_sys::FLOAT8OID,
+                8,
+                true,
+                b'd' as std::ffi::c_char,
+            )
+        };
+        Some(pg_sys::Datum::from(array))
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::FLOAT8ARRAYOID
+    }
+}
+
+// SAFETY: the datum is returned to the function call that made it.
+unsafe impl pgrx::callconv::BoxRet for Matrix {
+    unsafe fn box_into<'fcx>(
+        self,
+        fcinfo: &mut pgrx::callconv::FcInfo<'fcx>,
+    ) -> pgrx::datum::Datum<'fcx> {
+        match self.into_datum() {
+            Some(datum) => unsafe { fcinfo.return_raw_datum(datum) },
+            None => fcinfo.return_null(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct KMeansState {
+    x: Vec<f64>,
+    dims: usize,
+    rows: usize,
+    skipped: usize,
+    k: i64,
+    options: Option<serde_json::Value>,
+}
+
+fn push(
+    state: &mut Internal,
+    features: Option<Vec<Option<f64>>>,
+    k: Option<i32>,
+    options: Option<JsonB>,
+) {
+    // SAFETY: this Internal only ever holds a KMeansState.
+    let st = unsafe { state.get_or_insert_default::<KMeansState>() };
+    if st.rows == 0 && st.skipped == 0 {
+        st.k = k.map_or(0, i64::from);
+        st.options = options.map(|j| j.0);
+    }
+    let Some(row) = features.and_then(|f| f.into_iter().collect::<Option<Vec<f64>>>()) else {
+        st.skipped += 1;
+        return;
+    };
+    if row.is_empty() || row.iter().any(|v| !v.is_finite()) {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
+            format!(
+                "dm_kmeans: row {} has an empty array or a NaN/Infinity feature",
+                st.rows + st.skipped + 1
+            )
+        );
+    }
+    if st.rows == 0 {
+        st.dims = row.len();
+    } else if row.len() != st.dims {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
+            format!(
+                "dm_kmeans: row {} has {} features but the {} rows before it had {}",
+                st.rows + st.skipped + 1,
+                row.len(),
+                st.rows,
+                st.dims
+            )
+        );
+    }
+    st.x.extend(row);
+    st.rows += 1;
+}
+
+fn named(e: Error) -> Error {
+    Error::new(e.kind, format!("dm_kmeans: {}", e.message))
+}
+
+/// The centroids, or NULL for no rows (as other aggregates).
+fn finish(mut state: Internal) -> Option<Matrix> {
+    // SAFETY: as in push.
+    let st = unsafe { state.get_mut::<KMeansState>() }?;
+    if st.skipped > 0 {
+        notice!(
+            "dm_kmeans: skipped {} rows with a NULL array or NULL element",
+            st.skipped
+        );
+    }
+    let params = KMeansParams::parse(st.k, st.options.as_ref())
+        .map_err(named)
+        .or_raise();
+    let x = Arc::new(std::mem::take(&mut st.x));
+    let d = st.dims;
+    let units = params.n_init;
+    let fit = pool::run(
+        "dm_kmeans",
+        Arc::new(Progress::default()),
+        units,
+        move || kmeans::fit(&x, d, &params, &Progress::default()),
+    )
+    .map_err(named)
+    .or_raise();
+    Some(Matrix {
+        rows: fit.centroids.len() / d.max(1),
+        cols: d,
+        values: fit.centroids,
+    })
+}
+
+/// dm_kmeans(features float8[], k int): k-means++ seeded, 10 inits, the best inertia kept.
+#[derive(AggregateName)]
+#[aggregate_name = "dm_kmeans"]
+pub struct KMeans2;
+
+#[pg_aggregate]
+impl Aggregate<KMeans2> for KMeans2 {
+    type State = Internal;
+    type Args = (
+        name!(features, Option<Vec<Option<f64>>>),
+        name!(k, Option<i32>),
+    );
+    type Finalize = Option<Matrix>;
+
+    fn state(
+        mut state: Self::State,
+        (features, k): Self::Args,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::State {
+        push(&mut state, features, k, None);
+        state
+    }
+
+    fn finalize(
+        state: Self::State,
+        _direct: Self::OrderedSetArgs,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::Finalize {
+        finish(state)
+    }
+}
+
+/// dm_kmeans(features float8[], k int, options jsonb): n_init, max_iter, tol, seed.
+#[derive(AggregateName)]
+#[aggregate_name = "dm_kmeans"]
+pub struct KMeans3;
+
+#[pg_aggregate]
+impl Aggregate<KMeans3> for KMeans3 {
+    type State = Internal;
+    type Args = (
+        name!(features, Option<Vec<Option<f64>>>),
+        name!(k, Option<i32>),
+        name!(options, Option<JsonB>),
+    );
+    type Finalize = Option<Matrix>;
+
+    fn state(
+        mut state: Self::State,
+        (features, k, options): Self::Args,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::State {
+        push(&mut state, features, k, options);
+        state
+    }
+
+    fn finalize(
+        state: Self::State,
+        _direct: Self::OrderedSetArgs,
+        _fcinfo: pg_sys::FunctionCallInfo,
+    ) -> Self::Finalize {
+        finish(state)
+    }
+}

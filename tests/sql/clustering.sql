@@ -1,0 +1,32 @@
+-- Unsupervised mining: the dm_kmeans aggregate.
+SET client_min_messages = warning;
+CREATE TABLE points AS
+SELECT i, i % 3 AS grp,
+       ARRAY[(i % 3) * 10 + (i * 7 % 10) / 10.0, (i % 2) * 5 + (i * 3 % 10) / 10.0]::float8[] AS f
+FROM generate_series(1, 600) i;
+-- Six well-separated blobs: the centroids, sorted, reproducible.
+SELECT dm_kmeans(f, 6) AS centroids, array_dims(dm_kmeans(f, 6)) AS dims FROM points;
+SELECT dm_kmeans(f, 6) = dm_kmeans(f, 6, '{"seed": 42}') AS seeded_default FROM points;
+-- One clustering per group.
+SELECT grp, dm_kmeans(f, 2, '{"n_init": 3, "seed": 7}') FROM points GROUP BY grp ORDER BY grp;
+-- With the metrics aggregate: how well the rows assigned to their nearest centroid separate.
+WITH c AS (SELECT dm_kmeans(f, 6) AS m FROM points),
+a AS (
+  SELECT p.f, (SELECT k FROM generate_series(1, 6) k
+               ORDER BY (p.f[1] - c.m[k][1]) ^ 2 + (p.f[2] - c.m[k][2]) ^ 2 LIMIT 1) AS cluster
+  FROM points p, c)
+SELECT (dm_clustering_metrics(f, cluster) ->> 'clusters')::int AS clusters,
+       round((dm_clustering_metrics(f, cluster) ->> 'silhouette')::numeric, 3) > 0.8 AS well_separated
+FROM a;
+-- NULLs are skipped with a NOTICE; an empty input gives NULL.
+SET client_min_messages = notice;
+SELECT dm_kmeans(CASE WHEN i = 5 THEN NULL ELSE f END, 2) IS NOT NULL AS clustered FROM points;
+SET client_min_messages = warning;
+SELECT dm_kmeans(f, 2) IS NULL AS empty_is_null FROM points WHERE false;
+-- Bad input.
+SELECT err($$SELECT dm_kmeans(f, 0) FROM points$$);
+SELECT err($$SELECT dm_kmeans(f, 601) FROM points$$);
+SELECT err($$SELECT dm_kmeans(CASE WHEN i = 5 THEN ARRAY[1.0]::float8[] ELSE f END, 2) FROM points$$);
+SELECT err($$SELECT dm_kmeans(CASE WHEN i = 5 THEN ARRAY['NaN']::float8[] ELSE f END, 2) FROM points$$);
+SELECT err($$SELECT dm_kmeans(f, 2, '{"inits": 3}') FROM points$$);
+SELECT err($$SELECT dm_kmeans(f, 2, '{"tol": -1}') FROM points$$);
