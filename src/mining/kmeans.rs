@@ -223,7 +223,7 @@ fn run_once(
 
 /// k-means on n rows of d features (row-major). Errors when k > n.
 pub fn fit(x: &[f64], d: usize, p: &KMeansParams, progress: &Progress) -> Result<KMeansFit> {
-    let n = if d == 0 { 0 } else { x.len() / d };
+    let n = x.len().checked_div(d).unwrap_or(0);
     if n == 0 {
         return Err(Error::data("there are no rows to cluster"));
     }
