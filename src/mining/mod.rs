@@ -1,4 +1,4 @@
-//! The mining core: pure Rust, no pgrx. Everything here is tested with plain #[test].
+//! The mining core: pure Rust, no Postgres bindings. Everything here is tested with plain #[test].
 
 pub mod accumulate;
 pub mod cluster_metrics;

@@ -15,11 +15,15 @@ use super::metrics::{self, Metrics};
 use super::model::{argmax, StoredModel};
 use super::options::TrainOptions;
 use super::preprocess::{ColumnChoice, Defaults, Preprocessor, Scale};
-use super::rng::Rng;
 use super::split::{self, Split, SplitMethod};
-use super::tree::{self, Criterion, Labels, TreeParams};
-use super::tuning::{self, SearchSpec, Trial};
+use super::tree::Labels;
+use super::tuning::{self, SearchSpec};
 use super::{columns, drift, quality, rows};
+
+mod checks;
+mod tuned;
+
+pub use tuned::Searched;
 
 pub struct TrainRequest {
     pub target: Option<String>,
@@ -323,7 +327,7 @@ pub fn prepare(
     }
     if let Some(spec) = &opts.search {
         for c in tuning::candidates(spec, opts.seed)? {
-            Estimator::from_params(&algorithm, task, &merge(&req.hyperparams, &c))?;
+            Estimator::from_params(&algorithm, task, &tuned::merge(&req.hyperparams, &c))?;
         }
     }
     warnings.extend(notes);
@@ -406,20 +410,6 @@ pub fn prepare(
     })
 }
 
-/// Base hyperparameters with a candidate's on top.
-fn merge(base: &Value, candidate: &serde_json::Map<String, Value>) -> Value {
-    let mut out = base.as_object().cloned().unwrap_or_default();
-    out.extend(candidate.iter().map(|(k, v)| (k.clone(), v.clone())));
-    Value::Object(out)
-}
-
-/// What a search found.
-pub struct Searched {
-    pub trials: Vec<Trial>,
-    pub best: usize,
-    pub estimator: Estimator,
-}
-
 fn frame_rows(cols: &[&Column], rows: &[usize]) -> Vec<Column> {
     cols.iter().map(|c| c.take(rows)).collect()
 }
@@ -464,165 +454,6 @@ impl Prepared {
             Task::Classification => "f1_macro",
             Task::Regression => "r2",
         }
-    }
-
-    /// Folds of the training rows (stratified for classes).
-    fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
-        let classes = match &self.target {
-            Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
-            Target::Values(_) => None,
-        };
-        tuning::folds(&self.split.train, classes, k, self.seed)
-    }
-
-    /// Fits on the training rows outside `held_out` (preprocessing refitted on them) and
-    /// measures on `held_out`.
-    fn fold_metrics(&self, estimator: &Estimator, held_out: &[usize]) -> Result<Metrics> {
-        let keep: std::collections::HashSet<usize> = held_out.iter().copied().collect();
-        let train: Vec<usize> = self
-            .split
-            .train
-            .iter()
-            .copied()
-            .filter(|r| !keep.contains(r))
-            .collect();
-        let cols: Vec<&Column> = self.columns.iter().collect();
-        let (prep, _) = Preprocessor::fit(&cols, &train, &self.choices, self.defaults)?;
-        let all: Vec<usize> = (0..self.columns.first().map_or(0, Column::len)).collect();
-        let x = prep.transform_columns(&cols, &all)?;
-        let data = TrainData {
-            x: &x,
-            n_cols: prep.width(),
-            rows: &train,
-            labels: self.labels(),
-        };
-        let fitted = estimator.fit(&data, self.seed, &Progress::default())?;
-        Ok(self.measure_x(&x, prep.width(), &fitted, held_out))
-    }
-
-    /// options.cv: k-fold metrics of `estimator` (mean and standard deviation).
-    pub fn cross_validate(
-        &self,
-        estimator: &Estimator,
-        progress: &Progress,
-    ) -> Result<Option<Value>> {
-        let Some(k) = self.cv else { return Ok(None) };
-        let folds = self.folds(k)?;
-        let per_fold: Vec<Result<Metrics>> = folds
-            .par_iter()
-            .map(|f| {
-                if progress.cancel.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(Error::internal("training was cancelled"));
-                }
-                let m = self.fold_metrics(estimator, f);
-                progress
-                    .done
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                m
-            })
-            .collect();
-        let per_fold: Vec<Metrics> = per_fold.into_iter().collect::<Result<_>>()?;
-        Ok(Some(tuning::summarize(&per_fold)))
-    }
-
-    /// options.search: every candidate scored by k-fold CV on the training rows.
-    pub fn search(&self, progress: &Progress) -> Result<Option<Searched>> {
-        let Some(spec) = &self.search else {
-            return Ok(None);
-        };
-        let candidates = tuning::candidates(spec, self.seed)?;
-        let estimators: Vec<Estimator> = candidates
-            .iter()
-            .map(|c| {
-                Estimator::from_params(&self.algorithm, self.task, &merge(&self.hyperparams, c))
-            })
-            .collect::<Result<_>>()?;
-        let folds = self.folds(spec.folds)?;
-        let metric = self.primary_metric();
-        let trials = tuning::run_trials(&candidates, folds.len(), progress, |c, f| {
-            let m = self.fold_metrics(&estimators[c], &folds[f])?;
-            Ok(m.get(metric).copied().unwrap_or(f64::NAN))
-        })?;
-        let best = tuning::best(&trials).ok_or_else(|| Error::internal("no trial finished"))?;
-        Ok(Some(Searched {
-            estimator: estimators[best].clone(),
-            trials,
-            best,
-        }))
-    }
-
-    /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
-    /// only, measured on the test rows): leakage suspects.
-    pub fn leakage_suspects(&self) -> Vec<String> {
-        let eval_rows = if self.split.test.is_empty() {
-            &self.split.train
-        } else {
-            &self.split.test
-        };
-        let train: Vec<usize> = self.split.train.iter().copied().take(20_000).collect();
-        let params = TreeParams {
-            max_depth: Some(4),
-            min_samples_split: 2,
-            min_samples_leaf: 5,
-            max_features: None,
-            criterion: if self.task == Task::Classification {
-                Criterion::Gini
-            } else {
-                Criterion::SquaredError
-            },
-        };
-        let mut offsets = Vec::new();
-        let mut at = 0;
-        for f in &self.prep.features {
-            let w = self.prep.width_of(f);
-            offsets.push((at, w));
-            at += w;
-        }
-        let found: Vec<Option<String>> = self
-            .prep
-            .features
-            .par_iter()
-            .zip(offsets)
-            .map(|(f, (off, w))| {
-                let x: Vec<f64> = self.x.chunks_exact(self.n_cols.max(1)).flat_map(|r| r[off..off + w].iter().copied()).collect();
-                let tree = tree::fit(&x, w, self.labels(), &train, &params, &mut Rng::new(self.seed));
-                let m = self.measure_x(&x, w, &Fitted::Tree(tree), eval_rows);
-                let (name, v, limit) = match self.task {
-                    Task::Classification => ("accuracy", m.get("accuracy").copied()?, m.get("baseline_accuracy").copied()?.max(0.98)),
-                    Task::Regression => ("r2", m.get("r2").copied()?, 0.98),
-                };
-                (v > limit).then(|| {
-                    format!("leakage suspect: column \"{}\" alone predicts the target with {name} {v:.3}; check it is known before the target is", f.name)
-                })
-            })
-            .collect();
-        found.into_iter().flatten().collect()
-    }
-
-    /// The profile of the model's predictions on the training rows, for drift checks.
-    pub fn prediction_profile(&self, fitted: &Fitted) -> Value {
-        let p = self.n_cols.max(1);
-        let rows = &self.split.train;
-        let col = match &self.target {
-            Target::Classes { n_classes, .. } => {
-                let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
-                for &r in rows {
-                    let mut out = vec![0.0; *n_classes];
-                    fitted.predict_proba(&self.x[r * p..(r + 1) * p], &mut out);
-                    c.push_text(self.classes.get(argmax(&out)).map(String::as_str));
-                }
-                c
-            }
-            Target::Values(_) => {
-                let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
-                rows.iter().for_each(|&r| {
-                    c.push_number(Some(fitted.predict_value(&self.x[r * p..(r + 1) * p])))
-                });
-                c
-            }
-        };
-        let all: Vec<usize> = (0..rows.len()).collect();
-        json!(drift::profile(&col, &all, col.kind.is_text()))
     }
 
     /// Fits units for progress messages: search fits, CV folds, then trees of the final fit.

@@ -126,8 +126,10 @@ mod tests {
     }
 
     fn sklearn_fixture() -> serde_json::Value {
-        serde_json::from_str(include_str!("../../tests/fixtures/sklearn_reference.json"))
-            .expect("fixture")
+        serde_json::from_str(include_str!(
+            "../../../tests/fixtures/sklearn_reference.json"
+        ))
+        .expect("fixture")
     }
 
     fn close(ours: &serde_json::Value, theirs: &serde_json::Value, what: &str) {
