@@ -42,3 +42,7 @@ COMMENT ON AGGREGATE dm_kmeans(float8[], integer) IS
 'Aggregate: k-means centroids (k x d float8[][]) of the feature arrays: greedy k-means++ seeding, 10 seeded inits keeping the lowest inertia, max_iter 300, tol 1e-4; one clustering per GROUP BY group; NULL arrays are skipped (NOTICE), empty input gives NULL.';
 COMMENT ON AGGREGATE dm_kmeans(float8[], integer, jsonb) IS
 'Aggregate: dm_kmeans with options {"n_init", "max_iter", "tol", "seed"}.';
+COMMENT ON FUNCTION dm_association_rules(text, text, text, float8, float8, jsonb) IS
+'Association rules X -> Y over a (transaction, item) relation by FP-growth: antecedent, consequent, support, confidence, lift, leverage, conviction (mlxtend definitions); options {"max_len": n}.';
+COMMENT ON FUNCTION dm_frequent_itemsets(text, text, text, float8, jsonb) IS
+'Frequent itemsets (FP-growth) of a (transaction, item) relation with support >= min_support; options {"max_len": n}.';

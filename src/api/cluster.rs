@@ -13,7 +13,6 @@ use pgrx::prelude::*;
 use pgrx::{AggregateName, Internal, JsonB};
 
 use super::errors::OrRaise;
-use crate::mining::error::Error;
 use crate::mining::forest::Progress;
 use crate::mining::kmeans::{self, KMeansParams};
 use crate::pool;
@@ -132,10 +131,6 @@ fn push(
     st.rows += 1;
 }
 
-fn named(e: Error) -> Error {
-    Error::new(e.kind, format!("dm_kmeans: {}", e.message))
-}
-
 /// The centroids, or NULL for no rows (as other aggregates).
 fn finish(mut state: Internal) -> Option<Matrix> {
     // SAFETY: as in push.
@@ -146,9 +141,7 @@ fn finish(mut state: Internal) -> Option<Matrix> {
             st.skipped
         );
     }
-    let params = KMeansParams::parse(st.k, st.options.as_ref())
-        .map_err(named)
-        .or_raise();
+    let params = KMeansParams::parse(st.k, st.options.as_ref()).or_raise_in("dm_kmeans");
     let x = Arc::new(std::mem::take(&mut st.x));
     let d = st.dims;
     let units = params.n_init;
@@ -158,8 +151,7 @@ fn finish(mut state: Internal) -> Option<Matrix> {
         units,
         move || kmeans::fit(&x, d, &params, &Progress::default()),
     )
-    .map_err(named)
-    .or_raise();
+    .or_raise_in("dm_kmeans");
     Some(Matrix {
         rows: fit.centroids.len() / d.max(1),
         cols: d,

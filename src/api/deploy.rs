@@ -10,6 +10,7 @@ use pgrx::{PgTriggerLevel, PgTriggerOperation, PgTriggerWhen};
 use super::errors::{raise, OrRaise, SqlError};
 use crate::catalog::{cache, models};
 use crate::data::input::with_datum;
+use crate::data::reader::quote_ident;
 use crate::mining::error::Error;
 use crate::mining::estimator::Task;
 use crate::mining::frame::format_number;
@@ -253,10 +254,6 @@ fn dm_create_predict_function(
     );
     let _ = Spi::run(&comment);
     signature
-}
-
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 fn quote_qualified(s: &str) -> String {

@@ -57,7 +57,10 @@ pub fn raise_for(model: &str, e: Error) -> ! {
 
 pub trait OrRaise<T> {
     fn or_raise(self) -> T;
+    /// Raises with a prefix naming the model.
     fn or_raise_for(self, model: &str) -> T;
+    /// Raises with a prefix naming the SQL function (for functions without a model).
+    fn or_raise_in(self, function: &str) -> T;
 }
 
 impl<T> OrRaise<T> for Result<T, Error> {
@@ -71,6 +74,15 @@ impl<T> OrRaise<T> for Result<T, Error> {
         match self {
             Ok(v) => v,
             Err(e) => raise_for(model, e),
+        }
+    }
+    fn or_raise_in(self, function: &str) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => raise(SqlError::Mining(Error::new(
+                e.kind,
+                format!("{function}: {}", e.message),
+            ))),
         }
     }
 }

@@ -18,6 +18,11 @@ pub struct ReadResult {
     pub skipped: Vec<(String, String)>,
 }
 
+/// An identifier in double quotes (quotes inside doubled): safe to put in SQL text.
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 /// Is `relation` a query rather than a relation name?
 pub fn is_query(relation: &str) -> bool {
     let t = relation.trim_start().to_ascii_lowercase();

@@ -1,6 +1,7 @@
 //! The mining core: pure Rust, no Postgres bindings. Everything here is tested with plain #[test].
 
 pub mod accumulate;
+pub mod assoc;
 pub mod cluster_metrics;
 pub mod columns;
 pub mod drift;

@@ -30,3 +30,25 @@ SELECT err($$SELECT dm_kmeans(CASE WHEN i = 5 THEN ARRAY[1.0]::float8[] ELSE f E
 SELECT err($$SELECT dm_kmeans(CASE WHEN i = 5 THEN ARRAY['NaN']::float8[] ELSE f END, 2) FROM points$$);
 SELECT err($$SELECT dm_kmeans(f, 2, '{"inits": 3}') FROM points$$);
 SELECT err($$SELECT dm_kmeans(f, 2, '{"tol": -1}') FROM points$$);
+
+-- Association rules (FP-growth) over a (transaction, item) table.
+CREATE TABLE baskets (tx uuid, item text);
+INSERT INTO baskets
+SELECT md5(t::text)::uuid, item
+FROM generate_series(1, 500) t,
+     LATERAL (VALUES ('bread'), ('milk'), ('beer'), ('diapers'), ('eggs')) v(item)
+WHERE (item = 'bread' AND t % 2 = 0) OR (item = 'milk' AND t % 3 = 0) OR (item = 'beer' AND t % 5 = 0)
+   OR (item = 'diapers' AND (t % 5 = 0 OR t % 7 = 0)) OR (item = 'eggs' AND t % 11 = 0);
+INSERT INTO baskets VALUES (NULL, 'bread'), (md5('1')::uuid, NULL);
+SELECT itemset, round(support::numeric, 4) AS support, size
+FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.05) ORDER BY size, itemset;
+SELECT antecedent, consequent, round(support::numeric, 4) AS support, round(confidence::numeric, 4) AS confidence,
+       round(lift::numeric, 4) AS lift, round(leverage::numeric, 4) AS leverage, round(conviction::numeric, 4) AS conviction
+FROM dm_association_rules('baskets', 'tx', 'item', 0.05, 0.6) ORDER BY confidence DESC, support DESC, antecedent, consequent;
+SELECT count(*) AS pairs_at_most FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.01, '{"max_len": 2}') WHERE size > 2;
+SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 0)$$);
+SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 1.5)$$);
+SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 0.1, 2)$$);
+SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'nope', 0.1)$$);
+SELECT err($$SELECT * FROM dm_association_rules('SELECT * FROM baskets WHERE false', 'tx', 'item', 0.1)$$);
+SELECT err($$SELECT * FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.1, '{"maxlen": 2}')$$);

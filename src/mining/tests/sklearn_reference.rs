@@ -201,3 +201,97 @@ fn kmeans_inertia_within_one_percent_of_sklearn() {
         ours.inertia
     );
 }
+
+#[test]
+fn fpgrowth_and_rules_match_mlxtend() {
+    use crate::mining::assoc::{frequent_itemsets, rules, Baskets};
+    use std::collections::HashMap;
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/mlxtend_reference.json"
+    ))
+    .unwrap();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let transactions: Vec<Vec<u32>> = f["baskets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            b.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let s = i.as_str().unwrap().to_string();
+                    *ids.entry(s.clone()).or_insert_with(|| {
+                        names.push(s);
+                        names.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let b = Baskets {
+        transactions,
+        items: names.clone(),
+    };
+    let label = |set: &[u32]| {
+        let mut v: Vec<String> = set.iter().map(|&i| names[i as usize].clone()).collect();
+        v.sort();
+        v
+    };
+    let sets =
+        frequent_itemsets(&b, f["min_support"].as_f64().unwrap(), None, &mut || Ok(())).unwrap();
+    let ours: HashMap<Vec<String>, f64> =
+        sets.iter().map(|s| (label(&s.items), s.support)).collect();
+    let theirs = f["itemsets"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len(), "number of itemsets");
+    for t in theirs {
+        let key: Vec<String> = t[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let sup = ours
+            .get(&key)
+            .unwrap_or_else(|| panic!("missing itemset {key:?}"));
+        assert!((sup - t[1].as_f64().unwrap()).abs() < 1e-9);
+    }
+    let r = rules(&sets, f["min_confidence"].as_f64().unwrap()).unwrap();
+    let ours: HashMap<(Vec<String>, Vec<String>), [f64; 5]> = r
+        .iter()
+        .map(|r| {
+            (
+                (label(&r.antecedent), label(&r.consequent)),
+                [r.support, r.confidence, r.lift, r.leverage, r.conviction],
+            )
+        })
+        .collect();
+    let theirs = f["rules"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len(), "number of rules");
+    for t in theirs {
+        let side = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect()
+        };
+        let m = ours
+            .get(&(side(&t[0]), side(&t[1])))
+            .unwrap_or_else(|| panic!("missing rule {t}"));
+        for j in 0..5 {
+            match t[2 + j].as_f64() {
+                Some(v) => assert!(
+                    (m[j] - v).abs() < 1e-9,
+                    "rule {t} metric {j}: {} vs {v}",
+                    m[j]
+                ),
+                None => assert!(
+                    m[j].is_infinite(),
+                    "rule {t}: conviction should be infinite"
+                ),
+            }
+        }
+    }
+}
