@@ -1,6 +1,7 @@
 //! The estimators behind one trait: parsing of their hyperparameters, fitting, and the fitted
 //! models that score a row.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -8,6 +9,7 @@ use super::error::{Error, Result};
 use super::forest::{self, Forest, Progress};
 use super::linear::{self, LinearModel};
 use super::logistic::{self, LogisticModel};
+use super::model::argmax;
 use super::rng::Rng;
 use super::tree::{self, Criterion, Labels, Tree, TreeParams};
 
@@ -77,6 +79,37 @@ impl Model for Fitted {
             Fitted::Forest(f) => f.predict(x, out),
             Fitted::Linear(_) => out.iter_mut().for_each(|o| *o = f64::NAN),
         }
+    }
+}
+
+impl Fitted {
+    /// Regression values of the given rows of a row-major matrix with p columns, in parallel.
+    pub fn values_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
+        rows.par_iter()
+            .map(|&r| self.predict_value(&x[r * p..(r + 1) * p]))
+            .collect()
+    }
+
+    /// Class probabilities (rows × k, row-major) of the given rows, in parallel.
+    pub fn probas_at(&self, x: &[f64], p: usize, rows: &[usize], k: usize) -> Vec<f64> {
+        rows.par_iter()
+            .flat_map_iter(|&r| {
+                let mut out = vec![0.0; k];
+                self.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                out
+            })
+            .collect()
+    }
+
+    /// Predicted class of the given rows (argmax of the probabilities), in parallel.
+    pub fn classes_at(&self, x: &[f64], p: usize, rows: &[usize], k: usize) -> Vec<usize> {
+        rows.par_iter()
+            .map(|&r| {
+                let mut out = vec![0.0; k];
+                self.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                argmax(&out)
+            })
+            .collect()
     }
 }
 

@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::error::{Error, ErrorKind, Result};
-use super::estimator::{Model, Task};
+use super::estimator::{Fitted, Task};
 use super::frame::{Column, ColumnData, ColumnKind, Frame};
 use super::metrics::{self, Confusion};
 use super::model::{argmax, StoredModel};
@@ -75,6 +74,8 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
     let null_targets = frame.nrows() - rows.len();
     let x = model.prep.transform_columns(&cols, &rows)?;
     let p = model.prep.width().max(1);
+    // Rows of x (the scored rows, in order).
+    let positions: Vec<usize> = (0..rows.len()).collect();
     let mut s = Scored {
         task: model.task,
         rows: Vec::new(),
@@ -96,10 +97,7 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
                 )));
             };
             s.actual_values = rows.iter().map(|&r| v[r]).collect();
-            s.predicted_values = x
-                .par_chunks(p)
-                .map(|row| model.estimator.predict_value(row))
-                .collect();
+            s.predicted_values = model.estimator.values_at(&x, p, &positions);
         }
         Task::Classification => {
             let k = model.classes.len();
@@ -119,14 +117,7 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
                 }
                 s.actual.push(i);
             }
-            s.proba = x
-                .par_chunks(p)
-                .flat_map_iter(|row| {
-                    let mut out = vec![0.0; k];
-                    model.estimator.predict_proba(row, &mut out);
-                    out
-                })
-                .collect();
+            s.proba = model.estimator.probas_at(&x, p, &positions, k);
             s.predicted = s.proba.chunks_exact(k.max(1)).map(argmax).collect();
             s.k = k;
         }
@@ -135,39 +126,48 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
     Ok(s)
 }
 
-/// The model's predictions for every row of `frame` (no target needed): class labels as text,
-/// or values. Pure computation (parallel).
+/// Predictions of the given rows as a column: class labels as text, or values.
+pub fn prediction_column(
+    fitted: &Fitted,
+    x: &[f64],
+    p: usize,
+    rows: &[usize],
+    task: Task,
+    classes: &[String],
+) -> Column {
+    match task {
+        Task::Regression => {
+            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+            fitted
+                .values_at(x, p, rows)
+                .into_iter()
+                .for_each(|y| c.push_number(Some(y)));
+            c
+        }
+        Task::Classification => {
+            let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
+            for i in fitted.classes_at(x, p, rows, classes.len()) {
+                c.push_text(classes.get(i).map(String::as_str));
+            }
+            c
+        }
+    }
+}
+
+/// The model's predictions for every row of `frame` (no target needed). Pure computation
+/// (parallel).
 pub fn predictions(model: &StoredModel, frame: &Frame) -> Result<Column> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
     let x = model.prep.transform_columns(&cols, &rows)?;
-    let p = model.prep.width().max(1);
-    Ok(match model.task {
-        Task::Regression => {
-            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
-            let v: Vec<f64> = x
-                .par_chunks(p)
-                .map(|row| model.estimator.predict_value(row))
-                .collect();
-            v.into_iter().for_each(|y| c.push_number(Some(y)));
-            c
-        }
-        Task::Classification => {
-            let k = model.classes.len();
-            let idx: Vec<usize> = x
-                .par_chunks(p)
-                .map(|row| {
-                    let mut out = vec![0.0; k];
-                    model.estimator.predict_proba(row, &mut out);
-                    argmax(&out)
-                })
-                .collect();
-            let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
-            idx.into_iter()
-                .for_each(|i| c.push_text(model.classes.get(i).map(String::as_str)));
-            c
-        }
-    })
+    Ok(prediction_column(
+        &model.estimator,
+        &x,
+        model.prep.width().max(1),
+        &rows,
+        model.task,
+        &model.classes,
+    ))
 }
 
 impl Scored {

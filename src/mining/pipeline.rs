@@ -4,15 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::error::{Error, Result};
-use super::estimator::{auto_algorithm, Estimator, Fitted, Model, Task, TrainData};
+use super::estimator::{auto_algorithm, Estimator, Fitted, Task, TrainData};
 use super::forest::Progress;
 use super::frame::{Column, ColumnData, ColumnKind, Frame};
 use super::metrics::{self, Metrics};
-use super::model::{argmax, StoredModel};
+use super::model::StoredModel;
 use super::options::TrainOptions;
 use super::preprocess::{ColumnChoice, Defaults, Preprocessor, Scale};
 use super::split::{self, Split, SplitMethod};
@@ -472,23 +471,13 @@ impl Prepared {
     fn measure_x(&self, x: &[f64], p: usize, fitted: &Fitted, rows: &[usize]) -> Metrics {
         match &self.target {
             Target::Classes { y, n_classes } => {
-                let pred: Vec<usize> = rows
-                    .par_iter()
-                    .map(|&r| {
-                        let mut out = vec![0.0; *n_classes];
-                        fitted.predict_proba(&x[r * p..(r + 1) * p], &mut out);
-                        argmax(&out)
-                    })
-                    .collect();
+                let pred = fitted.classes_at(x, p, rows, *n_classes);
                 let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
                 // Labels the model never saw in training have index n_classes.
                 metrics::classification(&actual, &pred, *n_classes)
             }
             Target::Values(v) => {
-                let pred: Vec<f64> = rows
-                    .par_iter()
-                    .map(|&r| fitted.predict_value(&x[r * p..(r + 1) * p]))
-                    .collect();
+                let pred = fitted.values_at(x, p, rows);
                 let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                 metrics::regression(&actual, &pred)
             }
@@ -497,10 +486,7 @@ impl Prepared {
 
     /// Assembles the stored model and the report.
     pub fn finish(mut self, fitted: Fitted, metrics: Value, timings: Value) -> Outcome {
-        let primary_name = match self.task {
-            Task::Classification => "f1_macro",
-            Task::Regression => "r2",
-        };
+        let primary_name = self.primary_metric();
         let part = if self.split.test.is_empty() {
             "train"
         } else {

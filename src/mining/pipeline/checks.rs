@@ -4,12 +4,11 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::super::drift;
-use super::super::estimator::{Fitted, Model, Task};
-use super::super::frame::{Column, ColumnKind};
-use super::super::model::argmax;
+use super::super::estimator::{Fitted, Task};
+use super::super::evaluate::prediction_column;
 use super::super::rng::Rng;
 use super::super::tree::{self, Criterion, TreeParams};
-use super::{Prepared, Target};
+use super::Prepared;
 
 impl Prepared {
     /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
@@ -62,27 +61,15 @@ impl Prepared {
 
     /// The profile of the model's predictions on the training rows, for drift checks.
     pub fn prediction_profile(&self, fitted: &Fitted) -> Value {
-        let p = self.n_cols.max(1);
-        let rows = &self.split.train;
-        let col = match &self.target {
-            Target::Classes { n_classes, .. } => {
-                let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
-                for &r in rows {
-                    let mut out = vec![0.0; *n_classes];
-                    fitted.predict_proba(&self.x[r * p..(r + 1) * p], &mut out);
-                    c.push_text(self.classes.get(argmax(&out)).map(String::as_str));
-                }
-                c
-            }
-            Target::Values(_) => {
-                let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
-                rows.iter().for_each(|&r| {
-                    c.push_number(Some(fitted.predict_value(&self.x[r * p..(r + 1) * p])))
-                });
-                c
-            }
-        };
-        let all: Vec<usize> = (0..rows.len()).collect();
+        let col = prediction_column(
+            fitted,
+            &self.x,
+            self.n_cols.max(1),
+            &self.split.train,
+            self.task,
+            &self.classes,
+        );
+        let all: Vec<usize> = (0..col.len()).collect();
         json!(drift::profile(&col, &all, col.kind.is_text()))
     }
 }
