@@ -32,8 +32,8 @@ pub fn find(frame: &Frame, name: &str, role: &str) -> Result<usize> {
     })
 }
 
-/// Chooses the feature and time columns beside the target column `target`.
-pub fn choose(frame: &Frame, target: usize, opts: &TrainOptions) -> Result<Roles> {
+/// Chooses the feature and time columns beside the target column `target` (None: unsupervised).
+pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Result<Roles> {
     for e in &opts.exclude {
         find(frame, e, "excluded")?;
     }
@@ -46,10 +46,10 @@ pub fn choose(frame: &Frame, target: usize, opts: &TrainOptions) -> Result<Roles
             let mut idx = Vec::new();
             for f in list {
                 let i = find(frame, f, "feature")?;
-                if i == target {
+                if Some(i) == target {
                     return Err(Error::param(format!(
                         "the target \"{}\" cannot also be a feature",
-                        frame.columns[target].name
+                        frame.columns[i].name
                     )));
                 }
                 if !idx.contains(&i) {
@@ -65,7 +65,7 @@ pub fn choose(frame: &Frame, target: usize, opts: &TrainOptions) -> Result<Roles
                 .filter_map(|e| frame.position(e))
                 .collect();
             (0..frame.columns.len())
-                .filter(|&i| i != target && Some(i) != order && !excluded.contains(&i))
+                .filter(|&i| Some(i) != target && Some(i) != order && !excluded.contains(&i))
                 .collect()
         }
     };
@@ -81,10 +81,7 @@ pub fn choose(frame: &Frame, target: usize, opts: &TrainOptions) -> Result<Roles
             )));
         }
     }
-    let used = features
-        .iter()
-        .chain(std::iter::once(&target))
-        .chain(order.iter());
+    let used = features.iter().chain(target.iter()).chain(order.iter());
     if let Some(c) = used.map(|&i| &frame.columns[i]).find(|c| c.non_finite > 0) {
         return Err(Error::data(format!(
             "column \"{}\" holds NaN or Infinity in {} row{}; pg_mining does not train on them (make them NULL or filter them out)",

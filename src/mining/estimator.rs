@@ -5,11 +5,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::dbscan::{self, DbscanModel, DbscanParams};
 use super::error::{Error, Result};
 use super::forest::{self, Forest, Progress};
+use super::isolation::{self, IsolationForest, IsolationParams, MaxSamples};
+use super::kmeans::{self, KMeansModel, KMeansParams};
 use super::linear::{self, LinearModel};
 use super::logistic::{self, LogisticModel};
 use super::model::argmax;
+use super::pca::{self, Components, PcaModel, PcaParams};
 use super::rng::Rng;
 use super::tree::{self, Criterion, Labels, Tree, TreeParams};
 
@@ -17,6 +21,10 @@ use super::tree::{self, Criterion, Labels, Tree, TreeParams};
 pub enum Task {
     Classification,
     Regression,
+    Clustering,
+    Anomaly,
+    /// Feature extraction (PCA).
+    Decomposition,
 }
 
 impl Task {
@@ -24,6 +32,25 @@ impl Task {
         match self {
             Task::Classification => "classification",
             Task::Regression => "regression",
+            Task::Clustering => "clustering",
+            Task::Anomaly => "anomaly",
+            Task::Decomposition => "decomposition",
+        }
+    }
+
+    /// Clustering, anomaly detection and decomposition learn without a target.
+    pub fn is_supervised(self) -> bool {
+        matches!(self, Task::Classification | Task::Regression)
+    }
+
+    /// The function that scores a model of this task.
+    pub fn scoring_function(self) -> &'static str {
+        match self {
+            Task::Classification => "dm_predict, dm_predict_label or dm_predict_proba",
+            Task::Regression => "dm_predict",
+            Task::Clustering => "dm_cluster",
+            Task::Anomaly => "dm_anomaly_score or dm_is_anomaly",
+            Task::Decomposition => "dm_transform",
         }
     }
 }
@@ -35,7 +62,21 @@ pub const ALGORITHMS: &[&str] = &[
     "logistic_regression",
     "decision_tree",
     "random_forest",
+    "kmeans",
+    "dbscan",
+    "isolation_forest",
+    "pca",
 ];
+
+/// The task of an algorithm that learns without a target.
+pub fn unsupervised_task(algorithm: &str) -> Option<Task> {
+    match algorithm {
+        "kmeans" | "dbscan" => Some(Task::Clustering),
+        "isolation_forest" => Some(Task::Anomaly),
+        "pca" => Some(Task::Decomposition),
+        _ => None,
+    }
+}
 
 /// A fitted model: scores one preprocessed row.
 pub trait Model {
@@ -51,6 +92,10 @@ pub enum Fitted {
     Logistic(LogisticModel),
     Tree(Tree),
     Forest(Forest),
+    KMeans(KMeansModel),
+    Dbscan(DbscanModel),
+    Isolation(IsolationForest),
+    Pca(PcaModel),
 }
 
 impl Model for Fitted {
@@ -64,6 +109,9 @@ impl Model for Fitted {
                 out[0]
             }
             Fitted::Logistic(_) => f64::NAN,
+            Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
+                f64::NAN
+            }
         }
     }
 
@@ -77,12 +125,79 @@ impl Model for Fitted {
                     .for_each(|(o, v)| *o = *v);
             }
             Fitted::Forest(f) => f.predict(x, out),
-            Fitted::Linear(_) => out.iter_mut().for_each(|o| *o = f64::NAN),
+            Fitted::Linear(_)
+            | Fitted::KMeans(_)
+            | Fitted::Dbscan(_)
+            | Fitted::Isolation(_)
+            | Fitted::Pca(_) => out.iter_mut().for_each(|o| *o = f64::NAN),
         }
     }
 }
 
 impl Fitted {
+    /// Clustering: the cluster of a preprocessed row (-1: noise); None for other models.
+    pub fn cluster(&self, x: &[f64]) -> Option<i64> {
+        match self {
+            Fitted::KMeans(m) => Some(m.predict(x)),
+            Fitted::Dbscan(m) => Some(m.predict(x)),
+            _ => None,
+        }
+    }
+
+    /// Anomaly detection: the score in (0, 1] and whether it is past the threshold.
+    pub fn anomaly(&self, x: &[f64]) -> Option<(f64, bool)> {
+        match self {
+            Fitted::Isolation(f) => {
+                let s = f.score(x);
+                Some((s, s > f.threshold))
+            }
+            _ => None,
+        }
+    }
+
+    /// Decomposition: the number of output components.
+    pub fn n_outputs(&self) -> usize {
+        match self {
+            Fitted::Pca(m) => m.n_components(),
+            _ => 0,
+        }
+    }
+
+    /// Decomposition: the components of a preprocessed row into `out` (len = n_outputs).
+    pub fn transform(&self, x: &[f64], out: &mut [f64]) {
+        if let Fitted::Pca(m) = self {
+            m.transform(x, out);
+        }
+    }
+
+    /// Clusters of the given rows, in parallel.
+    pub fn clusters_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<i64> {
+        rows.par_iter()
+            .map(|&r| self.cluster(&x[r * p..(r + 1) * p]).unwrap_or(-1))
+            .collect()
+    }
+
+    /// Anomaly scores of the given rows, in parallel.
+    pub fn anomaly_scores_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
+        rows.par_iter()
+            .map(|&r| {
+                self.anomaly(&x[r * p..(r + 1) * p])
+                    .map_or(f64::NAN, |a| a.0)
+            })
+            .collect()
+    }
+
+    /// Components of the given rows (rows × n_outputs, row-major), in parallel.
+    pub fn transforms_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
+        let k = self.n_outputs();
+        rows.par_iter()
+            .flat_map_iter(|&r| {
+                let mut out = vec![0.0; k];
+                self.transform(&x[r * p..(r + 1) * p], &mut out);
+                out
+            })
+            .collect()
+    }
     /// Regression values of the given rows of a row-major matrix with p columns, in parallel.
     pub fn values_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
         rows.par_iter()
@@ -136,6 +251,15 @@ pub enum Estimator {
         bootstrap: bool,
         max_features: MaxFeatures,
     },
+    KMeans {
+        n_clusters: usize,
+        n_init: usize,
+        max_iter: usize,
+        tol: f64,
+    },
+    Dbscan(DbscanParams),
+    IsolationForest(IsolationParams),
+    Pca(PcaParams),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -195,6 +319,15 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
             "max_features",
             "bootstrap",
         ],
+        "kmeans" => &["n_clusters", "n_init", "max_iter", "tol"],
+        "dbscan" => &["eps", "min_samples"],
+        "isolation_forest" => &[
+            "n_estimators",
+            "max_samples",
+            "contamination",
+            "max_features",
+        ],
+        "pca" => &["n_components", "whiten"],
         _ => &[],
     }
 }
@@ -272,6 +405,46 @@ impl Params<'_> {
             },
         }
     }
+    fn max_samples(&self) -> Result<MaxSamples> {
+        let want = "\"auto\", an integer ≥ 1 or a fraction in (0, 1]";
+        match self.map.get("max_samples") {
+            None => Ok(MaxSamples::Auto),
+            Some(Value::String(s)) if s == "auto" => Ok(MaxSamples::Auto),
+            Some(v) if v.is_u64() => match v.as_u64() {
+                Some(k) if k >= 1 => Ok(MaxSamples::Count(k as usize)),
+                _ => Err(self.bad("max_samples", want)),
+            },
+            Some(v) => match v.as_f64() {
+                Some(f) if f > 0.0 && f <= 1.0 => Ok(MaxSamples::Fraction(f)),
+                _ => Err(self.bad("max_samples", want)),
+            },
+        }
+    }
+    fn contamination(&self) -> Result<Option<f64>> {
+        match self.map.get("contamination") {
+            None => Ok(None),
+            Some(Value::String(s)) if s == "auto" => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .filter(|c| *c > 0.0 && *c <= 0.5)
+                .map(Some)
+                .ok_or_else(|| self.bad("contamination", "\"auto\" or a fraction in (0, 0.5]")),
+        }
+    }
+    fn n_components(&self) -> Result<Components> {
+        let want = "null (all), an integer ≥ 1 or a fraction of variance in (0, 1)";
+        match self.map.get("n_components") {
+            None | Some(Value::Null) => Ok(Components::All),
+            Some(v) if v.is_u64() => match v.as_u64() {
+                Some(k) if k >= 1 => Ok(Components::Count(k as usize)),
+                _ => Err(self.bad("n_components", want)),
+            },
+            Some(v) => match v.as_f64() {
+                Some(f) if f > 0.0 && f < 1.0 => Ok(Components::Variance(f)),
+                _ => Err(self.bad("n_components", want)),
+            },
+        }
+    }
     fn tree(&self, task: Task) -> Result<TreeParams> {
         let criterion = match (task, self.map.get("criterion")) {
             (Task::Classification, None) => Criterion::Gini,
@@ -287,6 +460,12 @@ impl Params<'_> {
                 return Err(self.bad("criterion", "\"gini\" or \"entropy\""))
             }
             (Task::Regression, _) => return Err(self.bad("criterion", "\"squared_error\"")),
+            (_, _) => {
+                return Err(Error::param(format!(
+                    "{} needs a target (classification or regression)",
+                    self.algorithm
+                )))
+            }
         };
         Ok(TreeParams {
             max_depth: self.max_depth()?,
@@ -363,7 +542,7 @@ impl Estimator {
             "random_forest" => {
                 let default = match task {
                     Task::Classification => MaxFeatures::Sqrt,
-                    Task::Regression => MaxFeatures::All,
+                    _ => MaxFeatures::All,
                 };
                 Estimator::RandomForest {
                     tree: p.tree(task)?,
@@ -371,6 +550,43 @@ impl Estimator {
                     bootstrap: p.bool_or("bootstrap", true)?,
                     max_features: p.max_features(default)?,
                 }
+            }
+            "kmeans" => {
+                need(Task::Clustering)?;
+                Estimator::KMeans {
+                    n_clusters: p.usize_or("n_clusters", 8, 1, 100_000)?,
+                    n_init: p.usize_or("n_init", 10, 1, 1000)?,
+                    max_iter: p.usize_or("max_iter", 300, 1, 100_000)?,
+                    tol: p.f64_or("tol", 1e-4, |t| t >= 0.0, "a number ≥ 0")?,
+                }
+            }
+            "dbscan" => {
+                need(Task::Clustering)?;
+                Estimator::Dbscan(DbscanParams {
+                    eps: p.f64_or("eps", 0.5, |e| e > 0.0, "a number > 0")?,
+                    min_samples: p.usize_or("min_samples", 5, 1, 1_000_000)?,
+                })
+            }
+            "isolation_forest" => {
+                need(Task::Anomaly)?;
+                Estimator::IsolationForest(IsolationParams {
+                    n_estimators: p.usize_or("n_estimators", 100, 1, 10_000)?,
+                    max_samples: p.max_samples()?,
+                    contamination: p.contamination()?,
+                    max_features: p.f64_or(
+                        "max_features",
+                        1.0,
+                        |f| f > 0.0 && f <= 1.0,
+                        "a fraction in (0, 1]",
+                    )?,
+                })
+            }
+            "pca" => {
+                need(Task::Decomposition)?;
+                Estimator::Pca(PcaParams {
+                    n_components: p.n_components()?,
+                    whiten: p.bool_or("whiten", false)?,
+                })
             }
             _ => {
                 return Err(Error::param(format!(
@@ -479,10 +695,69 @@ impl Estimator {
         }
     }
 
+    /// Fits an algorithm that learns without a target on the given rows. Runs on a pool thread.
+    pub fn fit_unsupervised(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        seed: u64,
+        progress: &Progress,
+    ) -> Result<Fitted> {
+        if rows.is_empty() {
+            return Err(Error::data("no training rows"));
+        }
+        let gather = || -> Vec<f64> {
+            let mut out = Vec::with_capacity(rows.len() * p);
+            for &r in rows {
+                out.extend_from_slice(&x[r * p..(r + 1) * p]);
+            }
+            out
+        };
+        match self {
+            Estimator::KMeans {
+                n_clusters,
+                n_init,
+                max_iter,
+                tol,
+            } => {
+                if *n_clusters > rows.len() {
+                    return Err(Error::param(format!(
+                        "hyperparameter \"n_clusters\" is {n_clusters} but there are only {} training rows",
+                        rows.len()
+                    )));
+                }
+                let params = KMeansParams {
+                    k: *n_clusters,
+                    n_init: *n_init,
+                    max_iter: *max_iter,
+                    tol: *tol,
+                    seed,
+                };
+                let fit = kmeans::fit(&gather(), p, &params, progress)?;
+                Ok(Fitted::KMeans(KMeansModel {
+                    d: p,
+                    centroids: fit.centroids,
+                }))
+            }
+            Estimator::Dbscan(params) => {
+                let (model, _) = dbscan::fit(&gather(), p, params, progress)?;
+                Ok(Fitted::Dbscan(model))
+            }
+            Estimator::IsolationForest(params) => Ok(Fitted::Isolation(isolation::fit(
+                x, p, rows, params, seed, progress,
+            )?)),
+            Estimator::Pca(params) => Ok(Fitted::Pca(pca::fit(x, p, rows, params, progress)?)),
+            _ => Err(Error::internal("a supervised estimator needs labels")),
+        }
+    }
+
     /// Units of work `fit` reports through Progress::done (trees), for progress messages.
     pub fn work_units(&self) -> usize {
         match self {
             Estimator::RandomForest { n_estimators, .. } => *n_estimators,
+            Estimator::IsolationForest(p) => p.n_estimators,
+            Estimator::KMeans { n_init, .. } => *n_init,
             _ => 0,
         }
     }

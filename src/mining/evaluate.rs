@@ -63,6 +63,16 @@ fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a 
 
 /// Scores every row of `frame` whose target is not NULL. Pure computation (parallel).
 pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
+    if !model.task.is_supervised() {
+        return Err(Error::new(
+            ErrorKind::NotSupported,
+            format!(
+                "a {} model has no target to compare with; dm_evaluate reports its {} metrics",
+                model.task.name(),
+                model.task.name()
+            ),
+        ));
+    }
     let target = frame.column(&model.target).ok_or_else(|| {
         Error::column(format!(
             "the relation has no column \"{}\", the target of the model",
@@ -121,6 +131,7 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
             s.predicted = s.proba.chunks_exact(k.max(1)).map(argmax).collect();
             s.k = k;
         }
+        Task::Clustering | Task::Anomaly | Task::Decomposition => {}
     }
     s.rows = rows;
     Ok(s)
@@ -151,7 +162,47 @@ pub fn prediction_column(
             }
             c
         }
+        // Clusters are categories.
+        Task::Clustering => {
+            let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
+            for l in fitted.clusters_at(x, p, rows) {
+                c.push_text(Some(&l.to_string()));
+            }
+            c
+        }
+        Task::Anomaly => {
+            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+            for s in fitted.anomaly_scores_at(x, p, rows) {
+                c.push_number(Some(s));
+            }
+            c
+        }
+        // The first component.
+        Task::Decomposition => {
+            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+            let k = fitted.n_outputs().max(1);
+            for v in fitted.transforms_at(x, p, rows).chunks_exact(k) {
+                c.push_number(v.first().copied());
+            }
+            c
+        }
     }
+}
+
+/// The metrics of an unsupervised model (clustering, anomaly, decomposition) on every row of
+/// `frame`. Pure computation (parallel).
+pub fn unsupervised_metrics(model: &StoredModel, frame: &Frame, seed: u64) -> Result<Value> {
+    let cols = feature_columns(model, frame)?;
+    let rows: Vec<usize> = (0..frame.nrows()).collect();
+    let x = model.prep.transform_columns(&cols, &rows)?;
+    Ok(super::pipeline::unsupervised::measure(
+        model.task,
+        &model.estimator,
+        &x,
+        model.prep.width().max(1),
+        &rows,
+        seed,
+    ))
 }
 
 /// The model's predictions for every row of `frame` (no target needed). Pure computation
@@ -257,6 +308,7 @@ impl Scored {
                     m.insert("roc_auc".into(), json!(a));
                 }
             }
+            Task::Clustering | Task::Anomaly | Task::Decomposition => {}
         }
         Value::Object(m)
     }

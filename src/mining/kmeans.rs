@@ -75,6 +75,24 @@ impl KMeansParams {
     }
 }
 
+/// A stored k-means model: rows join the cluster of the nearest centroid.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KMeansModel {
+    pub d: usize,
+    /// k × d, row-major.
+    pub centroids: Vec<f64>,
+}
+
+impl KMeansModel {
+    /// Index of the nearest centroid (ties: the lower index).
+    pub fn predict(&self, row: &[f64]) -> i64 {
+        if self.d == 0 || row.len() < self.d {
+            return -1;
+        }
+        nearest(&row[..self.d], &self.centroids, self.d).0 as i64
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KMeansFit {
     /// k × d, row-major, sorted by coordinates (a stable order for the same data and seed).

@@ -75,6 +75,33 @@ impl StoredModel {
         Ok(self.estimator.predict_value(buf))
     }
 
+    /// Clustering: the cluster of a row (-1: noise).
+    pub fn cluster(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<i64> {
+        self.require(Task::Clustering, "clusters")?;
+        self.encode(raw, buf)?;
+        self.estimator
+            .cluster(buf)
+            .ok_or_else(|| Error::internal("the model has no clusters"))
+    }
+
+    /// Anomaly detection: the anomaly score in (0, 1] and whether it passes the threshold.
+    pub fn anomaly(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<(f64, bool)> {
+        self.require(Task::Anomaly, "anomaly scores")?;
+        self.encode(raw, buf)?;
+        self.estimator
+            .anomaly(buf)
+            .ok_or_else(|| Error::internal("the model has no anomaly score"))
+    }
+
+    /// Decomposition: the components of a row.
+    pub fn transform(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<Vec<f64>> {
+        self.require(Task::Decomposition, "components")?;
+        self.encode(raw, buf)?;
+        let mut out = vec![0.0; self.estimator.n_outputs()];
+        self.estimator.transform(buf, &mut out);
+        Ok(out)
+    }
+
     /// The numeric form of a class label (booleans are 1 and 0); an error for text labels.
     pub fn class_number(&self, class: usize) -> Result<f64> {
         let label = self
@@ -106,7 +133,11 @@ impl StoredModel {
         } else {
             Err(Error::new(
                 ErrorKind::NotSupported,
-                format!("a {} model does not predict {what}", self.task.name()),
+                format!(
+                    "a {} model does not predict {what}; score it with {}",
+                    self.task.name(),
+                    self.task.scoring_function()
+                ),
             ))
         }
     }

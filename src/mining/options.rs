@@ -35,6 +35,11 @@ pub struct TrainOptions {
     pub seed: u64,
     pub preprocess: BTreeMap<String, ColumnChoice>,
     pub dedup: bool,
+    /// Whether `dedup` / `split` were given (unsupervised runs default to neither).
+    pub dedup_set: bool,
+    pub split_set: bool,
+    /// The default scaling of numeric features (per-column `preprocess` wins).
+    pub scale: Option<Scale>,
     pub deploy: Deploy,
     pub unknown: Unknown,
     pub max_categories: usize,
@@ -60,6 +65,9 @@ impl Default for TrainOptions {
             seed: DEFAULT_SEED,
             preprocess: BTreeMap::new(),
             dedup: true,
+            dedup_set: false,
+            split_set: false,
+            scale: None,
             deploy: Deploy::IfBetter,
             unknown: Unknown::Ignore,
             max_categories: 100,
@@ -138,6 +146,7 @@ impl TrainOptions {
             "seed",
             "preprocess",
             "dedup",
+            "scale",
             "deploy",
             "unknown_categories",
             "max_categories",
@@ -154,6 +163,9 @@ impl TrainOptions {
                         &[
                             ("classification", Task::Classification),
                             ("regression", Task::Regression),
+                            ("clustering", Task::Clustering),
+                            ("anomaly", Task::Anomaly),
+                            ("decomposition", Task::Decomposition),
                         ],
                     )?)
                 }
@@ -177,7 +189,19 @@ impl TrainOptions {
                 "dedup" => {
                     o.dedup = val.as_bool().ok_or_else(|| {
                         Error::param(format!("option \"dedup\" must be true or false; got {val}"))
-                    })?
+                    })?;
+                    o.dedup_set = true;
+                }
+                "scale" => {
+                    o.scale = Some(choice(
+                        val,
+                        "scale",
+                        &[
+                            ("standard", Scale::Standard),
+                            ("minmax", Scale::MinMax),
+                            ("none", Scale::None),
+                        ],
+                    )?)
                 }
                 "deploy" => {
                     o.deploy = choice(
@@ -207,7 +231,10 @@ impl TrainOptions {
                         ))
                         })? as usize
                 }
-                "split" => o.split = parse_split(val)?,
+                "split" => {
+                    o.split = parse_split(val)?;
+                    o.split_set = true;
+                }
                 "cv" => o.cv = Some(parse_folds(val, "cv")?),
                 "search" => {}
                 "preprocess" => {

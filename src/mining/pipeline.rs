@@ -21,6 +21,7 @@ use super::{columns, drift, quality, rows};
 
 mod checks;
 mod tuned;
+pub mod unsupervised;
 
 pub use tuned::Searched;
 
@@ -32,8 +33,13 @@ pub struct TrainRequest {
 }
 
 pub enum Target {
-    Classes { y: Vec<usize>, n_classes: usize },
+    Classes {
+        y: Vec<usize>,
+        n_classes: usize,
+    },
     Values(Vec<f64>),
+    /// Clustering, anomaly detection, decomposition.
+    None,
 }
 
 /// Everything `fit` needs, owned, so it can move to a pool thread.
@@ -107,13 +113,26 @@ pub fn prepare(
     if n_read == 0 {
         return Err(Error::data("the relation has no rows"));
     }
+    let unsupervised = super::estimator::unsupervised_task(&req.algorithm)
+        .or(opts.task.filter(|t| !t.is_supervised()));
+    if let Some(task) = unsupervised {
+        if let Some(t) = opts.task.filter(|t| *t != task) {
+            return Err(Error::param(format!(
+                "{} is for {}; options.task says {}",
+                req.algorithm,
+                task.name(),
+                t.name()
+            )));
+        }
+        return unsupervised::prepare(frame, req, task, notice);
+    }
     let target_name = req.target.as_deref().ok_or_else(|| {
         Error::param("a target column is needed for classification and regression")
     })?;
     let ti = columns::find(frame, target_name, "target")?;
     let target_col = &frame.columns[ti];
 
-    let roles = columns::choose(frame, ti, opts)?;
+    let roles = columns::choose(frame, Some(ti), opts)?;
     let order_col = roles.order;
     let features: Vec<&Column> = roles.features.iter().map(|&i| &frame.columns[i]).collect();
     let mut used: Vec<&Column> = features.clone();
@@ -123,7 +142,7 @@ pub fn prepare(
     }
 
     // Rows: a target is needed; exact duplicates (features, target, time) are dropped.
-    let (rows, null_targets, duplicates) = rows::keep(target_col, &used, opts.dedup);
+    let (rows, null_targets, duplicates) = rows::keep(Some(target_col), &used, opts.dedup);
     if rows.is_empty() {
         return Err(Error::data(format!(
             "the target \"{target_name}\" is NULL in every row"
@@ -206,6 +225,11 @@ pub fn prepare(
             let n = classes.len();
             (Target::Classes { y, n_classes: n }, classes)
         }
+        Task::Clustering | Task::Anomaly | Task::Decomposition => {
+            return Err(Error::internal(
+                "an unsupervised task reached the supervised pipeline",
+            ))
+        }
     };
 
     // Split (positions refer to `rows`).
@@ -219,7 +243,7 @@ pub fn prepare(
         (SplitMethod::Stratified, Target::Classes { y, .. }) => {
             split::stratified(y, s.test_size, s.validation_size, opts.seed)?
         }
-        (SplitMethod::Stratified, Target::Values(_)) => {
+        (SplitMethod::Stratified, Target::Values(_) | Target::None) => {
             return Err(Error::param(
                 "split method \"stratified\" needs a classification target",
             ))
@@ -320,7 +344,7 @@ pub fn prepare(
     for k in opts.cv.iter().chain(opts.search.as_ref().map(|s| &s.folds)) {
         let classes = match &target {
             Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
-            Target::Values(_) => None,
+            Target::Values(_) | Target::None => None,
         };
         tuning::folds(&split.train, classes, *k, opts.seed)?;
     }
@@ -429,6 +453,7 @@ impl Prepared {
                 n_classes: *n_classes,
             },
             Target::Values(v) => Labels::Values(v),
+            Target::None => Labels::Values(&[]),
         }
     }
 
@@ -438,6 +463,15 @@ impl Prepared {
     }
 
     pub fn fit_with(&self, estimator: &Estimator, progress: &Progress) -> Result<Fitted> {
+        if let Target::None = self.target {
+            return estimator.fit_unsupervised(
+                &self.x,
+                self.n_cols,
+                &self.split.train,
+                self.seed,
+                progress,
+            );
+        }
         let data = TrainData {
             x: &self.x,
             n_cols: self.n_cols,
@@ -452,6 +486,10 @@ impl Prepared {
         match self.task {
             Task::Classification => "f1_macro",
             Task::Regression => "r2",
+            Task::Clustering => "silhouette",
+            Task::Decomposition => "explained_variance_ratio_total",
+            // Without labels there is nothing to compare.
+            Task::Anomaly => "none",
         }
     }
 
@@ -463,7 +501,22 @@ impl Prepared {
         search + self.cv.unwrap_or(0) + self.estimator.work_units()
     }
 
-    /// Metrics of a fitted model on the given rows. Pure computation.
+    /// Metrics of a fitted model on the given rows, as JSON. Pure computation.
+    pub fn measure_json(&self, fitted: &Fitted, rows: &[usize]) -> Value {
+        match self.target {
+            Target::None => unsupervised::measure(
+                self.task,
+                fitted,
+                &self.x,
+                self.n_cols.max(1),
+                rows,
+                self.seed,
+            ),
+            _ => json!(self.measure(fitted, rows)),
+        }
+    }
+
+    /// Metrics of a supervised model on the given rows. Pure computation.
     pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
         self.measure_x(&self.x, self.n_cols, fitted, rows)
     }
@@ -481,6 +534,7 @@ impl Prepared {
                 let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                 metrics::regression(&actual, &pred)
             }
+            Target::None => Metrics::new(),
         }
     }
 

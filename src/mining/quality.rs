@@ -73,6 +73,7 @@ pub fn gap(task: Task, metrics: &Value) -> Option<String> {
     let headline = match task {
         Task::Classification => "accuracy",
         Task::Regression => "r2",
+        _ => return None,
     };
     let (tr, te) = (
         metrics["train"][headline].as_f64()?,

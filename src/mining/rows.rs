@@ -21,9 +21,12 @@ pub fn fingerprint(cols: &[&Column], rows: &[usize]) -> String {
 
 /// Rows with a target, without exact duplicates over `used` when `dedup` (first one kept).
 /// Returns (rows, rows with a NULL target, duplicates dropped).
-pub fn keep(target: &Column, used: &[&Column], dedup: bool) -> (Vec<usize>, usize, usize) {
-    let n = target.len();
-    let mut rows: Vec<usize> = (0..n).filter(|&r| !target.is_null(r)).collect();
+/// Without a target (unsupervised runs) every row is kept.
+pub fn keep(target: Option<&Column>, used: &[&Column], dedup: bool) -> (Vec<usize>, usize, usize) {
+    let n = target.or(used.first().copied()).map_or(0, |c| c.len());
+    let mut rows: Vec<usize> = (0..n)
+        .filter(|&r| target.is_none_or(|t| !t.is_null(r)))
+        .collect();
     let null_targets = n - rows.len();
     let mut duplicates = 0;
     if dedup {

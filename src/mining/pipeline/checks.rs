@@ -14,6 +14,9 @@ impl Prepared {
     /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
     /// only, measured on the test rows): leakage suspects.
     pub fn leakage_suspects(&self) -> Vec<String> {
+        if !self.task.is_supervised() {
+            return Vec::new();
+        }
         let eval_rows = if self.split.test.is_empty() {
             &self.split.train
         } else {
@@ -50,6 +53,7 @@ impl Prepared {
                 let (name, v, limit) = match self.task {
                     Task::Classification => ("accuracy", m.get("accuracy").copied()?, m.get("baseline_accuracy").copied()?.max(0.98)),
                     Task::Regression => ("r2", m.get("r2").copied()?, 0.98),
+                    _ => return None,
                 };
                 (v > limit).then(|| {
                     format!("leakage suspect: column \"{}\" alone predicts the target with {name} {v:.3}; check it is known before the target is", f.name)

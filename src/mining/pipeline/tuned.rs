@@ -31,7 +31,7 @@ impl Prepared {
     fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
         let classes = match &self.target {
             Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
-            Target::Values(_) => None,
+            Target::Values(_) | Target::None => None,
         };
         tuning::folds(&self.split.train, classes, k, self.seed)
     }

@@ -158,3 +158,123 @@ fn same_seed_same_model() {
     assert_eq!(a.model.estimator, b.model.estimator);
     assert_eq!(a.report["fingerprint"], b.report["fingerprint"]);
 }
+
+fn run_unsupervised(
+    frame: &Frame,
+    algorithm: &str,
+    hyperparams: Value,
+    options: Value,
+) -> Result<Outcome> {
+    let req = TrainRequest {
+        target: None,
+        algorithm: algorithm.into(),
+        hyperparams,
+        options: TrainOptions::parse(&options)?,
+    };
+    let p = prepare(frame, &req, &mut |_| {})?;
+    let fitted = p.fit(&Progress::default())?;
+    let metrics = json!({"train": p.measure_json(&fitted, &p.split.train)});
+    Ok(p.finish(fitted, metrics, json!({})))
+}
+
+#[test]
+fn unsupervised_learners_train_on_every_row_and_score() {
+    let f = frame(300);
+    let opts = json!({"exclude": ["y"]});
+    let km = run_unsupervised(&f, "kmeans", json!({"n_clusters": 3}), opts.clone()).unwrap();
+    let m = &km.report["metrics"]["train"];
+    assert!(
+        m["silhouette"].as_f64().is_some() && m["inertia"].as_f64().is_some(),
+        "{m}"
+    );
+    assert_eq!(km.report["rows"]["read"], 300);
+    let mut buf = Vec::new();
+    let c = km
+        .model
+        .cluster(&[Raw::Num(3.0), Raw::Text("red"), Raw::Num(16.0)], &mut buf)
+        .unwrap();
+    assert!((0..3).contains(&c));
+    assert!(km
+        .model
+        .predict_value(&[Raw::Num(3.0), Raw::Text("red"), Raw::Num(16.0)], &mut buf)
+        .is_err());
+
+    let db = run_unsupervised(
+        &f,
+        "dbscan",
+        json!({"eps": 0.8, "min_samples": 4}),
+        opts.clone(),
+    )
+    .unwrap();
+    assert!(
+        db.report["metrics"]["train"]["noise_fraction"]
+            .as_f64()
+            .is_some(),
+        "{}",
+        db.report
+    );
+
+    let iso = run_unsupervised(
+        &f,
+        "isolation_forest",
+        json!({"contamination": 0.05}),
+        opts.clone(),
+    )
+    .unwrap();
+    let m = &iso.report["metrics"]["train"];
+    let frac = m["anomaly_fraction"].as_f64().unwrap();
+    assert!((0.0..=0.1).contains(&frac), "{m}");
+    let (score, _) = iso
+        .model
+        .anomaly(&[Raw::Num(3.0), Raw::Text("red"), Raw::Num(16.0)], &mut buf)
+        .unwrap();
+    assert!(score > 0.0 && score <= 1.0);
+
+    let pca = run_unsupervised(&f, "pca", json!({"n_components": 2}), opts.clone()).unwrap();
+    let ratio = pca.report["metrics"]["train"]["explained_variance_ratio_total"]
+        .as_f64()
+        .unwrap();
+    assert!(ratio > 0.5 && ratio <= 1.0 + 1e-12, "{}", pca.report);
+    let t = pca
+        .model
+        .transform(&[Raw::Num(3.0), Raw::Text("red"), Raw::Num(16.0)], &mut buf)
+        .unwrap();
+    assert_eq!(t.len(), 2);
+}
+
+#[test]
+fn unsupervised_requests_reject_what_they_cannot_use() {
+    let f = frame(40);
+    let opts = json!({"exclude": ["y"]});
+    let msg = |r: Result<Outcome>| r.err().map(|e| e.message).unwrap_or_default();
+    assert!(msg(run(&f, "y", "kmeans", json!({}))).contains("without a target"));
+    assert!(msg(run_unsupervised(
+        &f,
+        "kmeans",
+        json!({"n_clusters": 41}),
+        opts.clone()
+    ))
+    .contains("41"));
+    assert!(msg(run_unsupervised(
+        &f,
+        "dbscan",
+        json!({"eps": 0}),
+        opts.clone()
+    ))
+    .contains("\"eps\""));
+    assert!(msg(run_unsupervised(&f, "pca", json!({"k": 2}), opts.clone())).contains("\"k\""));
+    assert!(msg(run_unsupervised(
+        &f,
+        "kmeans",
+        json!({}),
+        json!({"exclude": ["y"], "cv": 3})
+    ))
+    .contains("cv"));
+    assert!(msg(run_unsupervised(
+        &f,
+        "isolation_forest",
+        json!({"contamination": 0.7}),
+        opts
+    ))
+    .contains("\"contamination\""));
+}
