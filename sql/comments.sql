@@ -46,3 +46,11 @@ COMMENT ON FUNCTION dm_association_rules(text, text, text, float8, float8, jsonb
 'Association rules X -> Y over a (transaction, item) relation by FP-growth: antecedent, consequent, support, confidence, lift, leverage, conviction (mlxtend definitions); options {"max_len": n}.';
 COMMENT ON FUNCTION dm_frequent_itemsets(text, text, text, float8, jsonb) IS
 'Frequent itemsets (FP-growth) of a (transaction, item) relation with support >= min_support; options {"max_len": n}.';
+COMMENT ON FUNCTION dm_cluster(text, anyelement) IS
+'Scores a row with a clustering model (kmeans: the nearest centroid; dbscan: the cluster of the nearest core point within eps, else -1 for noise); returns the cluster number.';
+COMMENT ON FUNCTION dm_anomaly_score(text, anyelement) IS
+'Scores a row with an isolation_forest model: scikit-learn''s anomaly score 2^(-E[h(x)]/c(n)) in (0, 1], higher is more anomalous.';
+COMMENT ON FUNCTION dm_is_anomaly(text, anyelement) IS
+'True when a row''s anomaly score is above the model''s threshold: 0.5, or with hyperparameter contamination the score above which that fraction of the training rows lies.';
+COMMENT ON FUNCTION dm_transform(text, anyelement) IS
+'Projects a row onto a pca model''s components (after its stored preprocessing): float8[] of n_components values, whitened if the model was trained with whiten.';

@@ -75,12 +75,15 @@ fn dm_score_trigger<'a>(
         };
         let att = &attrs[attno];
         let is_array = pg_sys::get_element_type(att.atttypid) != pg_sys::InvalidOid;
-        if (mode == "proba") != is_array {
+        let wants_array = mode == "proba" || m.model.task == Task::Decomposition;
+        if wants_array != is_array {
             raise(SqlError::Mining(Error::input(format!(
                 "dm_score_trigger: column \"{column}\" is {}; {}",
                 crate::data::types::type_name(att.atttypid),
                 if is_array {
-                    "an array column takes mode 'proba'"
+                    "an array column takes mode 'proba' (or a pca model)"
+                } else if mode != "proba" {
+                    "a pca model writes its components into an array column (float8[])"
                 } else {
                     "mode 'proba' needs an array column (float8[], real[] or numeric[])"
                 }
@@ -116,6 +119,19 @@ fn dm_score_trigger<'a>(
                         } else {
                             format!("{v}")
                         }
+                    }
+                    (_, Task::Clustering) => m.model.cluster(raw, &mut buf)?.to_string(),
+                    ("label", Task::Anomaly) => m.model.anomaly(raw, &mut buf)?.1.to_string(),
+                    (_, Task::Anomaly) => format!("{}", m.model.anomaly(raw, &mut buf)?.0),
+                    (_, Task::Decomposition) => {
+                        let v = m.model.transform(raw, &mut buf)?;
+                        format!(
+                            "{{{}}}",
+                            v.iter()
+                                .map(|v| format!("{v}"))
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        )
                     }
                     ("label", Task::Classification) => {
                         m.model.classes[m.model.predict_class(raw, &mut buf)?].clone()
@@ -210,6 +226,15 @@ fn dm_create_predict_function(
         Task::Regression => (
             format!("dm_predict({lit}, ROW({row}))"),
             m.model.target_type.clone(),
+        ),
+        Task::Clustering => (format!("dm_cluster({lit}, ROW({row}))"), "integer".into()),
+        Task::Anomaly => (
+            format!("dm_anomaly_score({lit}, ROW({row}))"),
+            "double precision".into(),
+        ),
+        Task::Decomposition => (
+            format!("dm_transform({lit}, ROW({row}))"),
+            "double precision[]".into(),
         ),
         Task::Classification => match m.model.target_kind {
             crate::mining::frame::ColumnKind::Integer | crate::mining::frame::ColumnKind::Float => {

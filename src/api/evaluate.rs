@@ -50,6 +50,19 @@ fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
 /// metrics per value of that column beside the overall ones.
 #[pg_extern(stable)]
 fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NULL")) -> JsonB {
+    if !cache::get(model).model.task.is_supervised() {
+        if group_by.is_some() {
+            Err::<(), _>(Error::param(
+                "group_by needs a classification or regression model; run dm_evaluate on a filtered relation per group",
+            ))
+            .or_raise_for(model);
+        }
+        let (m, _, mut out) = on_relation(model, relation, |m, f| {
+            evaluate::unsupervised_metrics(m, f, crate::mining::options::DEFAULT_SEED)
+        });
+        out["model"] = json!(format!("{}@{}", m.name, m.version));
+        return JsonB(out);
+    }
     let (name, frame, scored) = score_relation(model, relation);
     let mut out = match group_by {
         None => scored.metrics(),

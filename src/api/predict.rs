@@ -1,4 +1,5 @@
-//! Scoring: dm_predict, dm_predict_label, dm_predict_proba, dm_model_classes.
+//! Scoring: dm_predict, dm_predict_label, dm_predict_proba, dm_model_classes, and for models
+//! without a target dm_cluster, dm_anomaly_score, dm_is_anomaly and dm_transform.
 
 use pgrx::prelude::*;
 use pgrx::AnyElement;
@@ -16,11 +17,11 @@ fn dm_predict(model: &str, input: AnyElement) -> f64 {
     let m = cache::get(model);
     let mut buf = m.buf.borrow_mut();
     with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
-        Task::Regression => m.model.predict_value(raw, &mut buf),
         Task::Classification => m
             .model
             .predict_class(raw, &mut buf)
             .and_then(|c| m.model.class_number(c)),
+        _ => m.model.predict_value(raw, &mut buf),
     })
     .and_then(|r| r)
     .or_raise_for(model)
@@ -32,11 +33,11 @@ fn dm_predict_label(model: &str, input: AnyElement) -> String {
     let m = cache::get(model);
     let mut buf = m.buf.borrow_mut();
     with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
-        Task::Regression => m.model.predict_value(raw, &mut buf).map(format_number),
         Task::Classification => m
             .model
             .predict_class(raw, &mut buf)
             .map(|c| m.model.classes[c].clone()),
+        _ => m.model.predict_value(raw, &mut buf).map(format_number),
     })
     .and_then(|r| r)
     .or_raise_for(model)
@@ -61,10 +62,62 @@ fn dm_model_classes(model: &str) -> Vec<String> {
     if m.model.task != Task::Classification {
         Err(Error::new(
             ErrorKind::NotSupported,
-            "a regression model has no classes",
+            format!("a {} model has no classes", m.model.task.name()),
         ))
         .or_raise_for(model)
     } else {
         m.model.classes.clone()
     }
+}
+
+/// The cluster of a row (clustering models; -1 is DBSCAN's noise).
+#[pg_extern(stable, parallel_safe)]
+fn dm_cluster(model: &str, input: AnyElement) -> i32 {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.cluster(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .map(|c| c as i32)
+    .or_raise_for(model)
+}
+
+/// The anomaly score of a row in (0, 1]; higher is more anomalous (isolation forest models).
+#[pg_extern(stable, parallel_safe)]
+fn dm_anomaly_score(model: &str, input: AnyElement) -> f64 {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.anomaly(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .map(|a| a.0)
+    .or_raise_for(model)
+}
+
+/// Whether the anomaly score of a row passes the model's threshold (0.5, or the training
+/// scores' quantile set by the contamination hyperparameter).
+#[pg_extern(stable, parallel_safe)]
+fn dm_is_anomaly(model: &str, input: AnyElement) -> bool {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.anomaly(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .map(|a| a.1)
+    .or_raise_for(model)
+}
+
+/// The principal components of a row (pca models).
+#[pg_extern(stable, parallel_safe)]
+fn dm_transform(model: &str, input: AnyElement) -> Vec<f64> {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.transform(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .or_raise_for(model)
 }

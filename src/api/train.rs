@@ -12,7 +12,7 @@ use crate::catalog::{cache, models};
 use crate::data::reader;
 use crate::mining::error::Error;
 use crate::mining::estimator::ALGORITHMS;
-use crate::mining::estimator::{Estimator, Fitted};
+use crate::mining::estimator::{Estimator, Fitted, Task};
 use crate::mining::forest::Progress;
 use crate::mining::model_format;
 use crate::mining::options::{Deploy, TrainOptions};
@@ -57,12 +57,12 @@ fn fit_and_measure(p: &Prepared, progress: &Progress) -> Result<FitResult, Error
     let fitted = p.fit_with(&estimator, progress)?;
     let fit_ms = ms(t);
     let t = Instant::now();
-    let mut metrics = json!({"train": p.measure(&fitted, &p.split.train)});
+    let mut metrics = json!({"train": p.measure_json(&fitted, &p.split.train)});
     if !p.split.validation.is_empty() {
-        metrics["validation"] = json!(p.measure(&fitted, &p.split.validation));
+        metrics["validation"] = p.measure_json(&fitted, &p.split.validation);
     }
     if !p.split.test.is_empty() {
-        metrics["test"] = json!(p.measure(&fitted, &p.split.test));
+        metrics["test"] = p.measure_json(&fitted, &p.split.test);
     }
     if let Some(cv) = cv {
         metrics["cv"] = cv;
@@ -229,10 +229,34 @@ fn dm_train(
     for w in late.iter().skip(shown).filter_map(|w| w.as_str()) {
         warning!("model \"{name}\": {w}");
     }
+    let on = report["primary_metric"]["on"].as_str().unwrap_or("test");
+    let headline = match outcome.model.task {
+        Task::Clustering => {
+            let m = &report["metrics"][on];
+            format!(
+                "{} clusters{}; silhouette {}",
+                m["clusters"],
+                m.get("noise")
+                    .map_or(String::new(), |n| format!(" and {n} noise rows")),
+                m.get("silhouette")
+                    .and_then(Value::as_f64)
+                    .map_or("undefined".into(), |s| format!("{s:.4}"))
+            )
+        }
+        Task::Anomaly => {
+            let m = &report["metrics"][on];
+            format!(
+                "{} rows ({:.2}%) score above the threshold {:.4}",
+                m["anomalies"],
+                100.0 * m["anomaly_fraction"].as_f64().unwrap_or(0.0),
+                m["threshold"].as_f64().unwrap_or(0.5)
+            )
+        }
+        _ => format!("{primary_name} {primary:.4}"),
+    };
     notice!(
-        "model \"{name}\": fitted in {:.2} s; {primary_name} {primary:.4} on {} rows",
+        "model \"{name}\": fitted in {:.2} s; {headline} on {on} rows",
         fit_ms as f64 / 1000.0,
-        report["primary_metric"]["on"].as_str().unwrap_or("test")
     );
 
     // Store.
@@ -283,6 +307,10 @@ fn dm_train(
         (Deploy::Always, _) => (true, "deploy is \"always\"".to_string()),
         (Deploy::Never, _) => (false, "deploy is \"never\"".to_string()),
         (Deploy::IfBetter, None) => (true, "it is the first deployment".to_string()),
+        (Deploy::IfBetter, Some(_)) if primary_name == "none" => (
+            true,
+            format!("a {} model has no quality metric to compare, so if_better deploys it (deploy \"never\" keeps the deployed version)", m.task.name()),
+        ),
         (Deploy::IfBetter, Some(d)) => {
             match models::stored_metric(&name, d.version, primary_name) {
                 Some(old) if primary > old => (

@@ -200,8 +200,9 @@ pub fn insert(v: NewVersion) -> i32 {
             v.task.into(),
             v.algorithm.into(),
             v.relation.into(),
-            v.target.into(),
-            v.target_type.into(),
+            // Models without a target (clustering, anomaly, decomposition) store NULL.
+            (!v.target.is_empty()).then_some(v.target).into(),
+            (!v.target_type.is_empty()).then_some(v.target_type).into(),
             JsonB(v.features).into(),
             v.classes.into(),
             JsonB(v.preprocessing).into(),

@@ -134,7 +134,12 @@ impl StoredModel {
             Err(Error::new(
                 ErrorKind::NotSupported,
                 format!(
-                    "a {} model does not predict {what}; score it with {}",
+                    "{} {} model does not predict {what}; score it with {}",
+                    if self.task == Task::Anomaly {
+                        "an"
+                    } else {
+                        "a"
+                    },
                     self.task.name(),
                     self.task.scoring_function()
                 ),

@@ -238,9 +238,11 @@ pub fn fit(
     let k = match params.n_components {
         Components::All => max_k,
         Components::Count(k) if k <= max_k => k,
-        Components::Count(k) => return Err(Error::param(format!(
+        Components::Count(k) => {
+            return Err(Error::param(format!(
             "hyperparameter \"n_components\" of pca is {k}, more than min(rows, columns) = {max_k}"
-        ))),
+        )))
+        }
         Components::Variance(f) => {
             let mut acc = 0.0;
             let below = ratio.iter().take_while(|r| {

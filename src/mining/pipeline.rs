@@ -127,7 +127,7 @@ pub fn prepare(
         return unsupervised::prepare(frame, req, task, notice);
     }
     let target_name = req.target.as_deref().ok_or_else(|| {
-        Error::param("a target column is needed for classification and regression")
+        Error::param("a target column is needed for classification and regression; without one, use algorithm kmeans, dbscan, isolation_forest or pca (or auto with options.task clustering, anomaly or decomposition)")
     })?;
     let ti = columns::find(frame, target_name, "target")?;
     let target_col = &frame.columns[ti];

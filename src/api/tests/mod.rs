@@ -188,4 +188,47 @@ mod tests {
         close(&got.0["roc_auc"], &b["roc_auc"], "roc_auc");
         close(&got.0["log_loss"], &b["log_loss"], "log_loss");
     }
+
+    /// Two tight groups of 40 points and one far-away point.
+    fn blobs() {
+        sql("SET client_min_messages = warning");
+        sql("CREATE TABLE pts AS SELECT i, (i % 2) * 10 + (i % 7) * 0.1 AS a, (i % 2) * 10 + (i % 5) * 0.1 AS b \
+             FROM generate_series(1, 80) i UNION ALL SELECT 81, 50, -50");
+    }
+
+    #[pg_test]
+    fn clustering_models_score_with_dm_cluster() {
+        blobs();
+        sql("SELECT * FROM dm_train('km', 'SELECT a, b FROM pts', NULL, 'kmeans', '{\"n_clusters\": 3}')");
+        let same: bool = one(
+            "SELECT dm_cluster('km', ROW(0.1, 0.2)) = dm_cluster('km', p) FROM pts p WHERE i = 2",
+        );
+        assert!(same);
+        let clusters: i64 =
+            one("SELECT count(DISTINCT dm_cluster('km', p)) FROM (SELECT a, b FROM pts) p");
+        assert_eq!(clusters, 3);
+        sql("SELECT * FROM dm_train('db', 'SELECT a, b FROM pts', NULL, 'dbscan', '{\"eps\": 0.5, \"min_samples\": 4}')");
+        let far: i32 = one("SELECT dm_cluster('db', ROW(50.0, -50.0))");
+        assert_eq!(far, -1);
+        let near: i32 = one("SELECT dm_cluster('db', ROW(10.2, 10.1))");
+        assert!(near >= 0);
+    }
+
+    #[pg_test]
+    fn anomaly_and_pca_models_score() {
+        blobs();
+        sql("SELECT * FROM dm_train('iso', 'SELECT a, b FROM pts', NULL, 'isolation_forest', '{\"contamination\": 0.02}')");
+        let (far, near): (f64, f64) = (
+            one("SELECT dm_anomaly_score('iso', ROW(50.0, -50.0))"),
+            one("SELECT dm_anomaly_score('iso', ROW(0.1, 0.1))"),
+        );
+        assert!(far > near && far <= 1.0 && near > 0.0, "{far} {near}");
+        let flagged: bool = one("SELECT dm_is_anomaly('iso', ROW(50.0, -50.0))");
+        assert!(flagged);
+        sql("SELECT * FROM dm_train('p', 'SELECT a, b FROM pts', NULL, 'pca', '{\"n_components\": 1}')");
+        let t: Vec<f64> = one("SELECT dm_transform('p', ROW(0.0, 0.0))");
+        assert_eq!(t.len(), 1);
+        let ratio: f64 = one("SELECT (metrics -> 'train' ->> 'explained_variance_ratio_total')::float8 FROM dm.models WHERE name = 'p'");
+        assert!(ratio > 0.5 && ratio <= 1.0 + 1e-12);
+    }
 }
