@@ -10,8 +10,9 @@ use pgrx::pgrx_sql_entity_graph::metadata::{
     ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
 };
 use pgrx::prelude::*;
-use pgrx::{AggregateName, Internal, JsonB};
+use pgrx::{AggregateName, Internal};
 
+use super::args::{Float8ArrayArg, JsonbArg, Row};
 use super::errors::OrRaise;
 use crate::mining::forest::Progress;
 use crate::mining::kmeans::{self, KMeansParams};
@@ -88,21 +89,27 @@ struct KMeansState {
 
 fn push(
     state: &mut Internal,
-    features: Option<Vec<Option<f64>>>,
+    features: Option<Float8ArrayArg>,
     k: Option<i32>,
-    options: Option<JsonB>,
+    options: Option<JsonbArg>,
 ) {
     // SAFETY: this Internal only ever holds a KMeansState.
     let st = unsafe { state.get_or_insert_default::<KMeansState>() };
     if st.rows == 0 && st.skipped == 0 {
         st.k = k.map_or(0, i64::from);
-        st.options = options.map(|j| j.0);
+        st.options = options.and_then(|o| o.value());
     }
-    let Some(row) = features.and_then(|f| f.into_iter().collect::<Option<Vec<f64>>>()) else {
+    let Some(features) = features else {
         st.skipped += 1;
         return;
     };
-    if row.is_empty() || row.iter().any(|v| !v.is_finite()) {
+    let start = st.x.len();
+    let (row, len) = features.append_to(&mut st.x);
+    if let Row::Nulls = row {
+        st.skipped += 1;
+        return;
+    }
+    if len == 0 || st.x[start..].iter().any(|v| !v.is_finite()) {
         ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
@@ -113,21 +120,20 @@ fn push(
         );
     }
     if st.rows == 0 {
-        st.dims = row.len();
-    } else if row.len() != st.dims {
+        st.dims = len;
+    } else if len != st.dims {
         ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
             format!(
                 "dm_kmeans: row {} has {} features but the {} rows before it had {}",
                 st.rows + st.skipped + 1,
-                row.len(),
+                len,
                 st.rows,
                 st.dims
             )
         );
     }
-    st.x.extend(row);
     st.rows += 1;
 }
 
@@ -168,7 +174,7 @@ pub struct KMeans2;
 impl Aggregate<KMeans2> for KMeans2 {
     type State = Internal;
     type Args = (
-        name!(features, Option<Vec<Option<f64>>>),
+        name!(features, Option<Float8ArrayArg>),
         name!(k, Option<i32>),
     );
     type Finalize = Option<Matrix>;
@@ -200,9 +206,9 @@ pub struct KMeans3;
 impl Aggregate<KMeans3> for KMeans3 {
     type State = Internal;
     type Args = (
-        name!(features, Option<Vec<Option<f64>>>),
+        name!(features, Option<Float8ArrayArg>),
         name!(k, Option<i32>),
-        name!(options, Option<JsonB>),
+        name!(options, Option<JsonbArg>),
     );
     type Finalize = Option<Matrix>;
 

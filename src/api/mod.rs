@@ -1,6 +1,7 @@
 //! The SQL functions: each parses its arguments, calls the layers below and maps errors.
 
 pub mod aggregates;
+pub mod args;
 pub mod assoc;
 pub mod cluster;
 pub mod deploy;

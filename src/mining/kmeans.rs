@@ -101,8 +101,23 @@ pub struct KMeansFit {
     pub n_iter: usize,
 }
 
+/// Squared euclidean distance, summed in four independent lanes (no serial add chain).
 fn sq(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    let mut lanes = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            let t = x[i] - y[i];
+            lanes[i] += t * t;
+        }
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 /// Nearest centre and its squared distance.
@@ -144,21 +159,40 @@ fn seed_centers(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<f
                 }
             })
             .collect();
-        let (best, best_closest) = candidates
-            .par_iter()
-            .map(|&cand| {
-                let ctr = &x[cand * d..(cand + 1) * d];
-                let next: Vec<f64> = x
-                    .chunks_exact(d)
-                    .zip(&closest)
-                    .map(|(r, &c)| c.min(sq(r, ctr)))
-                    .collect();
-                (cand, next)
+        // The potential (sum of squared distances to the nearest centre) with each candidate
+        // added, in one parallel pass over the rows; then the winner's distances, in place.
+        let cand_rows: Vec<&[f64]> = candidates.iter().map(|&c| &x[c * d..(c + 1) * d]).collect();
+        let potentials = x
+            .par_chunks(d * 4096)
+            .zip(closest.par_chunks(4096))
+            .map(|(block, near)| {
+                let mut pot = vec![0.0; cand_rows.len()];
+                for (r, &c) in block.chunks_exact(d).zip(near) {
+                    for (p, ctr) in pot.iter_mut().zip(&cand_rows) {
+                        *p += c.min(sq(r, ctr));
+                    }
+                }
+                pot
             })
-            .min_by(|a, b| a.1.iter().sum::<f64>().total_cmp(&b.1.iter().sum::<f64>()))
-            .unwrap_or((0, closest.clone()));
+            .reduce(
+                || vec![0.0; cand_rows.len()],
+                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+            );
+        let best = potentials
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(candidates[0], |(i, _)| candidates[i]);
+        let ctr = &x[best * d..(best + 1) * d];
+        closest
+            .par_chunks_mut(4096)
+            .zip(x.par_chunks(d * 4096))
+            .for_each(|(near, block)| {
+                for (c, r) in near.iter_mut().zip(block.chunks_exact(d)) {
+                    *c = c.min(sq(r, ctr));
+                }
+            });
         centers.extend_from_slice(&x[best * d..(best + 1) * d]);
-        closest = best_closest;
     }
     centers
 }
@@ -252,19 +286,34 @@ pub fn fit(x: &[f64], d: usize, p: &KMeansParams, progress: &Progress) -> Result
         )));
     }
     // scikit-learn's tolerance: tol × the mean of the per-feature variances.
-    let mean: Vec<f64> = (0..d)
-        .map(|j| x.iter().skip(j).step_by(d).sum::<f64>() / n as f64)
-        .collect();
-    let var: f64 = (0..d)
-        .map(|j| {
-            x.iter()
-                .skip(j)
-                .step_by(d)
-                .map(|v| (v - mean[j]) * (v - mean[j]))
-                .sum::<f64>()
-                / n as f64
+    // Mean feature variance (scikit-learn scales tol by it), in one parallel pass per moment.
+    let add = |a: Vec<f64>, b: Vec<f64>| a.iter().zip(&b).map(|(x, y)| x + y).collect::<Vec<f64>>();
+    let sums = x
+        .par_chunks(d * 4096)
+        .map(|block| {
+            let mut s = vec![0.0; d];
+            for row in block.chunks_exact(d) {
+                s.iter_mut().zip(row).for_each(|(a, v)| *a += v);
+            }
+            s
         })
+        .reduce(|| vec![0.0; d], add);
+    let mean: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
+    let var: f64 = x
+        .par_chunks(d * 4096)
+        .map(|block| {
+            let mut s = vec![0.0; d];
+            for row in block.chunks_exact(d) {
+                for ((a, v), m) in s.iter_mut().zip(row).zip(&mean) {
+                    *a += (v - m) * (v - m);
+                }
+            }
+            s
+        })
+        .reduce(|| vec![0.0; d], add)
+        .iter()
         .sum::<f64>()
+        / n as f64
         / d as f64;
     let tol = p.tol * var;
     let mut rng = Rng::new(p.seed);
