@@ -5,7 +5,7 @@
 # Usage: bench/assoc.sh [basket_rows] [items] [min_support]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS="${1:-200000}"; ITEMS="${2:-1000}"; SUP="${3:-0.005}"
+ROWS="${1:-1000000}"; ITEMS="${2:-5000}"; SUP="${3:-0.002}"
 VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c "import mlxtend, pandas" 2>/dev/null || "$VENV/bin/pip" install -q numpy pandas mlxtend
@@ -13,17 +13,27 @@ bash scripts/cluster.sh start
 export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
 data=/var/tmp/pg_mining/baskets_${ROWS}_${ITEMS}.csv
 "$VENV/bin/python" - "$ROWS" "$ITEMS" "$data" <<'PY'
-import sys, numpy as np
+# Market baskets: 1 + Poisson(4) items per transaction drawn with Zipf-like popularity
+# (p ~ 1/(rank + 10)), and in 30% of the transactions one of 50 bundles of 2-3 items that go
+# together (so that there are rules to find). Duplicates within a transaction are dropped.
+import sys, numpy as np, pandas as pd
 rows, items, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = np.random.default_rng(5)
-pop = rng.zipf(1.3, items).astype(float); pop /= pop.sum()
-with open(path, "w") as f:
-    tx, written = 0, 0
-    while written < rows:
-        size = int(rng.integers(1, 10))
-        for it in set(rng.choice(items, size=size, p=pop)):
-            f.write(f"{tx},item{it}\n"); written += 1
-        tx += 1
+pop = 1.0 / (np.arange(items) + 10.0); pop /= pop.sum()
+n_tx = int(rows / 5.5) + 1
+sizes = 1 + rng.poisson(4, n_tx)
+tx = np.repeat(np.arange(n_tx), sizes)
+item = rng.choice(items, size=len(tx), p=pop)
+bundles = [rng.choice(min(items, 500), size=int(rng.integers(2, 4)), replace=False) for _ in range(50)]
+with_bundle = np.flatnonzero(rng.random(n_tx) < 0.3)
+which = rng.integers(0, len(bundles), len(with_bundle))
+btx = np.concatenate([np.full(len(bundles[w]), t) for t, w in zip(with_bundle, which)])
+bitem = np.concatenate([bundles[w] for w in which])
+df = pd.DataFrame({"tx": np.r_[tx, btx], "item": np.r_[item, bitem]}).drop_duplicates()
+df = df.sort_values("tx", kind="stable")
+df = df[df["tx"] <= df["tx"].iloc[min(rows, len(df)) - 1]].head(rows)
+df["item"] = "item" + df["item"].astype(str)
+df.to_csv(path, header=False, index=False)
 PY
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_assoc" -c "CREATE DATABASE pg_mining_assoc"
 export BASKETS_CSV="$data"
@@ -47,8 +57,12 @@ peer=$("$VENV/bin/python" - "$data" "$SUP" <<'PY'
 import sys, time
 import pandas as pd
 from mlxtend.frequent_patterns import fpgrowth
+import numpy as np
 df = pd.read_csv(sys.argv[1], names=["tx", "item"])
-onehot = pd.crosstab(df["tx"], df["item"]).astype(bool)
+t, _ = pd.factorize(df["tx"]); i, names = pd.factorize(df["item"])
+dense = np.zeros((t.max() + 1, len(names)), dtype=bool)
+dense[t, i] = True
+onehot = pd.DataFrame(dense, columns=names)
 sup = float(sys.argv[2])
 fpgrowth(onehot, min_support=sup)  # warm-up
 times = []

@@ -1,6 +1,5 @@
 //! Association rules and frequent itemsets over a (transaction, item) relation, by FP-growth.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -8,7 +7,6 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 
 use super::errors::OrRaise;
-use crate::data::reader;
 use crate::mining::assoc::{self, Baskets, Itemset};
 use crate::mining::error::Error;
 use crate::mining::forest::Progress;
@@ -43,43 +41,7 @@ fn max_len(options: Option<JsonB>) -> Result<Option<usize>, Error> {
 
 /// Reads the (transaction, item) pairs into baskets; NULLs are skipped.
 fn baskets(relation: &str, transaction_col: &str, item_col: &str) -> Baskets {
-    let q = format!(
-        "SELECT s.{}::text, s.{}::text FROM ({}) s",
-        reader::quote_ident(transaction_col),
-        reader::quote_ident(item_col),
-        reader::source_query(relation)
-    );
-    let read = reader::read(&q);
-    // Both columns are read as text, so any type works (uuid transaction ids, say).
-    let (Some(t), Some(i)) = (read.frame.columns.first(), read.frame.columns.get(1)) else {
-        Err(Error::internal(
-            "the (transaction, item) query returned fewer than two columns",
-        ))
-        .or_raise()
-    };
-    let mut by_tx: HashMap<String, usize> = HashMap::new();
-    let mut items: HashMap<String, u32> = HashMap::new();
-    let mut b = Baskets {
-        transactions: Vec::new(),
-        items: Vec::new(),
-    };
-    for r in 0..read.frame.nrows() {
-        let (Some(tx), Some(item)) = (t.text_at(r), i.text_at(r)) else {
-            continue;
-        };
-        let next = items.len() as u32;
-        let id = *items.entry(item.clone()).or_insert_with(|| {
-            b.items.push(item);
-            next
-        });
-        let n = b.transactions.len();
-        let slot = *by_tx.entry(tx).or_insert(n);
-        if slot == n {
-            b.transactions.push(Vec::new());
-        }
-        b.transactions[slot].push(id);
-    }
-    b
+    crate::data::baskets::read(relation, transaction_col, item_col)
 }
 
 /// Frequent itemsets on the pool (cancellable).

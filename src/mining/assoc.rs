@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::error::{Error, Result};
 
 /// Items of each transaction as ids (duplicates allowed; they count once).
+#[derive(Default)]
 pub struct Baskets {
     pub transactions: Vec<Vec<u32>>,
     pub items: Vec<String>,

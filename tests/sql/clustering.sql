@@ -45,6 +45,17 @@ FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.05) ORDER BY size, itemset;
 SELECT antecedent, consequent, round(support::numeric, 4) AS support, round(confidence::numeric, 4) AS confidence,
        round(lift::numeric, 4) AS lift, round(leverage::numeric, 4) AS leverage, round(conviction::numeric, 4) AS conviction
 FROM dm_association_rules('baskets', 'tx', 'item', 0.05, 0.6) ORDER BY confidence DESC, support DESC, antecedent, consequent;
+-- Transaction ids of any type group the same way (bigint, numeric, text, uuid).
+WITH u AS (SELECT itemset, support FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.05)),
+b AS (SELECT itemset, support FROM dm_frequent_itemsets('SELECT dense_rank() OVER (ORDER BY tx) AS tx, item FROM baskets WHERE tx IS NOT NULL', 'tx', 'item', 0.05)),
+m AS (SELECT itemset, support FROM dm_frequent_itemsets('SELECT tx::text::uuid AS tx, item FROM baskets', 'tx', 'item', 0.05)),
+t AS (SELECT itemset, support FROM dm_frequent_itemsets('SELECT tx::text AS tx, item FROM baskets', 'tx', 'item', 0.05)),
+x AS (SELECT itemset, support FROM dm_frequent_itemsets('SELECT (''x'' || tx::text)::bytea AS tx, item FROM baskets', 'tx', 'item', 0.05))
+SELECT (SELECT count(*) FROM u) AS itemsets,
+       NOT EXISTS (SELECT * FROM u EXCEPT SELECT * FROM b) AND NOT EXISTS (SELECT * FROM b EXCEPT SELECT * FROM u) AS same_bigint,
+       NOT EXISTS (SELECT * FROM u EXCEPT SELECT * FROM m) AS same_uuid,
+       NOT EXISTS (SELECT * FROM u EXCEPT SELECT * FROM t) AND NOT EXISTS (SELECT * FROM t EXCEPT SELECT * FROM u) AS same_text,
+       NOT EXISTS (SELECT * FROM u EXCEPT SELECT * FROM x) AND NOT EXISTS (SELECT * FROM x EXCEPT SELECT * FROM u) AS same_bytea;
 SELECT count(*) AS pairs_at_most FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.01, '{"max_len": 2}') WHERE size > 2;
 SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 0)$$);
 SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 1.5)$$);
