@@ -54,3 +54,5 @@ COMMENT ON FUNCTION dm_is_anomaly(text, anyelement) IS
 'True when a row''s anomaly score is above the model''s threshold: 0.5, or with hyperparameter contamination the score above which that fraction of the training rows lies.';
 COMMENT ON FUNCTION dm_transform(text, anyelement) IS
 'Projects a row onto a pca model''s components (after its stored preprocessing): float8[] of n_components values, whitened if the model was trained with whiten.';
+COMMENT ON FUNCTION dm_feature_importance(text) IS
+'Per feature of a gradient_boosting model: its share of the total split gain (sums to 1, as scikit-learn''s feature_importances_; one-hot columns summed into their feature) and its number of splits, most important first.';

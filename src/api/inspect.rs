@@ -57,3 +57,25 @@ fn dm_coefficients(
     }
     TableIterator::new(rows)
 }
+
+/// Per feature of a gradient_boosting model: its share of the total split gain (summing to 1,
+/// as scikit-learn's feature_importances_) and the number of splits on it, most important first.
+#[pg_extern(stable, parallel_safe)]
+fn dm_feature_importance(
+    model: &str,
+) -> TableIterator<
+    'static,
+    (
+        name!(feature, String),
+        name!(importance, f64),
+        name!(splits, i64),
+    ),
+> {
+    let m = cache::get(model);
+    let mut rows = m.model.feature_importance().or_raise_for(model);
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    TableIterator::new(
+        rows.into_iter()
+            .map(|(f, share, splits)| (f, share, splits as i64)),
+    )
+}

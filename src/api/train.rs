@@ -67,6 +67,9 @@ fn fit_and_measure(p: &Prepared, progress: &Progress) -> Result<FitResult, Error
     if let Some(cv) = cv {
         metrics["cv"] = cv;
     }
+    if let Some(fit) = fitted.fit_summary() {
+        metrics["fit"] = fit;
+    }
     let suspects = p.leakage_suspects();
     let prediction_profile = p.prediction_profile(&fitted);
     Ok(FitResult {
@@ -254,8 +257,17 @@ fn dm_train(
         }
         _ => format!("{primary_name} {primary:.4}"),
     };
+    let rounds = match &report["metrics"]["fit"] {
+        Value::Object(f) if f.get("rounds") != f.get("rounds_run") => format!(
+            "; early stopping kept {} of {} rounds",
+            f.get("rounds").unwrap_or(&Value::Null),
+            f.get("rounds_run").unwrap_or(&Value::Null)
+        ),
+        Value::Object(f) => format!("; {} rounds", f.get("rounds").unwrap_or(&Value::Null)),
+        _ => String::new(),
+    };
     notice!(
-        "model \"{name}\": fitted in {:.2} s; {headline} on {on} rows",
+        "model \"{name}\": fitted in {:.2} s; {headline} on {on} rows{rounds}",
         fit_ms as f64 / 1000.0,
     );
 

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::boosting::{self, BoostParams, Boosted};
 use super::dbscan::{self, DbscanModel, DbscanParams};
 use super::error::{Error, Result};
 use super::forest::{self, Forest, Progress};
@@ -62,6 +63,7 @@ pub const ALGORITHMS: &[&str] = &[
     "logistic_regression",
     "decision_tree",
     "random_forest",
+    "gradient_boosting",
     "kmeans",
     "dbscan",
     "isolation_forest",
@@ -96,6 +98,7 @@ pub enum Fitted {
     Dbscan(DbscanModel),
     Isolation(IsolationForest),
     Pca(PcaModel),
+    Boosted(Boosted),
 }
 
 impl Model for Fitted {
@@ -108,6 +111,7 @@ impl Model for Fitted {
                 f.predict(x, &mut out);
                 out[0]
             }
+            Fitted::Boosted(b) => b.predict_value(x),
             Fitted::Logistic(_) => f64::NAN,
             Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
                 f64::NAN
@@ -125,6 +129,7 @@ impl Model for Fitted {
                     .for_each(|(o, v)| *o = *v);
             }
             Fitted::Forest(f) => f.predict(x, out),
+            Fitted::Boosted(b) => b.predict_proba(x, out),
             Fitted::Linear(_)
             | Fitted::KMeans(_)
             | Fitted::Dbscan(_)
@@ -135,6 +140,19 @@ impl Model for Fitted {
 }
 
 impl Fitted {
+    /// What fitting decided that the hyperparameters did not say (boosting: the rounds kept by
+    /// early stopping), for the training report.
+    pub fn fit_summary(&self) -> Option<Value> {
+        match self {
+            Fitted::Boosted(b) => Some(serde_json::json!({
+                "rounds": b.rounds,
+                "rounds_run": b.rounds_run,
+                "trees": b.trees.len(),
+            })),
+            _ => None,
+        }
+    }
+
     /// Clustering: the cluster of a preprocessed row (-1: noise); None for other models.
     pub fn cluster(&self, x: &[f64]) -> Option<i64> {
         match self {
@@ -260,6 +278,7 @@ pub enum Estimator {
     Dbscan(DbscanParams),
     IsolationForest(IsolationParams),
     Pca(PcaParams),
+    GradientBoosting(BoostParams),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -289,6 +308,8 @@ pub struct TrainData<'a> {
     pub x: &'a [f64],
     pub n_cols: usize,
     pub rows: &'a [usize],
+    /// Rows for early stopping (learners that use them); may be empty.
+    pub validation: &'a [usize],
     pub labels: Labels<'a>,
 }
 
@@ -328,6 +349,17 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
             "max_features",
         ],
         "pca" => &["n_components", "whiten"],
+        "gradient_boosting" => &[
+            "n_estimators",
+            "learning_rate",
+            "num_leaves",
+            "max_depth",
+            "min_samples_leaf",
+            "l2_regularization",
+            "subsample",
+            "max_bins",
+            "n_iter_no_change",
+        ],
         _ => &[],
     }
 }
@@ -551,6 +583,40 @@ impl Estimator {
                     max_features: p.max_features(default)?,
                 }
             }
+            "gradient_boosting" => {
+                if !task.is_supervised() {
+                    return Err(Error::param(format!(
+                        "gradient_boosting needs a target (classification or regression); this is a {} task",
+                        task.name()
+                    )));
+                }
+                Estimator::GradientBoosting(BoostParams {
+                    n_estimators: p.usize_or("n_estimators", 100, 1, 100_000)?,
+                    learning_rate: p.f64_or(
+                        "learning_rate",
+                        0.1,
+                        |l| l > 0.0 && l <= 10.0,
+                        "a number in (0, 10]",
+                    )?,
+                    num_leaves: p.usize_or("num_leaves", 31, 2, 65_536)?,
+                    max_depth: p.max_depth()?,
+                    min_samples_leaf: p.usize_or("min_samples_leaf", 20, 1, usize::MAX)?,
+                    l2_regularization: p.f64_or(
+                        "l2_regularization",
+                        0.0,
+                        |l| l >= 0.0,
+                        "a number ≥ 0",
+                    )?,
+                    subsample: p.f64_or(
+                        "subsample",
+                        1.0,
+                        |f| f > 0.0 && f <= 1.0,
+                        "a fraction in (0, 1]",
+                    )?,
+                    max_bins: p.usize_or("max_bins", 255, 2, 255)?,
+                    n_iter_no_change: p.usize_or("n_iter_no_change", 10, 0, 100_000)?,
+                })
+            }
             "kmeans" => {
                 need(Task::Clustering)?;
                 Estimator::KMeans {
@@ -691,6 +757,16 @@ impl Estimator {
                     progress,
                 )?))
             }
+            (Estimator::GradientBoosting(params), labels) => Ok(Fitted::Boosted(boosting::fit(
+                data.x,
+                p,
+                labels,
+                data.rows,
+                data.validation,
+                params,
+                seed,
+                progress,
+            )?)),
             _ => Err(Error::internal("estimator and labels do not match")),
         }
     }
@@ -757,6 +833,7 @@ impl Estimator {
         match self {
             Estimator::RandomForest { n_estimators, .. } => *n_estimators,
             Estimator::IsolationForest(p) => p.n_estimators,
+            Estimator::GradientBoosting(p) => p.n_estimators,
             Estimator::KMeans { n_init, .. } => *n_init,
             _ => 0,
         }

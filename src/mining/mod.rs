@@ -2,6 +2,8 @@
 
 pub mod accumulate;
 pub mod assoc;
+pub mod binning;
+pub mod boosting;
 pub mod cluster_metrics;
 pub mod columns;
 pub mod dbscan;
@@ -11,6 +13,7 @@ pub mod estimator;
 pub mod evaluate;
 pub mod forest;
 pub mod frame;
+pub mod hist_tree;
 pub mod isolation;
 pub mod kmeans;
 pub mod linear;

@@ -35,6 +35,36 @@ impl StoredModel {
         self.prep.features.len()
     }
 
+    /// Per feature (its encoded columns summed): the share of the total split gain, and the
+    /// number of splits on it, for models that record them (gradient_boosting).
+    pub fn feature_importance(&self) -> Result<Vec<(String, f64, u64)>> {
+        let Fitted::Boosted(b) = &self.estimator else {
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                format!(
+                    "feature importance is recorded for gradient_boosting models; this one is {}",
+                    self.algorithm
+                ),
+            ));
+        };
+        let total: f64 = b.gain.iter().sum();
+        let mut out = Vec::with_capacity(self.prep.features.len());
+        let mut col = 0;
+        for f in &self.prep.features {
+            let w = self.prep.width_of(f);
+            let range = col..(col + w).min(b.gain.len());
+            let gain: f64 = b.gain.get(range.clone()).map_or(0.0, |g| g.iter().sum());
+            let splits: u64 = b
+                .splits
+                .get(range)
+                .map_or(0, |s| s.iter().map(|&v| v as u64).sum());
+            let share = if total > 0.0 { gain / total } else { 0.0 };
+            out.push((f.name.clone(), share, splits));
+            col += w;
+        }
+        Ok(out)
+    }
+
     fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
         buf.clear();
         buf.resize(self.prep.width(), 0.0);

@@ -476,6 +476,7 @@ impl Prepared {
             x: &self.x,
             n_cols: self.n_cols,
             rows: &self.split.train,
+            validation: &self.split.validation,
             labels: self.labels(),
         };
         estimator.fit(&data, self.seed, progress)

@@ -55,6 +55,7 @@ impl Prepared {
             x: &x,
             n_cols: prep.width(),
             rows: &train,
+            validation: &self.split.validation,
             labels: self.labels(),
         };
         let fitted = estimator.fit(&data, self.seed, &Progress::default())?;

@@ -295,3 +295,72 @@ fn fpgrowth_and_rules_match_mlxtend() {
         }
     }
 }
+
+/// gradient_boosting against HistGradientBoosting on breast_cancer, wine, digits and diabetes
+/// (tests/fixtures/sklearn_boosting.py): same training rows, equivalent settings.
+#[test]
+fn gradient_boosting_within_one_point_of_sklearn() {
+    use crate::mining::boosting::{self, BoostParams};
+    use crate::mining::forest::Progress;
+    use crate::mining::model::argmax;
+    use crate::mining::tree::Labels;
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/sklearn_boosting.json"
+    ))
+    .unwrap();
+    let params = BoostParams {
+        n_iter_no_change: 0,
+        ..BoostParams::default()
+    };
+    for set in f["sets"].as_array().unwrap() {
+        let name = set["name"].as_str().unwrap();
+        let p = set["p"].as_u64().unwrap() as usize;
+        let x = floats(&set["x"]);
+        let train = usizes(&set["train"]);
+        let n = set["n"].as_u64().unwrap() as usize;
+        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+        let theirs = set["score"].as_f64().unwrap();
+        let ours = if set["classify"].as_bool().unwrap() {
+            let y = usizes(&set["y"]);
+            let k = y.iter().max().unwrap() + 1;
+            let labels = Labels::Classes {
+                y: &y,
+                n_classes: k,
+            };
+            let m = boosting::fit(&x, p, labels, &train, &[], &params, 0, &Progress::default())
+                .unwrap();
+            let mut out = vec![0.0; k];
+            test.iter()
+                .filter(|&&r| {
+                    m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                    argmax(&out) == y[r]
+                })
+                .count() as f64
+                / test.len() as f64
+        } else {
+            let y = floats(&set["y"]);
+            let m = boosting::fit(
+                &x,
+                p,
+                Labels::Values(&y),
+                &train,
+                &[],
+                &params,
+                0,
+                &Progress::default(),
+            )
+            .unwrap();
+            let mean = test.iter().map(|&r| y[r]).sum::<f64>() / test.len() as f64;
+            let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
+                let e = m.predict_value(&x[r * p..(r + 1) * p]) - y[r];
+                (a + e * e, b + (y[r] - mean).powi(2))
+            });
+            1.0 - sse / sst
+        };
+        eprintln!("{name}: ours {ours:.4}, scikit-learn {theirs:.4}");
+        assert!(
+            ours >= theirs - 0.01,
+            "{name}: ours {ours} vs scikit-learn {theirs}"
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! One regression tree on binned features, grown leaf-wise (best gain first, as LightGBM and
+//! scikit-learn's HistGradientBoosting) from per-row gradients and hessians. Each leaf keeps a
+//! histogram of (gradient, hessian, count) per feature and bin; a split builds the smaller
+//! child's histogram from its rows and gets the larger one's by subtraction. Histograms are
+//! built and searched in parallel over features.
+//!
+//! The result is a flat node array whose thresholds are raw feature values, so scoring needs
+//! neither the bins nor an allocation.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::binning::Binned;
+
+const STRIDE: usize = 256;
+pub const LEAF: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub feature: u32,
+    /// Split: rows with value <= threshold go left. Leaf: unused.
+    pub threshold: f64,
+    /// The bin form of the threshold (bin <= this goes left).
+    pub bin: u8,
+    pub left: u32,
+    pub right: u32,
+    /// Leaf: its output.
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistTree {
+    pub nodes: Vec<Node>,
+}
+
+/// Where the rows given to `grow` ended up: leaf i holds rows[start..end] and outputs value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeafRows {
+    pub start: usize,
+    pub end: usize,
+    pub value: f64,
+}
+
+impl HistTree {
+    #[inline]
+    pub fn predict(&self, x: &[f64]) -> f64 {
+        let mut i = 0usize;
+        while let Some(n) = self.nodes.get(i) {
+            if n.left == LEAF {
+                return n.value;
+            }
+            let v = x.get(n.feature as usize).copied().unwrap_or(0.0);
+            i = if v <= n.threshold { n.left } else { n.right } as usize;
+        }
+        0.0
+    }
+
+    /// The leaf value of row r of a binned matrix.
+    #[inline]
+    pub fn predict_binned(&self, b: &Binned, r: usize) -> f64 {
+        let mut i = 0usize;
+        while let Some(n) = self.nodes.get(i) {
+            if n.left == LEAF {
+                return n.value;
+            }
+            let v = b.bins[n.feature as usize * b.n_rows + r];
+            i = if v <= n.bin { n.left } else { n.right } as usize;
+        }
+        0.0
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct GrowParams {
+    pub num_leaves: usize,
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    pub min_hessian: f64,
+    pub l2: f64,
+    /// Multiplies every leaf value (the learning rate).
+    pub shrinkage: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    g: f64,
+    h: f64,
+    n: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    gain: f64,
+    feature: usize,
+    bin: u8,
+}
+
+struct Leaf {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    hist: Vec<Cell>,
+    split: Option<Split>,
+}
+
+/// Per feature: the total gain and the number of splits it was chosen for.
+#[derive(Debug, Clone, Default)]
+pub struct Importance {
+    pub gain: Vec<f64>,
+    pub splits: Vec<u32>,
+}
+
+fn score(g: f64, h: f64, l2: f64) -> f64 {
+    g * g / (h + l2)
+}
+
+fn build_hist(b: &Binned, rows: &[u32], grad: &[f64], hess: &[f64]) -> Vec<Cell> {
+    let mut hist = vec![Cell::default(); b.n_cols * STRIDE];
+    // The leaf's gradients in row order, gathered once: each feature then reads them in
+    // sequence and only its bin column at random.
+    let gh: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|&r| (grad[r as usize], hess[r as usize]))
+        .collect();
+    let fill = |f: usize, h: &mut [Cell]| {
+        let col = b.column(f);
+        for (&r, &(g, hh)) in rows.iter().zip(&gh) {
+            let c = &mut h[col[r as usize] as usize];
+            c.g += g;
+            c.h += hh;
+            c.n += 1;
+        }
+    };
+    // Small leaves are not worth a task per feature.
+    if rows.len() * b.n_cols < 50_000 {
+        hist.chunks_mut(STRIDE)
+            .enumerate()
+            .for_each(|(f, h)| fill(f, h));
+    } else {
+        hist.par_chunks_mut(STRIDE)
+            .enumerate()
+            .for_each(|(f, h)| fill(f, h));
+    }
+    hist
+}
+
+fn best_split(
+    b: &Binned,
+    hist: &[Cell],
+    g: f64,
+    h: f64,
+    n: usize,
+    p: &GrowParams,
+) -> Option<Split> {
+    let parent = score(g, h, p.l2);
+    let search = |f: usize| -> Option<Split> {
+        let cells = &hist[f * STRIDE..f * STRIDE + b.n_bins(f)];
+        let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
+        let mut best: Option<Split> = None;
+        for (bin, c) in cells.iter().enumerate().take(cells.len().saturating_sub(1)) {
+            gl += c.g;
+            hl += c.h;
+            nl += c.n as usize;
+            let nr = n - nl;
+            if nl < p.min_samples_leaf || hl < p.min_hessian {
+                continue;
+            }
+            if nr < p.min_samples_leaf {
+                break;
+            }
+            let (gr, hr) = (g - gl, h - hl);
+            if hr < p.min_hessian {
+                continue;
+            }
+            let gain = score(gl, hl, p.l2) + score(gr, hr, p.l2) - parent;
+            if gain > best.map_or(1e-12, |s| s.gain) {
+                best = Some(Split {
+                    gain,
+                    feature: f,
+                    bin: bin as u8,
+                });
+            }
+        }
+        best
+    };
+    // Highest gain; ties go to the lowest feature (same tree on any thread count).
+    let pick = |a: Split, b: Split| {
+        if b.gain > a.gain || (b.gain == a.gain && b.feature < a.feature) {
+            b
+        } else {
+            a
+        }
+    };
+    if n * b.n_cols < 50_000 {
+        (0..b.n_cols).filter_map(search).reduce(pick)
+    } else {
+        (0..b.n_cols)
+            .into_par_iter()
+            .filter_map(search)
+            .reduce_with(pick)
+    }
+}
+
+/// Grows one tree on `rows` (reordered in place so that each leaf's rows are contiguous).
+/// Adds split gains to `importance`; returns the tree and its leaves' row ranges.
+pub fn grow(
+    b: &Binned,
+    rows: &mut [u32],
+    grad: &[f64],
+    hess: &[f64],
+    p: &GrowParams,
+    importance: &mut Importance,
+) -> (HistTree, Vec<LeafRows>) {
+    let leaf_value = |g: f64, h: f64| -g / (h + p.l2).max(f64::MIN_POSITIVE) * p.shrinkage;
+    let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
+        (g + grad[r as usize], h + hess[r as usize])
+    });
+    let mut nodes = vec![Node {
+        feature: 0,
+        threshold: 0.0,
+        bin: 0,
+        left: LEAF,
+        right: LEAF,
+        value: leaf_value(g, h),
+    }];
+    let hist = build_hist(b, rows, grad, hess);
+    let depth_ok = |d: usize| p.max_depth.is_none_or(|m| d < m);
+    let split = if depth_ok(0) {
+        best_split(b, &hist, g, h, rows.len(), p)
+    } else {
+        None
+    };
+    let mut leaves = vec![Leaf {
+        node: 0,
+        start: 0,
+        end: rows.len(),
+        depth: 0,
+        hist,
+        split,
+    }];
+    let mut n_leaves = 1;
+    while n_leaves < p.num_leaves.max(2) {
+        // The open leaf with the highest gain (ties: the earliest).
+        let Some(pick) = leaves
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.split.map(|s| (i, s.gain)))
+            .fold(None, |best: Option<(usize, f64)>, (i, gain)| match best {
+                Some((_, bg)) if bg >= gain => best,
+                _ => Some((i, gain)),
+            })
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        let leaf = leaves.swap_remove(pick);
+        let Some(s) = leaf.split else { break };
+        // Partition the leaf's rows: bin <= s.bin to the left.
+        let col = b.column(s.feature);
+        let part = &mut rows[leaf.start..leaf.end];
+        let mut mid = 0;
+        for i in 0..part.len() {
+            if col[part[i] as usize] <= s.bin {
+                part.swap(i, mid);
+                mid += 1;
+            }
+        }
+        let mid = leaf.start + mid;
+        let (lo, hi) = (&rows[leaf.start..mid], &rows[mid..leaf.end]);
+        let small_is_left = lo.len() <= hi.len();
+        let small_hist = build_hist(b, if small_is_left { lo } else { hi }, grad, hess);
+        let mut large_hist = leaf.hist;
+        large_hist.iter_mut().zip(&small_hist).for_each(|(a, c)| {
+            a.g -= c.g;
+            a.h -= c.h;
+            a.n -= c.n;
+        });
+        let (lh, rh) = if small_is_left {
+            (small_hist, large_hist)
+        } else {
+            (large_hist, small_hist)
+        };
+        let sum = |hist: &[Cell]| {
+            hist[s.feature * STRIDE..s.feature * STRIDE + b.n_bins(s.feature)]
+                .iter()
+                .fold((0.0, 0.0), |(g, h), c| (g + c.g, h + c.h))
+        };
+        let (gl, hl) = sum(&lh);
+        let (gr, hr) = sum(&rh);
+        importance.gain[s.feature] += s.gain;
+        importance.splits[s.feature] += 1;
+        let left = nodes.len();
+        let right = left + 1;
+        let edges = &b.edges[s.feature];
+        nodes[leaf.node] = Node {
+            feature: s.feature as u32,
+            threshold: edges.get(s.bin as usize).copied().unwrap_or(f64::INFINITY),
+            bin: s.bin,
+            left: left as u32,
+            right: right as u32,
+            value: 0.0,
+        };
+        for (g, h) in [(gl, hl), (gr, hr)] {
+            nodes.push(Node {
+                feature: 0,
+                threshold: 0.0,
+                bin: 0,
+                left: LEAF,
+                right: LEAF,
+                value: leaf_value(g, h),
+            });
+        }
+        let depth = leaf.depth + 1;
+        for (node, start, end, g, h, hist) in [
+            (left, leaf.start, mid, gl, hl, lh),
+            (right, mid, leaf.end, gr, hr, rh),
+        ] {
+            let split = if depth_ok(depth) && end - start >= 2 * p.min_samples_leaf {
+                best_split(b, &hist, g, h, end - start, p)
+            } else {
+                None
+            };
+            leaves.push(Leaf {
+                node,
+                start,
+                end,
+                depth,
+                hist,
+                split,
+            });
+        }
+        n_leaves += 1;
+    }
+    let ranges = leaves
+        .iter()
+        .map(|l| LeafRows {
+            start: l.start,
+            end: l.end,
+            value: nodes[l.node].value,
+        })
+        .collect();
+    (HistTree { nodes }, ranges)
+}
+
+#[cfg(test)]
+#[path = "tests/hist_tree.rs"]
+mod tests;

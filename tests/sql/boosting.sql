@@ -1,0 +1,50 @@
+-- gradient_boosting through dm_train: classification (binary and multiclass), regression,
+-- early stopping on a validation split, feature importance, scoring, bad hyperparameters.
+SET client_min_messages = warning;
+SELECT model, version, task, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.95 AS accurate,
+       metrics -> 'fit' AS fit
+FROM dm_train('churn_gb', 'customers', 'churned', 'gradient_boosting', options => '{"exclude": ["id"]}');
+-- The rule uses tenure, support_calls and plan: they carry most of the gain.
+SELECT feature, round(importance::numeric, 3) > 0.05 AS matters, splits > 0 AS used
+FROM dm_feature_importance('churn_gb') ORDER BY importance DESC, feature;
+SELECT round(sum(importance)::numeric, 9) AS total FROM dm_feature_importance('churn_gb');
+SELECT dm_predict_label('churn_gb', c) AS predicted, churned::text AS actual, count(*)
+FROM customers c GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT (m ->> 'roc_auc')::float8 > 0.97 AS ranks_well FROM dm_evaluate('churn_gb', 'customers') m;
+SELECT abs((SELECT sum(p) FROM unnest(dm_predict_proba('churn_gb', c)) p) - 1) < 1e-9 AS sums_to_one
+FROM customers c WHERE id = 7;
+-- Regression with a validation split: early stopping keeps the best round.
+SELECT model, task, (metrics -> 'test' ->> 'r2')::float8 > 0.99 AS r2_ok
+FROM dm_train('price_gb', 'houses', 'price', 'gradient_boosting',
+              '{"n_estimators": 2000, "learning_rate": 0.3}',
+              '{"exclude": ["id"], "split": {"test_size": 0.2, "validation_size": 0.2}}');
+SELECT hyperparams -> 'GradientBoosting' ->> 'n_estimators' AS asked, split ->> 'validation' AS validation_rows,
+       (metrics -> 'fit' ->> 'rounds')::int < 2000 AS stopped_early,
+       (metrics -> 'fit' ->> 'rounds_run')::int - (metrics -> 'fit' ->> 'rounds')::int AS patience
+FROM dm.models WHERE name = 'price_gb';
+-- Multiclass with a depth limit, L2 and row subsampling; seeded, so the same twice.
+CREATE TABLE segments AS
+SELECT i, (i % 30)::float8 AS a, ((i / 30) % 30)::float8 AS b,
+       CASE WHEN (i % 30) + ((i / 30) % 30) < 20 THEN 'low' WHEN (i % 30) + ((i / 30) % 30) < 38 THEN 'mid' ELSE 'high' END AS segment
+FROM generate_series(0, 899) i;
+-- (a diagonal boundary: axis-aligned trees get about 92% of the test rows; a random forest 94%)
+SELECT model, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate
+FROM dm_train('seg_gb', 'SELECT a, b, segment FROM segments', 'segment', 'gradient_boosting',
+              '{"max_depth": 3, "l2_regularization": 1.0, "subsample": 0.8, "min_samples_leaf": 5}');
+SELECT dm_model_classes('seg_gb');
+SELECT model, (metrics -> 'test' ->> 'accuracy') = (SELECT metrics -> 'test' ->> 'accuracy' FROM dm.models WHERE name = 'seg_gb' AND version = 1) AS reproducible
+FROM dm_train('seg_gb', 'SELECT a, b, segment FROM segments', 'segment', 'gradient_boosting',
+              '{"max_depth": 3, "l2_regularization": 1.0, "subsample": 0.8, "min_samples_leaf": 5}');
+-- Bad hyperparameters name themselves.
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"n_estimators": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"learning_rate": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"subsample": 1.5}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"max_depth": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"num_leaves": 1}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"min_samples_leaf": 5000}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"max_bins": 256}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"lambda": 1}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', NULL, 'gradient_boosting')$$);
+SELECT err($$SELECT * FROM dm_feature_importance('seg_missing')$$);
+SELECT err($$SELECT * FROM dm_train('lr', 'houses', 'price', 'linear_regression', options => '{"exclude": ["id"]}')$$);
+SELECT err($$SELECT * FROM dm_feature_importance('lr')$$);
