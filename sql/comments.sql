@@ -55,4 +55,4 @@ COMMENT ON FUNCTION dm_is_anomaly(text, anyelement) IS
 COMMENT ON FUNCTION dm_transform(text, anyelement) IS
 'Projects a row onto a pca model''s components (after its stored preprocessing): float8[] of n_components values, whitened if the model was trained with whiten.';
 COMMENT ON FUNCTION dm_feature_importance(text) IS
-'Per feature of a gradient_boosting model: its share of the total split gain (sums to 1, as scikit-learn''s feature_importances_; one-hot columns summed into their feature) and its number of splits, most important first.';
+'Per feature of a tree model (decision_tree, random_forest, extra_trees, gradient_boosting): its share of the total impurity decrease or loss reduction (sums to 1, as scikit-learn''s feature_importances_; one-hot columns summed into their feature) and its number of splits, most important first.';

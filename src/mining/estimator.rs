@@ -63,6 +63,7 @@ pub const ALGORITHMS: &[&str] = &[
     "logistic_regression",
     "decision_tree",
     "random_forest",
+    "extra_trees",
     "gradient_boosting",
     "kmeans",
     "dbscan",
@@ -279,6 +280,12 @@ pub enum Estimator {
     IsolationForest(IsolationParams),
     Pca(PcaParams),
     GradientBoosting(BoostParams),
+    ExtraTrees {
+        tree: TreeParams,
+        n_estimators: usize,
+        bootstrap: bool,
+        max_features: MaxFeatures,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -331,7 +338,7 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
             "criterion",
             "max_features",
         ],
-        "random_forest" => &[
+        "random_forest" | "extra_trees" => &[
             "n_estimators",
             "max_depth",
             "min_samples_split",
@@ -583,6 +590,18 @@ impl Estimator {
                     max_features: p.max_features(default)?,
                 }
             }
+            "extra_trees" => {
+                let default = match task {
+                    Task::Classification => MaxFeatures::Sqrt,
+                    _ => MaxFeatures::All,
+                };
+                Estimator::ExtraTrees {
+                    tree: p.tree(task)?,
+                    n_estimators: p.usize_or("n_estimators", 100, 1, 10_000)?,
+                    bootstrap: p.bool_or("bootstrap", false)?,
+                    max_features: p.max_features(default)?,
+                }
+            }
             "gradient_boosting" => {
                 if !task.is_supervised() {
                     return Err(Error::param(format!(
@@ -740,11 +759,18 @@ impl Estimator {
                     n_estimators,
                     bootstrap,
                     max_features,
+                }
+                | Estimator::ExtraTrees {
+                    tree,
+                    n_estimators,
+                    bootstrap,
+                    max_features,
                 },
                 labels,
             ) => {
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
+                let extra = matches!(self, Estimator::ExtraTrees { .. });
                 Ok(Fitted::Forest(forest::fit(
                     data.x,
                     p,
@@ -753,6 +779,7 @@ impl Estimator {
                     &params,
                     *n_estimators,
                     *bootstrap,
+                    extra,
                     seed,
                     progress,
                 )?))
@@ -831,7 +858,8 @@ impl Estimator {
     /// Units of work `fit` reports through Progress::done (trees), for progress messages.
     pub fn work_units(&self) -> usize {
         match self {
-            Estimator::RandomForest { n_estimators, .. } => *n_estimators,
+            Estimator::RandomForest { n_estimators, .. }
+            | Estimator::ExtraTrees { n_estimators, .. } => *n_estimators,
             Estimator::IsolationForest(p) => p.n_estimators,
             Estimator::GradientBoosting(p) => p.n_estimators,
             Estimator::KMeans { n_init, .. } => *n_init,

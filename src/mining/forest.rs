@@ -1,15 +1,17 @@
-//! Random forests: bootstrap samples, a random subset of features per split, trees fitted in
-//! parallel on the extension's pool; probabilities and values are averaged over trees, as in
-//! scikit-learn.
+//! Random forests and extra trees: bootstrap samples (or all rows), a random subset of features
+//! per split, trees grown on binned features (hist_forest.rs) in parallel on the extension's
+//! pool; probabilities and values are averaged over trees, as in scikit-learn.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::binning;
 use super::error::{Error, ErrorKind, Result};
+use super::hist_forest;
 use super::rng::Rng;
-use super::tree::{self, Labels, Tree, TreeParams};
+use super::tree::{Labels, Tree, TreeParams};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forest {
@@ -38,6 +40,9 @@ pub struct Progress {
     pub done: AtomicUsize,
 }
 
+/// A forest of binned trees: bootstrap samples (or all rows), `extra` for extremely
+/// randomized trees. Trees are fitted in parallel; each tree's generator depends only on the
+/// seed and its index, so a seed gives the same forest on any thread count.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     x: &[f64],
@@ -47,25 +52,30 @@ pub fn fit(
     params: &TreeParams,
     n_trees: usize,
     bootstrap: bool,
+    extra: bool,
     seed: u64,
     progress: &Progress,
 ) -> Result<Forest> {
     let n = rows.len();
+    if n == 0 || p == 0 {
+        return Err(Error::data(
+            "there are no training rows or no feature columns",
+        ));
+    }
+    let binned = binning::bin(x, p, rows, binning::MAX_BINS, seed);
     let trees: Vec<Option<Tree>> = (0..n_trees)
         .into_par_iter()
         .map(|t| {
             if progress.cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            // Each tree's generator depends on the seed and its index only: same forest whatever
-            // the thread count.
             let mut rng = Rng::new(seed).fork(t as u64 + 1);
-            let sample: Vec<usize> = if bootstrap {
-                (0..n).map(|_| rows[rng.below(n)]).collect()
+            let sample: Vec<u32> = if bootstrap {
+                (0..n).map(|_| rows[rng.below(n)] as u32).collect()
             } else {
-                rows.to_vec()
+                rows.iter().map(|&r| r as u32).collect()
             };
-            let tree = tree::fit(x, p, labels, &sample, params, &mut rng);
+            let tree = hist_forest::fit_tree(&binned, labels, sample, params, extra, &mut rng);
             progress.done.fetch_add(1, Ordering::Relaxed);
             Some(tree)
         })
@@ -74,16 +84,12 @@ pub fn fit(
     match trees {
         Some(trees) => Ok(Forest {
             trees,
-            width: labels_width(&labels),
+            width: match labels {
+                Labels::Classes { n_classes, .. } => n_classes,
+                Labels::Values(_) => 1,
+            },
         }),
         None => Err(Error::new(ErrorKind::Internal, "training was cancelled")),
-    }
-}
-
-fn labels_width(l: &Labels) -> usize {
-    match l {
-        Labels::Classes { n_classes, .. } => *n_classes,
-        Labels::Values(_) => 1,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod estimator;
 pub mod evaluate;
 pub mod forest;
 pub mod frame;
+pub mod hist_forest;
 pub mod hist_tree;
 pub mod isolation;
 pub mod kmeans;

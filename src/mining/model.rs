@@ -26,6 +26,34 @@ pub struct StoredModel {
     pub class_numbers: OnceLock<Vec<Option<f64>>>,
 }
 
+/// Per encoded column: gain and split counts (the shape feature_importance sums per feature).
+struct BoostLike {
+    gain: Vec<f64>,
+    splits: Vec<u32>,
+}
+
+/// Impurity decrease (averaged over trees, each tree's normalised to sum 1 as scikit-learn
+/// does) and split counts of CART trees.
+fn tree_importance(trees: &[super::tree::Tree]) -> (Vec<f64>, Vec<u32>) {
+    let p = trees.first().map_or(0, |t| t.gain.len());
+    let mut gain = vec![0.0; p];
+    let mut splits = vec![0u32; p];
+    for t in trees {
+        let total: f64 = t.gain.iter().sum();
+        if total > 0.0 {
+            gain.iter_mut()
+                .zip(&t.gain)
+                .for_each(|(a, g)| *a += g / total);
+        }
+        for n in &t.nodes {
+            if let Some(s) = splits.get_mut(n.feature as usize) {
+                *s += 1;
+            }
+        }
+    }
+    (gain, splits)
+}
+
 impl StoredModel {
     pub fn feature_names(&self) -> impl Iterator<Item = &str> {
         self.prep.features.iter().map(|f| f.name.as_str())
@@ -35,17 +63,27 @@ impl StoredModel {
         self.prep.features.len()
     }
 
-    /// Per feature (its encoded columns summed): the share of the total split gain, and the
-    /// number of splits on it, for models that record them (gradient_boosting).
+    /// Per feature (its encoded columns summed): the share of the total split gain (trees and
+    /// forests: the impurity decrease, as scikit-learn's feature_importances_; boosting: the
+    /// loss reduction) and the number of splits on it.
     pub fn feature_importance(&self) -> Result<Vec<(String, f64, u64)>> {
-        let Fitted::Boosted(b) = &self.estimator else {
-            return Err(Error::new(
-                ErrorKind::NotSupported,
-                format!(
-                    "feature importance is recorded for gradient_boosting models; this one is {}",
-                    self.algorithm
-                ),
-            ));
+        let per_column: (Vec<f64>, Vec<u32>) = match &self.estimator {
+            Fitted::Boosted(b) => (b.gain.clone(), b.splits.clone()),
+            Fitted::Tree(t) => tree_importance(std::slice::from_ref(t)),
+            Fitted::Forest(f) => tree_importance(&f.trees),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::NotSupported,
+                    format!(
+                        "feature importance is recorded for tree models (decision_tree, random_forest, extra_trees, gradient_boosting); this one is {}",
+                        self.algorithm
+                    ),
+                ))
+            }
+        };
+        let b = BoostLike {
+            gain: per_column.0,
+            splits: per_column.1,
         };
         let total: f64 = b.gain.iter().sum();
         let mut out = Vec::with_capacity(self.prep.features.len());

@@ -39,7 +39,7 @@ impl Labels<'_> {
     }
 }
 
-const LEAF: u32 = u32::MAX;
+pub const LEAF: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Node {

@@ -20,8 +20,8 @@ fn forest_is_reproducible_and_averages() {
         n_classes: 2,
     };
     let prog = Progress::default();
-    let a = fit(&x, 1, labels, &rows, &params, 10, true, 7, &prog).unwrap();
-    let b = fit(&x, 1, labels, &rows, &params, 10, true, 7, &prog).unwrap();
+    let a = fit(&x, 1, labels, &rows, &params, 10, true, false, 7, &prog).unwrap();
+    let b = fit(&x, 1, labels, &rows, &params, 10, true, false, 7, &prog).unwrap();
     assert_eq!(a, b);
     assert_eq!(prog.done.load(Ordering::Relaxed), 20);
     let mut out = [0.0; 2];
@@ -49,6 +49,7 @@ fn cancel_stops_training() {
         &params,
         5,
         true,
+        false,
         1,
         &prog
     )

@@ -364,3 +364,103 @@ fn gradient_boosting_within_one_point_of_sklearn() {
         );
     }
 }
+
+/// random_forest and extra_trees (binned trees) against scikit-learn's RandomForest and
+/// ExtraTrees (100 trees, defaults, mean of 3 seeds) on the same rows
+/// (tests/fixtures/sklearn_boosting.py). Ours: mean of 3 seeds too.
+#[test]
+fn forests_within_one_point_of_sklearn() {
+    use crate::mining::forest::{self, Progress};
+    use crate::mining::model::argmax;
+    use crate::mining::tree::{Criterion, Labels, TreeParams};
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/sklearn_boosting.json"
+    ))
+    .unwrap();
+    for set in f["sets"].as_array().unwrap() {
+        let name = set["name"].as_str().unwrap();
+        let p = set["p"].as_u64().unwrap() as usize;
+        let x = floats(&set["x"]);
+        let train = usizes(&set["train"]);
+        let n = set["n"].as_u64().unwrap() as usize;
+        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+        let classify = set["classify"].as_bool().unwrap();
+        for (key, extra) in [("random_forest", false), ("extra_trees", true)] {
+            let theirs = set[key].as_f64().unwrap();
+            let params = TreeParams {
+                max_depth: None,
+                min_samples_split: 2,
+                min_samples_leaf: 1,
+                max_features: Some(if classify {
+                    ((p as f64).sqrt() as usize).max(1)
+                } else {
+                    p
+                }),
+                criterion: if classify {
+                    Criterion::Gini
+                } else {
+                    Criterion::SquaredError
+                },
+            };
+            let mut ours = 0.0;
+            for seed in 0..3 {
+                ours += if classify {
+                    let y = usizes(&set["y"]);
+                    let k = y.iter().max().unwrap() + 1;
+                    let m = forest::fit(
+                        &x,
+                        p,
+                        Labels::Classes {
+                            y: &y,
+                            n_classes: k,
+                        },
+                        &train,
+                        &params,
+                        100,
+                        !extra,
+                        extra,
+                        seed,
+                        &Progress::default(),
+                    )
+                    .unwrap();
+                    let mut out = vec![0.0; k];
+                    test.iter()
+                        .filter(|&&r| {
+                            m.predict(&x[r * p..(r + 1) * p], &mut out);
+                            argmax(&out) == y[r]
+                        })
+                        .count() as f64
+                        / test.len() as f64
+                } else {
+                    let y = floats(&set["y"]);
+                    let m = forest::fit(
+                        &x,
+                        p,
+                        Labels::Values(&y),
+                        &train,
+                        &params,
+                        100,
+                        !extra,
+                        extra,
+                        seed,
+                        &Progress::default(),
+                    )
+                    .unwrap();
+                    let mean = test.iter().map(|&r| y[r]).sum::<f64>() / test.len() as f64;
+                    let mut out = [0.0];
+                    let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
+                        m.predict(&x[r * p..(r + 1) * p], &mut out);
+                        let e = out[0] - y[r];
+                        (a + e * e, b + (y[r] - mean).powi(2))
+                    });
+                    1.0 - sse / sst
+                } / 3.0;
+            }
+            eprintln!("{name} {key}: ours {ours:.4}, scikit-learn {theirs:.4}");
+            assert!(
+                ours >= theirs - 0.01,
+                "{name} {key}: ours {ours} vs scikit-learn {theirs}"
+            );
+        }
+    }
+}

@@ -1,5 +1,6 @@
--- gradient_boosting through dm_train: classification (binary and multiclass), regression,
--- early stopping on a validation split, feature importance, scoring, bad hyperparameters.
+-- The tree engine through dm_train: gradient_boosting (binary, multiclass, regression, early
+-- stopping on a validation split), random_forest and extra_trees on binned features, feature
+-- importance, scoring, bad hyperparameters.
 SET client_min_messages = warning;
 SELECT model, version, task, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.95 AS accurate,
        metrics -> 'fit' AS fit
@@ -35,6 +36,19 @@ SELECT dm_model_classes('seg_gb');
 SELECT model, (metrics -> 'test' ->> 'accuracy') = (SELECT metrics -> 'test' ->> 'accuracy' FROM dm.models WHERE name = 'seg_gb' AND version = 1) AS reproducible
 FROM dm_train('seg_gb', 'SELECT a, b, segment FROM segments', 'segment', 'gradient_boosting',
               '{"max_depth": 3, "l2_regularization": 1.0, "subsample": 0.8, "min_samples_leaf": 5}');
+-- Forests: random_forest (bootstrap) and extra_trees (random cuts, all rows), both seeded.
+SELECT model, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.95 AS accurate
+FROM dm_train('churn_rf', 'customers', 'churned', 'random_forest', '{"n_estimators": 50}', '{"exclude": ["id", "signup_date"]}');
+SELECT model, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate
+FROM dm_train('churn_et', 'customers', 'churned', 'extra_trees', '{"n_estimators": 50}', '{"exclude": ["id", "signup_date"]}');
+SELECT feature, importance > 0.1 AS matters FROM dm_feature_importance('churn_rf') ORDER BY importance DESC LIMIT 3;
+SELECT hyperparams -> 'ExtraTrees' ->> 'bootstrap' AS bootstrap FROM dm.models WHERE name = 'churn_et';
+SELECT round(sum(importance)::numeric, 9) AS total FROM dm_feature_importance('churn_et');
+SELECT model, (metrics -> 'test' ->> 'r2')::float8 > 0.95 AS r2_ok
+FROM dm_train('price_et', 'houses', 'price', 'extra_trees', '{"n_estimators": 30}', '{"exclude": ["id"]}');
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'extra_trees', '{"n_estimators": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'extra_trees', '{"max_features": 0}')$$);
+
 -- Bad hyperparameters name themselves.
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"n_estimators": 0}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"learning_rate": 0}')$$);

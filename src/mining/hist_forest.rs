@@ -1,0 +1,369 @@
+//! Random forests and extra trees on binned features (see binning.rs): CART trees (gini or
+//! entropy for classes, squared error for values) whose split search scans per-bin statistics
+//! instead of sorting the rows at every node. Large nodes count rows into a histogram of the
+//! bins they cover; small nodes sort their (bin, row) pairs. Extra trees draw one random cut
+//! per candidate feature between the node's lowest and highest bin. The trees are the same flat
+//! `Tree` as the exact learner in tree.rs (thresholds on raw values), so scoring and the stored
+//! format do not change.
+
+use super::binning::{self, Binned};
+use super::rng::Rng;
+use super::tree::{Criterion, Labels, Node, Tree, TreeParams, LEAF};
+
+/// Nodes with at most this many rows sort instead of filling a histogram.
+const SMALL: usize = 256;
+
+#[derive(Clone, Copy)]
+struct Best {
+    feature: usize,
+    bin: u8,
+    /// Weighted child impurity: n_left·imp_left + n_right·imp_right.
+    score: f64,
+}
+
+fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    match criterion {
+        Criterion::Entropy => counts
+            .iter()
+            .filter(|&&c| c > 0.0)
+            .map(|&c| {
+                let q = c / n;
+                -q * q.log2()
+            })
+            .sum(),
+        _ => 1.0 - counts.iter().map(|&c| (c / n) * (c / n)).sum::<f64>(),
+    }
+}
+
+struct Builder<'a> {
+    b: &'a Binned,
+    labels: Labels<'a>,
+    params: &'a TreeParams,
+    extra: bool,
+    /// Per bin statistics: class counts (width k) or (sum, sum of squares, count).
+    hist: Vec<f64>,
+    width: usize,
+    pairs: Vec<(u8, u32)>,
+    features: Vec<usize>,
+    left: Vec<f64>,
+    right: Vec<f64>,
+}
+
+impl Builder<'_> {
+    fn stat_width(&self) -> usize {
+        match self.labels {
+            Labels::Classes { n_classes, .. } => n_classes,
+            Labels::Values(_) => 3,
+        }
+    }
+
+    /// Adds row r's statistics to `acc`.
+    #[inline]
+    fn add(&self, acc: &mut [f64], r: usize) {
+        match self.labels {
+            Labels::Classes { y, .. } => acc[y[r]] += 1.0,
+            Labels::Values(y) => {
+                acc[0] += y[r];
+                acc[1] += y[r] * y[r];
+                acc[2] += 1.0;
+            }
+        }
+    }
+
+    /// n·impurity of a side from its statistics and row count.
+    fn weighted_impurity(&self, s: &[f64], n: f64) -> f64 {
+        match self.labels {
+            Labels::Classes { .. } => n * class_impurity(s, n, self.params.criterion),
+            Labels::Values(_) => (s[1] - s[0] * s[0] / n.max(1.0)).max(0.0),
+        }
+    }
+
+    /// Impurity of a node and its output values.
+    fn stats(&self, seg: &[u32]) -> (f64, Vec<f64>) {
+        let mut s = vec![0.0; self.stat_width()];
+        for &r in seg {
+            self.add(&mut s, r as usize);
+        }
+        let n = seg.len() as f64;
+        match self.labels {
+            Labels::Classes { .. } => {
+                let imp = class_impurity(&s, n, self.params.criterion);
+                s.iter_mut().for_each(|c| *c /= n.max(1.0));
+                (imp, s)
+            }
+            Labels::Values(_) => {
+                let mean = s[0] / n.max(1.0);
+                ((s[1] / n.max(1.0) - mean * mean).max(0.0), vec![mean])
+            }
+        }
+    }
+
+    /// The best cut of feature f for the node's rows (total statistics `total`).
+    fn best_cut(&mut self, seg: &[u32], f: usize, total: &[f64], rng: &mut Rng) -> Cut {
+        let n = seg.len();
+        let w = self.width;
+        let min_leaf = self.params.min_samples_leaf.max(1);
+        let col = self.b.column(f);
+        let (lo, hi) = seg.iter().fold((u8::MAX, 0u8), |(lo, hi), &r| {
+            let v = col[r as usize];
+            (lo.min(v), hi.max(v))
+        });
+        if lo >= hi {
+            return Cut::Constant;
+        }
+        self.left.iter_mut().for_each(|v| *v = 0.0);
+        let score_of = |this: &mut Self, nl: usize| -> Option<f64> {
+            let nr = n - nl;
+            if nl < min_leaf || nr < min_leaf {
+                return None;
+            }
+            for k in 0..w {
+                this.right[k] = total[k] - this.left[k];
+            }
+            Some(
+                this.weighted_impurity(&this.left, nl as f64)
+                    + this.weighted_impurity(&this.right, nr as f64),
+            )
+        };
+        let mut best: Option<Best> = None;
+        if self.extra {
+            // Extremely randomized, as scikit-learn: a threshold drawn uniformly between the
+            // node's lowest and highest value (here: the outer edges of its lowest and highest
+            // bins), cut at the bin that holds it.
+            let edges = &self.b.edges[f];
+            let lo_v = match lo {
+                0 => edges[0] - (edges.get(1).copied().unwrap_or(edges[0] + 1.0) - edges[0]),
+                l => edges[l as usize - 1],
+            };
+            let hi_v = edges[hi as usize - 1];
+            let v = lo_v + rng.unit() * (hi_v - lo_v);
+            let t = binning::bin_of(edges, v).clamp(lo, hi - 1);
+            let mut acc = std::mem::take(&mut self.left);
+            let mut nl = 0;
+            for &r in seg {
+                if col[r as usize] <= t {
+                    self.add(&mut acc, r as usize);
+                    nl += 1;
+                }
+            }
+            self.left = acc;
+            if let Some(score) = score_of(self, nl) {
+                best = Some(Best {
+                    feature: f,
+                    bin: t,
+                    score,
+                });
+            }
+        } else if n <= SMALL {
+            self.pairs.clear();
+            self.pairs.extend(seg.iter().map(|&r| (col[r as usize], r)));
+            self.pairs.sort_unstable_by_key(|p| p.0);
+            let (mut i, mut nl) = (0, 0);
+            let mut acc = std::mem::take(&mut self.left);
+            while i < n {
+                let bin = self.pairs[i].0;
+                while i < n && self.pairs[i].0 == bin {
+                    self.add(&mut acc, self.pairs[i].1 as usize);
+                    i += 1;
+                    nl += 1;
+                }
+                if i < n {
+                    self.left.clone_from(&acc);
+                    if let Some(score) = score_of(self, nl) {
+                        if best.is_none_or(|b| score < b.score) {
+                            best = Some(Best {
+                                feature: f,
+                                bin,
+                                score,
+                            });
+                        }
+                    }
+                }
+            }
+            self.left = acc;
+        } else {
+            let mut hist = std::mem::take(&mut self.hist);
+            hist[lo as usize * w..(hi as usize + 1) * w]
+                .iter_mut()
+                .for_each(|v| *v = 0.0);
+            let mut counts = [0u32; 256];
+            for &r in seg {
+                let bin = col[r as usize] as usize;
+                counts[bin] += 1;
+                self.add(&mut hist[bin * w..(bin + 1) * w], r as usize);
+            }
+            let mut nl = 0;
+            for bin in lo..hi {
+                let c = counts[bin as usize];
+                if c == 0 {
+                    continue;
+                }
+                let cell = &hist[bin as usize * w..(bin as usize + 1) * w];
+                self.left.iter_mut().zip(cell).for_each(|(a, v)| *a += v);
+                nl += c as usize;
+                if let Some(score) = score_of(self, nl) {
+                    if best.is_none_or(|b| score < b.score) {
+                        best = Some(Best {
+                            feature: f,
+                            bin,
+                            score,
+                        });
+                    }
+                }
+            }
+            self.hist = hist;
+        }
+        match best {
+            Some(b) => Cut::At(b),
+            None => Cut::None,
+        }
+    }
+
+    fn best_split(&mut self, seg: &[u32], rng: &mut Rng) -> Option<Best> {
+        let p = self.b.n_cols;
+        let k = self.params.max_features.unwrap_or(p).clamp(1, p.max(1));
+        for i in 0..k.min(p) {
+            let j = i + rng.below(p - i);
+            self.features.swap(i, j);
+        }
+        let mut total = vec![0.0; self.width];
+        for &r in seg {
+            self.add(&mut total, r as usize);
+        }
+        let mut best: Option<Best> = None;
+        let (mut fi, mut tried) = (0, 0);
+        // As scikit-learn does, constant features do not count, and the search goes on past
+        // max_features until a valid cut is found.
+        while fi < p && (tried < k || best.is_none()) {
+            let f = self.features[fi];
+            fi += 1;
+            match self.best_cut(seg, f, &total, rng) {
+                Cut::Constant => {}
+                Cut::None => tried += 1,
+                Cut::At(c) => {
+                    tried += 1;
+                    if best.is_none_or(|b| c.score < b.score) {
+                        best = Some(c);
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+enum Cut {
+    Constant,
+    None,
+    At(Best),
+}
+
+/// Fits one tree on `rows` of a binned matrix (rows may repeat, as a bootstrap sample does).
+pub fn fit_tree(
+    b: &Binned,
+    labels: Labels,
+    rows: Vec<u32>,
+    params: &TreeParams,
+    extra: bool,
+    rng: &mut Rng,
+) -> Tree {
+    let width = match labels {
+        Labels::Classes { n_classes, .. } => n_classes,
+        Labels::Values(_) => 1,
+    };
+    let mut bld = Builder {
+        b,
+        labels,
+        params,
+        extra,
+        hist: Vec::new(),
+        width: 0,
+        pairs: Vec::with_capacity(SMALL),
+        features: (0..b.n_cols).collect(),
+        left: Vec::new(),
+        right: Vec::new(),
+    };
+    bld.width = bld.stat_width();
+    bld.hist = vec![0.0; 256 * bld.width];
+    bld.left = vec![0.0; bld.width];
+    bld.right = vec![0.0; bld.width];
+    let mut tree = Tree {
+        nodes: vec![Node {
+            feature: LEAF,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+        }],
+        values: Vec::new(),
+        width,
+        gain: vec![0.0; b.n_cols],
+    };
+    let mut idx = rows;
+    let total = idx.len().max(1) as f64;
+    let mut stack = vec![(0usize, idx.len(), 0usize, 0usize)];
+    while let Some((start, end, depth, slot)) = stack.pop() {
+        let seg = &mut idx[start..end];
+        let n = seg.len();
+        let (impurity, value) = bld.stats(seg);
+        let can_split = n >= params.min_samples_split
+            && n >= 2 * params.min_samples_leaf
+            && params.max_depth.is_none_or(|d| depth < d)
+            && impurity > 1e-12;
+        let best = if can_split {
+            bld.best_split(seg, rng)
+        } else {
+            None
+        };
+        let Some(best) = best else {
+            let offset = tree.values.len() as u32;
+            tree.values.extend_from_slice(&value);
+            tree.nodes[slot] = Node {
+                feature: LEAF,
+                threshold: 0.0,
+                left: offset,
+                right: 0,
+            };
+            continue;
+        };
+        let col = b.column(best.feature);
+        let mut i = 0;
+        let mut j = n;
+        while i < j {
+            if col[seg[i] as usize] <= best.bin {
+                i += 1;
+            } else {
+                j -= 1;
+                seg.swap(i, j);
+            }
+        }
+        tree.gain[best.feature] += (impurity * n as f64 - best.score).max(0.0) / total;
+        let left = tree.nodes.len();
+        for _ in 0..2 {
+            tree.nodes.push(Node {
+                feature: LEAF,
+                threshold: 0.0,
+                left: 0,
+                right: 0,
+            });
+        }
+        tree.nodes[slot] = Node {
+            feature: best.feature as u32,
+            threshold: b.edges[best.feature]
+                .get(best.bin as usize)
+                .copied()
+                .unwrap_or(f64::INFINITY),
+            left: left as u32,
+            right: left as u32 + 1,
+        };
+        stack.push((start + i, end, depth + 1, left + 1));
+        stack.push((start, start + i, depth + 1, left));
+    }
+    tree
+}
+
+#[cfg(test)]
+#[path = "tests/hist_forest.rs"]
+mod tests;
