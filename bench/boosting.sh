@@ -14,19 +14,7 @@ VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
 bash scripts/cluster.sh start
 export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
 data=/var/tmp/pg_mining/boost_${N}_${P}.csv
-"$VENV/bin/python" - "$N" "$P" "$data" <<'PY'
-import sys, numpy as np
-from sklearn.datasets import make_classification
-n, p, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-x, y = make_classification(n_samples=n, n_features=p, n_informative=p // 2, n_redundant=p // 4,
-                           n_classes=2, flip_y=0.02, random_state=7)
-# Rows ending in 0..1 of a random permutation are the test rows (20%).
-test = np.random.default_rng(7).permutation(n) % 10 < 2
-np.savez(path + ".npz", x=x, y=y, test=test)
-with open(path, "w") as f:
-    for i in range(n):
-        f.write(",".join(f"{v:.9g}" for v in x[i]) + f",{int(y[i])},{'true' if test[i] else 'false'}\n")
-PY
+"$VENV/bin/python" bench/classification_data.py "$N" "$P" "$data"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_boost" -c "CREATE DATABASE pg_mining_boost"
 cols=$(seq -s, -f 'f%g float8' 1 "$P")
 names=$(seq -s, -f 'f%g' 1 "$P")

@@ -277,4 +277,16 @@ fn forest_engine_speed() {
         "forest_fit_ms {ms:.0} accuracy {:.4}",
         right as f64 / test.len() as f64
     );
+    // Scoring every row once, row by row as a SELECT does (each row a new path).
+    let t = std::time::Instant::now();
+    let mut total = 0.0;
+    for r in 0..y.len() {
+        f.predict(&x[r * p..(r + 1) * p], &mut out);
+        total += out[1];
+    }
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "forest_score_rows_per_s {:.0} (checksum {total:.3})",
+        y.len() as f64 / ms * 1000.0
+    );
 }
