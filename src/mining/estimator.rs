@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::boosting::{self, BoostParams, Boosted};
 use super::dbscan::{self, DbscanModel, DbscanParams};
+use super::elastic_net::{self, ElasticNetParams};
 use super::error::{Error, Result};
 use super::forest::{self, Forest, Progress};
 use super::isolation::{self, IsolationForest, IsolationParams, MaxSamples};
@@ -60,6 +61,8 @@ pub const ALGORITHMS: &[&str] = &[
     "auto",
     "linear_regression",
     "ridge",
+    "lasso",
+    "elastic_net",
     "logistic_regression",
     "decision_tree",
     "random_forest",
@@ -286,6 +289,7 @@ pub enum Estimator {
         bootstrap: bool,
         max_features: MaxFeatures,
     },
+    ElasticNet(ElasticNetParams),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -330,6 +334,8 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
     match algorithm {
         "linear_regression" => &["fit_intercept"],
         "ridge" => &["alpha", "fit_intercept"],
+        "lasso" => &["alpha", "fit_intercept", "max_iter", "tol"],
+        "elastic_net" => &["alpha", "l1_ratio", "fit_intercept", "max_iter", "tol"],
         "logistic_regression" => &["C"],
         "decision_tree" => &[
             "max_depth",
@@ -568,6 +574,25 @@ impl Estimator {
                     fit_intercept: p.bool_or("fit_intercept", true)?,
                 }
             }
+            "lasso" | "elastic_net" => {
+                need(Task::Regression)?;
+                Estimator::ElasticNet(ElasticNetParams {
+                    alpha: p.f64_or("alpha", 1.0, |a| a > 0.0, "a number > 0")?,
+                    l1_ratio: if algorithm == "lasso" {
+                        1.0
+                    } else {
+                        p.f64_or(
+                            "l1_ratio",
+                            0.5,
+                            |r| (0.0..=1.0).contains(&r),
+                            "a number in [0, 1]",
+                        )?
+                    },
+                    fit_intercept: p.bool_or("fit_intercept", true)?,
+                    max_iter: p.usize_or("max_iter", 1000, 1, 1_000_000)?,
+                    tol: p.f64_or("tol", 1e-4, |t| t > 0.0, "a number > 0")?,
+                })
+            }
             "logistic_regression" => {
                 need(Task::Classification)?;
                 Estimator::LogisticRegression {
@@ -729,6 +754,12 @@ impl Estimator {
                     *alpha,
                     *fit_intercept,
                 )?))
+            }
+            (Estimator::ElasticNet(params), Labels::Values(y)) => {
+                let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
+                let cancel = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);
+                let (model, _) = elastic_net::fit(&gather(), n, p, &ys, params, &cancel)?;
+                Ok(Fitted::Linear(model))
             }
             (Estimator::LogisticRegression { c }, Labels::Classes { y, n_classes }) => {
                 let ys: Vec<usize> = data.rows.iter().map(|&r| y[r]).collect();

@@ -8,6 +8,7 @@ pub mod cluster_metrics;
 pub mod columns;
 pub mod dbscan;
 pub mod drift;
+pub mod elastic_net;
 pub mod error;
 pub mod estimator;
 pub mod evaluate;

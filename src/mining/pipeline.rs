@@ -80,7 +80,7 @@ pub struct Outcome {
 fn is_linear(algorithm: &str) -> bool {
     matches!(
         algorithm,
-        "linear_regression" | "ridge" | "logistic_regression"
+        "linear_regression" | "ridge" | "lasso" | "elastic_net" | "logistic_regression"
     )
 }
 

@@ -86,3 +86,18 @@ RESET force_parallel_mode;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
+
+-- Lasso and elastic net: sparse coefficients on standard-scaled columns (dm_coefficients).
+SELECT model, algorithm, (metrics -> 'test' ->> 'r2')::float8 > 0.99 AS r2_ok
+FROM dm_train('price_lasso', 'houses', 'price', 'lasso', '{"alpha": 0.5}', '{"exclude": ["id"]}');
+SELECT feature, coefficient <> 0 AS kept FROM dm_coefficients('price_lasso') ORDER BY feature;
+SELECT count(*) FILTER (WHERE coefficient = 0) AS zeroed
+FROM dm_coefficients((SELECT model FROM dm_train('noise_lasso',
+  'SELECT a, b, region, price, (id * 7919 % 101)::float8 AS junk1, (id * 104729 % 97)::float8 AS junk2 FROM houses',
+  'price', 'lasso', '{"alpha": 1.0}')));
+SELECT model, algorithm, (metrics -> 'test' ->> 'r2')::float8 > 0.99 AS r2_ok
+FROM dm_train('price_en', 'houses', 'price', 'elastic_net', '{"alpha": 0.01, "l1_ratio": 0.3}', '{"exclude": ["id"]}');
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'elastic_net', '{"l1_ratio": 1.5}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'lasso', '{"alpha": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'lasso', '{"l1_ratio": 0.5}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'lasso')$$);
