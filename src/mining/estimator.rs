@@ -12,6 +12,7 @@ use super::error::{Error, Result};
 use super::forest::{self, Forest, Progress};
 use super::isolation::{self, IsolationForest, IsolationParams, MaxSamples};
 use super::kmeans::{self, KMeansModel, KMeansParams};
+use super::knn::{self, KnnModel, Weights};
 use super::linear::{self, LinearModel};
 use super::logistic::{self, LogisticModel};
 use super::model::argmax;
@@ -68,6 +69,7 @@ pub const ALGORITHMS: &[&str] = &[
     "random_forest",
     "extra_trees",
     "gradient_boosting",
+    "knn",
     "kmeans",
     "dbscan",
     "isolation_forest",
@@ -103,6 +105,7 @@ pub enum Fitted {
     Isolation(IsolationForest),
     Pca(PcaModel),
     Boosted(Boosted),
+    Knn(KnnModel),
 }
 
 impl Model for Fitted {
@@ -116,6 +119,7 @@ impl Model for Fitted {
                 out[0]
             }
             Fitted::Boosted(b) => b.predict_value(x),
+            Fitted::Knn(k) => k.predict_value(x),
             Fitted::Logistic(_) => f64::NAN,
             Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
                 f64::NAN
@@ -134,6 +138,7 @@ impl Model for Fitted {
             }
             Fitted::Forest(f) => f.predict(x, out),
             Fitted::Boosted(b) => b.predict_proba(x, out),
+            Fitted::Knn(k) => k.predict_proba(x, out),
             Fitted::Linear(_)
             | Fitted::KMeans(_)
             | Fitted::Dbscan(_)
@@ -290,6 +295,10 @@ pub enum Estimator {
         max_features: MaxFeatures,
     },
     ElasticNet(ElasticNetParams),
+    Knn {
+        n_neighbors: usize,
+        weights: Weights,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -362,6 +371,7 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
             "max_features",
         ],
         "pca" => &["n_components", "whiten"],
+        "knn" => &["n_neighbors", "weights"],
         "gradient_boosting" => &[
             "n_estimators",
             "learning_rate",
@@ -574,6 +584,23 @@ impl Estimator {
                     fit_intercept: p.bool_or("fit_intercept", true)?,
                 }
             }
+            "knn" => {
+                if !task.is_supervised() {
+                    return Err(Error::param(format!(
+                        "knn needs a target (classification or regression); this is a {} task",
+                        task.name()
+                    )));
+                }
+                Estimator::Knn {
+                    n_neighbors: p.usize_or("n_neighbors", 5, 1, 100_000)?,
+                    weights: match map.get("weights") {
+                        None => Weights::Uniform,
+                        Some(Value::String(w)) if w == "uniform" => Weights::Uniform,
+                        Some(Value::String(w)) if w == "distance" => Weights::Distance,
+                        Some(_) => return Err(p.bad("weights", "\"uniform\" or \"distance\"")),
+                    },
+                }
+            }
             "lasso" | "elastic_net" => {
                 need(Task::Regression)?;
                 Estimator::ElasticNet(ElasticNetParams {
@@ -755,6 +782,20 @@ impl Estimator {
                     *fit_intercept,
                 )?))
             }
+            (
+                Estimator::Knn {
+                    n_neighbors,
+                    weights,
+                },
+                labels,
+            ) => Ok(Fitted::Knn(knn::fit(
+                data.x,
+                p,
+                labels,
+                data.rows,
+                *n_neighbors,
+                *weights,
+            )?)),
             (Estimator::ElasticNet(params), Labels::Values(y)) => {
                 let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
                 let cancel = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);

@@ -18,6 +18,7 @@ pub mod hist_forest;
 pub mod hist_tree;
 pub mod isolation;
 pub mod kmeans;
+pub mod knn;
 pub mod linear;
 pub mod logistic;
 pub mod metrics;

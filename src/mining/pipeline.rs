@@ -77,10 +77,10 @@ pub struct Outcome {
     pub primary: (&'static str, f64),
 }
 
-fn is_linear(algorithm: &str) -> bool {
+fn scaled_by_default(algorithm: &str) -> bool {
     matches!(
         algorithm,
-        "linear_regression" | "ridge" | "lasso" | "elastic_net" | "logistic_regression"
+        "linear_regression" | "ridge" | "lasso" | "elastic_net" | "logistic_regression" | "knn"
     )
 }
 
@@ -331,7 +331,7 @@ pub fn prepare(
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
         .collect();
     let defaults = Defaults {
-        scale: if is_linear(&algorithm) {
+        scale: if scaled_by_default(&algorithm) {
             Scale::Standard
         } else {
             Scale::None

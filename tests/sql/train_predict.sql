@@ -101,3 +101,13 @@ SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'elastic_net', '{"l1
 SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'lasso', '{"alpha": 0}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'lasso', '{"l1_ratio": 0.5}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'lasso')$$);
+
+-- k-nearest neighbours: standard-scaled columns, uniform or distance weights.
+SELECT model, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.8 AS accurate
+FROM dm_train('churn_knn', 'customers', 'churned', 'knn', '{"n_neighbors": 7}', '{"exclude": ["id", "signup_date"]}');
+SELECT dm_predict_proba('churn_knn', c) FROM customers c WHERE id = 3;
+SELECT model, (metrics -> 'test' ->> 'r2')::float8 > 0.95 AS r2_ok
+FROM dm_train('price_knn', 'houses', 'price', 'knn', '{"weights": "distance"}', '{"exclude": ["id"]}');
+SELECT err($$SELECT * FROM dm_train('x', 'SELECT a, b, price FROM houses LIMIT 10', 'price', 'knn', '{"n_neighbors": 50}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'knn', '{"weights": "gaussian"}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'knn', '{"n_neighbors": 0}')$$);

@@ -297,7 +297,7 @@ fn fpgrowth_and_rules_match_mlxtend() {
 }
 
 /// gradient_boosting against HistGradientBoosting on breast_cancer, wine, digits and diabetes
-/// (tests/fixtures/sklearn_boosting.py): same training rows, equivalent settings.
+/// (tests/fixtures/sklearn_datasets.py): same training rows, equivalent settings.
 #[test]
 fn gradient_boosting_within_one_point_of_sklearn() {
     use crate::mining::boosting::{self, BoostParams};
@@ -305,7 +305,7 @@ fn gradient_boosting_within_one_point_of_sklearn() {
     use crate::mining::model::argmax;
     use crate::mining::tree::Labels;
     let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_boosting.json"
+        "../../../tests/fixtures/sklearn_datasets.json"
     ))
     .unwrap();
     let params = BoostParams {
@@ -367,14 +367,14 @@ fn gradient_boosting_within_one_point_of_sklearn() {
 
 /// random_forest and extra_trees (binned trees) against scikit-learn's RandomForest and
 /// ExtraTrees (100 trees, defaults, mean of 3 seeds) on the same rows
-/// (tests/fixtures/sklearn_boosting.py). Ours: mean of 3 seeds too.
+/// (tests/fixtures/sklearn_datasets.py). Ours: mean of 3 seeds too.
 #[test]
 fn forests_within_one_point_of_sklearn() {
     use crate::mining::forest::{self, Progress};
     use crate::mining::model::argmax;
     use crate::mining::tree::{Criterion, Labels, TreeParams};
     let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_boosting.json"
+        "../../../tests/fixtures/sklearn_datasets.json"
     ))
     .unwrap();
     for set in f["sets"].as_array().unwrap() {
@@ -461,6 +461,73 @@ fn forests_within_one_point_of_sklearn() {
                 ours >= theirs - 0.01,
                 "{name} {key}: ours {ours} vs scikit-learn {theirs}"
             );
+        }
+    }
+}
+
+/// knn against KNeighborsClassifier/Regressor (5 neighbours, brute force, uniform and distance
+/// weights) on the raw features of the bundled data sets: the same prediction for every test
+/// row.
+#[test]
+fn knn_matches_sklearn() {
+    use crate::mining::knn::{self, Weights};
+    use crate::mining::model::argmax;
+    use crate::mining::tree::Labels;
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/sklearn_datasets.json"
+    ))
+    .unwrap();
+    for set in f["sets"].as_array().unwrap() {
+        let name = set["name"].as_str().unwrap();
+        let p = set["p"].as_u64().unwrap() as usize;
+        let x = floats(&set["x"]);
+        let train = usizes(&set["train"]);
+        let n = set["n"].as_u64().unwrap() as usize;
+        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+        for (key, weights) in [
+            ("knn_uniform", Weights::Uniform),
+            ("knn_distance", Weights::Distance),
+        ] {
+            let theirs = floats(&set[format!("{key}_predictions")]);
+            let ours: Vec<f64> = if set["classify"].as_bool().unwrap() {
+                let y = usizes(&set["y"]);
+                let k = y.iter().max().unwrap() + 1;
+                let m = knn::fit(
+                    &x,
+                    p,
+                    Labels::Classes {
+                        y: &y,
+                        n_classes: k,
+                    },
+                    &train,
+                    5,
+                    weights,
+                )
+                .unwrap();
+                let mut out = vec![0.0; k];
+                test.iter()
+                    .map(|&r| {
+                        m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                        argmax(&out) as f64
+                    })
+                    .collect()
+            } else {
+                let y = floats(&set["y"]);
+                let m = knn::fit(&x, p, Labels::Values(&y), &train, 5, weights).unwrap();
+                test.iter()
+                    .map(|&r| m.predict_value(&x[r * p..(r + 1) * p]))
+                    .collect()
+            };
+            let same = ours
+                .iter()
+                .zip(&theirs)
+                .filter(|(a, b)| (*a - *b).abs() <= 1e-9 * b.abs().max(1.0))
+                .count();
+            eprintln!(
+                "{name} {key}: {same} of {} predictions identical",
+                theirs.len()
+            );
+            assert_eq!(same, theirs.len(), "{name} {key}: predictions that differ");
         }
     }
 }
