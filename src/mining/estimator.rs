@@ -16,6 +16,7 @@ use super::knn::{self, KnnModel, Weights};
 use super::linear::{self, LinearModel};
 use super::logistic::{self, LogisticModel};
 use super::model::argmax;
+use super::naive_bayes::{self, NaiveBayes};
 use super::pca::{self, Components, PcaModel, PcaParams};
 use super::rng::Rng;
 use super::tree::{self, Criterion, Labels, Tree, TreeParams};
@@ -70,6 +71,7 @@ pub const ALGORITHMS: &[&str] = &[
     "extra_trees",
     "gradient_boosting",
     "knn",
+    "naive_bayes",
     "kmeans",
     "dbscan",
     "isolation_forest",
@@ -106,6 +108,7 @@ pub enum Fitted {
     Pca(PcaModel),
     Boosted(Boosted),
     Knn(KnnModel),
+    NaiveBayes(NaiveBayes),
 }
 
 impl Model for Fitted {
@@ -120,7 +123,7 @@ impl Model for Fitted {
             }
             Fitted::Boosted(b) => b.predict_value(x),
             Fitted::Knn(k) => k.predict_value(x),
-            Fitted::Logistic(_) => f64::NAN,
+            Fitted::Logistic(_) | Fitted::NaiveBayes(_) => f64::NAN,
             Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
                 f64::NAN
             }
@@ -139,6 +142,7 @@ impl Model for Fitted {
             Fitted::Forest(f) => f.predict(x, out),
             Fitted::Boosted(b) => b.predict_proba(x, out),
             Fitted::Knn(k) => k.predict_proba(x, out),
+            Fitted::NaiveBayes(m) => m.predict_proba(x, out),
             Fitted::Linear(_)
             | Fitted::KMeans(_)
             | Fitted::Dbscan(_)
@@ -299,6 +303,10 @@ pub enum Estimator {
         n_neighbors: usize,
         weights: Weights,
     },
+    NaiveBayes {
+        var_smoothing: f64,
+        alpha: f64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -330,6 +338,9 @@ pub struct TrainData<'a> {
     pub rows: &'a [usize],
     /// Rows for early stopping (learners that use them); may be empty.
     pub validation: &'a [usize],
+    /// One-hot encoded text columns as (first column, width), for learners that treat a
+    /// category as one feature (naive Bayes).
+    pub one_hot: &'a [(usize, usize)],
     pub labels: Labels<'a>,
 }
 
@@ -372,6 +383,7 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
         ],
         "pca" => &["n_components", "whiten"],
         "knn" => &["n_neighbors", "weights"],
+        "naive_bayes" => &["var_smoothing", "alpha"],
         "gradient_boosting" => &[
             "n_estimators",
             "learning_rate",
@@ -582,6 +594,13 @@ impl Estimator {
                 Estimator::Ridge {
                     alpha: p.f64_or("alpha", 1.0, |a| a >= 0.0, "a number ≥ 0")?,
                     fit_intercept: p.bool_or("fit_intercept", true)?,
+                }
+            }
+            "naive_bayes" => {
+                need(Task::Classification)?;
+                Estimator::NaiveBayes {
+                    var_smoothing: p.f64_or("var_smoothing", 1e-9, |v| v >= 0.0, "a number ≥ 0")?,
+                    alpha: p.f64_or("alpha", 1.0, |a| a > 0.0, "a number > 0")?,
                 }
             }
             "knn" => {
@@ -795,6 +814,22 @@ impl Estimator {
                 data.rows,
                 *n_neighbors,
                 *weights,
+            )?)),
+            (
+                Estimator::NaiveBayes {
+                    var_smoothing,
+                    alpha,
+                },
+                Labels::Classes { y, n_classes },
+            ) => Ok(Fitted::NaiveBayes(naive_bayes::fit(
+                data.x,
+                p,
+                y,
+                n_classes,
+                data.rows,
+                data.one_hot,
+                *var_smoothing,
+                *alpha,
             )?)),
             (Estimator::ElasticNet(params), Labels::Values(y)) => {
                 let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();

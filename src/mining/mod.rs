@@ -24,6 +24,7 @@ pub mod logistic;
 pub mod metrics;
 pub mod model;
 pub mod model_format;
+pub mod naive_bayes;
 pub mod options;
 pub mod pca;
 pub mod pipeline;

@@ -477,6 +477,7 @@ impl Prepared {
             n_cols: self.n_cols,
             rows: &self.split.train,
             validation: &self.split.validation,
+            one_hot: &self.prep.one_hot_groups(),
             labels: self.labels(),
         };
         estimator.fit(&data, self.seed, progress)

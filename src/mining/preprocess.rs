@@ -337,6 +337,24 @@ impl Preprocessor {
         f.transform.width()
     }
 
+    /// The one-hot encoded features as (first encoded column, number of columns).
+    pub fn one_hot_groups(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut col = 0;
+        for f in &self.features {
+            let w = f.transform.width();
+            if let Transform::Category {
+                encode: Encode::OneHot,
+                ..
+            } = f.transform
+            {
+                out.push((col, w));
+            }
+            col += w;
+        }
+        out
+    }
+
     /// Names of the model's input columns after encoding.
     pub fn output_names(&self) -> Vec<String> {
         let mut out = Vec::with_capacity(self.width());

@@ -111,3 +111,14 @@ FROM dm_train('price_knn', 'houses', 'price', 'knn', '{"weights": "distance"}', 
 SELECT err($$SELECT * FROM dm_train('x', 'SELECT a, b, price FROM houses LIMIT 10', 'price', 'knn', '{"n_neighbors": 50}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'knn', '{"weights": "gaussian"}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'knn', '{"n_neighbors": 0}')$$);
+
+-- Naive Bayes on mixed columns: Gaussian for numbers, categorical for text (plan), one model.
+SELECT model, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.7 AS better_than_chance,
+       (metrics -> 'test' ->> 'accuracy')::float8 >= (metrics -> 'test' ->> 'baseline_accuracy')::float8 AS beats_majority
+FROM dm_train('churn_nb', 'customers', 'churned', 'naive_bayes', options => '{"exclude": ["id", "signup_date"]}');
+SELECT abs((SELECT sum(p) FROM unnest(dm_predict_proba('churn_nb', c)) p) - 1) < 1e-9 AS sums_to_one
+FROM customers c WHERE id = 11;
+-- An unseen plan leaves that feature out instead of failing.
+SELECT dm_predict_label('churn_nb', '{"age": 30, "plan": "enterprise", "tenure": 5, "monthly_spend": 20, "support_calls": 7}'::jsonb) IS NOT NULL AS scored;
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'naive_bayes')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'naive_bayes', '{"alpha": 0}')$$);

@@ -56,6 +56,7 @@ impl Prepared {
             n_cols: prep.width(),
             rows: &train,
             validation: &self.split.validation,
+            one_hot: &prep.one_hot_groups(),
             labels: self.labels(),
         };
         let fitted = estimator.fit(&data, self.seed, &Progress::default())?;

@@ -531,3 +531,50 @@ fn knn_matches_sklearn() {
         }
     }
 }
+
+/// naive_bayes on numeric data is GaussianNB: the same prediction for every test row of the
+/// bundled classification sets, and the same probabilities for the first rows.
+#[test]
+fn gaussian_nb_matches_sklearn() {
+    use crate::mining::model::argmax;
+    use crate::mining::naive_bayes;
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/sklearn_datasets.json"
+    ))
+    .unwrap();
+    for set in f["sets"].as_array().unwrap() {
+        if !set["classify"].as_bool().unwrap() {
+            continue;
+        }
+        let name = set["name"].as_str().unwrap();
+        let p = set["p"].as_u64().unwrap() as usize;
+        let x = floats(&set["x"]);
+        let y = usizes(&set["y"]);
+        let k = y.iter().max().unwrap() + 1;
+        let train = usizes(&set["train"]);
+        let n = set["n"].as_u64().unwrap() as usize;
+        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+        let m = naive_bayes::fit(&x, p, &y, k, &train, &[], 1e-9, 1.0).unwrap();
+        let mut out = vec![0.0; k];
+        let ours: Vec<usize> = test
+            .iter()
+            .map(|&r| {
+                m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                argmax(&out)
+            })
+            .collect();
+        assert_eq!(ours, usizes(&set["gaussian_nb_predictions"]), "{name}");
+        let theirs = floats(&set["gaussian_nb_proba_first"]);
+        for (i, &r) in test.iter().take(5).enumerate() {
+            m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+            for c in 0..k {
+                assert!(
+                    (out[c] - theirs[i * k + c]).abs() < 1e-7,
+                    "{name} row {r} class {c}: {} vs {}",
+                    out[c],
+                    theirs[i * k + c]
+                );
+            }
+        }
+    }
+}
