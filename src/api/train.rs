@@ -152,15 +152,50 @@ fn dm_train(
 
     // Prepare: columns, rows, split, preprocessing.
     let t = Instant::now();
-    let req = TrainRequest {
+    let mut req = TrainRequest {
         target: target.map(str::to_string),
         algorithm: algorithm.to_string(),
         hyperparams,
         options: opts,
     };
-    let prepared = pipeline::prepare(&read.frame, &req, &mut |m| notice!("model \"{name}\": {m}"))
+    let frame = Arc::new(read.frame);
+    // auto with a target: compare learners by cross-validation (on the pool), then train the
+    // winner as if it had been named.
+    let mut auto_record = None;
+    if req.algorithm == "auto"
+        && req.target.is_some()
+        && req.options.task.is_none_or(|t| t.is_supervised())
+    {
+        if req.hyperparams.as_object().is_some_and(|m| !m.is_empty()) {
+            raise(SqlError::Mining(Error::param(format!(
+                "model \"{name}\": auto compares learners with their default hyperparameters; pass hyperparams with a named algorithm"
+            ))));
+        }
+        notice!(
+            "model \"{name}\": auto: comparing learners by {}-fold cross-validation on the training rows (time budget {} s)",
+            req.options.cv.unwrap_or(3),
+            req.options.time_budget_s
+        );
+        let job_frame = frame.clone();
+        let job_req = TrainRequest {
+            target: req.target.clone(),
+            algorithm: "auto".into(),
+            hyperparams: json!({}),
+            options: req.options.clone(),
+        };
+        let progress = Arc::new(Progress::default());
+        let job_progress = progress.clone();
+        let choice = pool::run(&format!("model \"{name}\": auto"), progress, 0, move || {
+            pipeline::auto::choose(&job_frame, &job_req, &job_progress)
+        })
         .or_raise_for(&name);
-    drop(read);
+        notice!("model \"{name}\": {}", choice.summary());
+        req.algorithm = choice.winner.to_string();
+        auto_record = Some(choice.to_json());
+    }
+    let prepared = pipeline::prepare(&frame, &req, &mut |m| notice!("model \"{name}\": {m}"))
+        .or_raise_for(&name);
+    drop(frame);
     let shown = prepared.warnings().len();
     for w in prepared.warnings() {
         warning!("model \"{name}\": {w}");
@@ -216,6 +251,10 @@ fn dm_train(
             best.std,
             Value::Object(best.params.clone())
         );
+    }
+    let mut metrics = metrics;
+    if let Some(record) = auto_record {
+        metrics["auto"] = record;
     }
     let timings = json!({"read": read_ms, "prepare": prepare_ms, "fit": fit_ms, "evaluate": evaluate_ms, "total": ms(start)});
     let outcome = prepared.finish(fitted, metrics, timings);

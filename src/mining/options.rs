@@ -46,6 +46,8 @@ pub struct TrainOptions {
     /// k-fold cross-validation on the training rows.
     pub cv: Option<usize>,
     pub search: Option<SearchSpec>,
+    /// algorithm 'auto': seconds to spend comparing learners.
+    pub time_budget_s: f64,
 }
 
 pub const DEFAULT_SEED: u64 = 42;
@@ -73,6 +75,7 @@ impl Default for TrainOptions {
             max_categories: 100,
             cv: None,
             search: None,
+            time_budget_s: 60.0,
         }
     }
 }
@@ -152,6 +155,7 @@ impl TrainOptions {
             "max_categories",
             "cv",
             "search",
+            "time_budget_s",
         ];
         check_keys(map, KEYS, "options")?;
         for (key, val) in map {
@@ -236,6 +240,14 @@ impl TrainOptions {
                     o.split_set = true;
                 }
                 "cv" => o.cv = Some(parse_folds(val, "cv")?),
+                "time_budget_s" => o.time_budget_s = val
+                    .as_f64()
+                    .filter(|t| *t > 0.0 && t.is_finite())
+                    .ok_or_else(|| {
+                        Error::param(format!(
+                            "option \"time_budget_s\" must be a number of seconds > 0; got {val}"
+                        ))
+                    })?,
                 "search" => {}
                 "preprocess" => {
                     for (col, spec) in object(val, "option \"preprocess\"")? {

@@ -19,6 +19,7 @@ use super::tree::Labels;
 use super::tuning::{self, SearchSpec};
 use super::{columns, drift, quality, rows};
 
+pub mod auto;
 mod checks;
 mod tuned;
 pub mod unsupervised;

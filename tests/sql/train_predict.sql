@@ -51,8 +51,22 @@ SELECT round(dm_predict('price', '{"a": 10, "b": 3, "region": "north"}'::jsonb):
        round(dm_predict('price', '{"a": 10, "b": 3, "region": "south"}'::jsonb)::numeric, 1) AS south,
        dm_predict_label('price@1', '{"a": 10, "b": 3, "region": "south"}'::jsonb) ~ '^[0-9.]+$' AS label_is_number;
 
--- auto picks a default per task; integer target with few values is classification.
+-- auto (the default) compares learners by cross-validation and trains the winner; an integer
+-- target with few values is classification.
 SELECT model, task, algorithm FROM dm_train('calls', 'SELECT age, plan, support_calls FROM customers', 'support_calls', options => '{"deploy": "always"}');
+SELECT metrics -> 'auto' ->> 'winner' AS winner, metrics -> 'auto' ->> 'metric' AS metric,
+       jsonb_array_length(metrics -> 'auto' -> 'candidates') AS tried,
+       (SELECT max((c ->> 'cv_mean')::float8) FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') c)
+         = (SELECT (c ->> 'cv_mean')::float8 FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') c
+            WHERE c ->> 'algorithm' = metrics -> 'auto' ->> 'winner') AS winner_is_best
+FROM dm.models WHERE name = 'calls';
+-- A tiny time budget: the first candidate is tried, the rest are recorded as skipped.
+SELECT jsonb_array_length(metrics -> 'auto' -> 'candidates') AS tried,
+       jsonb_array_length(metrics -> 'auto' -> 'skipped') AS skipped
+FROM dm_train('calls_fast', 'SELECT age, plan, support_calls FROM customers', 'support_calls',
+              options => '{"time_budget_s": 0.000001}');
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'auto', '{"max_depth": 3}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', options => '{"time_budget_s": 0}')$$);
 SELECT dm_predict('calls', ROW(30, 'pro'::text)) BETWEEN 0 AND 8 AS integer_class,
        dm_predict_label('calls', ROW(30, 'pro'::text)) ~ '^[0-8]$' AS label_text;
 
