@@ -296,13 +296,13 @@ fn dm_train(
         }
         _ => format!("{primary_name} {primary:.4}"),
     };
-    let rounds = match &report["metrics"]["fit"] {
-        Value::Object(f) if f.get("rounds") != f.get("rounds_run") => format!(
-            "; early stopping kept {} of {} rounds",
-            f.get("rounds").unwrap_or(&Value::Null),
-            f.get("rounds_run").unwrap_or(&Value::Null)
-        ),
-        Value::Object(f) => format!("; {} rounds", f.get("rounds").unwrap_or(&Value::Null)),
+    let fit = &report["metrics"]["fit"];
+    let rounds = match (fit.get("rounds"), fit.get("rounds_run"), fit.get("epochs")) {
+        (Some(kept), Some(run), _) if kept != run => {
+            format!("; early stopping kept {kept} of {run} rounds")
+        }
+        (Some(kept), _, _) => format!("; {kept} rounds"),
+        (_, _, Some(epochs)) => format!("; {epochs} epochs"),
         _ => String::new(),
     };
     notice!(

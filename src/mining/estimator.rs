@@ -15,6 +15,7 @@ use super::kmeans::{self, KMeansModel, KMeansParams};
 use super::knn::{self, KnnModel, Weights};
 use super::linear::{self, LinearModel};
 use super::logistic::{self, LogisticModel};
+use super::mlp::{self, Activation, Mlp, MlpParams};
 use super::model::argmax;
 use super::naive_bayes::{self, NaiveBayes};
 use super::pca::{self, Components, PcaModel, PcaParams};
@@ -72,6 +73,7 @@ pub const ALGORITHMS: &[&str] = &[
     "gradient_boosting",
     "knn",
     "naive_bayes",
+    "mlp",
     "kmeans",
     "dbscan",
     "isolation_forest",
@@ -109,6 +111,7 @@ pub enum Fitted {
     Boosted(Boosted),
     Knn(KnnModel),
     NaiveBayes(NaiveBayes),
+    Mlp(Mlp),
 }
 
 impl Model for Fitted {
@@ -123,6 +126,7 @@ impl Model for Fitted {
             }
             Fitted::Boosted(b) => b.predict_value(x),
             Fitted::Knn(k) => k.predict_value(x),
+            Fitted::Mlp(m) => m.predict_value(x),
             Fitted::Logistic(_) | Fitted::NaiveBayes(_) => f64::NAN,
             Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
                 f64::NAN
@@ -143,6 +147,7 @@ impl Model for Fitted {
             Fitted::Boosted(b) => b.predict_proba(x, out),
             Fitted::Knn(k) => k.predict_proba(x, out),
             Fitted::NaiveBayes(m) => m.predict_proba(x, out),
+            Fitted::Mlp(m) => m.predict_proba(x, out),
             Fitted::Linear(_)
             | Fitted::KMeans(_)
             | Fitted::Dbscan(_)
@@ -157,6 +162,7 @@ impl Fitted {
     /// early stopping), for the training report.
     pub fn fit_summary(&self) -> Option<Value> {
         match self {
+            Fitted::Mlp(m) => Some(serde_json::json!({ "epochs": m.epochs })),
             Fitted::Boosted(b) => Some(serde_json::json!({
                 "rounds": b.rounds,
                 "rounds_run": b.rounds_run,
@@ -307,6 +313,7 @@ pub enum Estimator {
         var_smoothing: f64,
         alpha: f64,
     },
+    Mlp(MlpParams),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -384,6 +391,16 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
         "pca" => &["n_components", "whiten"],
         "knn" => &["n_neighbors", "weights"],
         "naive_bayes" => &["var_smoothing", "alpha"],
+        "mlp" => &[
+            "hidden_layer_sizes",
+            "activation",
+            "alpha",
+            "learning_rate_init",
+            "batch_size",
+            "max_iter",
+            "tol",
+            "n_iter_no_change",
+        ],
         "gradient_boosting" => &[
             "n_estimators",
             "learning_rate",
@@ -595,6 +612,51 @@ impl Estimator {
                     alpha: p.f64_or("alpha", 1.0, |a| a >= 0.0, "a number ≥ 0")?,
                     fit_intercept: p.bool_or("fit_intercept", true)?,
                 }
+            }
+            "mlp" => {
+                if !task.is_supervised() {
+                    return Err(Error::param(format!(
+                        "mlp needs a target (classification or regression); this is a {} task",
+                        task.name()
+                    )));
+                }
+                let want = "a list of layer sizes (integers in [1, 10000]), e.g. [100] or [64, 32]";
+                let hidden = match map.get("hidden_layer_sizes") {
+                    None => vec![100],
+                    Some(Value::Array(a)) if !a.is_empty() && a.len() <= 10 => a
+                        .iter()
+                        .map(|v| {
+                            v.as_u64()
+                                .filter(|k| (1..=10_000).contains(k))
+                                .map(|k| k as usize)
+                                .ok_or_else(|| p.bad("hidden_layer_sizes", want))
+                        })
+                        .collect::<Result<Vec<usize>>>()?,
+                    Some(_) => return Err(p.bad("hidden_layer_sizes", want)),
+                };
+                Estimator::Mlp(MlpParams {
+                    hidden,
+                    activation: match map.get("activation") {
+                        None => Activation::Relu,
+                        Some(Value::String(a)) if a == "relu" => Activation::Relu,
+                        Some(Value::String(a)) if a == "tanh" => Activation::Tanh,
+                        Some(_) => return Err(p.bad("activation", "\"relu\" or \"tanh\"")),
+                    },
+                    alpha: p.f64_or("alpha", 1e-4, |a| a >= 0.0, "a number ≥ 0")?,
+                    learning_rate: p.f64_or(
+                        "learning_rate_init",
+                        1e-3,
+                        |l| l > 0.0 && l <= 10.0,
+                        "a number in (0, 10]",
+                    )?,
+                    batch_size: match map.get("batch_size") {
+                        None | Some(Value::Null) => None,
+                        Some(_) => Some(p.usize_or("batch_size", 200, 1, 1_000_000)?),
+                    },
+                    max_iter: p.usize_or("max_iter", 200, 1, 100_000)?,
+                    tol: p.f64_or("tol", 1e-4, |t| t >= 0.0, "a number ≥ 0")?,
+                    n_iter_no_change: p.usize_or("n_iter_no_change", 10, 1, 100_000)?,
+                })
             }
             "naive_bayes" => {
                 need(Task::Classification)?;
@@ -831,6 +893,19 @@ impl Estimator {
                 *var_smoothing,
                 *alpha,
             )?)),
+            (Estimator::Mlp(params), labels) => {
+                let cancel = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);
+                Ok(Fitted::Mlp(mlp::fit(
+                    data.x,
+                    p,
+                    labels,
+                    data.rows,
+                    data.validation,
+                    params,
+                    seed,
+                    &cancel,
+                )?))
+            }
             (Estimator::ElasticNet(params), Labels::Values(y)) => {
                 let ys: Vec<f64> = data.rows.iter().map(|&r| y[r]).collect();
                 let cancel = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);

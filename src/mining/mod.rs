@@ -22,6 +22,7 @@ pub mod knn;
 pub mod linear;
 pub mod logistic;
 pub mod metrics;
+pub mod mlp;
 pub mod model;
 pub mod model_format;
 pub mod naive_bayes;

@@ -240,14 +240,16 @@ impl TrainOptions {
                     o.split_set = true;
                 }
                 "cv" => o.cv = Some(parse_folds(val, "cv")?),
-                "time_budget_s" => o.time_budget_s = val
-                    .as_f64()
-                    .filter(|t| *t > 0.0 && t.is_finite())
-                    .ok_or_else(|| {
-                        Error::param(format!(
+                "time_budget_s" => {
+                    o.time_budget_s = val
+                        .as_f64()
+                        .filter(|t| *t > 0.0 && t.is_finite())
+                        .ok_or_else(|| {
+                            Error::param(format!(
                             "option \"time_budget_s\" must be a number of seconds > 0; got {val}"
                         ))
-                    })?,
+                        })?
+                }
                 "search" => {}
                 "preprocess" => {
                     for (col, spec) in object(val, "option \"preprocess\"")? {

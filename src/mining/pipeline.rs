@@ -81,7 +81,13 @@ pub struct Outcome {
 fn scaled_by_default(algorithm: &str) -> bool {
     matches!(
         algorithm,
-        "linear_regression" | "ridge" | "lasso" | "elastic_net" | "logistic_regression" | "knn"
+        "linear_regression"
+            | "ridge"
+            | "lasso"
+            | "elastic_net"
+            | "logistic_regression"
+            | "knn"
+            | "mlp"
     )
 }
 

@@ -136,3 +136,15 @@ FROM customers c WHERE id = 11;
 SELECT dm_predict_label('churn_nb', '{"age": 30, "plan": "enterprise", "tenure": 5, "monthly_spend": 20, "support_calls": 7}'::jsonb) IS NOT NULL AS scored;
 SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'naive_bayes')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'naive_bayes', '{"alpha": 0}')$$);
+
+-- Neural network (mlp): standard-scaled inputs, Adam; early stopping with a validation split.
+SELECT model, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate,
+       (metrics -> 'fit' ->> 'epochs')::int BETWEEN 1 AND 300 AS epochs_recorded
+FROM dm_train('churn_mlp', 'customers', 'churned', 'mlp',
+              '{"hidden_layer_sizes": [32, 16], "learning_rate_init": 0.01, "max_iter": 300}',
+              '{"exclude": ["id", "signup_date"], "split": {"test_size": 0.2, "validation_size": 0.1}}');
+SELECT model, (metrics -> 'test' ->> 'r2')::float8 > 0.9 AS r2_ok
+FROM dm_train('price_mlp', 'houses', 'price', 'mlp', '{"activation": "tanh", "learning_rate_init": 0.01, "max_iter": 500}', '{"exclude": ["id"]}');
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'mlp', '{"hidden_layer_sizes": [0]}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'mlp', '{"activation": "sigmoid"}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'houses', 'price', 'mlp', '{"learning_rate_init": 0}')$$);
