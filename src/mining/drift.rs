@@ -121,6 +121,20 @@ fn categories(col: &Column, rows: &[usize]) -> (BTreeMap<String, usize>, usize) 
     (counts, nulls)
 }
 
+/// The training profiles of feature columns over `rows`, by column name, as JSON (stored with
+/// the model for dm_drift).
+pub fn profiles(columns: &[&Column], rows: &[usize]) -> serde_json::Map<String, serde_json::Value> {
+    columns
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                serde_json::json!(profile(c, rows, c.kind.is_text())),
+            )
+        })
+        .collect()
+}
+
 /// The profile of a column over `rows`; `categorical` for text features and class labels.
 pub fn profile(col: &Column, rows: &[usize], categorical: bool) -> Profile {
     let n = rows.len().max(1) as f64;

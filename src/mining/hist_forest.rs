@@ -8,7 +8,7 @@
 
 use super::binning::{self, Binned};
 use super::rng::Rng;
-use super::tree::{Criterion, Labels, Node, Tree, TreeParams, LEAF};
+use super::tree::{class_impurity, Labels, Node, Tree, TreeParams, LEAF};
 
 /// Nodes with at most this many rows sort instead of filling a histogram.
 const SMALL: usize = 256;
@@ -19,23 +19,6 @@ struct Best {
     bin: u8,
     /// Weighted child impurity: n_left·imp_left + n_right·imp_right.
     score: f64,
-}
-
-fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
-    if n <= 0.0 {
-        return 0.0;
-    }
-    match criterion {
-        Criterion::Entropy => counts
-            .iter()
-            .filter(|&&c| c > 0.0)
-            .map(|&c| {
-                let q = c / n;
-                -q * q.log2()
-            })
-            .sum(),
-        _ => 1.0 - counts.iter().map(|&c| (c / n) * (c / n)).sum::<f64>(),
-    }
 }
 
 struct Builder<'a> {

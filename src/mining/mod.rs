@@ -41,3 +41,7 @@ pub mod tuning;
 #[cfg(test)]
 #[path = "tests/sklearn_reference.rs"]
 mod sklearn_reference;
+
+#[cfg(test)]
+#[path = "tests/support.rs"]
+pub(crate) mod test_support;

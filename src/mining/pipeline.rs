@@ -400,15 +400,7 @@ pub fn prepare(
         )),
     );
     report.insert("encoded_columns".into(), json!(prep.output_names()));
-    let profile: serde_json::Map<String, Value> = sub_features
-        .iter()
-        .map(|c| {
-            (
-                c.name.clone(),
-                json!(drift::profile(c, &split.train, c.kind.is_text())),
-            )
-        })
-        .collect();
+    let profile = drift::profiles(&sub_features, &split.train);
     report.insert("profile".into(), Value::Object(profile));
     if opts.dedup {
         report.insert("dedup".into(), json!(true));

@@ -197,7 +197,8 @@ pub fn fit(
     b.tree
 }
 
-fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
+/// Gini or entropy (bits) of class counts summing to n.
+pub(crate) fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
     if n <= 0.0 {
         return 0.0;
     }

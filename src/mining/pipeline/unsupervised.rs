@@ -142,15 +142,7 @@ pub(super) fn prepare(
         json!(rows::fingerprint(&sub.iter().collect::<Vec<_>>(), &all)),
     );
     report.insert("encoded_columns".into(), json!(prep.output_names()));
-    let profile: Map<String, Value> = sub_features
-        .iter()
-        .map(|c| {
-            (
-                c.name.clone(),
-                json!(drift::profile(c, &split.train, c.kind.is_text())),
-            )
-        })
-        .collect();
+    let profile = drift::profiles(&sub_features, &split.train);
     report.insert("profile".into(), Value::Object(profile));
     if dedup {
         report.insert("dedup".into(), json!(true));

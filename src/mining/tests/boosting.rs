@@ -281,20 +281,7 @@ fn engine_speed() {
     let Ok(path) = std::env::var("BOOST_CSV") else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
-    let (mut x, mut y, mut train, mut test) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut p = 0;
-    for (i, line) in text.lines().enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        p = f.len() - 2;
-        x.extend(f[..p].iter().map(|v| v.parse::<f64>().unwrap()));
-        y.push(f[p].parse::<usize>().unwrap());
-        if f[p + 1] == "true" {
-            test.push(i)
-        } else {
-            train.push(i)
-        }
-    }
+    let (x, y, p, train, test) = crate::mining::test_support::bench_csv(&path);
     let params = BoostParams {
         n_iter_no_change: 0,
         ..BoostParams::default()

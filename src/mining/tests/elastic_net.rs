@@ -4,14 +4,7 @@
 use serde_json::Value;
 
 use super::*;
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use crate::mining::test_support::floats;
 
 #[test]
 fn coefficients_match_sklearn() {

@@ -4,20 +4,13 @@
 use serde_json::Value;
 
 use super::*;
+use crate::mining::test_support::floats;
 
 fn fixture() -> Value {
     serde_json::from_str(include_str!(
         "../../../tests/fixtures/sklearn_unsupervised.json"
     ))
     .unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {

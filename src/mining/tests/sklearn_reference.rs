@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::mining::test_support::{accuracy, bundled_sets, floats, r2, usizes};
 use crate::mining::{linear, metrics};
 
 fn fixture() -> Value {
@@ -10,22 +11,6 @@ fn fixture() -> Value {
         "../../../tests/fixtures/sklearn_reference.json"
     ))
     .unwrap()
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 #[test]
@@ -304,63 +289,54 @@ fn gradient_boosting_within_one_point_of_sklearn() {
     use crate::mining::forest::Progress;
     use crate::mining::model::argmax;
     use crate::mining::tree::Labels;
-    let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_datasets.json"
-    ))
-    .unwrap();
     let params = BoostParams {
         n_iter_no_change: 0,
         ..BoostParams::default()
     };
-    for set in f["sets"].as_array().unwrap() {
-        let name = set["name"].as_str().unwrap();
-        let p = set["p"].as_u64().unwrap() as usize;
-        let x = floats(&set["x"]);
-        let train = usizes(&set["train"]);
-        let n = set["n"].as_u64().unwrap() as usize;
-        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
-        let theirs = set["score"].as_f64().unwrap();
-        let ours = if set["classify"].as_bool().unwrap() {
-            let y = usizes(&set["y"]);
-            let k = y.iter().max().unwrap() + 1;
+    for set in bundled_sets() {
+        let theirs = set.json["score"].as_f64().unwrap();
+        let ours = if set.classify {
+            let (y, k) = set.classes();
             let labels = Labels::Classes {
                 y: &y,
                 n_classes: k,
             };
-            let m = boosting::fit(&x, p, labels, &train, &[], &params, 0, &Progress::default())
-                .unwrap();
-            let mut out = vec![0.0; k];
-            test.iter()
-                .filter(|&&r| {
-                    m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
-                    argmax(&out) == y[r]
-                })
-                .count() as f64
-                / test.len() as f64
-        } else {
-            let y = floats(&set["y"]);
             let m = boosting::fit(
-                &x,
-                p,
-                Labels::Values(&y),
-                &train,
+                &set.x,
+                set.p,
+                labels,
+                &set.train,
                 &[],
                 &params,
                 0,
                 &Progress::default(),
             )
             .unwrap();
-            let mean = test.iter().map(|&r| y[r]).sum::<f64>() / test.len() as f64;
-            let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
-                let e = m.predict_value(&x[r * p..(r + 1) * p]) - y[r];
-                (a + e * e, b + (y[r] - mean).powi(2))
-            });
-            1.0 - sse / sst
+            let mut out = vec![0.0; k];
+            accuracy(&set.test, &y, |r| {
+                m.predict_proba(set.row(r), &mut out);
+                argmax(&out)
+            })
+        } else {
+            let y = set.values();
+            let m = boosting::fit(
+                &set.x,
+                set.p,
+                Labels::Values(&y),
+                &set.train,
+                &[],
+                &params,
+                0,
+                &Progress::default(),
+            )
+            .unwrap();
+            r2(&set.test, &y, |r| m.predict_value(set.row(r)))
         };
-        eprintln!("{name}: ours {ours:.4}, scikit-learn {theirs:.4}");
+        eprintln!("{}: ours {ours:.4}, scikit-learn {theirs:.4}", set.name);
         assert!(
             ours >= theirs - 0.01,
-            "{name}: ours {ours} vs scikit-learn {theirs}"
+            "{}: ours {ours} vs scikit-learn {theirs}",
+            set.name
         );
     }
 }
@@ -373,93 +349,82 @@ fn forests_within_one_point_of_sklearn() {
     use crate::mining::forest::{self, Progress};
     use crate::mining::model::argmax;
     use crate::mining::tree::{Criterion, Labels, TreeParams};
-    let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_datasets.json"
-    ))
-    .unwrap();
-    for set in f["sets"].as_array().unwrap() {
-        let name = set["name"].as_str().unwrap();
-        let p = set["p"].as_u64().unwrap() as usize;
-        let x = floats(&set["x"]);
-        let train = usizes(&set["train"]);
-        let n = set["n"].as_u64().unwrap() as usize;
-        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
-        let classify = set["classify"].as_bool().unwrap();
+    for set in bundled_sets() {
         for (key, extra) in [("random_forest", false), ("extra_trees", true)] {
-            let theirs = set[key].as_f64().unwrap();
+            let theirs = set.json[key].as_f64().unwrap();
             let params = TreeParams {
                 max_depth: None,
                 min_samples_split: 2,
                 min_samples_leaf: 1,
-                max_features: Some(if classify {
-                    ((p as f64).sqrt() as usize).max(1)
+                max_features: Some(if set.classify {
+                    ((set.p as f64).sqrt() as usize).max(1)
                 } else {
-                    p
+                    set.p
                 }),
-                criterion: if classify {
+                criterion: if set.classify {
                     Criterion::Gini
                 } else {
                     Criterion::SquaredError
                 },
             };
+            fn fit(
+                set: &crate::mining::test_support::Set,
+                labels: Labels,
+                p: &TreeParams,
+                extra: bool,
+                seed: u64,
+            ) -> forest::Forest {
+                forest::fit(
+                    &set.x,
+                    set.p,
+                    labels,
+                    &set.train,
+                    p,
+                    100,
+                    !extra,
+                    extra,
+                    seed,
+                    &Progress::default(),
+                )
+                .unwrap()
+            }
             let mut ours = 0.0;
             for seed in 0..3 {
-                ours += if classify {
-                    let y = usizes(&set["y"]);
-                    let k = y.iter().max().unwrap() + 1;
-                    let m = forest::fit(
-                        &x,
-                        p,
+                ours += if set.classify {
+                    let (y, k) = set.classes();
+                    let m = fit(
+                        &set,
                         Labels::Classes {
                             y: &y,
                             n_classes: k,
                         },
-                        &train,
                         &params,
-                        100,
-                        !extra,
                         extra,
                         seed,
-                        &Progress::default(),
-                    )
-                    .unwrap();
+                    );
                     let mut out = vec![0.0; k];
-                    test.iter()
-                        .filter(|&&r| {
-                            m.predict(&x[r * p..(r + 1) * p], &mut out);
-                            argmax(&out) == y[r]
-                        })
-                        .count() as f64
-                        / test.len() as f64
+                    accuracy(&set.test, &y, |r| {
+                        m.predict(set.row(r), &mut out);
+                        argmax(&out)
+                    })
                 } else {
-                    let y = floats(&set["y"]);
-                    let m = forest::fit(
-                        &x,
-                        p,
-                        Labels::Values(&y),
-                        &train,
-                        &params,
-                        100,
-                        !extra,
-                        extra,
-                        seed,
-                        &Progress::default(),
-                    )
-                    .unwrap();
-                    let mean = test.iter().map(|&r| y[r]).sum::<f64>() / test.len() as f64;
+                    let y = set.values();
+                    let m = fit(&set, Labels::Values(&y), &params, extra, seed);
                     let mut out = [0.0];
-                    let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
-                        m.predict(&x[r * p..(r + 1) * p], &mut out);
-                        let e = out[0] - y[r];
-                        (a + e * e, b + (y[r] - mean).powi(2))
-                    });
-                    1.0 - sse / sst
+                    r2(&set.test, &y, |r| {
+                        m.predict(set.row(r), &mut out);
+                        out[0]
+                    })
                 } / 3.0;
             }
-            eprintln!("{name} {key}: ours {ours:.4}, scikit-learn {theirs:.4}");
+            eprintln!(
+                "{} {key}: ours {ours:.4}, scikit-learn {theirs:.4}",
+                set.name
+            );
             assert!(
                 ours >= theirs - 0.01,
-                "{name} {key}: ours {ours} vs scikit-learn {theirs}"
+                "{} {key}: ours {ours} vs scikit-learn {theirs}",
+                set.name
             );
         }
     }
@@ -473,49 +438,41 @@ fn knn_matches_sklearn() {
     use crate::mining::knn::{self, Weights};
     use crate::mining::model::argmax;
     use crate::mining::tree::Labels;
-    let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_datasets.json"
-    ))
-    .unwrap();
-    for set in f["sets"].as_array().unwrap() {
-        let name = set["name"].as_str().unwrap();
-        let p = set["p"].as_u64().unwrap() as usize;
-        let x = floats(&set["x"]);
-        let train = usizes(&set["train"]);
-        let n = set["n"].as_u64().unwrap() as usize;
-        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+    for set in bundled_sets() {
         for (key, weights) in [
             ("knn_uniform", Weights::Uniform),
             ("knn_distance", Weights::Distance),
         ] {
-            let theirs = floats(&set[format!("{key}_predictions")]);
-            let ours: Vec<f64> = if set["classify"].as_bool().unwrap() {
-                let y = usizes(&set["y"]);
-                let k = y.iter().max().unwrap() + 1;
+            let theirs = floats(&set.json[format!("{key}_predictions")]);
+            let ours: Vec<f64> = if set.classify {
+                let (y, k) = set.classes();
                 let m = knn::fit(
-                    &x,
-                    p,
+                    &set.x,
+                    set.p,
                     Labels::Classes {
                         y: &y,
                         n_classes: k,
                     },
-                    &train,
+                    &set.train,
                     5,
                     weights,
                 )
                 .unwrap();
                 let mut out = vec![0.0; k];
-                test.iter()
+                set.test
+                    .iter()
                     .map(|&r| {
-                        m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                        m.predict_proba(set.row(r), &mut out);
                         argmax(&out) as f64
                     })
                     .collect()
             } else {
-                let y = floats(&set["y"]);
-                let m = knn::fit(&x, p, Labels::Values(&y), &train, 5, weights).unwrap();
-                test.iter()
-                    .map(|&r| m.predict_value(&x[r * p..(r + 1) * p]))
+                let y = set.values();
+                let m =
+                    knn::fit(&set.x, set.p, Labels::Values(&y), &set.train, 5, weights).unwrap();
+                set.test
+                    .iter()
+                    .map(|&r| m.predict_value(set.row(r)))
                     .collect()
             };
             let same = ours
@@ -523,11 +480,12 @@ fn knn_matches_sklearn() {
                 .zip(&theirs)
                 .filter(|(a, b)| (*a - *b).abs() <= 1e-9 * b.abs().max(1.0))
                 .count();
-            eprintln!(
-                "{name} {key}: {same} of {} predictions identical",
-                theirs.len()
+            assert_eq!(
+                same,
+                theirs.len(),
+                "{} {key}: predictions that differ",
+                set.name
             );
-            assert_eq!(same, theirs.len(), "{name} {key}: predictions that differ");
         }
     }
 }
@@ -538,41 +496,32 @@ fn knn_matches_sklearn() {
 fn gaussian_nb_matches_sklearn() {
     use crate::mining::model::argmax;
     use crate::mining::naive_bayes;
-    let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_datasets.json"
-    ))
-    .unwrap();
-    for set in f["sets"].as_array().unwrap() {
-        if !set["classify"].as_bool().unwrap() {
-            continue;
-        }
-        let name = set["name"].as_str().unwrap();
-        let p = set["p"].as_u64().unwrap() as usize;
-        let x = floats(&set["x"]);
-        let y = usizes(&set["y"]);
-        let k = y.iter().max().unwrap() + 1;
-        let train = usizes(&set["train"]);
-        let n = set["n"].as_u64().unwrap() as usize;
-        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
-        let m = naive_bayes::fit(&x, p, &y, k, &train, &[], 1e-9, 1.0).unwrap();
+    for set in bundled_sets().into_iter().filter(|s| s.classify) {
+        let (y, k) = set.classes();
+        let m = naive_bayes::fit(&set.x, set.p, &y, k, &set.train, &[], 1e-9, 1.0).unwrap();
         let mut out = vec![0.0; k];
-        let ours: Vec<usize> = test
+        let ours: Vec<usize> = set
+            .test
             .iter()
             .map(|&r| {
-                m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+                m.predict_proba(set.row(r), &mut out);
                 argmax(&out)
             })
             .collect();
-        assert_eq!(ours, usizes(&set["gaussian_nb_predictions"]), "{name}");
-        let theirs = floats(&set["gaussian_nb_proba_first"]);
-        for (i, &r) in test.iter().take(5).enumerate() {
-            m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
+        assert_eq!(
+            ours,
+            usizes(&set.json["gaussian_nb_predictions"]),
+            "{}",
+            set.name
+        );
+        let theirs = floats(&set.json["gaussian_nb_proba_first"]);
+        for (i, &r) in set.test.iter().take(5).enumerate() {
+            m.predict_proba(set.row(r), &mut out);
             for c in 0..k {
                 assert!(
                     (out[c] - theirs[i * k + c]).abs() < 1e-7,
-                    "{name} row {r} class {c}: {} vs {}",
-                    out[c],
-                    theirs[i * k + c]
+                    "{} row {r} class {c}",
+                    set.name
                 );
             }
         }
@@ -587,10 +536,6 @@ fn mlp_within_one_point_of_sklearn() {
     use crate::mining::mlp::{self, Activation, MlpParams};
     use crate::mining::model::argmax;
     use crate::mining::tree::Labels;
-    let f: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/sklearn_datasets.json"
-    ))
-    .unwrap();
     let params = MlpParams {
         hidden: vec![100],
         activation: Activation::Relu,
@@ -601,40 +546,32 @@ fn mlp_within_one_point_of_sklearn() {
         tol: 1e-4,
         n_iter_no_change: 10,
     };
-    for set in f["sets"].as_array().unwrap() {
-        let name = set["name"].as_str().unwrap();
-        let p = set["p"].as_u64().unwrap() as usize;
-        let mut x = floats(&set["x"]);
-        let train = usizes(&set["train"]);
-        let n = set["n"].as_u64().unwrap() as usize;
-        let test: Vec<usize> = (0..n).filter(|r| train.binary_search(r).is_err()).collect();
+    for mut set in bundled_sets() {
         // StandardScaler fitted on the training rows.
+        let (p, n) = (set.p, set.x.len() / set.p);
         for j in 0..p {
-            let m = train.iter().map(|&r| x[r * p + j]).sum::<f64>() / train.len() as f64;
-            let sd = (train
-                .iter()
-                .map(|&r| (x[r * p + j] - m).powi(2))
-                .sum::<f64>()
-                / train.len() as f64)
-                .sqrt();
+            let col = |r: usize| set.x[r * p + j];
+            let m = set.train.iter().map(|&r| col(r)).sum::<f64>() / set.train.len() as f64;
+            let var = set.train.iter().map(|&r| (col(r) - m).powi(2)).sum::<f64>()
+                / set.train.len() as f64;
+            let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
             for r in 0..n {
-                x[r * p + j] = (x[r * p + j] - m) / if sd > 0.0 { sd } else { 1.0 };
+                set.x[r * p + j] = (set.x[r * p + j] - m) / sd;
             }
         }
-        let theirs = set["mlp"].as_f64().unwrap();
+        let theirs = set.json["mlp"].as_f64().unwrap();
         let mut ours = 0.0;
         for seed in 0..3 {
-            ours += if set["classify"].as_bool().unwrap() {
-                let y = usizes(&set["y"]);
-                let k = y.iter().max().unwrap() + 1;
+            ours += if set.classify {
+                let (y, k) = set.classes();
                 let m = mlp::fit(
-                    &x,
+                    &set.x,
                     p,
                     Labels::Classes {
                         y: &y,
                         n_classes: k,
                     },
-                    &train,
+                    &set.train,
                     &[],
                     &params,
                     seed,
@@ -642,35 +579,35 @@ fn mlp_within_one_point_of_sklearn() {
                 )
                 .unwrap();
                 let mut out = vec![0.0; k];
-                test.iter()
-                    .filter(|&&r| {
-                        m.predict_proba(&x[r * p..(r + 1) * p], &mut out);
-                        argmax(&out) == y[r]
-                    })
-                    .count() as f64
-                    / test.len() as f64
+                accuracy(&set.test, &y, |r| {
+                    m.predict_proba(set.row(r), &mut out);
+                    argmax(&out)
+                })
             } else {
-                let y = floats(&set["y"]);
+                let y = set.values();
                 let long = MlpParams {
                     max_iter: 2000,
                     ..params.clone()
                 };
-                let m = mlp::fit(&x, p, Labels::Values(&y), &train, &[], &long, seed, &|| {
-                    false
-                })
+                let m = mlp::fit(
+                    &set.x,
+                    p,
+                    Labels::Values(&y),
+                    &set.train,
+                    &[],
+                    &long,
+                    seed,
+                    &|| false,
+                )
                 .unwrap();
-                let mean = test.iter().map(|&r| y[r]).sum::<f64>() / test.len() as f64;
-                let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
-                    let e = m.predict_value(&x[r * p..(r + 1) * p]) - y[r];
-                    (a + e * e, b + (y[r] - mean).powi(2))
-                });
-                1.0 - sse / sst
+                r2(&set.test, &y, |r| m.predict_value(set.row(r)))
             } / 3.0;
         }
-        eprintln!("{name} mlp: ours {ours:.4}, scikit-learn {theirs:.4}");
+        eprintln!("{} mlp: ours {ours:.4}, scikit-learn {theirs:.4}", set.name);
         assert!(
             ours >= theirs - 0.01,
-            "{name}: ours {ours} vs scikit-learn {theirs}"
+            "{}: ours {ours} vs scikit-learn {theirs}",
+            set.name
         );
     }
 }

@@ -1,0 +1,108 @@
+//! Helpers shared by the unit tests: reading fixture JSON, the bundled data sets of
+//! tests/fixtures/sklearn_datasets.json, scores, and the benchmark CSV.
+
+use serde_json::Value;
+
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+pub fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
+}
+
+/// One of scikit-learn's bundled data sets with its fixed train/test rows and reference scores.
+pub struct Set {
+    pub name: String,
+    pub classify: bool,
+    pub p: usize,
+    pub x: Vec<f64>,
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+    /// The whole fixture entry (targets, reference scores and predictions).
+    pub json: Value,
+}
+
+impl Set {
+    pub fn classes(&self) -> (Vec<usize>, usize) {
+        let y = usizes(&self.json["y"]);
+        let k = y.iter().max().map_or(0, |m| m + 1);
+        (y, k)
+    }
+
+    pub fn values(&self) -> Vec<f64> {
+        floats(&self.json["y"])
+    }
+
+    pub fn row(&self, r: usize) -> &[f64] {
+        &self.x[r * self.p..(r + 1) * self.p]
+    }
+}
+
+pub fn bundled_sets() -> Vec<Set> {
+    let f: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/sklearn_datasets.json"
+    ))
+    .unwrap();
+    f["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let n = s["n"].as_u64().unwrap() as usize;
+            let train = usizes(&s["train"]);
+            Set {
+                name: s["name"].as_str().unwrap().to_string(),
+                classify: s["classify"].as_bool().unwrap(),
+                p: s["p"].as_u64().unwrap() as usize,
+                x: floats(&s["x"]),
+                test: (0..n).filter(|r| train.binary_search(r).is_err()).collect(),
+                train,
+                json: s.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Share of `rows` whose predicted class is the label.
+pub fn accuracy(rows: &[usize], y: &[usize], mut predict: impl FnMut(usize) -> usize) -> f64 {
+    rows.iter().filter(|&&r| predict(r) == y[r]).count() as f64 / rows.len() as f64
+}
+
+/// R² of predictions on `rows`.
+pub fn r2(rows: &[usize], y: &[f64], mut predict: impl FnMut(usize) -> f64) -> f64 {
+    let mean = rows.iter().map(|&r| y[r]).sum::<f64>() / rows.len() as f64;
+    let (sse, sst) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
+        let e = predict(r) - y[r];
+        (a + e * e, b + (y[r] - mean).powi(2))
+    });
+    1.0 - sse / sst
+}
+
+/// The CSV bench/classification_data.py writes: features..., label, is_test. Returns
+/// (x row-major, labels, columns, training rows, test rows).
+pub fn bench_csv(path: &str) -> (Vec<f64>, Vec<usize>, usize, Vec<usize>, Vec<usize>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut x, mut y, mut train, mut test) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut p = 0;
+    for (i, line) in text.lines().enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        p = f.len() - 2;
+        x.extend(f[..p].iter().map(|v| v.parse::<f64>().unwrap()));
+        y.push(f[p].parse::<usize>().unwrap());
+        if f[p + 1] == "true" {
+            test.push(i)
+        } else {
+            train.push(i)
+        }
+    }
+    (x, y, p, train, test)
+}
