@@ -422,6 +422,35 @@ struct Params<'a> {
 }
 
 impl Params<'_> {
+    fn need_target(&self, task: Task) -> Result<()> {
+        if task.is_supervised() {
+            Ok(())
+        } else {
+            Err(Error::param(format!(
+                "{} needs a target (classification or regression); this is a {} task",
+                self.algorithm,
+                task.name()
+            )))
+        }
+    }
+    /// random_forest / extra_trees: tree parameters, n_estimators, bootstrap, max_features
+    /// (sqrt for classification, all for regression, as scikit-learn).
+    fn forest(
+        &self,
+        task: Task,
+        bootstrap: bool,
+    ) -> Result<(TreeParams, usize, bool, MaxFeatures)> {
+        let default = match task {
+            Task::Classification => MaxFeatures::Sqrt,
+            _ => MaxFeatures::All,
+        };
+        Ok((
+            self.tree(task)?,
+            self.usize_or("n_estimators", 100, 1, 10_000)?,
+            self.bool_or("bootstrap", bootstrap)?,
+            self.max_features(default)?,
+        ))
+    }
     fn bad(&self, key: &str, want: &str) -> Error {
         Error::param(format!(
             "hyperparameter \"{key}\" of {} must be {want}; got {}",
@@ -614,12 +643,7 @@ impl Estimator {
                 }
             }
             "mlp" => {
-                if !task.is_supervised() {
-                    return Err(Error::param(format!(
-                        "mlp needs a target (classification or regression); this is a {} task",
-                        task.name()
-                    )));
-                }
+                p.need_target(task)?;
                 let want = "a list of layer sizes (integers in [1, 10000]), e.g. [100] or [64, 32]";
                 let hidden = match map.get("hidden_layer_sizes") {
                     None => vec![100],
@@ -666,12 +690,7 @@ impl Estimator {
                 }
             }
             "knn" => {
-                if !task.is_supervised() {
-                    return Err(Error::param(format!(
-                        "knn needs a target (classification or regression); this is a {} task",
-                        task.name()
-                    )));
-                }
+                p.need_target(task)?;
                 Estimator::Knn {
                     n_neighbors: p.usize_or("n_neighbors", 5, 1, 100_000)?,
                     weights: match map.get("weights") {
@@ -712,36 +731,25 @@ impl Estimator {
                 max_features: p.max_features(MaxFeatures::All)?,
             },
             "random_forest" => {
-                let default = match task {
-                    Task::Classification => MaxFeatures::Sqrt,
-                    _ => MaxFeatures::All,
-                };
+                let (tree, n_estimators, bootstrap, max_features) = p.forest(task, true)?;
                 Estimator::RandomForest {
-                    tree: p.tree(task)?,
-                    n_estimators: p.usize_or("n_estimators", 100, 1, 10_000)?,
-                    bootstrap: p.bool_or("bootstrap", true)?,
-                    max_features: p.max_features(default)?,
+                    tree,
+                    n_estimators,
+                    bootstrap,
+                    max_features,
                 }
             }
             "extra_trees" => {
-                let default = match task {
-                    Task::Classification => MaxFeatures::Sqrt,
-                    _ => MaxFeatures::All,
-                };
+                let (tree, n_estimators, bootstrap, max_features) = p.forest(task, false)?;
                 Estimator::ExtraTrees {
-                    tree: p.tree(task)?,
-                    n_estimators: p.usize_or("n_estimators", 100, 1, 10_000)?,
-                    bootstrap: p.bool_or("bootstrap", false)?,
-                    max_features: p.max_features(default)?,
+                    tree,
+                    n_estimators,
+                    bootstrap,
+                    max_features,
                 }
             }
             "gradient_boosting" => {
-                if !task.is_supervised() {
-                    return Err(Error::param(format!(
-                        "gradient_boosting needs a target (classification or regression); this is a {} task",
-                        task.name()
-                    )));
-                }
+                p.need_target(task)?;
                 Estimator::GradientBoosting(BoostParams {
                     n_estimators: p.usize_or("n_estimators", 100, 1, 100_000)?,
                     learning_rate: p.f64_or(

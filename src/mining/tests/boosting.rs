@@ -129,6 +129,25 @@ fn early_stopping_keeps_the_best_round() {
     assert_eq!(m.trees.len(), m.rounds);
 }
 
+fn fit_values(
+    x: &[f64],
+    v: &[f64],
+    train: &[usize],
+    p: &BoostParams,
+    seed: u64,
+) -> Result<Boosted> {
+    fit(
+        x,
+        3,
+        Labels::Values(v),
+        train,
+        &[],
+        p,
+        seed,
+        &Progress::default(),
+    )
+}
+
 #[test]
 fn seeded_subsampling_is_reproducible_and_serializes() {
     let (x, v, _) = data(1000);
@@ -138,39 +157,9 @@ fn seeded_subsampling_is_reproducible_and_serializes() {
         subsample: 0.5,
         ..BoostParams::default()
     };
-    let a = fit(
-        &x,
-        3,
-        Labels::Values(&v),
-        &train,
-        &[],
-        &p,
-        5,
-        &Progress::default(),
-    )
-    .unwrap();
-    let b = fit(
-        &x,
-        3,
-        Labels::Values(&v),
-        &train,
-        &[],
-        &p,
-        5,
-        &Progress::default(),
-    )
-    .unwrap();
-    let c = fit(
-        &x,
-        3,
-        Labels::Values(&v),
-        &train,
-        &[],
-        &p,
-        6,
-        &Progress::default(),
-    )
-    .unwrap();
+    let a = fit_values(&x, &v, &train, &p, 5).unwrap();
+    let b = fit_values(&x, &v, &train, &p, 5).unwrap();
+    let c = fit_values(&x, &v, &train, &p, 6).unwrap();
     assert_eq!(a, b);
     assert_ne!(a, c);
     let bytes = bincode::serde::encode_to_vec(&a, bincode::config::standard()).unwrap();
@@ -187,17 +176,7 @@ fn bad_inputs_and_cancel() {
         min_samples_leaf: 51,
         ..BoostParams::default()
     };
-    let e = fit(
-        &x,
-        3,
-        Labels::Values(&v),
-        &train,
-        &[],
-        &p,
-        1,
-        &Progress::default(),
-    )
-    .unwrap_err();
+    let e = fit_values(&x, &v, &train, &p, 1).unwrap_err();
     assert!(e.message.contains("\"min_samples_leaf\""), "{}", e.message);
     assert!(fit(
         &x,
