@@ -212,18 +212,19 @@ pub fn grow(
     p: &GrowParams,
     importance: &mut Importance,
 ) -> (HistTree, Vec<LeafRows>) {
-    let leaf_value = |g: f64, h: f64| -g / (h + p.l2).max(f64::MIN_POSITIVE) * p.shrinkage;
-    let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
-        (g + grad[r as usize], h + hess[r as usize])
-    });
-    let mut nodes = vec![Node {
+    // A leaf's Newton step: -G / (H + λ), shrunk by the learning rate.
+    let leaf_node = |g: f64, h: f64| Node {
         feature: 0,
         threshold: 0.0,
         bin: 0,
         left: LEAF,
         right: LEAF,
-        value: leaf_value(g, h),
-    }];
+        value: -g / (h + p.l2).max(f64::MIN_POSITIVE) * p.shrinkage,
+    };
+    let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
+        (g + grad[r as usize], h + hess[r as usize])
+    });
+    let mut nodes = vec![leaf_node(g, h)];
     let hist = build_hist(b, rows, grad, hess);
     let depth_ok = |d: usize| p.max_depth.is_none_or(|m| d < m);
     let split = if depth_ok(0) {
@@ -301,16 +302,8 @@ pub fn grow(
             right: right as u32,
             value: 0.0,
         };
-        for (g, h) in [(gl, hl), (gr, hr)] {
-            nodes.push(Node {
-                feature: 0,
-                threshold: 0.0,
-                bin: 0,
-                left: LEAF,
-                right: LEAF,
-                value: leaf_value(g, h),
-            });
-        }
+        nodes.push(leaf_node(gl, hl));
+        nodes.push(leaf_node(gr, hr));
         let depth = leaf.depth + 1;
         for (node, start, end, g, h, hist) in [
             (left, leaf.start, mid, gl, hl, lh),
