@@ -34,7 +34,10 @@ CREATE TABLE k ($cols, y int, is_test boolean);
 \copy k FROM PROGRAM 'cat "\$KNN_CSV"' WITH (FORMAT csv)
 CREATE VIEW k_train AS SELECT $names, y FROM k WHERE NOT is_test;
 SELECT count(*) FROM dm_train('knn', 'k_train', 'y', 'knn', '{}', '{"split": {"test_size": 0.0001}, "dedup": false, "scale": "none"}');
+-- The first 10,000 test rows in file order (a parallel scan would pick others).
+SET max_parallel_workers_per_gather = 0;
 CREATE TABLE q AS SELECT * FROM k WHERE is_test LIMIT 10000;
+RESET max_parallel_workers_per_gather;
 CREATE FUNCTION pg_temp.ms(q text) RETURNS float8 LANGUAGE plpgsql AS \$f\$
 DECLARE t0 timestamptz; r float8;
 BEGIN t0 := clock_timestamp(); EXECUTE q INTO r; RETURN extract(epoch FROM clock_timestamp() - t0) * 1000; END \$f\$;

@@ -70,35 +70,52 @@ pub fn fit(
     })
 }
 
+/// Squared euclidean distance in four independent lanes.
+fn sq(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            let t = x[i] - y[i];
+            lanes[i] += t * t;
+        }
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+}
+
 impl KnnModel {
     fn n(&self) -> usize {
         self.x.len().checked_div(self.p).unwrap_or(0)
     }
 
     /// The k nearest training rows as (squared distance, index), nearest first (ties: lower
-    /// index first).
+    /// index first). One pass, keeping the k best in a small sorted buffer; distances are
+    /// summed in four lanes.
     fn neighbours(&self, q: &[f64]) -> Vec<(f64, u32)> {
-        let p = self.p;
-        let mut d: Vec<(f64, u32)> = self
-            .x
-            .chunks_exact(p.max(1))
-            .enumerate()
-            .map(|(i, row)| {
-                let s: f64 = row.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum();
-                (s, i as u32)
-            })
-            .collect();
-        let k = self.k.min(d.len());
-        if k == 0 {
-            return Vec::new();
+        let p = self.p.max(1);
+        let k = self.k.min(self.n());
+        let mut best: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
+        if k == 0 || q.len() < self.p {
+            return best;
         }
-        let cmp = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-        if k < d.len() {
-            d.select_nth_unstable_by(k - 1, cmp);
-            d.truncate(k);
+        let q = &q[..self.p];
+        for (i, row) in self.x.chunks_exact(p).enumerate() {
+            let d = sq(row, q);
+            if best.len() == k && d >= best[k - 1].0 {
+                continue;
+            }
+            // After every stored neighbour at least as near (equal distances keep index order).
+            let at = best.partition_point(|b| b.0 <= d);
+            best.insert(at, (d, i as u32));
+            best.truncate(k);
         }
-        d.sort_unstable_by(cmp);
-        d
+        best
     }
 
     /// Neighbour weights: 1 (uniform), or 1/distance with exact matches taking all the weight.

@@ -338,11 +338,11 @@ pub fn prepare(
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
         .collect();
     let defaults = Defaults {
-        scale: if scaled_by_default(&algorithm) {
+        scale: opts.scale.unwrap_or(if scaled_by_default(&algorithm) {
             Scale::Standard
         } else {
             Scale::None
-        },
+        }),
         unknown: opts.unknown,
         max_categories: opts.max_categories,
     };

@@ -278,3 +278,17 @@ fn unsupervised_requests_reject_what_they_cannot_use() {
     ))
     .contains("\"contamination\""));
 }
+
+#[test]
+fn options_scale_sets_the_default_scaling() {
+    let f = frame(200);
+    let scale_of = |opts: Value| {
+        let out = run(&f, "v", "ridge", opts).unwrap();
+        out.model.prep.features[0].transform.clone()
+    };
+    // Ridge scales by default; options.scale = none keeps raw values, minmax maps to [0, 1].
+    let standard = format!("{:?}", scale_of(json!({"exclude": ["y"]})));
+    let none = format!("{:?}", scale_of(json!({"exclude": ["y"], "scale": "none"})));
+    assert!(none.contains("center: 0.0, scale: 1.0"), "{none}");
+    assert!(!standard.contains("center: 0.0, scale: 1.0"), "{standard}");
+}
