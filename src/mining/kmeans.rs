@@ -102,7 +102,7 @@ pub struct KMeansFit {
 }
 
 /// Squared euclidean distance, summed in four independent lanes (no serial add chain).
-fn sq(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq(a: &[f64], b: &[f64]) -> f64 {
     let mut lanes = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = ca

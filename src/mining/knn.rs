@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
+use super::kmeans::sq;
 use super::tree::Labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,25 +69,6 @@ pub fn fit(
         k,
         weights,
     })
-}
-
-/// Squared euclidean distance in four independent lanes.
-fn sq(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..4 {
-            let t = x[i] - y[i];
-            lanes[i] += t * t;
-        }
-    }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 impl KnnModel {

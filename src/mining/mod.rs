@@ -16,6 +16,7 @@ pub mod forest;
 pub mod frame;
 pub mod hist_forest;
 pub mod hist_tree;
+pub mod hyperparams;
 pub mod isolation;
 pub mod kmeans;
 pub mod knn;
@@ -41,6 +42,10 @@ pub mod tuning;
 #[cfg(test)]
 #[path = "tests/sklearn_reference.rs"]
 mod sklearn_reference;
+
+#[cfg(test)]
+#[path = "tests/sklearn_datasets.rs"]
+mod sklearn_datasets;
 
 #[cfg(test)]
 #[path = "tests/support.rs"]

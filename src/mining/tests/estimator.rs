@@ -1,6 +1,7 @@
 //! Unit tests of `mining::estimator`.
 
 use super::*;
+use crate::mining::tree::Criterion;
 use serde_json::json;
 
 #[test]
