@@ -56,3 +56,5 @@ COMMENT ON FUNCTION dm_transform(text, anyelement) IS
 'Projects a row onto a pca model''s components (after its stored preprocessing): float8[] of n_components values, whitened if the model was trained with whiten.';
 COMMENT ON FUNCTION dm_feature_importance(text) IS
 'Per feature of a tree model (decision_tree, random_forest, extra_trees, gradient_boosting): its share of the total impurity decrease or loss reduction (sums to 1, as scikit-learn''s feature_importances_; one-hot columns summed into their feature) and its number of splits, most important first.';
+COMMENT ON FUNCTION dm_explain(text, anyelement) IS
+'Why a gradient_boosting model scores a row as it does: per feature (one-hot columns summed), its path-based contribution to the raw score (log-odds for two classes, class scores for more, the value for regression), largest first, and the base score; base + contributions = the raw score.';

@@ -55,6 +55,20 @@ fn dm_predict_proba(model: &str, input: AnyElement) -> Vec<f64> {
     .or_raise_for(model)
 }
 
+/// Why a gradient_boosting model scores a row as it does: per feature, its contribution to
+/// the raw score (log-odds, class scores or value), and the base score.
+#[pg_extern(stable, parallel_safe)]
+fn dm_explain(model: &str, input: AnyElement) -> pgrx::JsonB {
+    let m = cache::get(model);
+    let mut buf = m.buf.borrow_mut();
+    with_features(&m.model, &m.plans, &input, |raw| {
+        m.model.explain(raw, &mut buf)
+    })
+    .and_then(|r| r)
+    .map(pgrx::JsonB)
+    .or_raise_for(model)
+}
+
 /// The class labels of a classification model, in the order of dm_predict_proba.
 #[pg_extern(stable, parallel_safe)]
 fn dm_model_classes(model: &str) -> Vec<String> {

@@ -85,6 +85,24 @@ impl Boosted {
         }
     }
 
+    /// Path-based contributions (Saabas): per output, the base score (initial score plus the
+    /// trees' root values) and each encoded column's share of the raw score, so that
+    /// base + sum(contributions) = the raw score (log-odds, class score or value).
+    pub fn explain(&self, x: &[f64], p: usize) -> Vec<(f64, Vec<f64>)> {
+        let k = self.outputs().max(1);
+        let mut out: Vec<(f64, Vec<f64>)> = self.init.iter().map(|&i| (i, vec![0.0; p])).collect();
+        for (t, tree) in self.trees.iter().enumerate() {
+            if let Some((base, contrib)) = out.get_mut(t % k) {
+                *base += tree.path(x, |f, d| {
+                    if let Some(c) = contrib.get_mut(f) {
+                        *c += d;
+                    }
+                });
+            }
+        }
+        out
+    }
+
     pub fn predict_value(&self, x: &[f64]) -> f64 {
         let mut out = [0.0];
         self.raw(x, &mut out);

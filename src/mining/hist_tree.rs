@@ -55,6 +55,28 @@ impl HistTree {
         0.0
     }
 
+    /// The root's value and, along the row's path, each split's feature and the change of
+    /// value from the node to the child taken (they sum to the leaf value minus the root's).
+    pub fn path(&self, x: &[f64], mut visit: impl FnMut(usize, f64)) -> f64 {
+        let Some(root) = self.nodes.first() else {
+            return 0.0;
+        };
+        let mut i = 0usize;
+        while let Some(n) = self.nodes.get(i) {
+            if n.left == LEAF {
+                break;
+            }
+            let v = x.get(n.feature as usize).copied().unwrap_or(0.0);
+            let next = if v <= n.threshold { n.left } else { n.right } as usize;
+            let Some(child) = self.nodes.get(next) else {
+                break;
+            };
+            visit(n.feature as usize, child.value - n.value);
+            i = next;
+        }
+        root.value
+    }
+
     /// The leaf value of row r of a binned matrix.
     #[inline]
     pub fn predict_binned(&self, b: &Binned, r: usize) -> f64 {
@@ -300,7 +322,9 @@ pub fn grow(
             bin: s.bin,
             left: left as u32,
             right: right as u32,
-            value: 0.0,
+            // A split keeps the value it had as a leaf: the path-based explanation
+            // (Boosted::explain) credits each split with the change from node to child.
+            value: nodes[leaf.node].value,
         };
         nodes.push(leaf_node(gl, hl));
         nodes.push(leaf_node(gr, hr));

@@ -103,6 +103,66 @@ impl StoredModel {
         Ok(out)
     }
 
+    /// Why a gradient_boosting model scores a row as it does: per feature (its encoded
+    /// columns summed), the path-based contribution to the raw score, largest first, with the
+    /// base score; base + contributions = the raw score (log-odds for two classes, the class
+    /// scores before softmax for more, the value for regression).
+    pub fn explain(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<serde_json::Value> {
+        use serde_json::json;
+        let Fitted::Boosted(b) = &self.estimator else {
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                format!(
+                    "explanations are computed for gradient_boosting models; this one is {}",
+                    self.algorithm
+                ),
+            ));
+        };
+        self.encode(raw, buf)?;
+        let per_feature = |contrib: &[f64]| {
+            let mut col = 0;
+            let mut rows: Vec<(String, f64)> = Vec::with_capacity(self.prep.features.len());
+            for f in &self.prep.features {
+                let w = self.prep.width_of(f);
+                let sum: f64 = contrib.get(col..col + w).map_or(0.0, |c| c.iter().sum());
+                rows.push((f.name.clone(), sum));
+                col += w;
+            }
+            rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+            rows.into_iter()
+                .map(|(f, v)| json!({"feature": f, "contribution": v}))
+                .collect::<Vec<_>>()
+        };
+        let parts = b.explain(buf, self.prep.width());
+        Ok(match (self.task, parts.as_slice()) {
+            (Task::Regression, [(base, contrib)]) => json!({
+                "output": "value",
+                "base": base,
+                "value": base + contrib.iter().sum::<f64>(),
+                "contributions": per_feature(contrib),
+            }),
+            (_, [(base, contrib)]) => {
+                let log_odds = base + contrib.iter().sum::<f64>();
+                json!({
+                    "output": format!("log-odds of class {}", self.classes.get(1).map_or("1", String::as_str)),
+                    "base": base,
+                    "log_odds": log_odds,
+                    "probability": 1.0 / (1.0 + (-log_odds).exp()),
+                    "contributions": per_feature(contrib),
+                })
+            }
+            (_, many) => json!({
+                "output": "class scores before softmax",
+                "classes": many.iter().zip(&self.classes).map(|((base, contrib), class)| json!({
+                    "class": class,
+                    "base": base,
+                    "score": base + contrib.iter().sum::<f64>(),
+                    "contributions": per_feature(contrib),
+                })).collect::<Vec<_>>(),
+            }),
+        })
+    }
+
     fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
         buf.clear();
         buf.resize(self.prep.width(), 0.0);

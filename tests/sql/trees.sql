@@ -14,6 +14,14 @@ FROM customers c GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT (m ->> 'roc_auc')::float8 > 0.97 AS ranks_well FROM dm_evaluate('churn_gb', 'customers') m;
 SELECT abs((SELECT sum(p) FROM unnest(dm_predict_proba('churn_gb', c)) p) - 1) < 1e-9 AS sums_to_one
 FROM customers c WHERE id = 7;
+-- dm_explain: base + contributions = log-odds, whose sigmoid is dm_predict_proba's second class.
+SELECT e ->> 'output' AS output,
+       abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)
+           - (e ->> 'log_odds')::float8) < 1e-9 AS adds_up,
+       abs((e ->> 'probability')::float8 - (dm_predict_proba('churn_gb', x))[2]) < 1e-9 AS same_probability,
+       jsonb_array_length(e -> 'contributions') AS features,
+       e -> 'contributions' -> 0 ->> 'feature' AS top_feature
+FROM customers x, LATERAL (SELECT dm_explain('churn_gb', x) AS e) s WHERE id = 7;
 -- Regression with a validation split: early stopping keeps the best round.
 SELECT model, task, (metrics -> 'test' ->> 'r2')::float8 > 0.99 AS r2_ok
 FROM dm_train('price_gb', 'houses', 'price', 'gradient_boosting',
@@ -33,6 +41,7 @@ SELECT model, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate
 FROM dm_train('seg_gb', 'SELECT a, b, segment FROM segments', 'segment', 'gradient_boosting',
               '{"max_depth": 3, "l2_regularization": 1.0, "subsample": 0.8, "min_samples_leaf": 5}');
 SELECT dm_model_classes('seg_gb');
+SELECT jsonb_array_length(dm_explain('seg_gb', ROW(3.0, 4.0)) -> 'classes') AS classes_explained;
 SELECT model, (metrics -> 'test' ->> 'accuracy') = (SELECT metrics -> 'test' ->> 'accuracy' FROM dm.models WHERE name = 'seg_gb' AND version = 1) AS reproducible
 FROM dm_train('seg_gb', 'SELECT a, b, segment FROM segments', 'segment', 'gradient_boosting',
               '{"max_depth": 3, "l2_regularization": 1.0, "subsample": 0.8, "min_samples_leaf": 5}');
@@ -62,3 +71,4 @@ SELECT err($$SELECT * FROM dm_train('x', 'customers', NULL, 'gradient_boosting')
 SELECT err($$SELECT * FROM dm_feature_importance('seg_missing')$$);
 SELECT err($$SELECT * FROM dm_train('lr', 'houses', 'price', 'linear_regression', options => '{"exclude": ["id"]}')$$);
 SELECT err($$SELECT * FROM dm_feature_importance('lr')$$);
+SELECT err($$SELECT dm_explain('churn_rf', c) FROM customers c LIMIT 1$$);

@@ -303,3 +303,48 @@ fn engine_speed() {
         right as f64 / test.len() as f64
     );
 }
+
+#[test]
+fn explanations_add_up_to_the_raw_score() {
+    let (x, v, c) = data(1500);
+    let train: Vec<usize> = (0..1500).collect();
+    let p = BoostParams {
+        n_estimators: 30,
+        ..BoostParams::default()
+    };
+    let m = fit_values(&x, &v, &train, &p, 1).unwrap();
+    for r in [0usize, 7, 99] {
+        let row = &x[r * 3..r * 3 + 3];
+        let e = m.explain(row, 3);
+        assert_eq!(e.len(), 1);
+        let total = e[0].0 + e[0].1.iter().sum::<f64>();
+        assert!(
+            (total - m.predict_value(row)).abs() < 1e-9,
+            "{total} vs {}",
+            m.predict_value(row)
+        );
+        // v = a² + 2b + noise: the noise column gets the least credit.
+        assert!(e[0].1[2].abs() <= e[0].1[0].abs().max(e[0].1[1].abs()));
+    }
+    let multi = fit(
+        &x,
+        3,
+        Labels::Classes {
+            y: &c,
+            n_classes: 3,
+        },
+        &train,
+        &[],
+        &p,
+        1,
+        &Progress::default(),
+    )
+    .unwrap();
+    let row = &x[..3];
+    let e = multi.explain(row, 3);
+    let mut raw = vec![0.0; 3];
+    multi.raw(row, &mut raw);
+    for (k, (base, contrib)) in e.iter().enumerate() {
+        assert!((base + contrib.iter().sum::<f64>() - raw[k]).abs() < 1e-9);
+    }
+}
