@@ -357,6 +357,17 @@ pub fn auto_algorithm(task: Task) -> &'static str {
     "random_forest"
 }
 
+/// A leaf must be able to hold min_samples_leaf of the training rows.
+fn leaf_fits(tree: &TreeParams, rows: usize) -> Result<()> {
+    if tree.min_samples_leaf > rows {
+        return Err(Error::param(format!(
+            "hyperparameter \"min_samples_leaf\" is {} but there are only {rows} training rows",
+            tree.min_samples_leaf
+        )));
+    }
+    Ok(())
+}
+
 impl Estimator {
     /// The hyperparameters as JSON, every default filled in (stored with the model).
     pub fn to_json(&self) -> Value {
@@ -468,6 +479,7 @@ impl Estimator {
                 )?))
             }
             (Estimator::DecisionTree { tree, max_features }, labels) => {
+                leaf_fits(tree, n)?;
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
                 Ok(Fitted::Tree(tree::fit(
@@ -494,6 +506,7 @@ impl Estimator {
                 },
                 labels,
             ) => {
+                leaf_fits(tree, n)?;
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
                 let extra = matches!(self, Estimator::ExtraTrees { .. });

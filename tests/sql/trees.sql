@@ -57,6 +57,8 @@ SELECT model, (metrics -> 'test' ->> 'r2')::float8 > 0.95 AS r2_ok
 FROM dm_train('price_et', 'houses', 'price', 'extra_trees', '{"n_estimators": 30}', '{"exclude": ["id"]}');
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'extra_trees', '{"n_estimators": 0}')$$);
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'extra_trees', '{"max_features": 0}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'random_forest', '{"min_samples_leaf": 5000}', '{"exclude": ["id", "signup_date"]}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'decision_tree', '{"max_depth": 0}')$$);
 
 -- Bad hyperparameters name themselves.
 SELECT err($$SELECT * FROM dm_train('x', 'customers', 'churned', 'gradient_boosting', '{"n_estimators": 0}')$$);
