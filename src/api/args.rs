@@ -31,9 +31,10 @@ macro_rules! lazy_arg {
         // SAFETY: the datum is only read by `FromDatum` of the SQL type it is declared as.
         unsafe impl<'fcx> ArgAbi<'fcx> for $t {
             unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
-                let index = arg.index();
+                // Declared as Option<..>, so pgrx checks NULL first; were one to come here
+                // anyway, it is kept as a null datum, which the readers below treat as NULL.
                 unsafe { arg.unbox_arg_using_from_datum() }
-                    .unwrap_or_else(|| panic!("argument {index} must not be null"))
+                    .unwrap_or($t(pg_sys::Datum::from(0usize)))
             }
         }
 
@@ -91,6 +92,9 @@ impl Float8ArrayArg {
 
 impl JsonbArg {
     pub fn value(&self) -> Option<serde_json::Value> {
+        if self.0.is_null() {
+            return None;
+        }
         // SAFETY: the datum is a non-NULL jsonb (the declared argument type).
         unsafe { JsonB::from_datum(self.0, false) }.map(|j| j.0)
     }

@@ -20,7 +20,7 @@ use super::model::argmax;
 use super::naive_bayes::{self, NaiveBayes};
 use super::pca::{self, PcaModel, PcaParams};
 use super::rng::Rng;
-use super::tree::{self, Labels, Tree, TreeParams};
+use super::tree::{self, Labels, MaxFeatures, Tree, TreeParams};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Task {
@@ -314,28 +314,6 @@ pub enum Estimator {
         alpha: f64,
     },
     Mlp(MlpParams),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum MaxFeatures {
-    All,
-    Sqrt,
-    Log2,
-    Count(usize),
-    Fraction(f64),
-}
-
-impl MaxFeatures {
-    fn resolve(self, p: usize) -> usize {
-        let k = match self {
-            MaxFeatures::All => p,
-            MaxFeatures::Sqrt => (p as f64).sqrt().floor() as usize,
-            MaxFeatures::Log2 => (p as f64).log2().floor() as usize,
-            MaxFeatures::Count(k) => k,
-            MaxFeatures::Fraction(f) => (f * p as f64).floor() as usize,
-        };
-        k.clamp(1, p.max(1))
-    }
 }
 
 /// Data handed to `fit`: a row-major matrix and the labels.

@@ -98,18 +98,25 @@ impl Builder<'_> {
             return Cut::Constant;
         }
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let score_of = |this: &mut Self, nl: usize| -> Option<f64> {
+        // Scores the cut "bin <= cut" whose left side holds `self.left` over nl rows, and keeps
+        // it when it is the best so far and both sides hold min_samples_leaf rows.
+        let consider = |this: &mut Self, cut: u8, nl: usize, best: &mut Option<Best>| {
             let nr = n - nl;
             if nl < min_leaf || nr < min_leaf {
-                return None;
+                return;
             }
             for k in 0..w {
                 this.right[k] = total[k] - this.left[k];
             }
-            Some(
-                this.weighted_impurity(&this.left, nl as f64)
-                    + this.weighted_impurity(&this.right, nr as f64),
-            )
+            let score = this.weighted_impurity(&this.left, nl as f64)
+                + this.weighted_impurity(&this.right, nr as f64);
+            if best.is_none_or(|b| score < b.score) {
+                *best = Some(Best {
+                    feature: f,
+                    bin: cut,
+                    score,
+                });
+            }
         };
         let mut best: Option<Best> = None;
         if self.extra {
@@ -133,13 +140,7 @@ impl Builder<'_> {
                 }
             }
             self.left = acc;
-            if let Some(score) = score_of(self, nl) {
-                best = Some(Best {
-                    feature: f,
-                    bin: t,
-                    score,
-                });
-            }
+            consider(self, t, nl, &mut best);
         } else if n <= SMALL {
             self.pairs.clear();
             self.pairs.extend(seg.iter().map(|&r| (col[r as usize], r)));
@@ -155,15 +156,7 @@ impl Builder<'_> {
                 }
                 if i < n {
                     self.left.clone_from(&acc);
-                    if let Some(score) = score_of(self, nl) {
-                        if best.is_none_or(|b| score < b.score) {
-                            best = Some(Best {
-                                feature: f,
-                                bin,
-                                score,
-                            });
-                        }
-                    }
+                    consider(self, bin, nl, &mut best);
                 }
             }
             self.left = acc;
@@ -187,15 +180,7 @@ impl Builder<'_> {
                 let cell = &hist[bin as usize * w..(bin as usize + 1) * w];
                 self.left.iter_mut().zip(cell).for_each(|(a, v)| *a += v);
                 nl += c as usize;
-                if let Some(score) = score_of(self, nl) {
-                    if best.is_none_or(|b| score < b.score) {
-                        best = Some(Best {
-                            feature: f,
-                            bin,
-                            score,
-                        });
-                    }
-                }
+                consider(self, bin, nl, &mut best);
             }
             self.hist = hist;
         }

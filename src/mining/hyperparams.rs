@@ -8,12 +8,12 @@ use super::boosting::BoostParams;
 use super::dbscan::DbscanParams;
 use super::elastic_net::ElasticNetParams;
 use super::error::{Error, Result};
-use super::estimator::{Estimator, MaxFeatures, Task, ALGORITHMS};
+use super::estimator::{Estimator, Task, ALGORITHMS};
 use super::isolation::{IsolationParams, MaxSamples};
 use super::knn::Weights;
 use super::mlp::{Activation, MlpParams};
 use super::pca::{Components, PcaParams};
-use super::tree::{Criterion, TreeParams};
+use super::tree::{Criterion, MaxFeatures, TreeParams};
 
 fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
     match algorithm {

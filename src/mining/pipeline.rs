@@ -78,6 +78,17 @@ pub struct Outcome {
     pub primary: (&'static str, f64),
 }
 
+/// The NOTICE line that says how the rows were split.
+fn split_summary(method: SplitMethod, split: &Split) -> String {
+    format!(
+        "split {}: {} train, {} validation, {} test rows",
+        method_name(method),
+        split.train.len(),
+        split.validation.len(),
+        split.test.len()
+    )
+}
+
 fn scaled_by_default(algorithm: &str) -> bool {
     matches!(
         algorithm,
@@ -319,13 +330,7 @@ pub fn prepare(
         }
         other => other,
     };
-    notice(format!(
-        "split {}: {} train, {} validation, {} test rows",
-        method_name(method),
-        split.train.len(),
-        split.validation.len(),
-        split.test.len()
-    ));
+    notice(split_summary(method, &split));
     if split.test.is_empty() {
         warnings.push("test_size is 0: the metrics are measured on the training rows only".into());
     }

@@ -23,6 +23,30 @@ pub struct TreeParams {
     pub criterion: Criterion,
 }
 
+/// max_features as given: resolved against the number of columns at fit time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum MaxFeatures {
+    All,
+    Sqrt,
+    Log2,
+    Count(usize),
+    Fraction(f64),
+}
+
+impl MaxFeatures {
+    /// Features tried per split out of p.
+    pub fn resolve(self, p: usize) -> usize {
+        let k = match self {
+            MaxFeatures::All => p,
+            MaxFeatures::Sqrt => (p as f64).sqrt().floor() as usize,
+            MaxFeatures::Log2 => (p as f64).log2().floor() as usize,
+            MaxFeatures::Count(k) => k,
+            MaxFeatures::Fraction(f) => (f * p as f64).floor() as usize,
+        };
+        k.clamp(1, p.max(1))
+    }
+}
+
 /// The label of each training row.
 #[derive(Debug, Clone, Copy)]
 pub enum Labels<'a> {

@@ -12,7 +12,7 @@ use super::super::frame::{Column, ColumnKind, Frame};
 use super::super::preprocess::{ColumnChoice, Defaults, Preprocessor, Scale};
 use super::super::split::{self, SplitMethod};
 use super::super::{columns, drift, quality, rows};
-use super::{frame_rows, method_name, Prepared, Target, TrainRequest};
+use super::{frame_rows, method_name, split_summary, Prepared, Target, TrainRequest};
 
 /// The algorithm `auto` stands for when the task is unsupervised.
 fn auto_for(task: Task) -> &'static str {
@@ -93,13 +93,7 @@ pub(super) fn prepare(
     if split.train.is_empty() {
         return Err(Error::data("no rows are left to train on"));
     }
-    notice(format!(
-        "split {}: {} train, {} validation, {} test rows",
-        method_name(method),
-        split.train.len(),
-        split.validation.len(),
-        split.test.len()
-    ));
+    notice(split_summary(method, &split));
 
     let n_features = features.len();
     let sub = frame_rows(&used, &kept);
