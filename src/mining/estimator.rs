@@ -20,6 +20,7 @@ use super::model::argmax;
 use super::naive_bayes::{self, NaiveBayes};
 use super::pca::{self, PcaModel, PcaParams};
 use super::rng::Rng;
+use super::svm::{self, SvmModel, SvmParams};
 use super::tree::{self, Labels, MaxFeatures, Tree, TreeParams};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +75,8 @@ pub const ALGORITHMS: &[&str] = &[
     "knn",
     "naive_bayes",
     "mlp",
+    "svm",
+    "svr",
     "kmeans",
     "dbscan",
     "isolation_forest",
@@ -112,6 +115,7 @@ pub enum Fitted {
     Knn(KnnModel),
     NaiveBayes(NaiveBayes),
     Mlp(Mlp),
+    Svm(SvmModel),
 }
 
 impl Model for Fitted {
@@ -127,6 +131,7 @@ impl Model for Fitted {
             Fitted::Boosted(b) => b.predict_value(x),
             Fitted::Knn(k) => k.predict_value(x),
             Fitted::Mlp(m) => m.predict_value(x),
+            Fitted::Svm(m) => m.predict_value(x),
             Fitted::Logistic(_) | Fitted::NaiveBayes(_) => f64::NAN,
             Fitted::KMeans(_) | Fitted::Dbscan(_) | Fitted::Isolation(_) | Fitted::Pca(_) => {
                 f64::NAN
@@ -148,6 +153,7 @@ impl Model for Fitted {
             Fitted::Knn(k) => k.predict_proba(x, out),
             Fitted::NaiveBayes(m) => m.predict_proba(x, out),
             Fitted::Mlp(m) => m.predict_proba(x, out),
+            Fitted::Svm(m) => m.predict_proba(x, out),
             Fitted::Linear(_)
             | Fitted::KMeans(_)
             | Fitted::Dbscan(_)
@@ -158,11 +164,24 @@ impl Model for Fitted {
 }
 
 impl Fitted {
+    /// The predicted class: the argmax of the probabilities, except for SVMs, which vote over
+    /// their class pairs as scikit-learn's SVC.predict does (`out`: scratch, len = classes).
+    pub fn predict_class(&self, x: &[f64], out: &mut [f64]) -> usize {
+        match self {
+            Fitted::Svm(m) => m.predict_class(x),
+            _ => {
+                self.predict_proba(x, out);
+                argmax(out)
+            }
+        }
+    }
+
     /// What fitting decided that the hyperparameters did not say (boosting: the rounds kept by
     /// early stopping), for the training report.
     pub fn fit_summary(&self) -> Option<Value> {
         match self {
             Fitted::Mlp(m) => Some(serde_json::json!({ "epochs": m.epochs })),
+            Fitted::Svm(m) => Some(serde_json::json!({ "support_vectors": m.n_support() })),
             Fitted::Boosted(b) => Some(serde_json::json!({
                 "rounds": b.rounds,
                 "rounds_run": b.rounds_run,
@@ -258,8 +277,7 @@ impl Fitted {
         rows.par_iter()
             .map(|&r| {
                 let mut out = vec![0.0; k];
-                self.predict_proba(&x[r * p..(r + 1) * p], &mut out);
-                argmax(&out)
+                self.predict_class(&x[r * p..(r + 1) * p], &mut out)
             })
             .collect()
     }
@@ -314,6 +332,8 @@ pub enum Estimator {
         alpha: f64,
     },
     Mlp(MlpParams),
+    /// `svm` (classification) and `svr` (regression).
+    Svm(SvmParams),
 }
 
 /// Data handed to `fit`: a row-major matrix and the labels.
@@ -437,6 +457,12 @@ impl Estimator {
                     params,
                     seed,
                     &cancel,
+                )?))
+            }
+            (Estimator::Svm(params), labels) => {
+                let cancel = || progress.cancel.load(std::sync::atomic::Ordering::Relaxed);
+                Ok(Fitted::Svm(svm::fit(
+                    data.x, p, labels, data.rows, params, seed, &cancel,
                 )?))
             }
             (Estimator::ElasticNet(params), Labels::Values(y)) => {

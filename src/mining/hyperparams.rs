@@ -13,6 +13,7 @@ use super::isolation::{IsolationParams, MaxSamples};
 use super::knn::Weights;
 use super::mlp::{Activation, MlpParams};
 use super::pca::{Components, PcaParams};
+use super::svm::{Gamma, KernelName, SvmParams};
 use super::tree::{Criterion, MaxFeatures, TreeParams};
 
 fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
@@ -48,6 +49,29 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
         ],
         "pca" => &["n_components", "whiten"],
         "knn" => &["n_neighbors", "weights"],
+        "svm" => &[
+            "kernel",
+            "C",
+            "gamma",
+            "degree",
+            "coef0",
+            "tol",
+            "class_weight",
+            "probability",
+            "cache_size",
+            "max_train_rows",
+        ],
+        "svr" => &[
+            "kernel",
+            "C",
+            "gamma",
+            "degree",
+            "coef0",
+            "tol",
+            "epsilon",
+            "cache_size",
+            "max_train_rows",
+        ],
         "naive_bayes" => &["var_smoothing", "alpha"],
         "mlp" => &[
             "hidden_layer_sizes",
@@ -216,6 +240,54 @@ impl Params<'_> {
             },
         }
     }
+    /// class_weight: null (every class 1) or "balanced" (n / (classes × class rows)).
+    fn balanced(&self) -> Result<bool> {
+        match self.map.get("class_weight") {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::String(s)) if s == "balanced" => Ok(true),
+            Some(_) => Err(self.bad("class_weight", "null or \"balanced\"")),
+        }
+    }
+    /// svm / svr: kernel, C, gamma, degree, coef0, tol, epsilon, cache and row cap.
+    fn svm(&self) -> Result<SvmParams> {
+        let d = SvmParams::default();
+        let kernel = match self.map.get("kernel") {
+            None => KernelName::Rbf,
+            Some(Value::String(k)) if k == "rbf" => KernelName::Rbf,
+            Some(Value::String(k)) if k == "linear" => KernelName::Linear,
+            Some(Value::String(k)) if k == "poly" => KernelName::Poly,
+            Some(Value::String(k)) if k == "sigmoid" => KernelName::Sigmoid,
+            Some(_) => {
+                return Err(self.bad(
+                    "kernel",
+                    "one of \"rbf\", \"linear\", \"poly\", \"sigmoid\"",
+                ))
+            }
+        };
+        let want = "\"scale\", \"auto\" or a number > 0";
+        let gamma = match self.map.get("gamma") {
+            None => Gamma::Scale,
+            Some(Value::String(g)) if g == "scale" => Gamma::Scale,
+            Some(Value::String(g)) if g == "auto" => Gamma::Auto,
+            Some(v) => match v.as_f64() {
+                Some(g) if g > 0.0 && g.is_finite() => Gamma::Value(g),
+                _ => return Err(self.bad("gamma", want)),
+            },
+        };
+        Ok(SvmParams {
+            kernel,
+            c: self.f64_or("C", d.c, |c| c > 0.0, "a number > 0")?,
+            gamma,
+            degree: self.usize_or("degree", 3, 1, 10)? as u32,
+            coef0: self.f64_or("coef0", 0.0, |_| true, "a number")?,
+            tol: self.f64_or("tol", d.tol, |t| t > 0.0, "a number > 0")?,
+            epsilon: self.f64_or("epsilon", d.epsilon, |e| e >= 0.0, "a number ≥ 0")?,
+            balanced: self.balanced()?,
+            probability: self.bool_or("probability", true)?,
+            cache_mb: self.usize_or("cache_size", d.cache_mb, 1, 65_536)?,
+            max_train_rows: self.usize_or("max_train_rows", d.max_train_rows, 1, usize::MAX)?,
+        })
+    }
     fn tree(&self, task: Task) -> Result<TreeParams> {
         let criterion = match (task, self.map.get("criterion")) {
             (Task::Classification, None) => Criterion::Gini,
@@ -358,6 +430,14 @@ impl Estimator {
                         Some(_) => return Err(p.bad("weights", "\"uniform\" or \"distance\"")),
                     },
                 }
+            }
+            "svm" => {
+                need(Task::Classification)?;
+                Estimator::Svm(p.svm()?)
+            }
+            "svr" => {
+                need(Task::Regression)?;
+                Estimator::Svm(p.svm()?)
             }
             "lasso" | "elastic_net" => {
                 need(Task::Regression)?;

@@ -30,12 +30,15 @@ pub mod naive_bayes;
 pub mod options;
 pub mod pca;
 pub mod pipeline;
+pub mod platt;
 pub mod preprocess;
 pub mod quality;
 pub mod rng;
 pub mod rows;
 pub mod scores;
+pub mod smo;
 pub mod split;
+pub mod svm;
 pub mod tree;
 pub mod tuning;
 

@@ -192,8 +192,7 @@ impl StoredModel {
             large.resize(k, 0.0);
             &mut large
         };
-        self.estimator.predict_proba(buf, out);
-        Ok(argmax(out))
+        Ok(self.estimator.predict_class(buf, out))
     }
 
     /// Regression value.

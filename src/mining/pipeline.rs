@@ -99,6 +99,8 @@ fn scaled_by_default(algorithm: &str) -> bool {
             | "logistic_regression"
             | "knn"
             | "mlp"
+            | "svm"
+            | "svr"
     )
 }
 
