@@ -295,6 +295,9 @@ pub enum Estimator {
     },
     LogisticRegression {
         c: f64,
+        /// class_weight "balanced".
+        #[serde(default)]
+        balanced: bool,
     },
     DecisionTree {
         tree: TreeParams,
@@ -471,8 +474,9 @@ impl Estimator {
                 let (model, _) = elastic_net::fit(&gather(), n, p, &ys, params, &cancel)?;
                 Ok(Fitted::Linear(model))
             }
-            (Estimator::LogisticRegression { c }, Labels::Classes { y, n_classes }) => {
+            (Estimator::LogisticRegression { c, balanced }, Labels::Classes { y, n_classes }) => {
                 let ys: Vec<usize> = data.rows.iter().map(|&r| y[r]).collect();
+                let weights = balanced.then(|| logistic::balanced_weights(&ys, n_classes));
                 Ok(Fitted::Logistic(logistic::fit(
                     &gather(),
                     n,
@@ -480,6 +484,7 @@ impl Estimator {
                     &ys,
                     n_classes,
                     *c,
+                    weights.as_deref(),
                 )?))
             }
             (Estimator::DecisionTree { tree, max_features }, labels) => {

@@ -22,7 +22,7 @@ fn allowed_keys(algorithm: &str) -> &'static [&'static str] {
         "ridge" => &["alpha", "fit_intercept"],
         "lasso" => &["alpha", "fit_intercept", "max_iter", "tol"],
         "elastic_net" => &["alpha", "l1_ratio", "fit_intercept", "max_iter", "tol"],
-        "logistic_regression" => &["C"],
+        "logistic_regression" => &["C", "class_weight"],
         "decision_tree" => &[
             "max_depth",
             "min_samples_split",
@@ -462,6 +462,7 @@ impl Estimator {
                 need(Task::Classification)?;
                 Estimator::LogisticRegression {
                     c: p.f64_or("C", 1.0, |c| c > 0.0, "a number > 0")?,
+                    balanced: p.balanced()?,
                 }
             }
             "decision_tree" => Estimator::DecisionTree {

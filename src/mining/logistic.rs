@@ -1,10 +1,15 @@
-//! Logistic regression, fitted by smartcore's L-BFGS (L2 penalty alpha = 1/C, as scikit-learn's
-//! C; multinomial for more than two classes). We keep only the coefficients, so scoring is a dot
-//! product and the stored model does not depend on smartcore's serde layout.
+//! Logistic regression as scikit-learn's LogisticRegression(solver="lbfgs"): the weighted
+//! log-loss (binary) or multinomial cross-entropy over the mean of the row weights, plus the L2
+//! penalty ½‖w‖²/(C·Σweights) on the coefficients (not the intercepts), minimised by smartcore's
+//! L-BFGS on our objective and gradient (smartcore's own LogisticRegression takes no row
+//! weights, and class_weight "balanced" needs them). We keep only the coefficients, so scoring is
+//! a dot product.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use smartcore::linalg::basic::matrix::DenseMatrix;
-use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
+use smartcore::optimization::first_order::lbfgs::LBFGS;
+use smartcore::optimization::first_order::FirstOrderOptimizer;
+use smartcore::optimization::line_search::Backtracking;
 
 use super::error::{Error, Result};
 
@@ -47,7 +52,96 @@ impl LogisticModel {
     }
 }
 
-/// X row-major n × p; `y` class indices 0..n_classes, every class present.
+/// Row weights for class_weight "balanced": n / (classes × rows of the class), as scikit-learn.
+pub fn balanced_weights(y: &[usize], n_classes: usize) -> Vec<f64> {
+    let mut count = vec![0usize; n_classes];
+    for &c in y {
+        if let Some(k) = count.get_mut(c) {
+            *k += 1;
+        }
+    }
+    y.iter()
+        .map(|&c| match count.get(c) {
+            Some(&k) if k > 0 => y.len() as f64 / (n_classes as f64 * k as f64),
+            _ => 1.0,
+        })
+        .collect()
+}
+
+/// The objective's rows in parallel chunks: each chunk returns (loss, gradient).
+const CHUNK: usize = 4096;
+
+/// Loss and gradient of the mean weighted loss at `w` (k score vectors of p coefficients and
+/// then k intercepts; k = 1 for two classes).
+fn loss_and_gradient(
+    x: &[f64],
+    p: usize,
+    y: &[usize],
+    s: &[f64],
+    k: usize,
+    w: &[f64],
+) -> (f64, Vec<f64>) {
+    let n = y.len();
+    let width = k * (p + 1);
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut grad = vec![0.0; width];
+            let mut loss = 0.0;
+            let mut z = vec![0.0; k];
+            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                let xi = &x[i * p..(i + 1) * p];
+                for (j, zj) in z.iter_mut().enumerate() {
+                    *zj = w[k * p + j]
+                        + w[j * p..(j + 1) * p]
+                            .iter()
+                            .zip(xi)
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>();
+                }
+                let si = s[i];
+                if k == 1 {
+                    let t = if y[i] == 1 { 1.0 } else { 0.0 };
+                    // log(1 + e^z) - t z, stably.
+                    let zz = z[0];
+                    loss += si * (zz.max(0.0) + (-zz.abs()).exp().ln_1p() - t * zz);
+                    let sig = if zz >= 0.0 {
+                        1.0 / (1.0 + (-zz).exp())
+                    } else {
+                        let e = zz.exp();
+                        e / (1.0 + e)
+                    };
+                    let d = si * (sig - t);
+                    grad[..p].iter_mut().zip(xi).for_each(|(g, v)| *g += d * v);
+                    grad[p] += d;
+                } else {
+                    let max = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+                    let lse = max + sum.ln();
+                    loss += si * (lse - z[y[i]]);
+                    for j in 0..k {
+                        let d = si * ((z[j] - lse).exp() - f64::from(j == y[i]));
+                        grad[j * p..(j + 1) * p]
+                            .iter_mut()
+                            .zip(xi)
+                            .for_each(|(g, v)| *g += d * v);
+                        grad[k * p + j] += d;
+                    }
+                }
+            }
+            (loss, grad)
+        })
+        .reduce(
+            || (0.0, vec![0.0; width]),
+            |(l1, mut g1), (l2, g2)| {
+                g1.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
+                (l1 + l2, g1)
+            },
+        )
+}
+
+/// X row-major n × p; `y` class indices 0..n_classes, every class present; `weights` one per row
+/// (None: all 1).
 pub fn fit(
     x: &[f64],
     n: usize,
@@ -55,43 +149,70 @@ pub fn fit(
     y: &[usize],
     n_classes: usize,
     c: f64,
+    weights: Option<&[f64]>,
 ) -> Result<LogisticModel> {
-    use smartcore::linalg::basic::arrays::Array;
     if p == 0 {
         return Err(Error::data(
             "logistic regression needs at least one feature",
         ));
     }
-    let matrix =
-        DenseMatrix::new(n, p, x.to_vec(), false).map_err(|e| Error::internal(e.to_string()))?;
-    let labels: Vec<i32> = y.iter().map(|&v| v as i32).collect();
-    let params = LogisticRegressionParameters::default().with_alpha(1.0 / c);
-    let model = LogisticRegression::fit(&matrix, &labels, params)
-        .map_err(|e| Error::data(format!("logistic regression failed: {e}")))?;
-    let (rows, cols) = model.coefficients().shape();
-    if cols != p || model.classes().len() != n_classes {
+    if x.len() != n * p || y.len() != n || n_classes < 2 || y.iter().any(|&c| c >= n_classes) {
         return Err(Error::internal(
-            "logistic regression returned an unexpected shape",
+            "logistic regression input of inconsistent size",
         ));
     }
-    let coef: Vec<Vec<f64>> = (0..rows)
-        .map(|r| {
-            (0..cols)
-                .map(|j| *model.coefficients().get((r, j)))
-                .collect()
-        })
-        .collect();
-    let intercept: Vec<f64> = (0..rows).map(|r| *model.intercept().get((r, 0))).collect();
-    if coef
-        .iter()
-        .flatten()
-        .chain(&intercept)
-        .any(|v| !v.is_finite())
-    {
+    let ones;
+    let s = match weights {
+        Some(w) if w.len() == n => w,
+        Some(_) => return Err(Error::internal("one weight per row expected")),
+        None => {
+            ones = vec![1.0; n];
+            &ones
+        }
+    };
+    let total: f64 = s.iter().sum();
+    let k = if n_classes == 2 { 1 } else { n_classes };
+    let penalty = 1.0 / (c * total);
+    let objective = |w: &Vec<f64>| -> (f64, Vec<f64>) {
+        let (loss, mut grad) = loss_and_gradient(x, p, y, s, k, w);
+        let mut f = loss / total;
+        grad.iter_mut().for_each(|g| *g /= total);
+        for (g, v) in grad.iter_mut().zip(w).take(k * p) {
+            f += 0.5 * penalty * v * v;
+            *g += penalty * v;
+        }
+        (f, grad)
+    };
+    // L-BFGS asks for the value and the gradient at the same point in separate calls: one pass
+    // over the rows serves both.
+    let last: std::cell::RefCell<Option<(Vec<f64>, f64, Vec<f64>)>> = Default::default();
+    let at = |w: &Vec<f64>| -> (f64, Vec<f64>) {
+        if let Some((lw, lf, lg)) = last.borrow().as_ref() {
+            if lw == w {
+                return (*lf, lg.clone());
+            }
+        }
+        let (fv, g) = objective(w);
+        *last.borrow_mut() = Some((w.clone(), fv, g.clone()));
+        (fv, g)
+    };
+    let f = |w: &Vec<f64>| at(w).0;
+    let df = |g: &mut Vec<f64>, w: &Vec<f64>| *g = at(w).1;
+    let optimizer = LBFGS {
+        max_iter: 1000,
+        g_atol: 1e-6,
+        ..LBFGS::default()
+    };
+    let w0 = vec![0.0; k * (p + 1)];
+    let result = optimizer.optimize(&f, &df, &w0, &Backtracking::default());
+    let w = result.x;
+    if w.iter().any(|v| !v.is_finite()) {
         return Err(Error::data(
             "logistic regression diverged (non-finite coefficients); scale the features or lower C",
         ));
     }
+    let coef = (0..k).map(|j| w[j * p..(j + 1) * p].to_vec()).collect();
+    let intercept = w[k * p..].to_vec();
     Ok(LogisticModel {
         coef,
         intercept,

@@ -103,3 +103,16 @@ SELECT err($$SELECT * FROM dm_roc_curve('churn', 'customers', 'maybe')$$);
 SELECT err($$SELECT * FROM dm_roc_curve('churn', 'SELECT * FROM customers WHERE churned')$$);
 SELECT err($$SELECT * FROM dm_confusion_matrix('price', 'houses')$$);
 SELECT dm_evaluate('churn', 'customers') ->> 'rows' AS still_working;
+-- class_weight "balanced" (logistic_regression, svm): on a rare class the plain model predicts
+-- the majority for every row; weights by inverse class frequency find the rare rows.
+CREATE TABLE claims AS
+SELECT i AS id, ((i * 37) % 100)::float8 AS amount, ((i * 53) % 90)::float8 AS age,
+       (i * 37) % 100 + (i * 71) % 45 > 128 AS fraud
+FROM generate_series(1, 900) i;
+SELECT count(*) FILTER (WHERE fraud) AS fraud, count(*) AS claims FROM claims;
+SELECT (p.metrics -> 'test' ->> 'recall')::float8 AS plain_recall, (b.metrics -> 'test' ->> 'recall')::float8 AS balanced_recall,
+       (p.metrics -> 'test' ->> 'balanced_accuracy')::float8 AS plain_balanced_accuracy,
+       (b.metrics -> 'test' ->> 'balanced_accuracy')::float8 > 0.9 AS balanced_beats_0_9
+FROM dm_train('claims_plain', 'claims', 'fraud', 'logistic_regression', '{}', '{"exclude": ["id"]}') p,
+     dm_train('claims_balanced', 'claims', 'fraud', 'logistic_regression', '{"class_weight": "balanced"}', '{"exclude": ["id"]}') b;
+SELECT err($$SELECT * FROM dm_train('x', 'claims', 'fraud', 'logistic_regression', '{"class_weight": {"true": 10}}')$$);

@@ -106,3 +106,25 @@ pub fn bench_csv(path: &str) -> (Vec<f64>, Vec<usize>, usize, Vec<usize>, Vec<us
     }
     (x, y, p, train, test)
 }
+
+/// The set standard-scaled on its training rows (as StandardScaler: population standard
+/// deviation; a constant column is left centred).
+pub fn scaled(set: &Set) -> Vec<f64> {
+    let p = set.p;
+    let n = set.train.len() as f64;
+    let mut x = set.x.clone();
+    for j in 0..p {
+        let mean = set.train.iter().map(|&r| set.x[r * p + j]).sum::<f64>() / n;
+        let var = set
+            .train
+            .iter()
+            .map(|&r| (set.x[r * p + j] - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
+        for r in 0..x.len() / p {
+            x[r * p + j] = (x[r * p + j] - mean) / sd;
+        }
+    }
+    x
+}

@@ -1,5 +1,5 @@
 use super::*;
-use crate::mining::test_support::{bundled_sets, floats, Set};
+use crate::mining::test_support::{bundled_sets, floats, scaled};
 use serde_json::Value;
 
 fn never() -> bool {
@@ -8,27 +8,6 @@ fn never() -> bool {
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("../../../tests/fixtures/sklearn_svm.json")).unwrap()
-}
-
-/// The set standard-scaled on its training rows (as StandardScaler, population std).
-fn scaled(set: &Set) -> Vec<f64> {
-    let p = set.p;
-    let n = set.train.len() as f64;
-    let mut x = set.x.clone();
-    for j in 0..p {
-        let mean = set.train.iter().map(|&r| set.x[r * p + j]).sum::<f64>() / n;
-        let var = set
-            .train
-            .iter()
-            .map(|&r| (set.x[r * p + j] - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
-        for r in 0..x.len() / p {
-            x[r * p + j] = (x[r * p + j] - mean) / sd;
-        }
-    }
-    x
 }
 
 fn params(settings: &Value) -> SvmParams {
