@@ -185,7 +185,8 @@ pub fn fit(
     };
     // L-BFGS asks for the value and the gradient at the same point in separate calls: one pass
     // over the rows serves both.
-    let last: std::cell::RefCell<Option<(Vec<f64>, f64, Vec<f64>)>> = Default::default();
+    type Point = (Vec<f64>, f64, Vec<f64>);
+    let last: std::cell::RefCell<Option<Point>> = Default::default();
     let at = |w: &Vec<f64>| -> (f64, Vec<f64>) {
         if let Some((lw, lf, lg)) = last.borrow().as_ref() {
             if lw == w {
