@@ -32,8 +32,8 @@ pub fn threads() -> usize {
 pub extern "C-unwind" fn _PG_init() {
     GucRegistry::define_int_guc(
         c"pg_mining.threads",
-        c"Threads pg_mining uses for training (0 = one per CPU).",
-        c"Read when a session first trains; later changes apply to new sessions.",
+        c"Threads pg_mining uses for training and parallel scoring (0 = one per CPU).",
+        c"Read when a session first trains or loads a model; later changes apply to new sessions.",
         &THREADS,
         0,
         256,

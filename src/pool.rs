@@ -1,6 +1,7 @@
-//! The extension's own rayon pool, sized by `pg_mining.threads`. Jobs are pure computation; the
-//! calling (main) thread waits, checks for interrupts and reports progress meanwhile. Pool
-//! threads never call into Postgres.
+//! The extension's rayon pool, sized by `pg_mining.threads`: rayon's global pool of the backend,
+//! so training jobs and the parallel parts of scoring (the k-NN search) share the same threads.
+//! Jobs are pure computation; the calling (main) thread waits, checks for interrupts and reports
+//! progress meanwhile. Pool threads never call into Postgres.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
@@ -14,18 +15,17 @@ use pgrx::prelude::*;
 use crate::mining::error::{Error, Result};
 use crate::mining::forest::Progress;
 
-static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+static POOL: OnceLock<()> = OnceLock::new();
 
-fn pool() -> Option<&'static rayon::ThreadPool> {
+/// Sizes the backend's global rayon pool from pg_mining.threads, once (before any parallel
+/// work; if something built it first, that pool is used).
+pub fn prepare() {
     POOL.get_or_init(|| {
-        let n = crate::threads();
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(crate::threads())
             .thread_name(|i| format!("pg_mining-{i}"))
-            .build()
-            .ok()
-    })
-    .as_ref()
+            .build_global();
+    });
 }
 
 /// Tells the job to stop when the caller leaves early (an ERROR, a cancel).
@@ -45,11 +45,9 @@ pub fn run<T: Send + 'static>(
     total: usize,
     job: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let Some(pool) = pool() else {
-        return Err(Error::internal("cannot start the pg_mining thread pool"));
-    };
+    prepare();
     let (tx, rx) = mpsc::channel();
-    pool.spawn(move || {
+    rayon::spawn(move || {
         let out = catch_unwind(AssertUnwindSafe(job));
         let _ = tx.send(out);
     });

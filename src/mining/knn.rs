@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
 use super::kmeans::sq;
+use super::knn_index::{self, Packed};
 use super::tree::Labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,25 @@ pub struct KnnModel {
     pub target: KnnTarget,
     pub k: usize,
     pub weights: Weights,
+    /// The f32 copy that speeds up the search, built on first use; not stored.
+    #[serde(skip)]
+    pub index: Index,
+}
+
+/// A cache beside the model: not part of its value (always equal, cloned empty).
+#[derive(Debug, Default)]
+pub struct Index(std::sync::OnceLock<Option<Packed>>);
+
+impl PartialEq for Index {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Clone for Index {
+    fn clone(&self) -> Self {
+        Index::default()
+    }
 }
 
 /// Keeps the training rows of a row-major matrix with p columns.
@@ -68,6 +88,7 @@ pub fn fit(
         target,
         k,
         weights,
+        index: Index::default(),
     })
 }
 
@@ -85,6 +106,13 @@ impl KnnModel {
         let mut best: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
         if k == 0 || q.len() < self.p {
             return best;
+        }
+        // Few neighbours: the f32 blocked scan picks candidates, f64 decides among them.
+        if k <= 64 {
+            let packed = self.index.0.get_or_init(|| Packed::new(&self.x, p));
+            if let Some(c) = packed.as_ref().and_then(|ix| ix.candidates(q, k)) {
+                return knn_index::exact(&self.x, p, q, k, &c);
+            }
         }
         let q = &q[..self.p];
         for (i, row) in self.x.chunks_exact(p).enumerate() {

@@ -20,6 +20,7 @@ pub mod hyperparams;
 pub mod isolation;
 pub mod kmeans;
 pub mod knn;
+pub mod knn_index;
 pub mod linear;
 pub mod logistic;
 pub mod metrics;
