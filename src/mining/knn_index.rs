@@ -11,6 +11,10 @@ use super::kmeans::sq;
 
 const LANES: usize = 8;
 
+/// What a scan of some blocks found: its k best f32 distances, and its candidate rows with
+/// their f32 distances.
+type Found = (Vec<f32>, Vec<(u32, f32)>);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packed {
     p: usize,
@@ -69,7 +73,7 @@ impl Packed {
             let (lo, hi) = (part * per, ((part + 1) * per).min(blocks));
             scan(self, &q32, k, slack as f32, lo, hi)
         };
-        let found: Vec<(Vec<f32>, Vec<(u32, f32)>)> = if parts == 1 {
+        let found: Vec<Found> = if parts == 1 {
             vec![scan(0)]
         } else {
             (0..parts).into_par_iter().map(scan).collect()
@@ -91,14 +95,7 @@ impl Packed {
 
 /// Blocks [lo, hi): the k best f32 distances seen, and every row within `slack` of the k-th
 /// best at the time it was seen.
-fn scan(
-    m: &Packed,
-    q: &[f32],
-    k: usize,
-    slack: f32,
-    lo: usize,
-    hi: usize,
-) -> (Vec<f32>, Vec<(u32, f32)>) {
+fn scan(m: &Packed, q: &[f32], k: usize, slack: f32, lo: usize, hi: usize) -> Found {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -111,26 +108,12 @@ fn scan(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn scan_avx2(
-    m: &Packed,
-    q: &[f32],
-    k: usize,
-    slack: f32,
-    lo: usize,
-    hi: usize,
-) -> (Vec<f32>, Vec<(u32, f32)>) {
+fn scan_avx2(m: &Packed, q: &[f32], k: usize, slack: f32, lo: usize, hi: usize) -> Found {
     scan_blocks(m, q, k, slack, lo, hi)
 }
 
 #[inline(always)]
-fn scan_blocks(
-    m: &Packed,
-    q: &[f32],
-    k: usize,
-    slack: f32,
-    lo: usize,
-    hi: usize,
-) -> (Vec<f32>, Vec<(u32, f32)>) {
+fn scan_blocks(m: &Packed, q: &[f32], k: usize, slack: f32, lo: usize, hi: usize) -> Found {
     let p = m.p;
     let mut best: Vec<f32> = Vec::with_capacity(k + 1);
     let mut kth = f32::INFINITY;
