@@ -1,10 +1,10 @@
-//! The learners against scikit-learn on its bundled data sets (breast_cancer, wine, digits,
+//! The learners against scikit-learn on its bundled data sets (iris, breast_cancer, wine, digits,
 //! diabetes) with the training rows and reference numbers of
 //! tests/fixtures/sklearn_datasets.json (written by tests/fixtures/sklearn_datasets.py).
 
 use crate::mining::test_support::{accuracy, bundled_sets, floats, r2, usizes};
 
-/// gradient_boosting against HistGradientBoosting on breast_cancer, wine, digits and diabetes
+/// gradient_boosting against HistGradientBoosting on iris, breast_cancer, wine, digits and diabetes
 /// (tests/fixtures/sklearn_datasets.py): same training rows, equivalent settings.
 #[test]
 fn gradient_boosting_within_one_point_of_sklearn() {
