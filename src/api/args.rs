@@ -1,6 +1,7 @@
 //! Argument types that defer conversion: aggregates that take one row per call (dm_kmeans) read
 //! a float8[] without copying it into a Vec, and read a jsonb options argument only once per
-//! group instead of once per row.
+//! group instead of once per row; the scoring functions read the model name in place and learn
+//! the input's type once per call site (fn_extra) instead of once per row.
 
 use pgrx::array::RawArray;
 use pgrx::callconv::{Arg, ArgAbi};
@@ -50,8 +51,78 @@ macro_rules! lazy_arg {
     };
 }
 
+/// A text argument read in place (no copy, no guarded detoast call unless it is toasted).
+pub struct TextArg(pg_sys::Datum);
+
+/// An anyelement argument: the datum, its type looked up once per call site.
+pub struct AnyArg(pg_sys::Datum);
+
 lazy_arg!(Float8ArrayArg, Vec<f64>);
 lazy_arg!(JsonbArg, JsonB);
+lazy_arg!(TextArg, String);
+lazy_arg!(AnyArg, pgrx::AnyElement);
+
+impl TextArg {
+    /// The text (a NULL — which the strict functions never get — reads as empty); invalid UTF-8
+    /// cannot come from a UTF-8 database, and is replaced if it does.
+    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+        let ptr = self.0.cast_mut_ptr::<pg_sys::varlena>();
+        if ptr.is_null() {
+            return "".into();
+        }
+        // SAFETY: a non-NULL text datum; a compressed or external one is detoasted into the
+        // call's memory context, which outlives the borrow.
+        unsafe {
+            let plain = if pgrx::varlena::varatt_is_4b_u(ptr) || pgrx::varlena::varatt_is_1b(ptr) {
+                ptr
+            } else {
+                pg_sys::pg_detoast_datum_packed(ptr)
+            };
+            let bytes = pgrx::varlena::varlena_to_byte_slice(plain);
+            match std::str::from_utf8(bytes) {
+                Ok(text) => text.into(),
+                Err(_) => String::from_utf8_lossy(bytes),
+            }
+        }
+    }
+}
+
+/// What a call site keeps in fn_extra.
+#[repr(C)]
+struct CallSite {
+    input_type: pg_sys::Oid,
+}
+
+impl AnyArg {
+    pub fn datum(&self) -> pg_sys::Datum {
+        self.0
+    }
+
+    /// The type of argument `argno` of this call, asked of the expression once per call site.
+    ///
+    /// # Safety
+    /// `fcinfo` must be the live call's, of a scalar function whose fn_extra only this uses.
+    pub unsafe fn type_of(fcinfo: pg_sys::FunctionCallInfo, argno: i32) -> pg_sys::Oid {
+        // SAFETY: as the caller promises; fn_extra is allocated in fn_mcxt, which lives as long
+        // as the call site.
+        unsafe {
+            let flinfo = (*fcinfo).flinfo;
+            if flinfo.is_null() {
+                return pg_sys::InvalidOid;
+            }
+            let site = (*flinfo).fn_extra.cast::<CallSite>();
+            if !site.is_null() {
+                return (*site).input_type;
+            }
+            let oid = pg_sys::get_fn_expr_argtype(flinfo, argno);
+            let site = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<CallSite>())
+                .cast::<CallSite>();
+            site.write(CallSite { input_type: oid });
+            (*flinfo).fn_extra = site.cast();
+            oid
+        }
+    }
+}
 
 /// What a float8[] row holds.
 pub enum Row {

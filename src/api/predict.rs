@@ -4,19 +4,21 @@
 use pgrx::prelude::*;
 use pgrx::AnyElement;
 
+use super::args::{AnyArg, TextArg};
 use super::errors::OrRaise;
 use crate::catalog::cache;
-use crate::data::input::with_features;
+use crate::data::input::{with_datum, with_features};
 use crate::mining::error::{Error, ErrorKind};
 use crate::mining::estimator::Task;
 use crate::mining::frame::format_number;
 
 /// Regression value, or the class label as a number (booleans 1/0).
 #[pg_extern(stable, parallel_safe)]
-fn dm_predict(model: &str, input: AnyElement) -> f64 {
-    let m = cache::get(model);
+fn dm_predict(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> f64 {
+    let model = model.as_str();
+    let m = cache::get(&model);
     let mut buf = m.buf.borrow_mut();
-    with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
+    with_input(&m, &input, fcinfo, |raw| match m.model.task {
         Task::Classification => m
             .model
             .predict_class(raw, &mut buf)
@@ -24,15 +26,16 @@ fn dm_predict(model: &str, input: AnyElement) -> f64 {
         _ => m.model.predict_value(raw, &mut buf),
     })
     .and_then(|r| r)
-    .or_raise_for(model)
+    .or_raise_for(&model)
 }
 
 /// The class label in its original text form (regression: the value as text).
 #[pg_extern(stable, parallel_safe)]
-fn dm_predict_label(model: &str, input: AnyElement) -> String {
-    let m = cache::get(model);
+fn dm_predict_label(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> String {
+    let model = model.as_str();
+    let m = cache::get(&model);
     let mut buf = m.buf.borrow_mut();
-    with_features(&m.model, &m.plans, &input, |raw| match m.model.task {
+    with_input(&m, &input, fcinfo, |raw| match m.model.task {
         Task::Classification => m
             .model
             .predict_class(raw, &mut buf)
@@ -40,19 +43,35 @@ fn dm_predict_label(model: &str, input: AnyElement) -> String {
         _ => m.model.predict_value(raw, &mut buf).map(format_number),
     })
     .and_then(|r| r)
-    .or_raise_for(model)
+    .or_raise_for(&model)
 }
 
 /// Class probabilities in the order of dm_model_classes(model).
 #[pg_extern(stable, parallel_safe)]
-fn dm_predict_proba(model: &str, input: AnyElement) -> Vec<f64> {
-    let m = cache::get(model);
+fn dm_predict_proba(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> Vec<f64> {
+    let model = model.as_str();
+    let m = cache::get(&model);
     let mut buf = m.buf.borrow_mut();
-    with_features(&m.model, &m.plans, &input, |raw| {
+    with_input(&m, &input, fcinfo, |raw| {
         m.model.predict_proba(raw, &mut buf)
     })
     .and_then(|r| r)
-    .or_raise_for(model)
+    .or_raise_for(&model)
+}
+
+/// The features of the scoring input (argument 2), its type known per call site.
+fn with_input<R>(
+    m: &cache::Loaded,
+    input: &AnyArg,
+    fcinfo: pg_sys::FunctionCallInfo,
+    f: impl FnOnce(&[crate::mining::preprocess::Raw]) -> R,
+) -> crate::mining::error::Result<R> {
+    // SAFETY: fcinfo is this scalar call's (fn_extra unused otherwise); the datum is the
+    // non-NULL (strict function) argument of that type.
+    unsafe {
+        let oid = AnyArg::type_of(fcinfo, 1);
+        with_datum(&m.model, &m.plans, input.datum(), oid, f)
+    }
 }
 
 /// Why a gradient_boosting model scores a row as it does: per feature, its contribution to

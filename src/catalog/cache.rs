@@ -52,6 +52,7 @@ thread_local! {
 /// runs inside Postgres' invalidation processing.
 #[pg_guard]
 unsafe extern "C-unwind" fn on_relcache(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    crate::data::input::row_types_changed();
     let known = DEPLOYMENTS.with(Cell::get);
     if relid == pg_sys::InvalidOid || known == 0 || relid.to_u32() == known {
         STALE.with(|s| s.set(true));

@@ -22,6 +22,42 @@ pub struct Plan {
     /// Per feature: attribute index and its base type.
     sources: Vec<(usize, Oid, bool)>,
     natts: usize,
+    /// A text column feeds a date/timestamp feature (parsed per row).
+    parses_dates: bool,
+    /// The row type's descriptor, copied into TopMemoryContext: no typcache lookup per row.
+    desc: pg_sys::TupleDesc,
+}
+
+impl Drop for Plan {
+    fn drop(&mut self) {
+        if !self.desc.is_null() {
+            // SAFETY: our own copy, made by CreateTupleDescCopy and freed once here.
+            unsafe { pg_sys::FreeTupleDesc(self.desc) };
+        }
+    }
+}
+
+thread_local! {
+    /// Bumped by every relcache invalidation: a row type may have changed (ALTER TABLE), so
+    /// plans and descriptors built before are dropped. Anonymous record types never change.
+    static ROW_TYPES_EPOCH: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Called from the relcache invalidation callback.
+pub fn row_types_changed() {
+    ROW_TYPES_EPOCH.with(|e| e.set(e.get().wrapping_add(1)));
+}
+
+// heap_deform_tuple only reads the tuple and the descriptor and never raises an ERROR, so it is
+// called without pgrx's setjmp guard (a third of the per-row overhead of a guarded call).
+extern "C" {
+    #[link_name = "heap_deform_tuple"]
+    fn heap_deform_tuple_unguarded(
+        tuple: pg_sys::HeapTuple,
+        desc: pg_sys::TupleDesc,
+        values: *mut pg_sys::Datum,
+        isnull: *mut bool,
+    );
 }
 
 /// A composite type: (type oid, typmod).
@@ -32,6 +68,8 @@ type TypeKey = (u32, i32);
 #[derive(Default)]
 pub struct PlanCache {
     plans: RefCell<Vec<(TypeKey, Rc<Plan>)>>,
+    /// ROW_TYPES_EPOCH when `plans` were built.
+    epoch: Cell<u64>,
     last_rowtype: Cell<Option<u32>>,
     values: RefCell<Vec<pg_sys::Datum>>,
     nulls: RefCell<Vec<bool>>,
@@ -98,7 +136,18 @@ unsafe fn build_plan(
         };
         sources.push((*i, base, kind == ColumnKind::Text));
     }
-    Ok(Plan { sources, natts })
+    let desc =
+        pgrx::PgMemoryContexts::TopMemoryContext.switch_to(|_| pg_sys::CreateTupleDescCopy(desc));
+    let parses_dates = sources
+        .iter()
+        .zip(&model.prep.features)
+        .any(|((_, _, text), f)| *text && f.kind == ColumnKind::Temporal);
+    Ok(Plan {
+        sources,
+        natts,
+        parses_dates,
+        desc,
+    })
 }
 
 /// Dates and timestamps given as text become the numbers training used.
@@ -166,42 +215,48 @@ pub unsafe fn with_datum<R>(
         };
         let typid = heap_tuple_header_get_type_id(header);
         let typmod = heap_tuple_header_get_typmod(header);
-        let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
         let key = (typid.to_u32(), typmod);
+        let epoch = ROW_TYPES_EPOCH.with(Cell::get);
+        if plans.epoch.get() != epoch {
+            plans.plans.borrow_mut().clear();
+            plans.epoch.set(epoch);
+        }
         let cached = plans
             .plans
             .borrow()
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, p)| p.clone());
-        let is_new = cached.is_none();
         let plan = match cached {
-            Some(p) => Ok(p),
-            None => build_plan(model, desc, typid == pg_sys::RECORDOID).map(Rc::new),
+            Some(p) => p,
+            None => {
+                let desc = pg_sys::lookup_rowtype_tupdesc(typid, typmod);
+                let plan = build_plan(model, desc, typid == pg_sys::RECORDOID);
+                if (*desc).tdrefcount >= 0 {
+                    pg_sys::DecrTupleDescRefCount(desc);
+                }
+                let plan = Rc::new(plan?);
+                plans.plans.borrow_mut().push((key, plan.clone()));
+                plan
+            }
         };
-        let natts = (*desc).natts as usize;
+        let natts = plan.natts;
         let mut values = plans.values.borrow_mut();
         let mut nulls = plans.nulls.borrow_mut();
-        values.clear();
-        values.resize(natts, pg_sys::Datum::from(0usize));
-        nulls.clear();
-        nulls.resize(natts, true);
-        if plan.as_ref().is_ok_and(|p| p.natts == natts) {
-            let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
-            tuple.t_len = heap_tuple_header_get_datum_length(header) as u32;
-            tuple.t_data = header;
-            pg_sys::heap_deform_tuple(&mut tuple, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        // heap_deform_tuple fills every slot: the buffers only need the right length.
+        if values.len() != natts {
+            values.resize(natts, pg_sys::Datum::from(0usize));
+            nulls.resize(natts, true);
         }
-        if (*desc).tdrefcount >= 0 {
-            pg_sys::DecrTupleDescRefCount(desc);
-        }
-        let plan = plan?;
-        if plan.natts != natts {
-            return Err(Error::internal("row type changed while scoring"));
-        }
-        if is_new {
-            plans.plans.borrow_mut().push((key, plan.clone()));
-        }
+        let mut tuple: pg_sys::HeapTupleData = std::mem::zeroed();
+        tuple.t_len = heap_tuple_header_get_datum_length(header) as u32;
+        tuple.t_data = header;
+        heap_deform_tuple_unguarded(
+            &mut tuple,
+            plan.desc,
+            values.as_mut_ptr(),
+            nulls.as_mut_ptr(),
+        );
         let read = |&(i, base, is_text): &(usize, Oid, bool)| {
             if nulls[i] {
                 Raw::Null
@@ -212,7 +267,7 @@ pub unsafe fn with_datum<R>(
             }
         };
         // Feature values on the stack for the common case of few features.
-        let mut small = [Raw::Null; 32];
+        let mut small = [Raw::Null; 16];
         let mut large = Vec::new();
         let raw: &mut [Raw] = if plan.sources.len() <= small.len() {
             let part = &mut small[..plan.sources.len()];
@@ -224,7 +279,9 @@ pub unsafe fn with_datum<R>(
             large.extend(plan.sources.iter().map(read));
             &mut large
         };
-        temporal(model, raw);
+        if plan.parses_dates {
+            temporal(model, raw);
+        }
         Ok(f(raw))
     }
 }

@@ -169,6 +169,7 @@ impl Fitted {
     pub fn predict_class(&self, x: &[f64], out: &mut [f64]) -> usize {
         match self {
             Fitted::Svm(m) => m.predict_class(x),
+            Fitted::Logistic(m) if m.n_classes == 2 => m.predict_binary(x),
             _ => {
                 self.predict_proba(x, out);
                 argmax(out)

@@ -22,6 +22,15 @@ pub struct LogisticModel {
 }
 
 impl LogisticModel {
+    /// Two classes: the predicted class is 1 when the log-odds are positive (as scikit-learn's
+    /// predict), without computing the probability.
+    pub fn predict_binary(&self, x: &[f64]) -> usize {
+        let w = self.coef.first().map_or(&[][..], |w| &w[..]);
+        let score = self.intercept.first().copied().unwrap_or(0.0)
+            + w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>();
+        usize::from(score > 0.0)
+    }
+
     pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
         let score = |k: usize| {
             self.intercept.get(k).copied().unwrap_or(0.0)

@@ -231,26 +231,35 @@ impl StoredModel {
 
     /// The numeric form of a class label (booleans are 1 and 0); an error for text labels.
     pub fn class_number(&self, class: usize) -> Result<f64> {
-        let label = self
-            .classes
-            .get(class)
-            .ok_or_else(|| Error::internal("class index out of range"))?;
-        match self.target_kind {
-            ColumnKind::Boolean => Ok(if label == "true" { 1.0 } else { 0.0 }),
-            ColumnKind::Text => Err(Error::new(
+        if self.target_kind == ColumnKind::Text {
+            return Err(Error::new(
                 ErrorKind::NotSupported,
                 format!(
                     "the target \"{}\" has text labels; use dm_predict_label",
                     self.target
                 ),
-            )),
-            _ => self
-                .class_numbers
-                .get_or_init(|| self.classes.iter().map(|c| c.parse().ok()).collect())
-                .get(class)
-                .copied()
-                .flatten()
-                .ok_or_else(|| Error::internal(format!("class label \"{label}\" is not a number"))),
+            ));
+        }
+        let boolean = self.target_kind == ColumnKind::Boolean;
+        let numbers = self.class_numbers.get_or_init(|| {
+            self.classes
+                .iter()
+                .map(|c| {
+                    if boolean {
+                        Some(if c == "true" { 1.0 } else { 0.0 })
+                    } else {
+                        c.parse().ok()
+                    }
+                })
+                .collect()
+        });
+        match numbers.get(class) {
+            Some(Some(v)) => Ok(*v),
+            Some(None) => Err(Error::internal(format!(
+                "class label \"{}\" is not a number",
+                self.classes[class]
+            ))),
+            None => Err(Error::internal("class index out of range")),
         }
     }
 

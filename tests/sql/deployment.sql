@@ -24,6 +24,17 @@ SELECT id, flagged_label, flagged = (dm_predict('fraud', ROW(age, plan, tenure))
 CREATE TABLE scored AS SELECT id, dm_predict_label('fraud', c) AS flagged FROM customers c;
 SELECT flagged, count(*) FROM scored GROUP BY flagged ORDER BY flagged;
 
+-- A scored table's row type changes (ALTER TABLE) between statements of one session: the
+-- cached row layout is dropped, and the next statement reads the new columns.
+CREATE TABLE visits (tenure int, age int, plan text);
+INSERT INTO visits VALUES (3, 30, 'pro'), (70, 60, 'basic');
+SELECT age, dm_predict_label('fraud', v) AS label, dm_predict_label('fraud', v) = dm_predict_label('fraud', ROW(v.age, v.plan, v.tenure)) AS same FROM visits v ORDER BY age;
+ALTER TABLE visits DROP COLUMN tenure;
+ALTER TABLE visits ADD COLUMN tenure int DEFAULT 70;
+SELECT age, tenure, dm_predict_label('fraud', v) AS label, dm_predict_label('fraud', v) = dm_predict_label('fraud', ROW(v.age, v.plan, v.tenure)) AS same FROM visits v ORDER BY age;
+ALTER TABLE visits DROP COLUMN age;
+SELECT err($$SELECT dm_predict('fraud', v) FROM visits v$$);
+
 -- Trigger errors: missing column, missing model, wrong column type, table missing a feature.
 CREATE TABLE orders2 (age int, plan text, tenure int, flagged boolean, p float8[]);
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'nope');
