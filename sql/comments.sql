@@ -57,4 +57,4 @@ COMMENT ON FUNCTION dm_transform(text, anyelement) IS
 COMMENT ON FUNCTION dm_feature_importance(text) IS
 'Per feature of a tree model (decision_tree, random_forest, extra_trees, gradient_boosting): its share of the total impurity decrease or loss reduction (sums to 1, as scikit-learn''s feature_importances_; one-hot columns summed into their feature) and its number of splits, most important first.';
 COMMENT ON FUNCTION dm_explain(text, anyelement) IS
-'Why a gradient_boosting model scores a row as it does: per feature (one-hot columns summed), its path-based contribution to the raw score (log-odds for two classes, class scores for more, the value for regression), largest first, and the base score; base + contributions = the raw score.';
+'Why a tree model (decision_tree, random_forest, extra_trees, gradient_boosting) scores a row as it does: per feature (one-hot columns summed), its path-based contribution, largest first, and the base; base + contributions = the raw score of gradient_boosting (log-odds for two classes, class scores for more, the value for regression), or the class probability / value of the other tree models.';

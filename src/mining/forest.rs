@@ -64,6 +64,27 @@ impl Forest {
     }
 }
 
+impl Forest {
+    /// Path-based contributions averaged over the trees: (base, contributions p × width,
+    /// feature-major); base + a feature's contributions summed = the forest's output. None when
+    /// the trees keep leaf outputs only (trained before node outputs were kept).
+    pub fn explain(&self, x: &[f64], p: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        let w = self.width;
+        let mut base = vec![0.0; w];
+        let mut contrib = vec![0.0; p * w];
+        for t in &self.trees {
+            if !t.explain(x, &mut base, &mut contrib) {
+                return None;
+            }
+        }
+        let n = self.trees.len().max(1) as f64;
+        base.iter_mut()
+            .chain(contrib.iter_mut())
+            .for_each(|v| *v /= n);
+        Some((base, contrib))
+    }
+}
+
 /// Shared with the caller: it can stop training and watch progress.
 #[derive(Debug, Default)]
 pub struct Progress {

@@ -265,7 +265,7 @@ pub fn fit_tree(
             left: 0,
             right: 0,
         }],
-        values: Vec::new(),
+        values: vec![0.0; width],
         width,
         gain: vec![0.0; b.n_cols],
     };
@@ -285,13 +285,13 @@ pub fn fit_tree(
         } else {
             None
         };
+        // Every node keeps its output, in node order (leaves point at theirs).
+        tree.values[slot * width..(slot + 1) * width].copy_from_slice(&value);
         let Some(best) = best else {
-            let offset = tree.values.len() as u32;
-            tree.values.extend_from_slice(&value);
             tree.nodes[slot] = Node {
                 feature: LEAF,
                 threshold: 0.0,
-                left: offset,
+                left: (slot * width) as u32,
                 right: 0,
             };
             continue;
@@ -317,6 +317,7 @@ pub fn fit_tree(
                 right: 0,
             });
         }
+        tree.values.resize(tree.nodes.len() * width, 0.0);
         tree.nodes[slot] = Node {
             feature: best.feature as u32,
             threshold: b.edges[best.feature]

@@ -103,22 +103,46 @@ impl StoredModel {
         Ok(out)
     }
 
-    /// Why a gradient_boosting model scores a row as it does: per feature (its encoded
-    /// columns summed), the path-based contribution to the raw score, largest first, with the
-    /// base score; base + contributions = the raw score (log-odds for two classes, the class
-    /// scores before softmax for more, the value for regression).
+    /// Why a tree model scores a row as it does: per feature (its encoded columns summed), the
+    /// path-based contribution, largest first, with the base (the training average). For
+    /// gradient_boosting, base + contributions = the raw score (log-odds for two classes, the
+    /// class scores before softmax for more, the value for regression); for decision_tree,
+    /// random_forest and extra_trees, the class probabilities or the value.
     pub fn explain(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<serde_json::Value> {
         use serde_json::json;
-        let Fitted::Boosted(b) = &self.estimator else {
-            return Err(Error::new(
-                ErrorKind::NotSupported,
-                format!(
-                    "explanations are computed for gradient_boosting models; this one is {}",
-                    self.algorithm
-                ),
-            ));
+        let p = self.prep.width();
+        let unsupported = |why: &str| Error::new(ErrorKind::NotSupported, why.to_string());
+        // Probability or value parts of the tree learners: (base, contributions) per output.
+        let tree_parts = |base: Vec<f64>, contrib: Vec<f64>| -> Vec<(f64, Vec<f64>)> {
+            let w = base.len().max(1);
+            base.iter()
+                .enumerate()
+                .map(|(k, b)| (*b, (0..p).map(|f| contrib[f * w + k]).collect()))
+                .collect()
         };
+        let retrain = "this model keeps leaf outputs only (trained by an older pg_mining); retrain it to explain its predictions";
         self.encode(raw, buf)?;
+        let (boosted, parts) = match &self.estimator {
+            Fitted::Boosted(b) => (true, b.explain(buf, p)),
+            Fitted::Forest(f) => {
+                let (base, contrib) = f.explain(buf, p).ok_or_else(|| unsupported(retrain))?;
+                (false, tree_parts(base, contrib))
+            }
+            Fitted::Tree(t) => {
+                let mut base = vec![0.0; t.width];
+                let mut contrib = vec![0.0; p * t.width];
+                if !t.explain(buf, &mut base, &mut contrib) {
+                    return Err(unsupported(retrain));
+                }
+                (false, tree_parts(base, contrib))
+            }
+            _ => {
+                return Err(unsupported(&format!(
+                    "explanations are computed for tree models (decision_tree, random_forest, extra_trees, gradient_boosting); this one is {}",
+                    self.algorithm
+                )))
+            }
+        };
         let per_feature = |contrib: &[f64]| {
             let mut col = 0;
             let mut rows: Vec<(String, f64)> = Vec::with_capacity(self.prep.features.len());
@@ -133,31 +157,46 @@ impl StoredModel {
                 .map(|(f, v)| json!({"feature": f, "contribution": v}))
                 .collect::<Vec<_>>()
         };
-        let parts = b.explain(buf, self.prep.width());
-        Ok(match (self.task, parts.as_slice()) {
-            (Task::Regression, [(base, contrib)]) => json!({
+        let total = |(base, contrib): &(f64, Vec<f64>)| base + contrib.iter().sum::<f64>();
+        Ok(match (self.task, boosted, parts.as_slice()) {
+            (Task::Regression, _, [part]) => json!({
                 "output": "value",
-                "base": base,
-                "value": base + contrib.iter().sum::<f64>(),
-                "contributions": per_feature(contrib),
+                "base": part.0,
+                "value": total(part),
+                "contributions": per_feature(&part.1),
             }),
-            (_, [(base, contrib)]) => {
-                let log_odds = base + contrib.iter().sum::<f64>();
+            (_, true, [part]) => {
+                let log_odds = total(part);
                 json!({
                     "output": format!("log-odds of class {}", self.classes.get(1).map_or("1", String::as_str)),
-                    "base": base,
+                    "base": part.0,
                     "log_odds": log_odds,
                     "probability": 1.0 / (1.0 + (-log_odds).exp()),
-                    "contributions": per_feature(contrib),
+                    "contributions": per_feature(&part.1),
                 })
             }
-            (_, many) => json!({
+            (_, true, many) => json!({
                 "output": "class scores before softmax",
-                "classes": many.iter().zip(&self.classes).map(|((base, contrib), class)| json!({
+                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
                     "class": class,
-                    "base": base,
-                    "score": base + contrib.iter().sum::<f64>(),
-                    "contributions": per_feature(contrib),
+                    "base": part.0,
+                    "score": total(part),
+                    "contributions": per_feature(&part.1),
+                })).collect::<Vec<_>>(),
+            }),
+            (_, false, [_, part]) => json!({
+                "output": format!("probability of class {}", self.classes.get(1).map_or("1", String::as_str)),
+                "base": part.0,
+                "probability": total(part),
+                "contributions": per_feature(&part.1),
+            }),
+            (_, false, many) => json!({
+                "output": "class probabilities",
+                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
+                    "class": class,
+                    "base": part.0,
+                    "probability": total(part),
+                    "contributions": per_feature(&part.1),
                 })).collect::<Vec<_>>(),
             }),
         })

@@ -1,9 +1,13 @@
-//! CART decision trees (scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor): exact
-//! best splits on sorted values, gini or entropy for classes, squared error for values. Nodes are
-//! stored flat, so scoring a row is a loop with no allocation.
+//! CART decision trees (scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor) — gini or
+//! entropy for classes, squared error for values — grown by the binned engine that also grows
+//! the forests (hist_forest.rs; with at most 255 distinct values a feature's cuts are the exact
+//! ones). Nodes are stored flat, so scoring a row is a loop with no allocation; every node keeps
+//! its output (class proportions or mean), so a prediction can be explained along its path.
 
 use serde::{Deserialize, Serialize};
 
+use super::binning;
+use super::hist_forest;
 use super::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,15 +58,6 @@ pub enum Labels<'a> {
     Values(&'a [f64]),
 }
 
-impl Labels<'_> {
-    fn width(&self) -> usize {
-        match self {
-            Labels::Classes { n_classes, .. } => *n_classes,
-            Labels::Values(_) => 1,
-        }
-    }
-}
-
 pub const LEAF: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -78,7 +73,8 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     pub nodes: Vec<Node>,
-    /// Leaf outputs: class proportions (width n_classes) or the mean value (width 1).
+    /// Node outputs: class proportions (width n_classes) or the mean value (width 1), for every
+    /// node in node order (trees trained before node outputs were kept: for leaves only).
     pub values: Vec<f64>,
     pub width: usize,
     /// Total weighted impurity decrease per feature (unnormalized).
@@ -105,26 +101,53 @@ impl Tree {
         }
         &[]
     }
+
+    /// Whether every node keeps its output (so a prediction can be explained).
+    pub fn has_node_values(&self) -> bool {
+        self.values.len() == self.nodes.len() * self.width
+    }
+
+    /// Path-based contributions of a row: adds the root's output to `base` (len width) and,
+    /// per split on the row's path, the child's output minus its parent's to
+    /// `contrib[feature * width..]`; base + contributions = the leaf's output. False (and
+    /// nothing added) when the tree keeps leaf outputs only.
+    pub fn explain(&self, x: &[f64], base: &mut [f64], contrib: &mut [f64]) -> bool {
+        let w = self.width;
+        if !self.has_node_values() || base.len() < w {
+            return false;
+        }
+        let value = |i: usize| &self.values[i * w..(i + 1) * w];
+        base.iter_mut().zip(value(0)).for_each(|(b, v)| *b += v);
+        let mut i = 0usize;
+        for _ in 0..self.nodes.len() {
+            let Some(node) = self.nodes.get(i) else { break };
+            if node.feature == LEAF {
+                break;
+            }
+            let f = node.feature as usize;
+            let v = x.get(f).copied().unwrap_or(0.0);
+            let next = if v <= node.threshold {
+                node.left
+            } else {
+                node.right
+            } as usize;
+            if next >= self.nodes.len() {
+                break;
+            }
+            if let Some(c) = contrib.get_mut(f * w..(f + 1) * w) {
+                for ((c, a), b) in c.iter_mut().zip(value(next)).zip(value(i)) {
+                    *c += a - b;
+                }
+            }
+            i = next;
+        }
+        true
+    }
 }
 
-struct Builder<'a> {
-    x: &'a [f64],
-    p: usize,
-    labels: Labels<'a>,
-    params: &'a TreeParams,
-    tree: Tree,
-    pairs: Vec<(f64, u32)>,
-    features: Vec<usize>,
-}
-
-#[derive(Clone, Copy)]
-struct Best {
-    feature: usize,
-    threshold: f64,
-    score: f64,
-}
-
-/// Fits a tree on `rows` (may repeat rows, as a bootstrap sample does). X is row-major n × p.
+/// Fits a decision tree on `rows` (may repeat rows, as a bootstrap sample does): the binned
+/// engine of hist_forest.rs on all the rows, with every candidate feature (or max_features of
+/// them) at each split. X is row-major n × p.
 pub fn fit(
     x: &[f64],
     p: usize,
@@ -133,92 +156,9 @@ pub fn fit(
     params: &TreeParams,
     rng: &mut Rng,
 ) -> Tree {
-    let mut b = Builder {
-        x,
-        p,
-        labels,
-        params,
-        tree: Tree {
-            nodes: Vec::new(),
-            values: Vec::new(),
-            width: labels.width(),
-            gain: vec![0.0; p],
-        },
-        pairs: Vec::with_capacity(rows.len()),
-        features: (0..p).collect(),
-    };
-    let mut idx: Vec<usize> = rows.to_vec();
-    let total = idx.len().max(1) as f64;
-    // (start, end, depth, node slot)
-    b.tree.nodes.push(Node {
-        feature: LEAF,
-        threshold: 0.0,
-        left: 0,
-        right: 0,
-    });
-    let mut stack = vec![(0usize, idx.len(), 0usize, 0usize)];
-    while let Some((start, end, depth, slot)) = stack.pop() {
-        let seg = &mut idx[start..end];
-        let n = seg.len();
-        let (impurity, value) = b.stats(seg);
-        let can_split = n >= params.min_samples_split
-            && n >= 2 * params.min_samples_leaf
-            && params.max_depth.is_none_or(|d| depth < d)
-            && impurity > 1e-12;
-        let best = if can_split {
-            b.best_split(seg, impurity, rng)
-        } else {
-            None
-        };
-        match best {
-            None => {
-                let offset = b.tree.values.len() as u32;
-                b.tree.values.extend_from_slice(&value);
-                b.tree.nodes[slot] = Node {
-                    feature: LEAF,
-                    threshold: 0.0,
-                    left: offset,
-                    right: 0,
-                };
-            }
-            Some(best) => {
-                // Partition: left rows first.
-                let mut i = 0;
-                let mut j = n;
-                while i < j {
-                    if b.x[seg[i] * p + best.feature] <= best.threshold {
-                        i += 1;
-                    } else {
-                        j -= 1;
-                        seg.swap(i, j);
-                    }
-                }
-                b.tree.gain[best.feature] += (impurity * n as f64 - best.score) / total;
-                let left = b.tree.nodes.len();
-                b.tree.nodes.push(Node {
-                    feature: LEAF,
-                    threshold: 0.0,
-                    left: 0,
-                    right: 0,
-                });
-                b.tree.nodes.push(Node {
-                    feature: LEAF,
-                    threshold: 0.0,
-                    left: 0,
-                    right: 0,
-                });
-                b.tree.nodes[slot] = Node {
-                    feature: best.feature as u32,
-                    threshold: best.threshold,
-                    left: left as u32,
-                    right: left as u32 + 1,
-                };
-                stack.push((start + i, end, depth + 1, left + 1));
-                stack.push((start, start + i, depth + 1, left));
-            }
-        }
-    }
-    b.tree
+    let binned = binning::bin(x, p, rows, binning::MAX_BINS, rng.next_u64());
+    let rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
+    hist_forest::fit_tree(&binned, labels, rows, params, false, rng)
 }
 
 /// Gini or entropy (bits) of class counts summing to n.
@@ -236,140 +176,6 @@ pub(crate) fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f6
             })
             .sum(),
         _ => 1.0 - counts.iter().map(|&c| (c / n) * (c / n)).sum::<f64>(),
-    }
-}
-
-impl Builder<'_> {
-    /// May the sorted rows be cut between positions i and i + 1? Both sides keep
-    /// `min_leaf` rows and the values differ.
-    fn can_cut(&self, i: usize, min_leaf: usize) -> bool {
-        let (nl, nr) = (i + 1, self.pairs.len() - i - 1);
-        nl >= min_leaf && nr >= min_leaf && self.pairs[i].0 != self.pairs[i + 1].0
-    }
-
-    /// Impurity of a node and its output values.
-    fn stats(&self, seg: &[usize]) -> (f64, Vec<f64>) {
-        let n = seg.len() as f64;
-        match self.labels {
-            Labels::Classes { y, n_classes } => {
-                let mut counts = vec![0.0; n_classes];
-                for &r in seg {
-                    counts[y[r]] += 1.0;
-                }
-                let imp = class_impurity(&counts, n, self.params.criterion);
-                counts.iter_mut().for_each(|c| *c /= n.max(1.0));
-                (imp, counts)
-            }
-            Labels::Values(y) => {
-                let (s, s2) = seg
-                    .iter()
-                    .fold((0.0, 0.0), |(a, b), &r| (a + y[r], b + y[r] * y[r]));
-                let mean = s / n.max(1.0);
-                ((s2 / n.max(1.0) - mean * mean).max(0.0), vec![mean])
-            }
-        }
-    }
-
-    /// Best split of a node: the lowest weighted child impurity (n_left·imp_left + n_right·imp_right).
-    fn best_split(&mut self, seg: &[usize], impurity: f64, rng: &mut Rng) -> Option<Best> {
-        let n = seg.len();
-        let min_leaf = self.params.min_samples_leaf.max(1);
-        let k = self
-            .params
-            .max_features
-            .unwrap_or(self.p)
-            .clamp(1, self.p.max(1));
-        // Partial Fisher-Yates: the first k entries are this node's candidate features.
-        for i in 0..k.min(self.p) {
-            let j = i + rng.below(self.p - i);
-            self.features.swap(i, j);
-        }
-        let parent = impurity * n as f64;
-        let mut best: Option<Best> = None;
-        let mut tried = 0;
-        let mut fi = 0;
-        // As scikit-learn does, keep drawing features past k while no valid split was found.
-        while fi < self.p && (tried < k || best.is_none()) {
-            let f = self.features[fi];
-            fi += 1;
-            tried += 1;
-            self.pairs.clear();
-            self.pairs
-                .extend(seg.iter().map(|&r| (self.x[r * self.p + f], r as u32)));
-            self.pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-            if self.pairs[0].0 == self.pairs[n - 1].0 {
-                continue;
-            }
-            let found = match self.labels {
-                Labels::Classes { y, n_classes } => {
-                    let mut total = vec![0.0; n_classes];
-                    for &(_, r) in &self.pairs {
-                        total[y[r as usize]] += 1.0;
-                    }
-                    let mut left = vec![0.0; n_classes];
-                    let mut right = total.clone();
-                    let mut local: Option<(usize, f64)> = None;
-                    for i in 0..n - 1 {
-                        let c = y[self.pairs[i].1 as usize];
-                        left[c] += 1.0;
-                        right[c] -= 1.0;
-                        let nl = i + 1;
-                        if !self.can_cut(i, min_leaf) {
-                            continue;
-                        }
-                        let (fl, fr) = (nl as f64, (n - nl) as f64);
-                        let score = fl * class_impurity(&left, fl, self.params.criterion)
-                            + fr * class_impurity(&right, fr, self.params.criterion);
-                        if local.is_none_or(|(_, s)| score < s) {
-                            local = Some((i, score));
-                        }
-                    }
-                    local
-                }
-                Labels::Values(y) => {
-                    let (ts, ts2) = self.pairs.iter().fold((0.0, 0.0), |(a, b), &(_, r)| {
-                        let v = y[r as usize];
-                        (a + v, b + v * v)
-                    });
-                    let (mut ls, mut ls2) = (0.0, 0.0);
-                    let mut local: Option<(usize, f64)> = None;
-                    for i in 0..n - 1 {
-                        let v = y[self.pairs[i].1 as usize];
-                        ls += v;
-                        ls2 += v * v;
-                        let nl = i + 1;
-                        if !self.can_cut(i, min_leaf) {
-                            continue;
-                        }
-                        let (fl, fr) = (nl as f64, (n - nl) as f64);
-                        let (rs, rs2) = (ts - ls, ts2 - ls2);
-                        let score = (ls2 - ls * ls / fl) + (rs2 - rs * rs / fr);
-                        if local.is_none_or(|(_, s)| score < s) {
-                            local = Some((i, score));
-                        }
-                    }
-                    local
-                }
-            };
-            if let Some((i, score)) = found {
-                // Like scikit-learn, a split that does not lower the impurity is still taken (XOR needs it).
-                if score <= parent + 1e-9 * parent.abs().max(1.0)
-                    && best.is_none_or(|b| score < b.score)
-                {
-                    let (a, b) = (self.pairs[i].0, self.pairs[i + 1].0);
-                    let mut threshold = a + (b - a) / 2.0;
-                    if threshold >= b || !threshold.is_finite() {
-                        threshold = a;
-                    }
-                    best = Some(Best {
-                        feature: f,
-                        threshold,
-                        score,
-                    });
-                }
-            }
-        }
-        best
     }
 }
 

@@ -73,4 +73,17 @@ SELECT err($$SELECT * FROM dm_train('x', 'customers', NULL, 'gradient_boosting')
 SELECT err($$SELECT * FROM dm_feature_importance('seg_missing')$$);
 SELECT err($$SELECT * FROM dm_train('lr', 'houses', 'price', 'linear_regression', options => '{"exclude": ["id"]}')$$);
 SELECT err($$SELECT * FROM dm_feature_importance('lr')$$);
-SELECT err($$SELECT dm_explain('churn_rf', c) FROM customers c LIMIT 1$$);
+-- Forests and trees explain too: base + contributions = dm_predict_proba's second class (or the
+-- value), the base (the training average) the same for every row.
+SELECT count(*) AS rows, count(DISTINCT e ->> 'base') AS bases,
+       bool_and(abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)
+                    - (e ->> 'probability')::float8) < 1e-9) AS adds_up,
+       bool_and(abs((e ->> 'probability')::float8 - (dm_predict_proba('churn_rf', x))[2]) < 1e-9) AS is_the_probability
+FROM customers x, LATERAL (SELECT dm_explain('churn_rf', x) AS e) s WHERE id <= 50;
+SELECT e ->> 'output' AS output, (SELECT c ->> 'feature' FROM jsonb_array_elements(e -> 'contributions') c LIMIT 1) AS top
+FROM customers x, LATERAL (SELECT dm_explain('churn_rf', x) AS e) s WHERE id = 7;
+SELECT version FROM dm_train('price_dt', 'houses', 'price', 'decision_tree', '{"max_depth": 6}', '{"exclude": ["id"]}');
+SELECT bool_and(abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)
+                    - dm_predict('price_dt', h)) < 1e-9) AS tree_adds_up
+FROM houses h, LATERAL (SELECT dm_explain('price_dt', h) AS e) s WHERE id <= 50;
+SELECT err($$SELECT dm_explain('lr', h) FROM houses h LIMIT 1$$);

@@ -1,6 +1,7 @@
 //! Unit tests of `mining::forest`.
 
 use super::*;
+use crate::mining::rng::Rng;
 use crate::mining::tree::Criterion;
 
 #[test]
@@ -54,4 +55,78 @@ fn cancel_stops_training() {
         &prog
     )
     .is_err());
+}
+
+/// Explanations add up: base + each output's contributions = the forest's probabilities (and a
+/// regression forest's value), for random rows; the base is the same for every row. A tree
+/// that keeps leaf outputs only (older models) cannot be explained.
+#[test]
+fn explanations_add_up_to_the_prediction() {
+    let mut rng = Rng::new(3);
+    let (n, p) = (400, 4);
+    let x: Vec<f64> = (0..n * p).map(|_| rng.unit()).collect();
+    let y: Vec<usize> = (0..n)
+        .map(|r| usize::from(x[r * p] + x[r * p + 1] > 1.0) + usize::from(x[r * p + 2] > 0.7))
+        .collect();
+    let v: Vec<f64> = (0..n).map(|r| 3.0 * x[r * p] - x[r * p + 3]).collect();
+    let rows: Vec<usize> = (0..n).collect();
+    let params = TreeParams {
+        max_depth: Some(6),
+        min_samples_split: 2,
+        min_samples_leaf: 1,
+        max_features: Some(2),
+        criterion: Criterion::Gini,
+    };
+    let prog = Progress::default();
+    let classes = Labels::Classes {
+        y: &y,
+        n_classes: 3,
+    };
+    let f = fit(&x, p, classes, &rows, &params, 12, true, false, 1, &prog).unwrap();
+    let regression = TreeParams {
+        criterion: Criterion::SquaredError,
+        ..params.clone()
+    };
+    let g = fit(
+        &x,
+        p,
+        Labels::Values(&v),
+        &rows,
+        &regression,
+        12,
+        true,
+        true,
+        1,
+        &prog,
+    )
+    .unwrap();
+    let mut bases = Vec::new();
+    for r in 0..20 {
+        let row = &x[r * p..(r + 1) * p];
+        for m in [&f, &g] {
+            let w = m.width;
+            let (base, contrib) = m.explain(row, p).unwrap();
+            let mut out = vec![0.0; w];
+            m.predict(row, &mut out);
+            for k in 0..w {
+                let sum: f64 = (0..p).map(|j| contrib[j * w + k]).sum();
+                assert!(
+                    (base[k] + sum - out[k]).abs() < 1e-9,
+                    "{} vs {}",
+                    base[k] + sum,
+                    out[k]
+                );
+            }
+            bases.push(base);
+        }
+    }
+    assert!(bases
+        .chunks(2)
+        .all(|b| b[0] == bases[0] && b[1] == bases[1]));
+    // Only leaf outputs: as trees were stored before node outputs were kept.
+    let mut old = f.clone();
+    for t in &mut old.trees {
+        t.values.push(0.0);
+    }
+    assert!(old.explain(&x[..p], p).is_none());
 }
