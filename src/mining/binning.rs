@@ -5,14 +5,16 @@
 //! edges[f][b-1] < v <= edges[f][b], so "bin <= b" and "value <= edges[f][b]" are the same test
 //! and trees fitted on bins score raw values without binning them.
 //!
-//! NaN never reaches a learner here: the preprocessing imputes NULLs before the model (a NaN
-//! would fall in the last bin).
+//! A missing value (NaN: a NULL the preprocessing left for the learner) gets bin MISSING, after
+//! every value bin; the learners send it left or right at each split, whichever gains more.
 
 use rayon::prelude::*;
 
 use super::rng::Rng;
 
 pub const MAX_BINS: usize = 255;
+/// The bin of a missing value (value bins are 0..MAX_BINS).
+pub const MISSING: u8 = 255;
 const SAMPLE: usize = 200_000;
 
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct Binned {
     pub bins: Vec<u8>,
     /// Per feature, the upper edge of every bin but the last (len = bins - 1).
     pub edges: Vec<Vec<f64>>,
+    /// Per feature, whether any row is missing (in bin MISSING).
+    pub missing: Vec<bool>,
 }
 
 impl Binned {
@@ -75,6 +79,9 @@ pub fn edges_of(mut values: Vec<f64>, max_bins: usize) -> Vec<f64> {
 /// The bin of a value given its feature's edges.
 #[inline]
 pub fn bin_of(edges: &[f64], v: f64) -> u8 {
+    if v.is_nan() {
+        return MISSING;
+    }
     edges.partition_point(|e| *e < v) as u8
 }
 
@@ -108,11 +115,19 @@ pub fn bin(x: &[f64], p: usize, train: &[usize], max_bins: usize, seed: u64) -> 
                 }
             });
     }
+    let missing = if n_rows > 0 {
+        bins.par_chunks(n_rows)
+            .map(|col| col.contains(&MISSING))
+            .collect()
+    } else {
+        vec![false; p]
+    };
     Binned {
         n_rows,
         n_cols: p,
         bins,
         edges,
+        missing,
     }
 }
 

@@ -11,7 +11,7 @@ use super::binning;
 use super::error::{Error, ErrorKind, Result};
 use super::hist_forest;
 use super::rng::Rng;
-use super::tree::{Labels, Tree, TreeParams, LEAF};
+use super::tree::{goes_left, split_feature, Labels, Tree, TreeParams, LEAF};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forest {
@@ -41,8 +41,8 @@ impl Forest {
                     if node.feature == LEAF {
                         continue;
                     }
-                    let v = x.get(node.feature as usize).copied().unwrap_or(0.0);
-                    at[j] = if v <= node.threshold {
+                    let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
+                    at[j] = if goes_left(node.feature, node.threshold, v) {
                         node.left
                     } else {
                         node.right

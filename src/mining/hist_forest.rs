@@ -6,9 +6,10 @@
 //! `Tree` as the exact learner in tree.rs (thresholds on raw values), so scoring and the stored
 //! format do not change.
 
-use super::binning::{self, Binned};
+use super::binning::{self, Binned, MISSING};
+use super::hist_tree::bin_goes_left;
 use super::rng::Rng;
-use super::tree::{class_impurity, Labels, Node, Tree, TreeParams, LEAF};
+use super::tree::{class_impurity, Labels, Node, Tree, TreeParams, LEAF, MISSING_LEFT};
 
 /// Nodes with at most this many rows sort instead of filling a histogram.
 const SMALL: usize = 256;
@@ -19,6 +20,8 @@ struct Best {
     bin: u8,
     /// Weighted child impurity: n_left·imp_left + n_right·imp_right.
     score: f64,
+    /// Rows missing the feature go left.
+    missing_left: bool,
 }
 
 struct Builder<'a> {
@@ -33,6 +36,8 @@ struct Builder<'a> {
     features: Vec<usize>,
     left: Vec<f64>,
     right: Vec<f64>,
+    /// Scratch: the left side with the missing rows.
+    both: Vec<f64>,
 }
 
 impl Builder<'_> {
@@ -90,32 +95,59 @@ impl Builder<'_> {
         let w = self.width;
         let min_leaf = self.params.min_samples_leaf.max(1);
         let col = self.b.column(f);
+        // Rows missing this feature: their statistics, tried on either side of every cut.
+        let mut miss = vec![0.0; w];
+        let mut nm = 0usize;
+        if self.b.missing[f] {
+            for &r in seg {
+                if col[r as usize] == MISSING {
+                    self.add(&mut miss, r as usize);
+                    nm += 1;
+                }
+            }
+        }
         let (lo, hi) = seg.iter().fold((u8::MAX, 0u8), |(lo, hi), &r| {
             let v = col[r as usize];
-            (lo.min(v), hi.max(v))
+            if v == MISSING {
+                (lo, hi)
+            } else {
+                (lo.min(v), hi.max(v))
+            }
         });
-        if lo >= hi {
+        if nm == n || (lo >= hi && nm == 0) {
             return Cut::Constant;
         }
+        // With missing rows, "every value left, missing right" is a cut too.
+        let last = if nm > 0 { hi } else { hi - 1 };
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        // Scores the cut "bin <= cut" whose left side holds `self.left` over nl rows, and keeps
-        // it when it is the best so far and both sides hold min_samples_leaf rows.
+        // Scores the cut "bin <= cut" whose left side holds `self.left` over nl rows — with the
+        // missing rows on the right, and on the left — and keeps it when it is the best so far
+        // and both sides hold min_samples_leaf rows.
         let consider = |this: &mut Self, cut: u8, nl: usize, best: &mut Option<Best>| {
-            let nr = n - nl;
-            if nl < min_leaf || nr < min_leaf {
-                return;
-            }
-            for k in 0..w {
-                this.right[k] = total[k] - this.left[k];
-            }
-            let score = this.weighted_impurity(&this.left, nl as f64)
-                + this.weighted_impurity(&this.right, nr as f64);
-            if best.is_none_or(|b| score < b.score) {
-                *best = Some(Best {
-                    feature: f,
-                    bin: cut,
-                    score,
-                });
+            for missing_left in [false, true] {
+                if missing_left && nm == 0 {
+                    break;
+                }
+                let nl = if missing_left { nl + nm } else { nl };
+                let nr = n - nl;
+                if nl < min_leaf || nr < min_leaf {
+                    continue;
+                }
+                for k in 0..w {
+                    let l = this.left[k] + if missing_left { miss[k] } else { 0.0 };
+                    this.right[k] = total[k] - l;
+                    this.both[k] = l;
+                }
+                let score = this.weighted_impurity(&this.both, nl as f64)
+                    + this.weighted_impurity(&this.right, nr as f64);
+                if best.is_none_or(|b| score < b.score) {
+                    *best = Some(Best {
+                        feature: f,
+                        bin: cut,
+                        score,
+                        missing_left,
+                    });
+                }
             }
         };
         let mut best: Option<Best> = None;
@@ -123,14 +155,19 @@ impl Builder<'_> {
             // Extremely randomized, as scikit-learn: a threshold drawn uniformly between the
             // node's lowest and highest value (here: the outer edges of its lowest and highest
             // bins), cut at the bin that holds it.
-            let edges = &self.b.edges[f];
-            let lo_v = match lo {
-                0 => edges[0] - (edges.get(1).copied().unwrap_or(edges[0] + 1.0) - edges[0]),
-                l => edges[l as usize - 1],
+            let t = if lo >= hi {
+                // One value bin: the only cut separates it from the missing rows.
+                hi
+            } else {
+                let edges = &self.b.edges[f];
+                let lo_v = match lo {
+                    0 => edges[0] - (edges.get(1).copied().unwrap_or(edges[0] + 1.0) - edges[0]),
+                    l => edges[l as usize - 1],
+                };
+                let hi_v = edges[hi as usize - 1];
+                let v = lo_v + rng.unit() * (hi_v - lo_v);
+                binning::bin_of(edges, v).clamp(lo, hi - 1)
             };
-            let hi_v = edges[hi as usize - 1];
-            let v = lo_v + rng.unit() * (hi_v - lo_v);
-            let t = binning::bin_of(edges, v).clamp(lo, hi - 1);
             let mut acc = std::mem::take(&mut self.left);
             let mut nl = 0;
             for &r in seg {
@@ -149,6 +186,9 @@ impl Builder<'_> {
             let mut acc = std::mem::take(&mut self.left);
             while i < n {
                 let bin = self.pairs[i].0;
+                if bin == MISSING {
+                    break;
+                }
                 while i < n && self.pairs[i].0 == bin {
                     self.add(&mut acc, self.pairs[i].1 as usize);
                     i += 1;
@@ -165,6 +205,9 @@ impl Builder<'_> {
             hist[lo as usize * w..(hi as usize + 1) * w]
                 .iter_mut()
                 .for_each(|v| *v = 0.0);
+            hist[MISSING as usize * w..]
+                .iter_mut()
+                .for_each(|v| *v = 0.0);
             let mut counts = [0u32; 256];
             for &r in seg {
                 let bin = col[r as usize] as usize;
@@ -172,7 +215,7 @@ impl Builder<'_> {
                 self.add(&mut hist[bin * w..(bin + 1) * w], r as usize);
             }
             let mut nl = 0;
-            for bin in lo..hi {
+            for bin in lo..=last {
                 let c = counts[bin as usize];
                 if c == 0 {
                     continue;
@@ -253,11 +296,13 @@ pub fn fit_tree(
         features: (0..b.n_cols).collect(),
         left: Vec::new(),
         right: Vec::new(),
+        both: Vec::new(),
     };
     bld.width = bld.stat_width();
     bld.hist = vec![0.0; 256 * bld.width];
     bld.left = vec![0.0; bld.width];
     bld.right = vec![0.0; bld.width];
+    bld.both = vec![0.0; bld.width];
     let mut tree = Tree {
         nodes: vec![Node {
             feature: LEAF,
@@ -296,11 +341,12 @@ pub fn fit_tree(
             };
             continue;
         };
+        let field = best.feature as u32 | if best.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(best.feature);
         let mut i = 0;
         let mut j = n;
         while i < j {
-            if col[seg[i] as usize] <= best.bin {
+            if bin_goes_left(field, best.bin, col[seg[i] as usize]) {
                 i += 1;
             } else {
                 j -= 1;
@@ -319,7 +365,7 @@ pub fn fit_tree(
         }
         tree.values.resize(tree.nodes.len() * width, 0.0);
         tree.nodes[slot] = Node {
-            feature: best.feature as u32,
+            feature: field,
             threshold: b.edges[best.feature]
                 .get(best.bin as usize)
                 .copied()

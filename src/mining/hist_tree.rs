@@ -10,7 +10,18 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::binning::Binned;
+use super::binning::{Binned, MISSING};
+use super::tree::{goes_left, split_feature, MISSING_LEFT};
+
+/// Whether a row in bin v goes left of a split at `bin` (missing: as the field says).
+#[inline]
+pub fn bin_goes_left(field: u32, bin: u8, v: u8) -> bool {
+    if v == MISSING {
+        field & MISSING_LEFT != 0
+    } else {
+        v <= bin
+    }
+}
 
 const STRIDE: usize = 256;
 pub const LEAF: u32 = u32::MAX;
@@ -49,8 +60,12 @@ impl HistTree {
             if n.left == LEAF {
                 return n.value;
             }
-            let v = x.get(n.feature as usize).copied().unwrap_or(0.0);
-            i = if v <= n.threshold { n.left } else { n.right } as usize;
+            let v = x.get(split_feature(n.feature)).copied().unwrap_or(0.0);
+            i = if goes_left(n.feature, n.threshold, v) {
+                n.left
+            } else {
+                n.right
+            } as usize;
         }
         0.0
     }
@@ -66,12 +81,17 @@ impl HistTree {
             if n.left == LEAF {
                 break;
             }
-            let v = x.get(n.feature as usize).copied().unwrap_or(0.0);
-            let next = if v <= n.threshold { n.left } else { n.right } as usize;
+            let f = split_feature(n.feature);
+            let v = x.get(f).copied().unwrap_or(0.0);
+            let next = if goes_left(n.feature, n.threshold, v) {
+                n.left
+            } else {
+                n.right
+            } as usize;
             let Some(child) = self.nodes.get(next) else {
                 break;
             };
-            visit(n.feature as usize, child.value - n.value);
+            visit(f, child.value - n.value);
             i = next;
         }
         root.value
@@ -85,8 +105,12 @@ impl HistTree {
             if n.left == LEAF {
                 return n.value;
             }
-            let v = b.bins[n.feature as usize * b.n_rows + r];
-            i = if v <= n.bin { n.left } else { n.right } as usize;
+            let v = b.bins[split_feature(n.feature) * b.n_rows + r];
+            i = if bin_goes_left(n.feature, n.bin, v) {
+                n.left
+            } else {
+                n.right
+            } as usize;
         }
         0.0
     }
@@ -115,6 +139,8 @@ struct Split {
     gain: f64,
     feature: usize,
     bin: u8,
+    /// Rows missing the feature go left.
+    missing_left: bool,
 }
 
 struct Leaf {
@@ -178,30 +204,45 @@ fn best_split(
     let parent = score(g, h, p.l2);
     let search = |f: usize| -> Option<Split> {
         let cells = &hist[f * STRIDE..f * STRIDE + b.n_bins(f)];
-        let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
+        // Rows missing this feature go to whichever side gains more.
+        let miss = hist[f * STRIDE + MISSING as usize];
+        let sides: &[bool] = if miss.n > 0 { &[false, true] } else { &[false] };
+        // Without missing rows the last bin cannot be cut (its right side would be empty).
+        let cuts = if miss.n > 0 {
+            cells.len()
+        } else {
+            cells.len().saturating_sub(1)
+        };
+        let (mut gv, mut hv, mut nv) = (0.0, 0.0, 0usize);
         let mut best: Option<Split> = None;
-        for (bin, c) in cells.iter().enumerate().take(cells.len().saturating_sub(1)) {
-            gl += c.g;
-            hl += c.h;
-            nl += c.n as usize;
-            let nr = n - nl;
-            if nl < p.min_samples_leaf || hl < p.min_hessian {
-                continue;
-            }
-            if nr < p.min_samples_leaf {
-                break;
-            }
-            let (gr, hr) = (g - gl, h - hl);
-            if hr < p.min_hessian {
-                continue;
-            }
-            let gain = score(gl, hl, p.l2) + score(gr, hr, p.l2) - parent;
-            if gain > best.map_or(1e-12, |s| s.gain) {
-                best = Some(Split {
-                    gain,
-                    feature: f,
-                    bin: bin as u8,
-                });
+        for (bin, c) in cells.iter().enumerate().take(cuts) {
+            gv += c.g;
+            hv += c.h;
+            nv += c.n as usize;
+            for &missing_left in sides {
+                let (gl, hl, nl) = if missing_left {
+                    (gv + miss.g, hv + miss.h, nv + miss.n as usize)
+                } else {
+                    (gv, hv, nv)
+                };
+                let nr = n.saturating_sub(nl);
+                let (gr, hr) = (g - gl, h - hl);
+                if nl < p.min_samples_leaf
+                    || nr < p.min_samples_leaf
+                    || hl < p.min_hessian
+                    || hr < p.min_hessian
+                {
+                    continue;
+                }
+                let gain = score(gl, hl, p.l2) + score(gr, hr, p.l2) - parent;
+                if gain > best.map_or(1e-12, |s| s.gain) {
+                    best = Some(Split {
+                        gain,
+                        feature: f,
+                        bin: bin as u8,
+                        missing_left,
+                    });
+                }
             }
         }
         best
@@ -279,12 +320,13 @@ pub fn grow(
         };
         let leaf = leaves.swap_remove(pick);
         let Some(s) = leaf.split else { break };
-        // Partition the leaf's rows: bin <= s.bin to the left.
+        // Partition the leaf's rows: bin <= s.bin (and missing, if it goes left) to the left.
+        let field = s.feature as u32 | if s.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(s.feature);
         let part = &mut rows[leaf.start..leaf.end];
         let mut mid = 0;
         for i in 0..part.len() {
-            if col[part[i] as usize] <= s.bin {
+            if bin_goes_left(field, s.bin, col[part[i] as usize]) {
                 part.swap(i, mid);
                 mid += 1;
             }
@@ -304,8 +346,9 @@ pub fn grow(
         } else {
             (large_hist, small_hist)
         };
+        // All of the feature's cells, the missing one included.
         let sum = |hist: &[Cell]| {
-            hist[s.feature * STRIDE..s.feature * STRIDE + b.n_bins(s.feature)]
+            hist[s.feature * STRIDE..(s.feature + 1) * STRIDE]
                 .iter()
                 .fold((0.0, 0.0), |(g, h), c| (g + c.g, h + c.h))
         };
@@ -317,7 +360,7 @@ pub fn grow(
         let right = left + 1;
         let edges = &b.edges[s.feature];
         nodes[leaf.node] = Node {
-            feature: s.feature as u32,
+            feature: field,
             threshold: edges.get(s.bin as usize).copied().unwrap_or(f64::INFINITY),
             bin: s.bin,
             left: left as u32,

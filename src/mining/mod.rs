@@ -54,3 +54,7 @@ mod sklearn_datasets;
 #[cfg(test)]
 #[path = "tests/support.rs"]
 pub(crate) mod test_support;
+
+#[cfg(test)]
+#[path = "tests/missing.rs"]
+mod missing;

@@ -46,7 +46,7 @@ fn tree_importance(trees: &[super::tree::Tree]) -> (Vec<f64>, Vec<u32>) {
                 .for_each(|(a, g)| *a += g / total);
         }
         for n in &t.nodes {
-            if let Some(s) = splits.get_mut(n.feature as usize) {
+            if let Some(s) = splits.get_mut(super::tree::split_feature(n.feature)) {
                 *s += 1;
             }
         }

@@ -89,6 +89,14 @@ fn split_summary(method: SplitMethod, split: &Split) -> String {
     )
 }
 
+/// Learners that route missing numbers themselves (binned trees); the others get imputed values.
+fn handles_missing(algorithm: &str) -> bool {
+    matches!(
+        algorithm,
+        "decision_tree" | "random_forest" | "extra_trees" | "gradient_boosting"
+    )
+}
+
 fn scaled_by_default(algorithm: &str) -> bool {
     matches!(
         algorithm,
@@ -350,6 +358,7 @@ pub fn prepare(
         } else {
             Scale::None
         }),
+        missing_numbers: handles_missing(&algorithm),
         unknown: opts.unknown,
         max_categories: opts.max_categories,
     };

@@ -57,6 +57,10 @@ pub struct ColumnChoice {
 #[derive(Debug, Clone, Copy)]
 pub struct Defaults {
     pub scale: Scale,
+    /// The learner handles missing numbers itself (the tree learners: a bin of their own and a
+    /// learned direction at each split), so a numeric NULL stays missing unless the column's
+    /// impute policy says otherwise.
+    pub missing_numbers: bool,
     pub unknown: Unknown,
     pub max_categories: usize,
 }
@@ -81,7 +85,9 @@ pub struct Feature {
 #[serde(rename_all = "snake_case")]
 pub enum Transform {
     Number {
-        /// Value that replaces NULL; None: NULL is an error.
+        /// Value that replaces NULL; None: NULL is an error; NaN: NULL stays missing, for a
+        /// tree learner to route (shown as "missing" in dm.models.preprocessing).
+        #[serde(serialize_with = "fill_for_people")]
         fill: Option<f64>,
         center: f64,
         scale: f64,
@@ -100,6 +106,18 @@ pub enum Transform {
         #[serde(skip)]
         index: OnceLock<HashMap<String, usize>>,
     },
+}
+
+/// In JSON (dm.models.preprocessing) a missing-value fill reads "missing", not null (which
+/// means NULL is an error); the stored bincode form is the plain Option<f64>.
+fn fill_for_people<S: serde::Serializer>(
+    fill: &Option<f64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match fill {
+        Some(v) if v.is_nan() && s.is_human_readable() => s.serialize_str("missing"),
+        _ => serde::Serialize::serialize(fill, s),
+    }
 }
 
 impl Transform {
@@ -190,10 +208,10 @@ impl Preprocessor {
             let choice = choices.get(i).copied().unwrap_or_default();
             let transform = match &col.data {
                 ColumnData::Numeric(values) => {
-                    if matches!(choice.impute, Some(Impute::Missing)) {
+                    if matches!(choice.impute, Some(Impute::Missing)) && !defaults.missing_numbers {
                         return Err(Error::param(format!(
-                            "impute \"missing\" is for text columns; column \"{}\" is {}",
-                            col.name, col.sql_type
+                            "impute \"missing\" for numeric column \"{}\" needs a tree learner (decision_tree, random_forest, extra_trees, gradient_boosting), which learns where missing values go; this one imputes",
+                            col.name
                         )));
                     }
                     if choice.encode.is_some() {
@@ -208,7 +226,11 @@ impl Preprocessor {
                         .filter(|x| !x.is_nan())
                         .collect();
                     let has_null = present.len() < rows.len();
-                    let impute = choice.impute.unwrap_or(Impute::Mean);
+                    let impute = choice.impute.unwrap_or(if defaults.missing_numbers {
+                        Impute::Missing
+                    } else {
+                        Impute::Mean
+                    });
                     if impute == Impute::Error && has_null {
                         return Err(Error::data(format!(
                             "column \"{}\" has NULLs in the training rows and its impute policy is \"error\"",
@@ -220,9 +242,11 @@ impl Preprocessor {
                         Impute::Median => Some(median(&mut present.clone())),
                         Impute::Mode => Some(mode(&present)),
                         Impute::Zero => Some(0.0),
-                        Impute::Error | Impute::Missing => None,
+                        // NaN: passed on as missing, for the learner to route.
+                        Impute::Missing => Some(f64::NAN),
+                        Impute::Error => None,
                     };
-                    if let Some(f) = fill {
+                    if let Some(f) = fill.filter(|f| !f.is_nan()) {
                         present.resize(rows.len(), f);
                     }
                     let (center, scale) =
@@ -449,6 +473,11 @@ impl Preprocessor {
                     scale,
                 } => {
                     let x = match *raw {
+                        Raw::Null if fill.is_some_and(f64::is_nan) => {
+                            dst[0] = f64::NAN;
+                            offset += w;
+                            continue;
+                        }
                         Raw::Null => fill.ok_or_else(|| null_error(&f.name))?,
                         Raw::Num(x) => x,
                         Raw::Text(s) => s.trim().parse::<f64>().map_err(|_| {

@@ -60,6 +60,26 @@ pub enum Labels<'a> {
 
 pub const LEAF: u32 = u32::MAX;
 
+/// Set in a split node's feature field when missing values (NaN) go left; clear, they go right
+/// (as in models trained before missing values were routed, where NaN <= t was false).
+pub const MISSING_LEFT: u32 = 1 << 31;
+
+/// The feature index of a split node's feature field.
+#[inline]
+pub fn split_feature(field: u32) -> usize {
+    (field & !MISSING_LEFT) as usize
+}
+
+/// Whether value v goes to the left child of a split on (field, threshold).
+#[inline]
+pub fn goes_left(field: u32, threshold: f64, v: f64) -> bool {
+    if v.is_nan() {
+        field & MISSING_LEFT != 0
+    } else {
+        v <= threshold
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Split feature, or LEAF.
@@ -92,8 +112,8 @@ impl Tree {
                 let start = node.left as usize;
                 return self.values.get(start..start + self.width).unwrap_or(&[]);
             }
-            let v = x.get(node.feature as usize).copied().unwrap_or(0.0);
-            i = if v <= node.threshold {
+            let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
+            i = if goes_left(node.feature, node.threshold, v) {
                 node.left
             } else {
                 node.right
@@ -124,9 +144,9 @@ impl Tree {
             if node.feature == LEAF {
                 break;
             }
-            let f = node.feature as usize;
+            let f = split_feature(node.feature);
             let v = x.get(f).copied().unwrap_or(0.0);
-            let next = if v <= node.threshold {
+            let next = if goes_left(node.feature, node.threshold, v) {
                 node.left
             } else {
                 node.right

@@ -87,3 +87,25 @@ SELECT bool_and(abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution'):
                     - dm_predict('price_dt', h)) < 1e-9) AS tree_adds_up
 FROM houses h, LATERAL (SELECT dm_explain('price_dt', h) AS e) s WHERE id <= 50;
 SELECT err($$SELECT dm_explain('lr', h) FROM houses h LIMIT 1$$);
+
+-- Missing values: the tree learners keep a numeric NULL as missing (a bin of its own) and learn
+-- at each split which side it goes to; other learners impute. Here a NULL reading means the
+-- sensor failed, which predicts a fault (5% of labels are flipped at random).
+CREATE TABLE sensors AS
+SELECT i AS id, CASE WHEN i % 4 = 0 THEN NULL ELSE (i * 37) % 100 END AS reading, (i * 53) % 10 AS noise,
+       (i % 4 = 0 OR (i * 37) % 100 > 70) <> ((i * 7919) % 20 = 0) AS fault
+FROM generate_series(1, 2000) i;
+SELECT model, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate
+FROM dm_train('fault_gb', 'sensors', 'fault', 'gradient_boosting', options => '{"exclude": ["id"]}');
+SELECT model, (metrics -> 'test' ->> 'accuracy')::float8 > 0.9 AS accurate
+FROM dm_train('fault_rf', 'sensors', 'fault', 'random_forest', '{"n_estimators": 20, "min_samples_leaf": 5}', '{"exclude": ["id"]}');
+SELECT version FROM dm_train('fault_median', 'sensors', 'fault', 'random_forest', '{"n_estimators": 20, "min_samples_leaf": 5}',
+                             '{"exclude": ["id"], "preprocess": {"reading": {"impute": "median"}}}');
+-- The stored preprocessing says which: "missing", or the imputed value.
+SELECT name, preprocessing -> 'features' -> 0 -> 'transform' -> 'number' ->> 'fill' AS reading_fill
+FROM dm.models WHERE name IN ('fault_rf', 'fault_median') ORDER BY name;
+SELECT dm_predict_label('fault_gb', '{"reading": null, "noise": 3}'::jsonb) AS gb_null,
+       dm_predict_label('fault_rf', ROW(NULL::int, 3)) AS rf_null,
+       dm_predict_label('fault_rf', ROW(10, 3)) AS rf_low, dm_predict_label('fault_rf', ROW(90, 3)) AS rf_high,
+       dm_predict_label('fault_median', ROW(NULL::int, 3)) AS median_null;
+SELECT err($$SELECT * FROM dm_train('x', 'sensors', 'fault', 'logistic_regression', options => '{"exclude": ["id"], "preprocess": {"reading": {"impute": "missing"}}}')$$);

@@ -110,6 +110,7 @@ pub(super) fn prepare(
     };
     let defaults = Defaults {
         scale: opts.scale.unwrap_or(scale),
+        missing_numbers: false,
         unknown: opts.unknown,
         max_categories: opts.max_categories,
     };

@@ -12,6 +12,7 @@ fn model() -> StoredModel {
         c.push_text(Some(v));
     }
     let d = Defaults {
+        missing_numbers: false,
         scale: Scale::None,
         unknown: Unknown::Ignore,
         max_categories: 10,

@@ -15,6 +15,7 @@ fn text(name: &str, vals: &[Option<&str>]) -> Column {
 }
 
 const D: Defaults = Defaults {
+    missing_numbers: false,
     scale: Scale::None,
     unknown: Unknown::Ignore,
     max_categories: 100,
@@ -55,6 +56,7 @@ fn median_mode_zero_and_error() {
 fn standard_scaling_matches_population_sd() {
     let c = num("x", &[Some(1.0), Some(2.0), Some(3.0), Some(4.0)]);
     let d = Defaults {
+        missing_numbers: false,
         scale: Scale::Standard,
         ..D
     };
@@ -84,6 +86,7 @@ fn one_hot_with_missing_column_and_unknown_values() {
     p.transform_row(&[Raw::Text("zzz")], &mut out).unwrap();
     assert_eq!(out, [0.0, 0.0, 0.0]);
     let strict = Defaults {
+        missing_numbers: false,
         unknown: Unknown::Error,
         ..D
     };
@@ -113,6 +116,7 @@ fn ordinal_and_mode_for_text() {
 fn category_cap_keeps_most_frequent() {
     let c = text("id", &[Some("a"), Some("a"), Some("b"), Some("c")]);
     let d = Defaults {
+        missing_numbers: false,
         max_categories: 1,
         ..D
     };
