@@ -125,8 +125,10 @@ impl Builder<'_> {
         // and both sides hold min_samples_leaf rows.
         let consider = |this: &mut Self, cut: u8, nl: usize, best: &mut Option<Best>| {
             for missing_left in [false, true] {
-                if missing_left && nm == 0 {
-                    break;
+                // No missing rows here: a missing value at scoring time follows the larger
+                // child (as scikit-learn), so only that side is recorded.
+                if nm == 0 && missing_left != (nl > n - nl) {
+                    continue;
                 }
                 let nl = if missing_left { nl + nm } else { nl };
                 let nr = n - nl;

@@ -206,7 +206,7 @@ fn best_split(
         let cells = &hist[f * STRIDE..f * STRIDE + b.n_bins(f)];
         // Rows missing this feature go to whichever side gains more.
         let miss = hist[f * STRIDE + MISSING as usize];
-        let sides: &[bool] = if miss.n > 0 { &[false, true] } else { &[false] };
+        let sides = [false, true];
         // Without missing rows the last bin cannot be cut (its right side would be empty).
         let cuts = if miss.n > 0 {
             cells.len()
@@ -219,7 +219,12 @@ fn best_split(
             gv += c.g;
             hv += c.h;
             nv += c.n as usize;
-            for &missing_left in sides {
+            for missing_left in sides {
+                // No missing rows here: a missing value at scoring time follows the larger
+                // child (as scikit-learn), so only that side is recorded.
+                if miss.n == 0 && missing_left != (2 * nv > n) {
+                    continue;
+                }
                 let (gl, hl, nl) = if missing_left {
                     (gv + miss.g, hv + miss.h, nv + miss.n as usize)
                 } else {

@@ -160,7 +160,7 @@ fn min_samples_leaf_and_seeds() {
             let mut i = 0usize;
             while t.nodes[i].feature != LEAF {
                 let n = t.nodes[i];
-                i = if x[r * 3 + n.feature as usize] <= n.threshold {
+                i = if x[r * 3 + crate::mining::tree::split_feature(n.feature)] <= n.threshold {
                     n.left
                 } else {
                     n.right

@@ -153,10 +153,10 @@ fn learners_route_missing_values() {
     assert!((base[1] + contrib[1] + contrib[3] - out[1]).abs() < 1e-9);
 }
 
-/// Without missing values the trees are what they were: NaN routing only changes splits when
-/// a feature has missing rows (every node's missing flag is clear).
+/// A value missing at scoring time under a split that saw no missing rows follows the larger
+/// child (as scikit-learn); predictions of complete rows do not depend on it.
 #[test]
-fn no_missing_no_flags() {
+fn unseen_missing_follows_the_larger_child() {
     let (mut x, y) = data(1000);
     for v in x.iter_mut() {
         if v.is_nan() {
@@ -169,15 +169,163 @@ fn no_missing_no_flags() {
         n_classes: 2,
     };
     let params = TreeParams {
-        max_depth: Some(5),
+        max_depth: Some(1),
         min_samples_split: 2,
         min_samples_leaf: 1,
         max_features: None,
         criterion: Criterion::Gini,
     };
     let t = tree::fit(&x, 2, labels, &rows, &params, &mut Rng::new(0));
-    assert!(t
-        .nodes
+    let root = t.nodes[0];
+    let f = tree::split_feature(root.feature);
+    let left = rows
         .iter()
-        .all(|n| n.feature == tree::LEAF || n.feature & tree::MISSING_LEFT == 0));
+        .filter(|&&r| x[r * 2 + f] <= root.threshold)
+        .count();
+    let larger_is_left = 2 * left > rows.len();
+    assert_eq!(root.feature & tree::MISSING_LEFT != 0, larger_is_left);
+    let mut row = [0.2, 0.5];
+    row[f] = f64::NAN;
+    let child = if larger_is_left {
+        root.left
+    } else {
+        root.right
+    } as usize;
+    assert_eq!(t.leaf(&row), &t.values[t.nodes[child].left as usize..][..2]);
+}
+
+/// The bundled sets with 20% of their values removed (tests/fixtures/sklearn_missing.py):
+/// gradient_boosting against HistGradientBoosting within a point (or better); random_forest
+/// (mean of 10 seeds) against RandomForest (3 seeds) within two: scikit-learn's forest cuts at
+/// every distinct value, ours at 255 quantile bins, and with missing values that costs
+/// breast_cancer 1.1 points (0.925 vs 0.936 over 10 seeds each; equal without missing values).
+#[test]
+fn missing_values_within_one_point_of_sklearn() {
+    use crate::mining::test_support::{accuracy, bundled_sets, r2, usizes};
+    let refs: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/sklearn_missing.json")).unwrap();
+    let boost = BoostParams {
+        n_iter_no_change: 0,
+        ..BoostParams::default()
+    };
+    for set in bundled_sets() {
+        let theirs = &refs["sets"][&set.name];
+        let mut x = set.x.clone();
+        for i in usizes(&theirs["removed"]) {
+            x[i] = f64::NAN;
+        }
+        let row = |r: usize| &x[r * set.p..(r + 1) * set.p];
+        let params = TreeParams {
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: Some(if set.classify {
+                ((set.p as f64).sqrt() as usize).max(1)
+            } else {
+                set.p
+            }),
+            criterion: if set.classify {
+                Criterion::Gini
+            } else {
+                Criterion::SquaredError
+            },
+        };
+        let (gb, rf) = if set.classify {
+            let (y, k) = set.classes();
+            let labels = Labels::Classes {
+                y: &y,
+                n_classes: k,
+            };
+            let m = boosting::fit(
+                &x,
+                set.p,
+                labels,
+                &set.train,
+                &[],
+                &boost,
+                0,
+                &Progress::default(),
+            )
+            .unwrap();
+            let mut out = vec![0.0; k];
+            let gb = accuracy(&set.test, &y, |r| {
+                m.predict_proba(row(r), &mut out);
+                argmax(&out)
+            });
+            let rf = (0..10)
+                .map(|seed| {
+                    let f = forest::fit(
+                        &x,
+                        set.p,
+                        labels,
+                        &set.train,
+                        &params,
+                        100,
+                        true,
+                        false,
+                        seed,
+                        &Progress::default(),
+                    )
+                    .unwrap();
+                    accuracy(&set.test, &y, |r| {
+                        f.predict(row(r), &mut out);
+                        argmax(&out)
+                    })
+                })
+                .sum::<f64>()
+                / 10.0;
+            (gb, rf)
+        } else {
+            let y = set.values();
+            let m = boosting::fit(
+                &x,
+                set.p,
+                Labels::Values(&y),
+                &set.train,
+                &[],
+                &boost,
+                0,
+                &Progress::default(),
+            )
+            .unwrap();
+            let gb = r2(&set.test, &y, |r| m.predict_value(row(r)));
+            let rf = (0..10)
+                .map(|seed| {
+                    let f = forest::fit(
+                        &x,
+                        set.p,
+                        Labels::Values(&y),
+                        &set.train,
+                        &params,
+                        100,
+                        true,
+                        false,
+                        seed,
+                        &Progress::default(),
+                    )
+                    .unwrap();
+                    r2(&set.test, &y, |r| {
+                        let mut o = [0.0];
+                        f.predict(row(r), &mut o);
+                        o[0]
+                    })
+                })
+                .sum::<f64>()
+                / 10.0;
+            (gb, rf)
+        };
+        for (name, ours) in [("gradient_boosting", gb), ("random_forest", rf)] {
+            let reference = theirs[name].as_f64().unwrap();
+            eprintln!(
+                "{} {name} with 20% missing: ours {ours:.4}, scikit-learn {reference:.4}",
+                set.name
+            );
+            let slack = if name == "random_forest" { 0.02 } else { 0.01 };
+            assert!(
+                ours >= reference - slack,
+                "{} {name}: {ours} vs {reference}",
+                set.name
+            );
+        }
+    }
 }
