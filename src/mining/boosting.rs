@@ -250,6 +250,9 @@ pub fn fit(
     let mut best = (f64::INFINITY, 0usize);
     let mut rounds_run = 0;
     let mut pos: Vec<usize> = train.to_vec();
+    // Trees read their rows in ascending order (forward through the bin columns).
+    let mut sorted_train: Vec<u32> = train.iter().map(|&r| r as u32).collect();
+    sorted_train.sort_unstable();
     for round in 0..params.n_estimators {
         if progress.cancel.load(Ordering::Relaxed) {
             return Err(Error::internal("training was cancelled"));
@@ -261,9 +264,11 @@ pub fn fit(
                 let j = i + rng.below(n_train - i);
                 pos.swap(i, j);
             }
-            pos[..n_sample].iter().map(|&r| r as u32).collect()
+            let mut s: Vec<u32> = pos[..n_sample].iter().map(|&r| r as u32).collect();
+            s.sort_unstable();
+            s
         } else {
-            train.iter().map(|&r| r as u32).collect()
+            sorted_train.clone()
         };
         let grown: Vec<(HistTree, Vec<LeafRows>, Vec<u32>, Importance)> = (0..k)
             .into_par_iter()

@@ -115,6 +115,10 @@ pub fn fit(
         ));
     }
     let binned = binning::bin(x, p, rows, binning::MAX_BINS, seed);
+    // Trees read their rows in ascending order (forward through the bin columns).
+    let mut sorted = rows.to_vec();
+    sorted.sort_unstable();
+    let rows = &sorted[..];
     let trees: Vec<Option<Tree>> = (0..n_trees)
         .into_par_iter()
         .map(|t| {
@@ -123,7 +127,17 @@ pub fn fit(
             }
             let mut rng = Rng::new(seed).fork(t as u64 + 1);
             let sample: Vec<u32> = if bootstrap {
-                (0..n).map(|_| rows[rng.below(n)] as u32).collect()
+                // n draws with replacement, emitted in row order (a counting sort), so the
+                // tree reads its columns forward.
+                let mut draws = vec![0u32; n];
+                for _ in 0..n {
+                    draws[rng.below(n)] += 1;
+                }
+                let mut sample = Vec::with_capacity(n);
+                for (j, &d) in draws.iter().enumerate() {
+                    sample.extend(std::iter::repeat_n(rows[j] as u32, d as usize));
+                }
+                sample
             } else {
                 rows.iter().map(|&r| r as u32).collect()
             };

@@ -317,6 +317,7 @@ pub fn fit_tree(
         gain: vec![0.0; b.n_cols],
     };
     let mut idx = rows;
+    let mut scratch: Vec<u32> = Vec::new();
     let total = idx.len().max(1) as f64;
     let mut stack = vec![(0usize, idx.len(), 0usize, 0usize)];
     while let Some((start, end, depth, slot)) = stack.pop() {
@@ -345,16 +346,20 @@ pub fn fit_tree(
         };
         let field = best.feature as u32 | if best.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(best.feature);
+        // Stable: rows keep their (ascending) order in both children, so the column reads of
+        // every node below run forward through memory.
         let mut i = 0;
-        let mut j = n;
-        while i < j {
-            if bin_goes_left(field, best.bin, col[seg[i] as usize]) {
+        scratch.clear();
+        for k in 0..n {
+            let r = seg[k];
+            if bin_goes_left(field, best.bin, col[r as usize]) {
+                seg[i] = r;
                 i += 1;
             } else {
-                j -= 1;
-                seg.swap(i, j);
+                scratch.push(r);
             }
         }
+        seg[i..].copy_from_slice(&scratch);
         tree.gain[best.feature] += (impurity * n as f64 - best.score).max(0.0) / total;
         let left = tree.nodes.len();
         for _ in 0..2 {

@@ -309,6 +309,7 @@ pub fn grow(
         split,
     }];
     let mut n_leaves = 1;
+    let mut scratch: Vec<u32> = Vec::new();
     while n_leaves < p.num_leaves.max(2) {
         // The open leaf with the highest gain (ties: the earliest).
         let Some(pick) = leaves
@@ -328,14 +329,20 @@ pub fn grow(
         // Partition the leaf's rows: bin <= s.bin (and missing, if it goes left) to the left.
         let field = s.feature as u32 | if s.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(s.feature);
+        // Stable, so both children keep their rows in ascending order.
         let part = &mut rows[leaf.start..leaf.end];
         let mut mid = 0;
+        scratch.clear();
         for i in 0..part.len() {
-            if bin_goes_left(field, s.bin, col[part[i] as usize]) {
-                part.swap(i, mid);
+            let r = part[i];
+            if bin_goes_left(field, s.bin, col[r as usize]) {
+                part[mid] = r;
                 mid += 1;
+            } else {
+                scratch.push(r);
             }
         }
+        part[mid..].copy_from_slice(&scratch);
         let mid = leaf.start + mid;
         let (lo, hi) = (&rows[leaf.start..mid], &rows[mid..leaf.end]);
         let small_is_left = lo.len() <= hi.len();

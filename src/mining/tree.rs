@@ -177,7 +177,8 @@ pub fn fit(
     rng: &mut Rng,
 ) -> Tree {
     let binned = binning::bin(x, p, rows, binning::MAX_BINS, rng.next_u64());
-    let rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
+    let mut rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
+    rows.sort_unstable();
     hist_forest::fit_tree(&binned, labels, rows, params, false, rng)
 }
 
