@@ -230,13 +230,8 @@ fn missing_values_within_one_point_of_sklearn() {
                 Criterion::SquaredError
             },
         };
-        let (gb, rf) = if set.classify {
-            let (y, k) = set.classes();
-            let labels = Labels::Classes {
-                y: &y,
-                n_classes: k,
-            };
-            let m = boosting::fit(
+        let fit_boost = |labels: Labels| {
+            boosting::fit(
                 &x,
                 set.p,
                 labels,
@@ -246,72 +241,53 @@ fn missing_values_within_one_point_of_sklearn() {
                 0,
                 &Progress::default(),
             )
-            .unwrap();
+            .unwrap()
+        };
+        let fit_forest = |labels: Labels, seed: u64| {
+            let progress = Progress::default();
+            forest::fit(
+                &x, set.p, labels, &set.train, &params, 100, true, false, seed, &progress,
+            )
+            .unwrap()
+        };
+        // Mean over 10 seeds of a forest's test score.
+        let mean_of_forests = |labels: Labels, score: &dyn Fn(&forest::Forest) -> f64| {
+            (0..10)
+                .map(|seed| score(&fit_forest(labels, seed)))
+                .sum::<f64>()
+                / 10.0
+        };
+        let (gb, rf) = if set.classify {
+            let (y, k) = set.classes();
+            let labels = Labels::Classes {
+                y: &y,
+                n_classes: k,
+            };
+            let m = fit_boost(labels);
             let mut out = vec![0.0; k];
             let gb = accuracy(&set.test, &y, |r| {
                 m.predict_proba(row(r), &mut out);
                 argmax(&out)
             });
-            let rf = (0..10)
-                .map(|seed| {
-                    let f = forest::fit(
-                        &x,
-                        set.p,
-                        labels,
-                        &set.train,
-                        &params,
-                        100,
-                        true,
-                        false,
-                        seed,
-                        &Progress::default(),
-                    )
-                    .unwrap();
-                    accuracy(&set.test, &y, |r| {
-                        f.predict(row(r), &mut out);
-                        argmax(&out)
-                    })
+            let rf = mean_of_forests(labels, &|f| {
+                let mut out = vec![0.0; k];
+                accuracy(&set.test, &y, |r| {
+                    f.predict(row(r), &mut out);
+                    argmax(&out)
                 })
-                .sum::<f64>()
-                / 10.0;
+            });
             (gb, rf)
         } else {
             let y = set.values();
-            let m = boosting::fit(
-                &x,
-                set.p,
-                Labels::Values(&y),
-                &set.train,
-                &[],
-                &boost,
-                0,
-                &Progress::default(),
-            )
-            .unwrap();
+            let m = fit_boost(Labels::Values(&y));
             let gb = r2(&set.test, &y, |r| m.predict_value(row(r)));
-            let rf = (0..10)
-                .map(|seed| {
-                    let f = forest::fit(
-                        &x,
-                        set.p,
-                        Labels::Values(&y),
-                        &set.train,
-                        &params,
-                        100,
-                        true,
-                        false,
-                        seed,
-                        &Progress::default(),
-                    )
-                    .unwrap();
-                    r2(&set.test, &y, |r| {
-                        let mut o = [0.0];
-                        f.predict(row(r), &mut o);
-                        o[0]
-                    })
+            let rf = mean_of_forests(Labels::Values(&y), &|f| {
+                r2(&set.test, &y, |r| {
+                    let mut o = [0.0];
+                    f.predict(row(r), &mut o);
+                    o[0]
                 })
-                .sum::<f64>()
-                / 10.0;
+            });
             (gb, rf)
         };
         for (name, ours) in [("gradient_boosting", gb), ("random_forest", rf)] {

@@ -6,6 +6,27 @@ fn never() -> bool {
     false
 }
 
+/// `fit` on classes.
+fn classify(
+    x: &[f64],
+    p: usize,
+    y: &[usize],
+    n_classes: usize,
+    rows: &[usize],
+    params: &SvmParams,
+    seed: u64,
+) -> Result<SvmModel> {
+    fit(
+        x,
+        p,
+        Labels::Classes { y, n_classes },
+        rows,
+        params,
+        seed,
+        &never,
+    )
+}
+
 fn reference() -> Value {
     serde_json::from_str(include_str!("../../../tests/fixtures/sklearn_svm.json")).unwrap()
 }
@@ -54,19 +75,7 @@ fn svm_and_svr_match_sklearn() {
             let prm = params(settings);
             let (model, ours): (SvmModel, Vec<f64>) = if set.classify {
                 let (y, k) = set.classes();
-                let m = fit(
-                    &x,
-                    set.p,
-                    Labels::Classes {
-                        y: &y,
-                        n_classes: k,
-                    },
-                    &set.train,
-                    &prm,
-                    0,
-                    &never,
-                )
-                .unwrap();
+                let m = classify(&x, set.p, &y, k, &set.train, &prm, 0).unwrap();
                 let pred = set
                     .test
                     .iter()
@@ -152,19 +161,7 @@ fn probabilities_and_round_trip() {
     for set in bundled_sets().into_iter().filter(|s| s.classify) {
         let x = scaled(&set);
         let (y, k) = set.classes();
-        let m = fit(
-            &x,
-            set.p,
-            Labels::Classes {
-                y: &y,
-                n_classes: k,
-            },
-            &set.train,
-            &SvmParams::default(),
-            7,
-            &never,
-        )
-        .unwrap();
+        let m = classify(&x, set.p, &y, k, &set.train, &SvmParams::default(), 7).unwrap();
         let want = floats(&refs["sets"][&set.name]["rbf_probability"]["proba_first"]);
         let bytes = bincode::serde::encode_to_vec(&m, bincode::config::standard()).unwrap();
         let (back, _): (SvmModel, usize) =
@@ -188,19 +185,7 @@ fn probabilities_and_round_trip() {
             assert_eq!(out, again);
         }
         // Same seed, same model.
-        let m2 = fit(
-            &x,
-            set.p,
-            Labels::Classes {
-                y: &y,
-                n_classes: k,
-            },
-            &set.train,
-            &SvmParams::default(),
-            7,
-            &never,
-        )
-        .unwrap();
+        let m2 = classify(&x, set.p, &y, k, &set.train, &SvmParams::default(), 7).unwrap();
         assert_eq!(m2, m);
     }
 }
@@ -214,20 +199,7 @@ fn row_cap_names_the_hyperparameter() {
         max_train_rows: 5,
         ..SvmParams::default()
     };
-    let err = fit(
-        &x,
-        2,
-        Labels::Classes {
-            y: &y,
-            n_classes: 2,
-        },
-        &rows,
-        &prm,
-        0,
-        &never,
-    )
-    .err()
-    .unwrap();
+    let err = classify(&x, 2, &y, 2, &rows, &prm, 0).err().unwrap();
     assert!(
         err.message.contains("max_train_rows") && err.message.contains("square"),
         "{}",
@@ -257,19 +229,7 @@ fn balanced_weights_raise_minority_recall() {
             probability: false,
             ..SvmParams::default()
         };
-        let m = fit(
-            &x,
-            2,
-            Labels::Classes {
-                y: &y,
-                n_classes: 2,
-            },
-            &rows,
-            &prm,
-            0,
-            &never,
-        )
-        .unwrap();
+        let m = classify(&x, 2, &y, 2, &rows, &prm, 0).unwrap();
         rows.iter()
             .filter(|&&r| y[r] == 1 && m.predict_class(&x[2 * r..2 * r + 2]) == 1)
             .count()
