@@ -215,21 +215,7 @@ fn missing_values_within_one_point_of_sklearn() {
             x[i] = f64::NAN;
         }
         let row = |r: usize| &x[r * set.p..(r + 1) * set.p];
-        let params = TreeParams {
-            max_depth: None,
-            min_samples_split: 2,
-            min_samples_leaf: 1,
-            max_features: Some(if set.classify {
-                ((set.p as f64).sqrt() as usize).max(1)
-            } else {
-                set.p
-            }),
-            criterion: if set.classify {
-                Criterion::Gini
-            } else {
-                Criterion::SquaredError
-            },
-        };
+        let params = set.forest_params();
         let fit_boost = |labels: Labels| {
             boosting::fit(
                 &x,

@@ -71,25 +71,11 @@ fn gradient_boosting_within_one_point_of_sklearn() {
 fn forests_within_one_point_of_sklearn() {
     use crate::mining::forest::{self, Progress};
     use crate::mining::model::argmax;
-    use crate::mining::tree::{Criterion, Labels, TreeParams};
+    use crate::mining::tree::{Labels, TreeParams};
     for set in bundled_sets() {
         for (key, extra) in [("random_forest", false), ("extra_trees", true)] {
             let theirs = set.json[key].as_f64().unwrap();
-            let params = TreeParams {
-                max_depth: None,
-                min_samples_split: 2,
-                min_samples_leaf: 1,
-                max_features: Some(if set.classify {
-                    ((set.p as f64).sqrt() as usize).max(1)
-                } else {
-                    set.p
-                }),
-                criterion: if set.classify {
-                    Criterion::Gini
-                } else {
-                    Criterion::SquaredError
-                },
-            };
+            let params = set.forest_params();
             fn fit(
                 set: &crate::mining::test_support::Set,
                 labels: Labels,

@@ -42,6 +42,27 @@ impl Set {
         floats(&self.json["y"])
     }
 
+    /// scikit-learn's forest defaults for this set: fully grown, sqrt(features) per split for
+    /// classes (gini), every feature for values (squared error).
+    pub fn forest_params(&self) -> crate::mining::tree::TreeParams {
+        use crate::mining::tree::{Criterion, TreeParams};
+        TreeParams {
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: Some(if self.classify {
+                ((self.p as f64).sqrt() as usize).max(1)
+            } else {
+                self.p
+            }),
+            criterion: if self.classify {
+                Criterion::Gini
+            } else {
+                Criterion::SquaredError
+            },
+        }
+    }
+
     pub fn row(&self, r: usize) -> &[f64] {
         &self.x[r * self.p..(r + 1) * self.p]
     }
