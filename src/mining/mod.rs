@@ -12,6 +12,7 @@ pub mod elastic_net;
 pub mod error;
 pub mod estimator;
 pub mod evaluate;
+pub mod fitted;
 pub mod forest;
 pub mod frame;
 pub mod hist_forest;

@@ -13,7 +13,7 @@ use super::frame::{Column, ColumnData, ColumnKind, Frame};
 use super::metrics::{self, Metrics};
 use super::model::StoredModel;
 use super::options::TrainOptions;
-use super::preprocess::{ColumnChoice, Defaults, Preprocessor, Scale};
+use super::preprocess::{ColumnChoice, Defaults, Preprocessor};
 use super::split::{self, Split, SplitMethod};
 use super::tree::Labels;
 use super::tuning::{self, SearchSpec};
@@ -21,6 +21,7 @@ use super::{columns, drift, quality, rows};
 
 pub mod auto;
 mod checks;
+mod defaults;
 mod tuned;
 pub mod unsupervised;
 
@@ -86,29 +87,6 @@ fn split_summary(method: SplitMethod, split: &Split) -> String {
         split.train.len(),
         split.validation.len(),
         split.test.len()
-    )
-}
-
-/// Learners that route missing numbers themselves (binned trees); the others get imputed values.
-fn handles_missing(algorithm: &str) -> bool {
-    matches!(
-        algorithm,
-        "decision_tree" | "random_forest" | "extra_trees" | "gradient_boosting"
-    )
-}
-
-fn scaled_by_default(algorithm: &str) -> bool {
-    matches!(
-        algorithm,
-        "linear_regression"
-            | "ridge"
-            | "lasso"
-            | "elastic_net"
-            | "logistic_regression"
-            | "knn"
-            | "mlp"
-            | "svm"
-            | "svr"
     )
 }
 
@@ -352,16 +330,7 @@ pub fn prepare(
         .iter()
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
         .collect();
-    let defaults = Defaults {
-        scale: opts.scale.unwrap_or(if scaled_by_default(&algorithm) {
-            Scale::Standard
-        } else {
-            Scale::None
-        }),
-        missing_numbers: handles_missing(&algorithm),
-        unknown: opts.unknown,
-        max_categories: opts.max_categories,
-    };
+    let defaults = defaults::for_algorithm(&algorithm, opts);
     let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
     // Folds must be possible, and every search candidate a valid estimator, before anything is fitted.
     for k in opts.cv.iter().chain(opts.search.as_ref().map(|s| &s.folds)) {
