@@ -73,7 +73,9 @@ impl TextArg {
         // SAFETY: a non-NULL text datum; a compressed or external one is detoasted into the
         // call's memory context, which outlives the borrow.
         unsafe {
-            let plain = if pgrx::varlena::varatt_is_4b_u(ptr) || pgrx::varlena::varatt_is_1b(ptr) {
+            let inline = pgrx::varlena::varatt_is_4b_u(ptr)
+                || (pgrx::varlena::varatt_is_1b(ptr) && !pgrx::varlena::varatt_is_1b_e(ptr));
+            let plain = if inline {
                 ptr
             } else {
                 pg_sys::pg_detoast_datum_packed(ptr)
