@@ -7,7 +7,7 @@ use pgrx::AnyElement;
 use super::args::{AnyArg, TextArg};
 use super::errors::OrRaise;
 use crate::catalog::cache;
-use crate::data::input::{with_datum, with_features};
+use crate::data::input::{with_encoded, with_features};
 use crate::mining::error::{Error, ErrorKind};
 use crate::mining::estimator::Task;
 use crate::mining::frame::format_number;
@@ -17,13 +17,9 @@ use crate::mining::frame::format_number;
 fn dm_predict(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> f64 {
     let model = model.as_str();
     let m = cache::get(&model);
-    let mut buf = m.buf.borrow_mut();
-    with_input(&m, &input, fcinfo, |raw| match m.model.task {
-        Task::Classification => m
-            .model
-            .predict_class(raw, &mut buf)
-            .and_then(|c| m.model.class_number(c)),
-        _ => m.model.predict_value(raw, &mut buf),
+    encoded(&m, &input, fcinfo, |x| match m.model.task {
+        Task::Classification => m.model.class_of(x).and_then(|c| m.model.class_number(c)),
+        _ => m.model.value_of(x),
     })
     .and_then(|r| r)
     .or_raise_for(&model)
@@ -34,13 +30,9 @@ fn dm_predict(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -
 fn dm_predict_label(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> String {
     let model = model.as_str();
     let m = cache::get(&model);
-    let mut buf = m.buf.borrow_mut();
-    with_input(&m, &input, fcinfo, |raw| match m.model.task {
-        Task::Classification => m
-            .model
-            .predict_class(raw, &mut buf)
-            .map(|c| m.model.classes[c].clone()),
-        _ => m.model.predict_value(raw, &mut buf).map(format_number),
+    encoded(&m, &input, fcinfo, |x| match m.model.task {
+        Task::Classification => m.model.class_of(x).map(|c| m.model.classes[c].clone()),
+        _ => m.model.value_of(x).map(format_number),
     })
     .and_then(|r| r)
     .or_raise_for(&model)
@@ -51,31 +43,30 @@ fn dm_predict_label(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallI
 fn dm_predict_proba(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> Vec<f64> {
     let model = model.as_str();
     let m = cache::get(&model);
-    let mut buf = m.buf.borrow_mut();
-    with_input(&m, &input, fcinfo, |raw| {
-        m.model.predict_proba(raw, &mut buf)
-    })
-    .and_then(|r| r)
-    .or_raise_for(&model)
+    encoded(&m, &input, fcinfo, |x| m.model.proba_of(x))
+        .and_then(|r| r)
+        .or_raise_for(&model)
 }
 
-/// The features of the scoring input (argument 2), its type known per call site.
-fn with_input<R>(
+/// `f` on the preprocessed scoring input (argument 2), its type known per call site.
+fn encoded<R>(
     m: &cache::Loaded,
     input: &AnyArg,
     fcinfo: pg_sys::FunctionCallInfo,
-    f: impl FnOnce(&[crate::mining::preprocess::Raw]) -> R,
+    f: impl FnOnce(&[f64]) -> R,
 ) -> crate::mining::error::Result<R> {
+    let mut buf = m.buf.borrow_mut();
     // SAFETY: fcinfo is this scalar call's (fn_extra unused otherwise); the datum is the
     // non-NULL (strict function) argument of that type.
     unsafe {
         let oid = AnyArg::type_of(fcinfo, 1);
-        with_datum(&m.model, &m.plans, input.datum(), oid, f)
+        with_encoded(&m.model, &m.plans, input.datum(), oid, &mut buf, f)
     }
 }
 
-/// Why a gradient_boosting model scores a row as it does: per feature, its contribution to
-/// the raw score (log-odds, class scores or value), and the base score.
+/// Why a tree model scores a row as it does: per feature, its path-based contribution to the
+/// raw score (gradient_boosting) or to the probability / value (the other tree models), and
+/// the base.
 #[pg_extern(stable, parallel_safe)]
 fn dm_explain(model: &str, input: AnyElement) -> pgrx::JsonB {
     let m = cache::get(model);

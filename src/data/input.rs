@@ -24,8 +24,20 @@ pub struct Plan {
     natts: usize,
     /// A text column feeds a date/timestamp feature (parsed per row).
     parses_dates: bool,
+    /// When every feature is a number read from a number column and the model only fills,
+    /// centres and scales it: per feature (attribute, type, fill, center, scale).
+    numbers: Option<Vec<NumberSource>>,
     /// The row type's descriptor, copied into TopMemoryContext: no typcache lookup per row.
     desc: pg_sys::TupleDesc,
+}
+
+/// A number feature read from a number column: where, and how the model encodes it.
+struct NumberSource {
+    attr: usize,
+    base: Oid,
+    fill: Option<f64>,
+    center: f64,
+    scale: f64,
 }
 
 impl Drop for Plan {
@@ -142,10 +154,26 @@ unsafe fn build_plan(
         .iter()
         .zip(&model.prep.features)
         .any(|((_, _, text), f)| *text && f.kind == ColumnKind::Temporal);
+    let numbers = model.prep.number_params().and_then(|params| {
+        sources
+            .iter()
+            .zip(params)
+            .map(|(&(attr, base, text), (fill, center, scale))| {
+                (!text).then_some(NumberSource {
+                    attr,
+                    base,
+                    fill,
+                    center,
+                    scale,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+    });
     Ok(Plan {
         sources,
         natts,
         parses_dates,
+        numbers,
         desc,
     })
 }
@@ -196,6 +224,63 @@ pub unsafe fn with_datum<R>(
             temporal(model, &mut raw);
             return Ok(f(&raw));
         }
+        let plan = deform_row(model, plans, datum, oid)?;
+        Ok(with_deformed(model, plans, &plan, f))
+    }
+}
+
+/// Calls `f` with the feature values of the row `deform_row` left in the plan cache.
+fn with_deformed<R>(
+    model: &StoredModel,
+    plans: &PlanCache,
+    plan: &Plan,
+    f: impl FnOnce(&[Raw]) -> R,
+) -> R {
+    // SAFETY: the buffers hold the datums of a row deformed just before, alive for the call.
+    unsafe {
+        let values = plans.values.borrow();
+        let nulls = plans.nulls.borrow();
+        let read = |&(i, base, is_text): &(usize, Oid, bool)| {
+            if nulls[i] {
+                Raw::Null
+            } else if is_text {
+                Raw::Text(to_str(values[i], base))
+            } else {
+                Raw::Num(to_f64(values[i], base))
+            }
+        };
+        // Feature values on the stack for the common case of few features.
+        let mut small = [Raw::Null; 16];
+        let mut large = Vec::new();
+        let raw: &mut [Raw] = if plan.sources.len() <= small.len() {
+            let part = &mut small[..plan.sources.len()];
+            part.iter_mut()
+                .zip(&plan.sources)
+                .for_each(|(r, s)| *r = read(s));
+            part
+        } else {
+            large.extend(plan.sources.iter().map(read));
+            &mut large
+        };
+        if plan.parses_dates {
+            temporal(model, raw);
+        }
+        f(raw)
+    }
+}
+
+/// Deforms a row input (a table row or ROW(...)) into the plan cache's value and null
+/// buffers; returns the plan that says where each feature is.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of type `oid`.
+unsafe fn deform_row(
+    model: &StoredModel,
+    plans: &PlanCache,
+    datum: pg_sys::Datum,
+    oid: Oid,
+) -> Result<Rc<Plan>> {
+    unsafe {
         // The last composite type seen needs no type_is_rowtype lookup.
         let known_row = plans.last_rowtype.get() == Some(oid.to_u32());
         if !known_row && !pg_sys::type_is_rowtype(oid) {
@@ -257,33 +342,76 @@ pub unsafe fn with_datum<R>(
             values.as_mut_ptr(),
             nulls.as_mut_ptr(),
         );
-        let read = |&(i, base, is_text): &(usize, Oid, bool)| {
-            if nulls[i] {
-                Raw::Null
-            } else if is_text {
-                Raw::Text(to_str(values[i], base))
-            } else {
-                Raw::Num(to_f64(values[i], base))
-            }
-        };
-        // Feature values on the stack for the common case of few features.
-        let mut small = [Raw::Null; 16];
-        let mut large = Vec::new();
-        let raw: &mut [Raw] = if plan.sources.len() <= small.len() {
-            let part = &mut small[..plan.sources.len()];
-            part.iter_mut()
-                .zip(&plan.sources)
-                .for_each(|(r, s)| *r = read(s));
-            part
-        } else {
-            large.extend(plan.sources.iter().map(read));
-            &mut large
-        };
-        if plan.parses_dates {
-            temporal(model, raw);
-        }
-        Ok(f(raw))
+        Ok(plan)
     }
+}
+
+/// The encoded (preprocessed) row of a scoring input into `buf`, then `f` on it. A row whose
+/// features are all numbers read from number columns, for a model that only centres and scales
+/// them, goes straight from the deformed row into `buf`; anything else (text, arrays, jsonb, a
+/// NULL without a fill, a non-finite value — whose errors the general path words) goes through
+/// `with_datum` and the model's preprocessing.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of type `oid`.
+pub unsafe fn with_encoded<R>(
+    model: &StoredModel,
+    plans: &PlanCache,
+    datum: pg_sys::Datum,
+    oid: Oid,
+    buf: &mut Vec<f64>,
+    f: impl FnOnce(&[f64]) -> R,
+) -> Result<R> {
+    unsafe {
+        let rowtype = plans.last_rowtype.get() == Some(oid.to_u32())
+            || (oid != pg_sys::JSONBOID && !is_array_input(oid) && pg_sys::type_is_rowtype(oid));
+        if rowtype {
+            let plan = deform_row(model, plans, datum, oid)?;
+            if let Some(numbers) = &plan.numbers {
+                let values = plans.values.borrow();
+                let nulls = plans.nulls.borrow();
+                buf.clear();
+                let direct = numbers.iter().all(|n| {
+                    let x = if nulls[n.attr] {
+                        match n.fill {
+                            Some(v) => v,
+                            None => return false,
+                        }
+                    } else {
+                        let v = to_f64(values[n.attr], n.base);
+                        if !v.is_finite() {
+                            return false;
+                        }
+                        v
+                    };
+                    buf.push((x - n.center) / n.scale);
+                    true
+                });
+                if direct {
+                    return Ok(f(buf));
+                }
+            }
+            with_deformed(model, plans, &plan, |raw| model.encode(raw, buf))?;
+            return Ok(f(buf));
+        }
+        with_datum(model, plans, datum, oid, |raw| model.encode(raw, buf))??;
+        Ok(f(buf))
+    }
+}
+
+/// The array types `from_array` reads.
+fn is_array_input(oid: Oid) -> bool {
+    matches!(
+        oid,
+        pg_sys::FLOAT8ARRAYOID
+            | pg_sys::FLOAT4ARRAYOID
+            | pg_sys::INT2ARRAYOID
+            | pg_sys::INT4ARRAYOID
+            | pg_sys::INT8ARRAYOID
+            | pg_sys::NUMERICARRAYOID
+            | pg_sys::TEXTARRAYOID
+            | pg_sys::VARCHARARRAYOID
+    )
 }
 
 enum Owned {

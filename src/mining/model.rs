@@ -202,7 +202,8 @@ impl StoredModel {
         })
     }
 
-    fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
+    /// The preprocessed form of a row's feature values into `buf`.
+    pub fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
         buf.clear();
         buf.resize(self.prep.width(), 0.0);
         self.prep.transform_row(raw, buf)
@@ -212,8 +213,14 @@ impl StoredModel {
     pub fn predict_proba(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<Vec<f64>> {
         self.require(Task::Classification, "class probabilities")?;
         self.encode(raw, buf)?;
+        self.proba_of(buf)
+    }
+
+    /// Class probabilities of an encoded row.
+    pub fn proba_of(&self, x: &[f64]) -> Result<Vec<f64>> {
+        self.require(Task::Classification, "class probabilities")?;
         let mut out = vec![0.0; self.classes.len()];
-        self.estimator.predict_proba(buf, &mut out);
+        self.estimator.predict_proba(x, &mut out);
         Ok(out)
     }
 
@@ -221,6 +228,12 @@ impl StoredModel {
     pub fn predict_class(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<usize> {
         self.require(Task::Classification, "classes")?;
         self.encode(raw, buf)?;
+        self.class_of(buf)
+    }
+
+    /// The predicted class of an encoded row.
+    pub fn class_of(&self, x: &[f64]) -> Result<usize> {
+        self.require(Task::Classification, "classes")?;
         let k = self.classes.len();
         // Probabilities on the stack for the common case of few classes.
         let mut small = [0.0f64; 16];
@@ -231,14 +244,20 @@ impl StoredModel {
             large.resize(k, 0.0);
             &mut large
         };
-        Ok(self.estimator.predict_class(buf, out))
+        Ok(self.estimator.predict_class(x, out))
     }
 
     /// Regression value.
     pub fn predict_value(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<f64> {
         self.require(Task::Regression, "a value")?;
         self.encode(raw, buf)?;
-        Ok(self.estimator.predict_value(buf))
+        self.value_of(buf)
+    }
+
+    /// The regression value of an encoded row.
+    pub fn value_of(&self, x: &[f64]) -> Result<f64> {
+        self.require(Task::Regression, "a value")?;
+        Ok(self.estimator.predict_value(x))
     }
 
     /// Clustering: the cluster of a row (-1: noise).

@@ -304,6 +304,22 @@ impl Preprocessor {
         Ok((Preprocessor { features }, notes))
     }
 
+    /// (fill, center, scale) per feature when every feature is a number (one column each);
+    /// None when some feature is a category.
+    pub fn number_params(&self) -> Option<Vec<(Option<f64>, f64, f64)>> {
+        self.features
+            .iter()
+            .map(|f| match f.transform {
+                Transform::Number {
+                    fill,
+                    center,
+                    scale,
+                } => Some((fill, center, scale)),
+                Transform::Category { .. } => None,
+            })
+            .collect()
+    }
+
     pub fn width(&self) -> usize {
         self.features.iter().map(|f| f.transform.width()).sum()
     }

@@ -35,6 +35,15 @@ SELECT age, tenure, dm_predict_label('fraud', v) AS label, dm_predict_label('fra
 ALTER TABLE visits DROP COLUMN age;
 SELECT err($$SELECT dm_predict('fraud', v) FROM visits v$$);
 
+-- A model of numbers only scores a row straight from its columns; the result is the one the
+-- general path (jsonb) gives, NULLs take the stored fill, NaN is an ERROR as there.
+SELECT version FROM dm_train('ab', 'SELECT a, b, price FROM houses', 'price', 'ridge');
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE dm_predict('ab', ROW(a, b)) = dm_predict('ab', jsonb_build_object('a', a, 'b', b))) AS same
+FROM houses;
+SELECT dm_predict('ab', ROW(NULL::float8, 3.0::real)) = dm_predict('ab', '{"a": null, "b": 3}'::jsonb) AS null_filled;
+SELECT err($$SELECT dm_predict('ab', ROW('NaN'::float8, 3.0::real))$$);
+
 -- Trigger errors: missing column, missing model, wrong column type, table missing a feature.
 CREATE TABLE orders2 (age int, plan text, tenure int, flagged boolean, p float8[]);
 CREATE TRIGGER t BEFORE INSERT ON orders2 FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('fraud', 'nope');
