@@ -4,7 +4,8 @@
 # and rows, then scoring 1M rows inside a SELECT against scikit-learn's batch predict (n_jobs=2).
 # Prints fit times (ours: the fit step dm_train reports, median of 3), test accuracy, the
 # backend's peak memory during training against the raw float matrix, rows scored per second,
-# and the ratios. Needs the extension installed. Usage: bench/forest.sh [rows] [features]
+# and the ratios; then the engine alone in process (fit, and rows scored per second on one
+# core). Needs the extension installed. Usage: bench/forest.sh [rows] [features]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"; P="${2:-20}"
@@ -89,3 +90,9 @@ printf '%-48s %12.4f %12.4f\n' "test accuracy" "$acc" "$sk_acc"
 printf '%-48s %12.0f %12.0f %7.2f\n' "score 1M rows: rows per second ($workers workers)" "$(echo "1000000000 / $score_ms" | bc -l)" "$(echo "1000000000 / $sk_score_ms" | bc -l)" "$(echo "$sk_score_ms / $score_ms" | bc -l)"
 printf '%-48s %12s\n' "backend peak RSS growth while training, MiB" "$(( (peak_kb - before_kb) / 1024 ))"
 printf '%-48s %12s\n' "raw training matrix (float8), MiB" "$(( raw_kb / 1024 ))"
+# The engine alone, in process (no SQL, no preprocessing; one core for scoring, row by row as
+# a SELECT does): an ignored unit test reads the CSV.
+export PATH="$HOME/.cargo/bin:$PATH"
+engine=$(BOOST_CSV="$data" PGRX_PG_CONFIG_PATH=/usr/lib/postgresql/15/bin/pg_config \
+  cargo test -q --release --lib forest_engine_speed -- --ignored --nocapture 2>/dev/null | grep -E "forest_(fit_ms|score)" | tr '\n' ' ' || true)
+echo "engine in process: ${engine:-not run}"
