@@ -85,6 +85,8 @@ pub struct PlanCache {
     last_rowtype: Cell<Option<u32>>,
     values: RefCell<Vec<pg_sys::Datum>>,
     nulls: RefCell<Vec<bool>>,
+    /// The model's (fill, center, scale) per feature when all its features are numbers.
+    numbers: std::cell::OnceCell<Option<Vec<(Option<f64>, f64, f64)>>>,
 }
 
 fn feature_kinds(model: &StoredModel) -> impl Iterator<Item = (&str, bool)> {
@@ -394,8 +396,50 @@ pub unsafe fn with_encoded<R>(
             with_deformed(model, plans, &plan, |raw| model.encode(raw, buf))?;
             return Ok(f(buf));
         }
+        if oid == pg_sys::FLOAT8ARRAYOID && float8_array_encoded(model, plans, datum, buf) {
+            return Ok(f(buf));
+        }
         with_datum(model, plans, datum, oid, |raw| model.encode(raw, buf))??;
         Ok(f(buf))
+    }
+}
+
+/// A float8[] of the model's feature count, without NULLs, NaN or infinities, for a model of
+/// numbers only: encoded in place into `buf` (true). Otherwise false, for the general path.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL float8[].
+unsafe fn float8_array_encoded(
+    model: &StoredModel,
+    plans: &PlanCache,
+    datum: pg_sys::Datum,
+    buf: &mut Vec<f64>,
+) -> bool {
+    let Some(numbers) = plans.numbers.get_or_init(|| model.prep.number_params()) else {
+        return false;
+    };
+    let Some(stale) = std::ptr::NonNull::new(datum.cast_mut_ptr::<pg_sys::varlena>()) else {
+        return false;
+    };
+    // SAFETY: a non-NULL float8[]; a detoasted copy is freed once its elements are read.
+    unsafe {
+        let fresh = pg_sys::pg_detoast_datum(stale.as_ptr());
+        let Some(ptr) = std::ptr::NonNull::new(fresh) else {
+            return false;
+        };
+        let mut raw = pgrx::array::RawArray::from_ptr(ptr.cast());
+        let ok = raw.len() == numbers.len() && !raw.any_nulls() && {
+            let values: &[f64] = raw.data::<f64>().as_ref();
+            buf.clear();
+            values.iter().zip(numbers).all(|(&x, &(_, center, scale))| {
+                buf.push((x - center) / scale);
+                x.is_finite()
+            })
+        };
+        if fresh != stale.as_ptr() {
+            pg_sys::pfree(fresh.cast());
+        }
+        ok
     }
 }
 

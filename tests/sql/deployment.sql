@@ -43,6 +43,12 @@ SELECT count(*) AS rows,
 FROM houses;
 SELECT dm_predict('ab', ROW(NULL::float8, 3.0::real)) = dm_predict('ab', '{"a": null, "b": 3}'::jsonb) AS null_filled;
 SELECT err($$SELECT dm_predict('ab', ROW('NaN'::float8, 3.0::real))$$);
+-- A float8[] is read in place the same way.
+SELECT count(*) FILTER (WHERE dm_predict('ab', ARRAY[a, b::float8]) = dm_predict('ab', ROW(a, b))) AS same_as_row
+FROM houses;
+SELECT dm_predict('ab', ARRAY[NULL, 3.0]::float8[]) = dm_predict('ab', ROW(NULL::float8, 3.0::real)) AS null_filled;
+SELECT err($$SELECT dm_predict('ab', ARRAY['Infinity', 3.0]::float8[])$$);
+SELECT err($$SELECT dm_predict('ab', ARRAY[1.0, 2.0, 3.0]::float8[])$$);
 
 -- Trigger errors: missing column, missing model, wrong column type, table missing a feature.
 CREATE TABLE orders2 (age int, plan text, tenure int, flagged boolean, p float8[]);
