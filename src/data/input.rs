@@ -15,7 +15,7 @@ use super::types::{base_type, kind_of, parse_temporal, to_f64, to_str, type_name
 use crate::mining::error::{Error, Result};
 use crate::mining::frame::ColumnKind;
 use crate::mining::model::StoredModel;
-use crate::mining::preprocess::Raw;
+use crate::mining::preprocess::{NumberParams, Raw};
 
 /// Where each feature comes from in a composite type, and how to read it.
 pub struct Plan {
@@ -35,9 +35,7 @@ pub struct Plan {
 struct NumberSource {
     attr: usize,
     base: Oid,
-    fill: Option<f64>,
-    center: f64,
-    scale: f64,
+    encode: NumberParams,
 }
 
 impl Drop for Plan {
@@ -86,7 +84,7 @@ pub struct PlanCache {
     values: RefCell<Vec<pg_sys::Datum>>,
     nulls: RefCell<Vec<bool>>,
     /// The model's (fill, center, scale) per feature when all its features are numbers.
-    numbers: std::cell::OnceCell<Option<Vec<(Option<f64>, f64, f64)>>>,
+    numbers: std::cell::OnceCell<Option<Vec<NumberParams>>>,
 }
 
 fn feature_kinds(model: &StoredModel) -> impl Iterator<Item = (&str, bool)> {
@@ -160,13 +158,11 @@ unsafe fn build_plan(
         sources
             .iter()
             .zip(params)
-            .map(|(&(attr, base, text), (fill, center, scale))| {
+            .map(|(&(attr, base, text), n)| {
                 (!text).then_some(NumberSource {
                     attr,
                     base,
-                    fill,
-                    center,
-                    scale,
+                    encode: n,
                 })
             })
             .collect::<Option<Vec<_>>>()
@@ -375,7 +371,7 @@ pub unsafe fn with_encoded<R>(
                 buf.clear();
                 let direct = numbers.iter().all(|n| {
                     let x = if nulls[n.attr] {
-                        match n.fill {
+                        match n.encode.fill {
                             Some(v) => v,
                             None => return false,
                         }
@@ -386,7 +382,7 @@ pub unsafe fn with_encoded<R>(
                         }
                         v
                     };
-                    buf.push((x - n.center) / n.scale);
+                    buf.push((x - n.encode.center) / n.encode.scale);
                     true
                 });
                 if direct {
@@ -431,8 +427,8 @@ unsafe fn float8_array_encoded(
         let ok = raw.len() == numbers.len() && !raw.any_nulls() && {
             let values: &[f64] = raw.data::<f64>().as_ref();
             buf.clear();
-            values.iter().zip(numbers).all(|(&x, &(_, center, scale))| {
-                buf.push((x - center) / scale);
+            values.iter().zip(numbers).all(|(&x, n)| {
+                buf.push((x - n.center) / n.scale);
                 x.is_finite()
             })
         };

@@ -138,6 +138,15 @@ impl Transform {
 }
 
 mod stats;
+
+/// A number feature's encoding: NULL becomes `fill` (None: an error; NaN: missing), then
+/// (x - center) / scale.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberParams {
+    pub fill: Option<f64>,
+    pub center: f64,
+    pub scale: f64,
+}
 use stats::{mean, median, mode, scale_params};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -304,9 +313,9 @@ impl Preprocessor {
         Ok((Preprocessor { features }, notes))
     }
 
-    /// (fill, center, scale) per feature when every feature is a number (one column each);
-    /// None when some feature is a category.
-    pub fn number_params(&self) -> Option<Vec<(Option<f64>, f64, f64)>> {
+    /// Per feature, how a number is encoded, when every feature is a number (one column
+    /// each); None when some feature is a category.
+    pub fn number_params(&self) -> Option<Vec<NumberParams>> {
         self.features
             .iter()
             .map(|f| match f.transform {
@@ -314,7 +323,11 @@ impl Preprocessor {
                     fill,
                     center,
                     scale,
-                } => Some((fill, center, scale)),
+                } => Some(NumberParams {
+                    fill,
+                    center,
+                    scale,
+                }),
                 Transform::Category { .. } => None,
             })
             .collect()
