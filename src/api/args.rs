@@ -63,12 +63,11 @@ lazy_arg!(TextArg, String);
 lazy_arg!(AnyArg, pgrx::AnyElement);
 
 impl TextArg {
-    /// The text (a NULL — which the strict functions never get — reads as empty); invalid UTF-8
-    /// cannot come from a UTF-8 database, and is replaced if it does.
-    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+    /// The text's bytes (a NULL — which the strict functions never get — reads as empty).
+    pub fn bytes(&self) -> &[u8] {
         let ptr = self.0.cast_mut_ptr::<pg_sys::varlena>();
         if ptr.is_null() {
-            return "".into();
+            return &[];
         }
         // SAFETY: a non-NULL text datum; a compressed or external one is detoasted into the
         // call's memory context, which outlives the borrow.
@@ -80,49 +79,60 @@ impl TextArg {
             } else {
                 pg_sys::pg_detoast_datum_packed(ptr)
             };
-            let bytes = pgrx::varlena::varlena_to_byte_slice(plain);
-            match std::str::from_utf8(bytes) {
-                Ok(text) => text.into(),
-                Err(_) => String::from_utf8_lossy(bytes),
-            }
+            pgrx::varlena::varlena_to_byte_slice(plain)
+        }
+    }
+
+    /// The text; invalid UTF-8 cannot come from a UTF-8 database, and is replaced if it does.
+    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+        let bytes = self.bytes();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => text.into(),
+            Err(_) => String::from_utf8_lossy(bytes),
         }
     }
 }
 
-/// What a call site keeps in fn_extra.
+/// What a scoring call site keeps in fn_extra: the input's type, and where its last model
+/// resolution is kept.
 #[repr(C)]
-struct CallSite {
-    input_type: pg_sys::Oid,
+pub struct CallSite {
+    pub input_type: pg_sys::Oid,
+    pub slot: Option<crate::catalog::cache::Slot>,
 }
 
 impl AnyArg {
     pub fn datum(&self) -> pg_sys::Datum {
         self.0
     }
+}
 
-    /// The type of argument `argno` of this call, asked of the expression once per call site.
-    ///
-    /// # Safety
-    /// `fcinfo` must be the live call's, of a scalar function whose fn_extra only this uses.
-    pub unsafe fn type_of(fcinfo: pg_sys::FunctionCallInfo, argno: i32) -> pg_sys::Oid {
-        // SAFETY: as the caller promises; fn_extra is allocated in fn_mcxt, which lives as long
-        // as the call site.
-        unsafe {
-            let flinfo = (*fcinfo).flinfo;
-            if flinfo.is_null() {
-                return pg_sys::InvalidOid;
-            }
-            let site = (*flinfo).fn_extra.cast::<CallSite>();
-            if !site.is_null() {
-                return (*site).input_type;
-            }
-            let oid = pg_sys::get_fn_expr_argtype(flinfo, argno);
-            let site = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<CallSite>())
-                .cast::<CallSite>();
-            site.write(CallSite { input_type: oid });
-            (*flinfo).fn_extra = site.cast();
-            oid
+/// This call site's record, made on its first call (argument 0 the model name, `input` the
+/// scoring input's position).
+///
+/// # Safety
+/// `fcinfo` must be the live call's, of a scalar function whose fn_extra only this uses; the
+/// record lives in fn_mcxt, as long as the call site, and is not held across calls.
+pub unsafe fn call_site<'a>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    input: i32,
+) -> Option<&'a mut CallSite> {
+    unsafe {
+        let flinfo = (*fcinfo).flinfo;
+        if flinfo.is_null() {
+            return None;
         }
+        let mut site = (*flinfo).fn_extra.cast::<CallSite>();
+        if site.is_null() {
+            site = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<CallSite>())
+                .cast::<CallSite>();
+            site.write(CallSite {
+                input_type: pg_sys::get_fn_expr_argtype(flinfo, input),
+                slot: None,
+            });
+            (*flinfo).fn_extra = site.cast();
+        }
+        site.as_mut()
     }
 }
 

@@ -4,63 +4,80 @@
 use pgrx::prelude::*;
 use pgrx::AnyElement;
 
-use super::args::{AnyArg, TextArg};
+use super::args::{call_site, AnyArg, TextArg};
 use super::errors::OrRaise;
 use crate::catalog::cache;
 use crate::data::input::{with_encoded, with_features};
 use crate::mining::error::{Error, ErrorKind};
 use crate::mining::estimator::Task;
 use crate::mining::frame::format_number;
+use crate::mining::model::StoredModel;
 
 /// Regression value, or the class label as a number (booleans 1/0).
 #[pg_extern(stable, parallel_safe)]
 fn dm_predict(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> f64 {
-    let model = model.as_str();
-    let m = cache::get(&model);
-    encoded(&m, &input, fcinfo, |x| match m.model.task {
-        Task::Classification => m.model.class_of(x).and_then(|c| m.model.class_number(c)),
-        _ => m.model.value_of(x),
+    scored(&model, &input, fcinfo, |m, x| match m.task {
+        Task::Classification => m.class_of(x).and_then(|c| m.class_number(c)),
+        _ => m.value_of(x),
     })
-    .and_then(|r| r)
-    .or_raise_for(&model)
 }
 
 /// The class label in its original text form (regression: the value as text).
 #[pg_extern(stable, parallel_safe)]
 fn dm_predict_label(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> String {
-    let model = model.as_str();
-    let m = cache::get(&model);
-    encoded(&m, &input, fcinfo, |x| match m.model.task {
-        Task::Classification => m.model.class_of(x).map(|c| m.model.classes[c].clone()),
-        _ => m.model.value_of(x).map(format_number),
+    scored(&model, &input, fcinfo, |m, x| match m.task {
+        Task::Classification => m.class_of(x).map(|c| m.classes[c].clone()),
+        _ => m.value_of(x).map(format_number),
     })
-    .and_then(|r| r)
-    .or_raise_for(&model)
 }
 
 /// Class probabilities in the order of dm_model_classes(model).
 #[pg_extern(stable, parallel_safe)]
 fn dm_predict_proba(model: TextArg, input: AnyArg, fcinfo: pg_sys::FunctionCallInfo) -> Vec<f64> {
-    let model = model.as_str();
-    let m = cache::get(&model);
-    encoded(&m, &input, fcinfo, |x| m.model.proba_of(x))
-        .and_then(|r| r)
-        .or_raise_for(&model)
+    scored(&model, &input, fcinfo, |m, x| m.proba_of(x))
 }
 
-/// `f` on the preprocessed scoring input (argument 2), its type known per call site.
-fn encoded<R>(
-    m: &cache::Loaded,
+/// `f` on the model and the preprocessed scoring input (argument 2). The call site keeps the
+/// input's type and where its model's resolution is (fn_extra), so a row costs no lookup by
+/// name while the same reference comes and nothing was deployed meanwhile.
+fn scored<R>(
+    model: &TextArg,
     input: &AnyArg,
     fcinfo: pg_sys::FunctionCallInfo,
-    f: impl FnOnce(&[f64]) -> R,
-) -> crate::mining::error::Result<R> {
-    let mut buf = m.buf.borrow_mut();
-    // SAFETY: fcinfo is this scalar call's (fn_extra unused otherwise); the datum is the
-    // non-NULL (strict function) argument of that type.
-    unsafe {
-        let oid = AnyArg::type_of(fcinfo, 1);
-        with_encoded(&m.model, &m.plans, input.datum(), oid, &mut buf, f)
+    f: impl FnOnce(&StoredModel, &[f64]) -> crate::mining::error::Result<R>,
+) -> R {
+    // SAFETY: fcinfo is this scalar call's, and fn_extra is only this record; the datum is the
+    // non-NULL (strict function) argument of the recorded type.
+    let result = unsafe {
+        match call_site(fcinfo, 1) {
+            Some(site) => {
+                let kept = site.slot.and_then(|s| cache::by_slot(s, model.bytes()));
+                let m = match kept {
+                    Some(m) => m,
+                    None => {
+                        let (m, slot) = cache::get_with_slot(&model.as_str());
+                        site.slot = Some(slot);
+                        m
+                    }
+                };
+                let mut buf = m.buf.borrow_mut();
+                with_encoded(
+                    &m.model,
+                    &m.plans,
+                    input.datum(),
+                    site.input_type,
+                    &mut buf,
+                    |x| f(&m.model, x),
+                )
+            }
+            None => Err(crate::mining::error::Error::internal(
+                "scoring function called without its call information",
+            )),
+        }
+    };
+    match result {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) | Err(e) => Err::<R, _>(e).or_raise_for(&model.as_str()),
     }
 }
 

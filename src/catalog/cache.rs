@@ -45,6 +45,50 @@ thread_local! {
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
     /// The oid of dm.deployments, once known (0 before).
     static DEPLOYMENTS: Cell<u32> = const { Cell::new(0) };
+    /// Changes whenever RESOLVED does: a Slot of an older generation is not used.
+    static GENERATION: Cell<u64> = const { Cell::new(1) };
+}
+
+fn changed() {
+    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
+}
+
+/// Where a call site's last resolution is kept: used while nothing was resolved, forgotten or
+/// invalidated since, and only for the same model reference.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    generation: u64,
+    index: usize,
+}
+
+/// The model a call site's slot holds for the reference `spec` (its bytes), unless an
+/// invalidation or a change of the resolutions came since (then None: resolve by name again).
+pub fn by_slot(slot: Slot, spec: &[u8]) -> Option<Rc<Loaded>> {
+    if STALE.with(Cell::get) || GENERATION.with(Cell::get) != slot.generation {
+        return None;
+    }
+    RESOLVED.with(|r| {
+        r.borrow()
+            .get(slot.index)
+            .filter(|e| e.spec.as_bytes() == spec)
+            .map(|e| e.model.clone())
+    })
+}
+
+/// As `get`, with the slot the resolution is kept in.
+pub fn get_with_slot(spec: &str) -> (Rc<Loaded>, Slot) {
+    let model = get(spec);
+    let index = RESOLVED.with(|r| r.borrow().iter().position(|e| e.spec == spec));
+    let slot = Slot {
+        // No slot to keep (not found): a generation that never matches.
+        generation: if index.is_some() {
+            GENERATION.with(Cell::get)
+        } else {
+            0
+        },
+        index: index.unwrap_or(usize::MAX),
+    };
+    (model, slot)
 }
 
 /// Relcache invalidations of dm.deployments (sent by deploy, rollback, drop and training at
@@ -76,6 +120,7 @@ pub fn get(spec: &str) -> Rc<Loaded> {
     ensure_registered();
     if STALE.with(|s| s.replace(false)) {
         RESOLVED.with(|r| r.borrow_mut().clear());
+        changed();
     }
     let hit = RESOLVED.with(|r| {
         r.borrow()
@@ -91,6 +136,7 @@ pub fn get(spec: &str) -> Rc<Loaded> {
     }
     let (id, version) = resolve(&parse_ref(spec));
     let model = load(spec, id, version);
+    changed();
     RESOLVED.with(|r| {
         let mut r = r.borrow_mut();
         r.retain(|e| e.spec != spec);
@@ -135,6 +181,7 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
 /// Tells every backend (at commit; this one at once) that deployments changed.
 pub fn forget_names() {
     RESOLVED.with(|r| r.borrow_mut().clear());
+    changed();
     // SAFETY: queues a relcache invalidation of dm.deployments in this transaction.
     unsafe { pg_sys::CacheInvalidateRelcacheByRelid(deployments_oid()) };
 }

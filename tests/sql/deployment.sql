@@ -43,6 +43,11 @@ SELECT count(*) AS rows,
 FROM houses;
 SELECT dm_predict('ab', ROW(NULL::float8, 3.0::real)) = dm_predict('ab', '{"a": null, "b": 3}'::jsonb) AS null_filled;
 SELECT err($$SELECT dm_predict('ab', ROW('NaN'::float8, 3.0::real))$$);
+-- One call site, the model name changing from row to row: each row scores with its own model.
+SELECT m, round(dm_predict(m, ROW(30, 'pro'::text, 3))::numeric, 4) = round(dm_predict(m || '', ROW(30, 'pro'::text, 3))::numeric, 4) AS own_model
+FROM (VALUES ('fraud'), ('spend'), ('fraud'), ('spend')) v(m);
+SELECT count(DISTINCT round(dm_predict(m, ROW(30, 'pro'::text, 3))::numeric, 4)) AS two_answers
+FROM (VALUES ('fraud'), ('spend'), ('fraud'), ('spend')) v(m);
 -- A float8[] is read in place the same way.
 SELECT count(*) FILTER (WHERE dm_predict('ab', ARRAY[a, b::float8]) = dm_predict('ab', ROW(a, b))) AS same_as_row
 FROM houses;
