@@ -7,7 +7,7 @@
 //! format do not change.
 
 use super::binning::{self, Binned, MISSING};
-use super::hist_tree::bin_goes_left;
+use super::hist_tree::split_rows;
 use super::rng::Rng;
 use super::tree::{class_impurity, Labels, Node, Tree, TreeParams, LEAF, MISSING_LEFT};
 
@@ -346,20 +346,7 @@ pub fn fit_tree(
         };
         let field = best.feature as u32 | if best.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(best.feature);
-        // Stable: rows keep their (ascending) order in both children, so the column reads of
-        // every node below run forward through memory.
-        let mut i = 0;
-        scratch.clear();
-        for k in 0..n {
-            let r = seg[k];
-            if bin_goes_left(field, best.bin, col[r as usize]) {
-                seg[i] = r;
-                i += 1;
-            } else {
-                scratch.push(r);
-            }
-        }
-        seg[i..].copy_from_slice(&scratch);
+        let i = split_rows(seg, col, field, best.bin, &mut scratch);
         tree.gain[best.feature] += (impurity * n as f64 - best.score).max(0.0) / total;
         let left = tree.nodes.len();
         for _ in 0..2 {

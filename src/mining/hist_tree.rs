@@ -13,6 +13,31 @@ use serde::{Deserialize, Serialize};
 use super::binning::{Binned, MISSING};
 use super::tree::{goes_left, split_feature, MISSING_LEFT};
 
+/// Partitions `rows` by a split (feature column `col`, field, bin): left rows first, returns
+/// their count. Stable, so both sides keep their rows in ascending order and the column reads
+/// of every node below run forward through memory. `scratch` is reused buffer space.
+pub fn split_rows(
+    rows: &mut [u32],
+    col: &[u8],
+    field: u32,
+    bin: u8,
+    scratch: &mut Vec<u32>,
+) -> usize {
+    let mut left = 0;
+    scratch.clear();
+    for i in 0..rows.len() {
+        let r = rows[i];
+        if bin_goes_left(field, bin, col[r as usize]) {
+            rows[left] = r;
+            left += 1;
+        } else {
+            scratch.push(r);
+        }
+    }
+    rows[left..].copy_from_slice(scratch);
+    left
+}
+
 /// Whether a row in bin v goes left of a split at `bin` (missing: as the field says).
 #[inline]
 pub fn bin_goes_left(field: u32, bin: u8, v: u8) -> bool {
@@ -329,21 +354,14 @@ pub fn grow(
         // Partition the leaf's rows: bin <= s.bin (and missing, if it goes left) to the left.
         let field = s.feature as u32 | if s.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(s.feature);
-        // Stable, so both children keep their rows in ascending order.
-        let part = &mut rows[leaf.start..leaf.end];
-        let mut mid = 0;
-        scratch.clear();
-        for i in 0..part.len() {
-            let r = part[i];
-            if bin_goes_left(field, s.bin, col[r as usize]) {
-                part[mid] = r;
-                mid += 1;
-            } else {
-                scratch.push(r);
-            }
-        }
-        part[mid..].copy_from_slice(&scratch);
-        let mid = leaf.start + mid;
+        let mid = leaf.start
+            + split_rows(
+                &mut rows[leaf.start..leaf.end],
+                col,
+                field,
+                s.bin,
+                &mut scratch,
+            );
         let (lo, hi) = (&rows[leaf.start..mid], &rows[mid..leaf.end]);
         let small_is_left = lo.len() <= hi.len();
         let small_hist = build_hist(b, if small_is_left { lo } else { hi }, grad, hess);

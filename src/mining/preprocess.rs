@@ -137,7 +137,9 @@ impl Transform {
     }
 }
 
+mod category;
 mod stats;
+use category::Slot;
 
 /// A number feature's encoding: NULL becomes `fill` (None: an error; NaN: missing), then
 /// (x - center) / scale.
@@ -506,12 +508,6 @@ impl Preprocessor {
     }
 }
 
-enum Slot {
-    Level(usize),
-    Null,
-    Unknown,
-}
-
 fn null_error(name: &str) -> Error {
     Error::data(format!(
         "feature \"{name}\" is NULL and its impute policy is \"error\""
@@ -526,77 +522,6 @@ pub fn impute_name(i: Impute) -> &'static str {
         Impute::Zero => "zero",
         Impute::Error => "error",
         Impute::Missing => "missing",
-    }
-}
-
-impl Transform {
-    fn slot_of(&self, s: &str) -> Option<usize> {
-        match self {
-            Transform::Category { levels, index, .. } => index
-                .get_or_init(|| {
-                    levels
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| (l.clone(), i))
-                        .collect()
-                })
-                .get(s)
-                .copied(),
-            Transform::Number { .. } => None,
-        }
-    }
-}
-
-impl Feature {
-    fn write(&self, slot: Slot, dst: &mut [f64], text: Option<&str>) -> Result<()> {
-        let Transform::Category {
-            levels,
-            encode,
-            null_slot,
-            null_column,
-            unknown,
-            center,
-            scale,
-            ..
-        } = &self.transform
-        else {
-            return Err(Error::internal("write on a numeric feature"));
-        };
-        let index: Option<usize> = match slot {
-            Slot::Level(i) => Some(i),
-            Slot::Null => match null_slot {
-                Some(s) => Some(*s),
-                None => return Err(null_error(&self.name)),
-            },
-            Slot::Unknown => {
-                if *unknown == Unknown::Error {
-                    return Err(Error::input(format!(
-                        "feature \"{}\" has the value \"{}\", which training never saw",
-                        self.name,
-                        text.unwrap_or("")
-                    )));
-                }
-                None
-            }
-        };
-        match encode {
-            Encode::OneHot => {
-                dst.iter_mut().for_each(|x| *x = 0.0);
-                if let Some(i) = index {
-                    // The NULL slot exists only when training saw NULLs.
-                    if i < levels.len() || *null_column {
-                        if let Some(x) = dst.get_mut(i) {
-                            *x = 1.0;
-                        }
-                    }
-                }
-            }
-            Encode::Ordinal => {
-                let v = index.map_or(-1.0, |i| i as f64);
-                dst[0] = (v - center) / scale;
-            }
-        }
-        Ok(())
     }
 }
 
