@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::binning;
+use super::derived::Derived;
 use super::error::{Error, ErrorKind, Result};
+use super::forest_scoring::Packed;
 use super::hist_forest;
 use super::rng::Rng;
 use super::tree::{goes_left, split_feature, Labels, Tree, TreeParams, LEAF};
@@ -17,15 +19,27 @@ use super::tree::{goes_left, split_feature, Labels, Tree, TreeParams, LEAF};
 pub struct Forest {
     pub trees: Vec<Tree>,
     pub width: usize,
+    /// The trees in the scoring layout, built on first use; not stored.
+    #[serde(skip)]
+    pub packed: Derived<Packed>,
 }
 
 impl Forest {
-    /// Average of the trees' leaf outputs into `out` (len = width).
+    /// Average of the trees' leaf outputs into `out` (len = width), in the scoring layout
+    /// (forest_scoring.rs) when the trees fit it.
+    pub fn predict(&self, x: &[f64], out: &mut [f64]) {
+        match self.packed.get(|| Packed::new(&self.trees, self.width)) {
+            Some(packed) => packed.predict(x, out),
+            None => self.predict_plain(x, out),
+        }
+    }
+
+    /// `predict` on the stored trees.
     ///
     /// Trees are walked eight at a time in lockstep: a deep forest does not fit in the CPU
     /// caches, so each step is a memory load, and the loads of eight independent walks
     /// overlap instead of waiting for one another.
-    pub fn predict(&self, x: &[f64], out: &mut [f64]) {
+    pub fn predict_plain(&self, x: &[f64], out: &mut [f64]) {
         const LANES: usize = 8;
         out.iter_mut().for_each(|o| *o = 0.0);
         for group in self.trees.chunks(LANES) {
@@ -150,6 +164,7 @@ pub fn fit(
     match trees {
         Some(trees) => Ok(Forest {
             trees,
+            packed: Derived::default(),
             width: match labels {
                 Labels::Classes { n_classes, .. } => n_classes,
                 Labels::Values(_) => 1,

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::derived::Derived;
 use super::error::{Error, Result};
 use super::kmeans::sq;
 use super::knn_index::{self, Packed};
@@ -32,23 +33,7 @@ pub struct KnnModel {
     pub weights: Weights,
     /// The f32 copy that speeds up the search, built on first use; not stored.
     #[serde(skip)]
-    pub index: Index,
-}
-
-/// A cache beside the model: not part of its value (always equal, cloned empty).
-#[derive(Debug, Default)]
-pub struct Index(std::sync::OnceLock<Option<Packed>>);
-
-impl PartialEq for Index {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Clone for Index {
-    fn clone(&self) -> Self {
-        Index::default()
-    }
+    pub index: Derived<Packed>,
 }
 
 /// Keeps the training rows of a row-major matrix with p columns.
@@ -88,7 +73,7 @@ pub fn fit(
         target,
         k,
         weights,
-        index: Index::default(),
+        index: Derived::default(),
     })
 }
 
@@ -109,8 +94,8 @@ impl KnnModel {
         }
         // Few neighbours: the f32 blocked scan picks candidates, f64 decides among them.
         if k <= 64 {
-            let packed = self.index.0.get_or_init(|| Packed::new(&self.x, p));
-            if let Some(c) = packed.as_ref().and_then(|ix| ix.candidates(q, k)) {
+            let packed = self.index.get(|| Packed::new(&self.x, p));
+            if let Some(c) = packed.and_then(|ix| ix.candidates(q, k)) {
                 return knn_index::exact(&self.x, p, q, k, &c);
             }
         }

@@ -130,3 +130,94 @@ fn explanations_add_up_to_the_prediction() {
     }
     assert!(old.explain(&x[..p], p).is_none());
 }
+
+/// The scoring layout gives the stored trees' predictions bit for bit: classes and values,
+/// random forests and extra trees, rows with missing values (learned both ways and unseen),
+/// values on and between the thresholds, infinities, short rows.
+#[test]
+fn scoring_layout_equals_the_stored_trees() {
+    let mut rng = Rng::new(11);
+    let (n, p) = (600, 5);
+    let mut x: Vec<f64> = (0..n * p)
+        .map(|_| (rng.unit() * 40.0).round() / 4.0)
+        .collect();
+    for r in 0..n {
+        if r % 7 == 0 {
+            x[r * p + 1] = f64::NAN;
+        }
+    }
+    let y: Vec<usize> = (0..n)
+        .map(|r| usize::from(x[r * p] + x[r * p + 2] > 10.0) + usize::from(x[r * p + 1].is_nan()))
+        .collect();
+    let v: Vec<f64> = (0..n).map(|r| x[r * p] * 2.0 - x[r * p + 3]).collect();
+    let rows: Vec<usize> = (0..n).collect();
+    let params = TreeParams {
+        max_depth: None,
+        min_samples_split: 2,
+        min_samples_leaf: 1,
+        max_features: Some(2),
+        criterion: Criterion::Gini,
+    };
+    let regression = TreeParams {
+        criterion: Criterion::SquaredError,
+        ..params.clone()
+    };
+    let prog = Progress::default();
+    let classes = Labels::Classes {
+        y: &y,
+        n_classes: 3,
+    };
+    let forests = [
+        fit(&x, p, classes, &rows, &params, 37, true, false, 5, &prog).unwrap(),
+        fit(&x, p, classes, &rows, &params, 20, false, true, 5, &prog).unwrap(),
+        fit(
+            &x,
+            p,
+            Labels::Values(&v),
+            &rows,
+            &regression,
+            25,
+            true,
+            false,
+            5,
+            &prog,
+        )
+        .unwrap(),
+    ];
+    let missing_left = |f: &Forest| {
+        f.trees.iter().flat_map(|t| &t.nodes).any(|n| {
+            n.feature != crate::mining::tree::LEAF
+                && n.feature & crate::mining::tree::MISSING_LEFT != 0
+        })
+    };
+    assert!(missing_left(&forests[0]) && missing_left(&forests[2]));
+    let mut probes: Vec<Vec<f64>> = (0..300).map(|r| x[r * p..(r + 1) * p].to_vec()).collect();
+    for r in 0..200 {
+        let mut row: Vec<f64> = (0..p).map(|_| rng.unit() * 12.0 - 1.0).collect();
+        row[r % p] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2.5][r % 4];
+        probes.push(row);
+    }
+    probes.push(vec![f64::NAN; p]);
+    probes.push(vec![3.0]);
+    for f in &forests {
+        assert!(f.packed.get(|| Packed::new(&f.trees, f.width)).is_some());
+        let (mut a, mut b) = (vec![0.0; f.width], vec![0.0; f.width]);
+        for row in &probes {
+            f.predict(row, &mut a);
+            f.predict_plain(row, &mut b);
+            assert_eq!(
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "row {row:?}"
+            );
+        }
+    }
+    // A forest with more features than the layout holds is scored the plain way.
+    let mut wide = forests[0].clone();
+    for t in &mut wide.trees {
+        if let Some(root) = t.nodes.first_mut() {
+            root.feature = 20_000 | (root.feature & crate::mining::tree::MISSING_LEFT);
+        }
+    }
+    assert!(Packed::new(&wide.trees, wide.width).is_none());
+}
