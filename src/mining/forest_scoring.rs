@@ -8,9 +8,10 @@
 //! - a node is one 8-byte word instead of 24 bytes, and the nodes of a tree are laid out
 //!   depth first, the child with the larger subtree first (the likelier way), so a walk
 //!   often goes on to the next node, usually on the same cache line;
-//! - the walks of 16 trees advance in lockstep, the next node chosen with masks, not
+//! - the walks of 32 trees advance in lockstep, the next node chosen with masks, not
 //!   branches (a mispredicted branch would discard the other walks' loads in flight); a walk
-//!   that reached its leaf stays there until all 16 have.
+//!   that reached its leaf stays there until all 32 have. Where the CPU has AVX2, eight
+//!   walks are one register: a gather fetches their nodes, another their codes.
 //!
 //! Predictions equal `Forest::predict_plain` bit for bit (same comparisons, leaf outputs
 //! added in tree order). A forest that does not fit the layout (more than 16,382 features or
@@ -27,8 +28,9 @@ const NODE_MISSING_LEFT: u16 = 1 << 15;
 const NODE_RIGHT_NEXT: u16 = 1 << 14;
 /// The feature index bits of a node's feature field.
 const NODE_FEATURE: u16 = NODE_RIGHT_NEXT - 1;
-/// Walks advanced at once.
-const LANES: usize = 16;
+/// Trees walked at once (a multiple of 8, the lanes of an AVX2 register).
+const LANES: usize = 32;
+const _: () = assert!(LANES % 8 == 0);
 
 /// A node in one 8-byte word (read with one load): bits 0-15 the feature index (a leaf: the
 /// feature after the last one) and the NODE_ flags; bits 16-31 the threshold code (the row
@@ -47,6 +49,10 @@ pub struct Packed {
     roots: Vec<u32>,
     outputs: Vec<f64>,
     width: usize,
+    /// A leaf, where the lanes left over in the last group wait.
+    parking: u32,
+    /// Walk with AVX2 gathers (the CPU has them).
+    pub(crate) simd: bool,
 }
 
 impl Packed {
@@ -84,11 +90,36 @@ impl Packed {
             roots: Vec::with_capacity(trees.len()),
             outputs: Vec::with_capacity(n_nodes.div_ceil(2) * width),
             width,
+            parking: 0,
+            simd: avx2(),
         };
         for t in trees {
             packed.add_tree(t, leaf_feature)?;
         }
+        packed.check(leaf_feature)?;
         Some(packed)
+    }
+
+    /// Every walk stays inside the nodes (the SIMD walk reads them unchecked): a split's next
+    /// node and far child exist, a leaf's outputs exist; notes a leaf for `parking`.
+    fn check(&mut self, leaf: u16) -> Option<()> {
+        let len = self.nodes.len();
+        if len == 0 || len > i32::MAX as usize {
+            return None;
+        }
+        for (i, &n) in self.nodes.iter().enumerate() {
+            let (feature, far) = (n as u16, (n >> 32) as usize);
+            if feature == leaf {
+                if far + self.width > self.outputs.len() {
+                    return None;
+                }
+                self.parking = i as u32;
+            } else if i + 1 >= len || far >= len || feature & NODE_FEATURE > leaf {
+                return None;
+            }
+        }
+        let parked = *self.nodes.get(self.parking as usize)? as u16 == leaf;
+        (parked && self.roots.iter().all(|&r| (r as usize) < len)).then_some(())
     }
 
     /// Appends a tree depth first; None if it is malformed.
@@ -152,13 +183,14 @@ impl Packed {
     /// Average of the trees' leaf outputs for row `x` into `out` (len = width), as
     /// `Forest::predict`.
     pub fn predict(&self, x: &[f64], out: &mut [f64]) {
-        // Codes of the row's values, plus the leaves' always-missing one.
+        // Codes of the row's values, plus the leaves' always-missing one, plus one spare (the
+        // SIMD walk reads codes four bytes at a time).
         let mut small = [0u16; 64];
         let mut large = Vec::new();
-        let codes: &mut [u16] = if self.cuts.len() < small.len() {
-            &mut small[..self.cuts.len() + 1]
+        let codes: &mut [u16] = if self.cuts.len() + 2 <= small.len() {
+            &mut small[..self.cuts.len() + 2]
         } else {
-            large.resize(self.cuts.len() + 1, 0);
+            large.resize(self.cuts.len() + 2, 0);
             &mut large
         };
         for (f, code) in codes.iter_mut().enumerate() {
@@ -173,34 +205,19 @@ impl Packed {
         let leaf = self.cuts.len() as u16;
         out.iter_mut().for_each(|o| *o = 0.0);
         for group in self.roots.chunks(LANES) {
-            let mut at = [0u32; LANES];
+            let mut at = [self.parking; LANES];
             at.iter_mut().zip(group).for_each(|(a, &root)| *a = root);
-            let lanes = group.len();
-            // Bounded: every step moves a walk forward, or all have ended.
-            for _ in 0..nodes.len() {
-                let mut moved = false;
-                for a in &mut at[..lanes] {
-                    let Some(&n) = nodes.get(*a as usize) else {
-                        continue;
-                    };
-                    let (feature, cut, far) = (n as u16, (n >> 16) as u16, (n >> 32) as u32);
-                    let shift = feature >> 15;
-                    let code = codes
-                        .get(usize::from(feature & NODE_FEATURE))
-                        .copied()
-                        .unwrap_or(MISSING);
-                    let left = code.wrapping_add(shift) <= cut;
-                    let go_next = left ^ (feature & NODE_RIGHT_NEXT != 0);
-                    let child = far ^ ((far ^ (*a + 1)) & u32::from(go_next).wrapping_neg());
-                    let stay = u32::from(feature == leaf).wrapping_neg();
-                    let next = child ^ ((child ^ *a) & stay);
-                    moved |= next != *a;
-                    *a = next;
-                }
-                if !moved {
-                    break;
-                }
+            #[cfg(target_arch = "x86_64")]
+            if self.simd {
+                // SAFETY: the CPU has AVX2 (`simd` is set only then); every lane starts at a
+                // node and `check` proved that walks stay inside the nodes; `codes` has a
+                // spare element after the leaves' code.
+                unsafe { simd::walk(nodes, codes, leaf, &mut at, group.len().div_ceil(8)) };
+            } else {
+                walk(nodes, codes, leaf, &mut at[..group.len()]);
             }
+            #[cfg(not(target_arch = "x86_64"))]
+            walk(nodes, codes, leaf, &mut at[..group.len()]);
             for &a in &at[..group.len()] {
                 let start = nodes.get(a as usize).map_or(0, |&n| (n >> 32) as usize);
                 let values = self.outputs.get(start..start + self.width).unwrap_or(&[]);
@@ -209,5 +226,123 @@ impl Packed {
         }
         let n = self.roots.len().max(1) as f64;
         out.iter_mut().for_each(|o| *o /= n);
+    }
+}
+
+/// Advances the walks in `at` (node indices) in lockstep until every one is at its leaf.
+fn walk(nodes: &[u64], codes: &[u16], leaf: u16, at: &mut [u32]) {
+    // Bounded: every step moves a walk forward, or all have ended.
+    for _ in 0..nodes.len() {
+        let mut moved = false;
+        for a in at.iter_mut() {
+            let Some(&n) = nodes.get(*a as usize) else {
+                continue;
+            };
+            let (feature, cut, far) = (n as u16, (n >> 16) as u16, (n >> 32) as u32);
+            let shift = feature >> 15;
+            let code = codes
+                .get(usize::from(feature & NODE_FEATURE))
+                .copied()
+                .unwrap_or(MISSING);
+            let left = code.wrapping_add(shift) <= cut;
+            let go_next = left ^ (feature & NODE_RIGHT_NEXT != 0);
+            let child = far ^ ((far ^ (*a + 1)) & u32::from(go_next).wrapping_neg());
+            let stay = u32::from(feature == leaf).wrapping_neg();
+            let next = child ^ ((child ^ *a) & stay);
+            moved |= next != *a;
+            *a = next;
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `walk` for up to LANES lanes, eight per AVX2 register: one gather fetches four nodes, another the
+/// eight lanes' codes; the step is the scalar one with vector compares and blends.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::{LANES, NODE_FEATURE, NODE_RIGHT_NEXT};
+    use std::arch::x86_64::*;
+
+    /// Walks the first `vectors` eight lanes of `at`.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; every index in `at` is a node of `nodes`, and from any node every
+    /// walk stays inside `nodes` (Packed::check); every feature index in a node is below
+    /// `codes.len() - 1`.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn walk(
+        nodes: &[u64],
+        codes: &[u16],
+        leaf: u16,
+        at: &mut [u32; LANES],
+        vectors: usize,
+    ) {
+        let base = nodes.as_ptr() as *const i64;
+        let code_base = codes.as_ptr() as *const i32;
+        let lanes = at.as_mut_ptr() as *mut __m256i;
+        let mut all = [_mm256_setzero_si256(); LANES / 8];
+        let a = &mut all[..vectors.min(LANES / 8)];
+        for (k, v) in a.iter_mut().enumerate() {
+            *v = _mm256_loadu_si256(lanes.add(k));
+        }
+        let leaf = _mm256_set1_epi32(i32::from(leaf));
+        for _ in 0..nodes.len() {
+            let mut moved = _mm256_setzero_si256();
+            for v in a.iter_mut() {
+                let n = step(base, code_base, *v, leaf);
+                moved = _mm256_or_si256(moved, _mm256_xor_si256(n, *v));
+                *v = n;
+            }
+            if _mm256_testz_si256(moved, moved) != 0 {
+                break;
+            }
+        }
+        for (k, v) in a.iter().enumerate() {
+            _mm256_storeu_si256(lanes.add(k), *v);
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn step(base: *const i64, code_base: *const i32, at: __m256i, leaf: __m256i) -> __m256i {
+        // Nodes of lanes 0-3 and 4-7, split into their low words (feature, cut) and high
+        // words (far child), back in lane order.
+        let g0 = _mm256_i32gather_epi64::<8>(base, _mm256_castsi256_si128(at));
+        let g1 = _mm256_i32gather_epi64::<8>(base, _mm256_extracti128_si256::<1>(at));
+        let (f0, f1) = (_mm256_castsi256_ps(g0), _mm256_castsi256_ps(g1));
+        let low = _mm256_castps_si256(_mm256_shuffle_ps::<0x88>(f0, f1));
+        let high = _mm256_castps_si256(_mm256_shuffle_ps::<0xDD>(f0, f1));
+        let low = _mm256_permute4x64_epi64::<0xD8>(low);
+        let far = _mm256_permute4x64_epi64::<0xD8>(high);
+        let u16_mask = _mm256_set1_epi32(0xFFFF);
+        let feature = _mm256_and_si256(low, u16_mask);
+        let cut = _mm256_srli_epi32::<16>(low);
+        let index = _mm256_and_si256(feature, _mm256_set1_epi32(i32::from(NODE_FEATURE)));
+        let code = _mm256_and_si256(_mm256_i32gather_epi32::<2>(code_base, index), u16_mask);
+        // Missing-left nodes add one (MISSING wraps to 0).
+        let code = _mm256_and_si256(
+            _mm256_add_epi32(code, _mm256_srli_epi32::<15>(feature)),
+            u16_mask,
+        );
+        let right = _mm256_cmpgt_epi32(code, cut);
+        let flag = _mm256_set1_epi32(i32::from(NODE_RIGHT_NEXT));
+        let flipped = _mm256_cmpeq_epi32(_mm256_and_si256(feature, flag), flag);
+        let go_far = _mm256_xor_si256(right, flipped);
+        let next = _mm256_add_epi32(at, _mm256_set1_epi32(1));
+        let child = _mm256_blendv_epi8(next, far, go_far);
+        _mm256_blendv_epi8(child, at, _mm256_cmpeq_epi32(feature, leaf))
     }
 }

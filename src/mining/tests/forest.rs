@@ -201,15 +201,17 @@ fn scoring_layout_equals_the_stored_trees() {
     probes.push(vec![3.0]);
     for f in &forests {
         assert!(f.packed.get(|| Packed::new(&f.trees, f.width)).is_some());
-        let (mut a, mut b) = (vec![0.0; f.width], vec![0.0; f.width]);
+        // Without SIMD too (the walk of CPUs without AVX2).
+        let mut scalar = Packed::new(&f.trees, f.width).unwrap();
+        scalar.simd = false;
+        let (mut a, mut b, mut c) = (vec![0.0; f.width], vec![0.0; f.width], vec![0.0; f.width]);
+        let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         for row in &probes {
             f.predict(row, &mut a);
             f.predict_plain(row, &mut b);
-            assert_eq!(
-                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                "row {row:?}"
-            );
+            scalar.predict(row, &mut c);
+            assert_eq!(bits(&a), bits(&b), "row {row:?}");
+            assert_eq!(bits(&c), bits(&b), "row {row:?}");
         }
     }
     // A forest with more features than the layout holds is scored the plain way.
