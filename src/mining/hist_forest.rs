@@ -370,6 +370,9 @@ pub fn fit_tree(
         stack.push((start + i, end, depth + 1, left + 1));
         stack.push((start, start + i, depth + 1, left));
     }
+    // The vectors grew by doubling: a forest keeps a hundred of them.
+    tree.nodes.shrink_to_fit();
+    tree.values.shrink_to_fit();
     tree
 }
 

@@ -15,14 +15,18 @@ fn config() -> impl bincode::config::Config {
 
 pub fn encode(model: &StoredModel) -> Result<Vec<u8>> {
     let algo = model.algorithm.as_bytes();
-    let mut out = Vec::with_capacity(64);
+    let failed =
+        |e: bincode::error::EncodeError| Error::internal(format!("cannot encode model: {e}"));
+    // Measured first, then written once into a buffer of the exact size: a large forest is
+    // tens of megabytes, which a growing buffer would hold up to three times over.
+    let mut size = bincode::enc::write::SizeWriter::default();
+    bincode::serde::encode_into_writer(model, &mut size, config()).map_err(failed)?;
+    let mut out = Vec::with_capacity(12 + algo.len() + size.bytes_written);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(algo.len() as u16).to_le_bytes());
     out.extend_from_slice(algo);
-    let body = bincode::serde::encode_to_vec(model, config())
-        .map_err(|e| Error::internal(format!("cannot encode model: {e}")))?;
-    out.extend_from_slice(&body);
+    bincode::serde::encode_into_std_write(model, &mut out, config()).map_err(failed)?;
     Ok(out)
 }
 

@@ -402,7 +402,12 @@ pub fn prepare(
         split,
         seed: opts.seed,
         prep,
-        columns: sub.into_iter().take(n_features).collect(),
+        // Kept only where folds refit the preprocessing (a copy of the training data).
+        columns: if opts.cv.is_some() || opts.search.is_some() {
+            sub.into_iter().take(n_features).collect()
+        } else {
+            Vec::new()
+        },
         choices,
         defaults,
         cv: opts.cv,
