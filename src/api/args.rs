@@ -93,12 +93,13 @@ impl TextArg {
     }
 }
 
-/// What a scoring call site keeps in fn_extra: the input's type, and where its last model
-/// resolution is kept.
+/// What a scoring call site keeps in fn_extra: the input's type, where its last model
+/// resolution is kept, and whether the model name is a literal (then the same on every call).
 #[repr(C)]
 pub struct CallSite {
     pub input_type: pg_sys::Oid,
     pub slot: Option<crate::catalog::cache::Slot>,
+    pub literal_name: bool,
 }
 
 impl AnyArg {
@@ -129,10 +130,33 @@ pub unsafe fn call_site<'a>(
             site.write(CallSite {
                 input_type: pg_sys::get_fn_expr_argtype(flinfo, input),
                 slot: None,
+                literal_name: first_arg_is_const(flinfo),
             });
             (*flinfo).fn_extra = site.cast();
         }
         site.as_mut()
+    }
+}
+
+/// Whether the call's first argument is a constant of the query (a literal, or what the planner
+/// folded into one): the same value on every call of this call site. Not
+/// get_fn_expr_arg_stable, which also says yes for parameters, and a PL/pgSQL variable is a
+/// parameter that can change between calls of one call site.
+///
+/// # Safety
+/// `flinfo` is a live call's.
+unsafe fn first_arg_is_const(flinfo: *mut pg_sys::FmgrInfo) -> bool {
+    unsafe {
+        let expr = (*flinfo).fn_expr;
+        if expr.is_null() || !pgrx::is_a(expr, pg_sys::NodeTag::T_FuncExpr) {
+            return false;
+        }
+        let args = (*expr.cast::<pg_sys::FuncExpr>()).args;
+        if args.is_null() || (*args).length < 1 || (*args).elements.is_null() {
+            return false;
+        }
+        let first = (*(*args).elements).ptr_value.cast::<pg_sys::Node>();
+        !first.is_null() && pgrx::is_a(first, pg_sys::NodeTag::T_Const)
     }
 }
 

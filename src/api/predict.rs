@@ -51,7 +51,9 @@ fn scored<R>(
     let result = unsafe {
         match call_site(fcinfo, 1) {
             Some(site) => {
-                let kept = site.slot.and_then(|s| cache::by_slot(s, model.bytes()));
+                // A literal name is the one the slot was resolved for: no need to compare.
+                let name = (!site.literal_name).then(|| model.bytes());
+                let kept = site.slot.and_then(|s| cache::by_slot(s, name));
                 let m = match kept {
                     Some(m) => m,
                     None => {

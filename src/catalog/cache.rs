@@ -61,16 +61,17 @@ pub struct Slot {
     index: usize,
 }
 
-/// The model a call site's slot holds for the reference `spec` (its bytes), unless an
-/// invalidation or a change of the resolutions came since (then None: resolve by name again).
-pub fn by_slot(slot: Slot, spec: &[u8]) -> Option<Rc<Loaded>> {
+/// The model a call site's slot holds for the reference `spec` (its bytes; None: the one the
+/// slot was resolved for, as a literal name always is), unless an invalidation or a change of
+/// the resolutions came since (then None: resolve by name again).
+pub fn by_slot(slot: Slot, spec: Option<&[u8]>) -> Option<Rc<Loaded>> {
     if STALE.with(Cell::get) || GENERATION.with(Cell::get) != slot.generation {
         return None;
     }
     RESOLVED.with(|r| {
         r.borrow()
             .get(slot.index)
-            .filter(|e| e.spec.as_bytes() == spec)
+            .filter(|e| spec.is_none_or(|b| e.spec.as_bytes() == b))
             .map(|e| e.model.clone())
     })
 }

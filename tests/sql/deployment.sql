@@ -48,6 +48,19 @@ SELECT m, round(dm_predict(m, ROW(30, 'pro'::text, 3))::numeric, 4) = round(dm_p
 FROM (VALUES ('fraud'), ('spend'), ('fraud'), ('spend')) v(m);
 SELECT count(DISTINCT round(dm_predict(m, ROW(30, 'pro'::text, 3))::numeric, 4)) AS two_answers
 FROM (VALUES ('fraud'), ('spend'), ('fraud'), ('spend')) v(m);
+-- One call site in PL/pgSQL whose name is a variable that changes between calls (a parameter,
+-- not a literal): each call scores with its own model.
+DO $$
+DECLARE m text; got float8; want float8;
+BEGIN
+  FOREACH m IN ARRAY ARRAY['fraud', 'spend', 'fraud', 'spend'] LOOP
+    got := dm_predict(m, ROW(30, 'pro'::text, 3));
+    EXECUTE format('SELECT dm_predict(%L, ROW(30, %L::text, 3))', m, 'pro') INTO want;
+    IF got IS DISTINCT FROM want THEN
+      RAISE EXCEPTION 'model % scored % through a variable, % through a literal', m, got, want;
+    END IF;
+  END LOOP;
+END $$;
 -- A float8[] is read in place the same way.
 SELECT count(*) FILTER (WHERE dm_predict('ab', ARRAY[a, b::float8]) = dm_predict('ab', ROW(a, b))) AS same_as_row
 FROM houses;
