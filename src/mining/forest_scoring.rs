@@ -30,7 +30,7 @@ const NODE_RIGHT_NEXT: u16 = 1 << 14;
 const NODE_FEATURE: u16 = NODE_RIGHT_NEXT - 1;
 /// Trees walked at once (a multiple of 8, the lanes of an AVX2 register).
 const LANES: usize = 32;
-const _: () = assert!(LANES % 8 == 0);
+const _: () = assert!(LANES.is_multiple_of(8));
 
 /// A node in one 8-byte word (read with one load): bits 0-15 the feature index (a leaf: the
 /// feature after the last one) and the NODE_ flags; bits 16-31 the threshold code (the row
