@@ -36,6 +36,9 @@ struct NumberSource {
     attr: usize,
     base: Oid,
     encode: NumberParams,
+    /// Where the value starts in a row without NULLs, and its width, when every column up to
+    /// it has a fixed width and it is passed by value.
+    fixed: Option<(usize, usize)>,
 }
 
 impl Drop for Plan {
@@ -154,6 +157,7 @@ unsafe fn build_plan(
         .iter()
         .zip(&model.prep.features)
         .any(|((_, _, text), f)| *text && f.kind == ColumnKind::Temporal);
+    let offsets = fixed_offsets(attrs);
     let numbers = model.prep.number_params().and_then(|params| {
         sources
             .iter()
@@ -163,6 +167,7 @@ unsafe fn build_plan(
                     attr,
                     base,
                     encode: n,
+                    fixed: offsets.get(attr).copied().flatten(),
                 })
             })
             .collect::<Option<Vec<_>>>()
@@ -174,6 +179,45 @@ unsafe fn build_plan(
         numbers,
         desc,
     })
+}
+
+/// Per attribute, where its value starts in the data of a row without NULLs, and its width,
+/// as heap_deform_tuple finds it: known while every attribute before it has a fixed width
+/// (dropped ones too: their bytes are still in old rows), kept for those passed by value.
+fn fixed_offsets(attrs: &[pg_sys::FormData_pg_attribute]) -> Vec<Option<(usize, usize)>> {
+    let mut out = Vec::with_capacity(attrs.len());
+    let mut off = 0usize;
+    for a in attrs {
+        let Ok(len) = usize::try_from(a.attlen) else {
+            break; // variable width (-1, -2): later offsets depend on the row
+        };
+        let align = match a.attalign as u8 {
+            pg_sys::TYPALIGN_DOUBLE => 8,
+            pg_sys::TYPALIGN_INT => 4,
+            pg_sys::TYPALIGN_SHORT => 2,
+            _ => 1,
+        };
+        off = off.div_ceil(align) * align;
+        out.push((a.attbyval && matches!(len, 1 | 2 | 4 | 8)).then_some((off, len)));
+        off += len;
+    }
+    out
+}
+
+/// The value at a fixed offset of a row's data, as a by-value datum (fetch_att).
+///
+/// # Safety
+/// `data` points at a row's data with at least `off + len` bytes.
+unsafe fn fixed_datum(data: *const u8, (off, len): (usize, usize)) -> pg_sys::Datum {
+    unsafe {
+        let at = data.add(off);
+        match len {
+            8 => pg_sys::Datum::from(at.cast::<i64>().read_unaligned()),
+            4 => pg_sys::Datum::from(at.cast::<i32>().read_unaligned()),
+            2 => pg_sys::Datum::from(at.cast::<i16>().read_unaligned()),
+            _ => pg_sys::Datum::from(at.read()),
+        }
+    }
 }
 
 /// Dates and timestamps given as text become the numbers training used.
@@ -279,6 +323,23 @@ unsafe fn deform_row(
     oid: Oid,
 ) -> Result<Rc<Plan>> {
     unsafe {
+        let (plan, header) = row_plan(model, plans, datum, oid)?;
+        deform(plans, &plan, header);
+        Ok(plan)
+    }
+}
+
+/// The plan of a row input's type, and the row.
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL datum of type `oid`.
+unsafe fn row_plan(
+    model: &StoredModel,
+    plans: &PlanCache,
+    datum: pg_sys::Datum,
+    oid: Oid,
+) -> Result<(Rc<Plan>, pg_sys::HeapTupleHeader)> {
+    unsafe {
         // The last composite type seen needs no type_is_rowtype lookup.
         let known_row = plans.last_rowtype.get() == Some(oid.to_u32());
         if !known_row && !pg_sys::type_is_rowtype(oid) {
@@ -323,6 +384,16 @@ unsafe fn deform_row(
                 plan
             }
         };
+        Ok((plan, header))
+    }
+}
+
+/// Deforms a row of the plan's type into the plan cache's value and null buffers.
+///
+/// # Safety
+/// `header` must be a valid row of the plan's type.
+unsafe fn deform(plans: &PlanCache, plan: &Plan, header: pg_sys::HeapTupleHeader) {
+    unsafe {
         let natts = plan.natts;
         let mut values = plans.values.borrow_mut();
         let mut nulls = plans.nulls.borrow_mut();
@@ -340,7 +411,42 @@ unsafe fn deform_row(
             values.as_mut_ptr(),
             nulls.as_mut_ptr(),
         );
-        Ok(plan)
+    }
+}
+
+/// A row of numbers encoded straight from its bytes into `buf` (true): every feature at a
+/// fixed offset, the row without NULLs and with all its columns (not one written before a
+/// column was added), every value finite. Otherwise false and `buf` is to be refilled.
+///
+/// # Safety
+/// `header` must be a valid row of the type `numbers` was planned for.
+unsafe fn fixed_encoded(
+    numbers: &[NumberSource],
+    natts: usize,
+    header: pg_sys::HeapTupleHeader,
+    buf: &mut Vec<f64>,
+) -> bool {
+    unsafe {
+        let h = &*header;
+        if u32::from(h.t_infomask) & pg_sys::HEAP_HASNULL != 0
+            || (u32::from(h.t_infomask2) & pg_sys::HEAP_NATTS_MASK) as usize != natts
+        {
+            return false;
+        }
+        let hoff = usize::from(h.t_hoff);
+        let Some(room) = heap_tuple_header_get_datum_length(header).checked_sub(hoff) else {
+            return false;
+        };
+        let data = header.cast::<u8>().add(hoff).cast_const();
+        buf.clear();
+        numbers.iter().all(|n| {
+            let Some(fixed) = n.fixed.filter(|&(off, len)| off + len <= room) else {
+                return false;
+            };
+            let v = to_f64(fixed_datum(data, fixed), n.base);
+            buf.push((v - n.encode.center) / n.encode.scale);
+            v.is_finite()
+        })
     }
 }
 
@@ -364,7 +470,13 @@ pub unsafe fn with_encoded<R>(
         let rowtype = plans.last_rowtype.get() == Some(oid.to_u32())
             || (oid != pg_sys::JSONBOID && !is_array_input(oid) && pg_sys::type_is_rowtype(oid));
         if rowtype {
-            let plan = deform_row(model, plans, datum, oid)?;
+            let (plan, header) = row_plan(model, plans, datum, oid)?;
+            if let Some(numbers) = &plan.numbers {
+                if fixed_encoded(numbers, plan.natts, header, buf) {
+                    return Ok(f(buf));
+                }
+            }
+            deform(plans, &plan, header);
             if let Some(numbers) = &plan.numbers {
                 let values = plans.values.borrow();
                 let nulls = plans.nulls.borrow();

@@ -47,6 +47,7 @@ pub fn type_name(oid: Oid) -> String {
 ///
 /// # Safety
 /// `datum` must be a valid, non-NULL datum of base type `base`.
+#[inline]
 pub unsafe fn to_f64(datum: pg_sys::Datum, base: Oid) -> f64 {
     match base {
         pg_sys::INT2OID => datum.value() as i16 as f64,

@@ -43,6 +43,25 @@ SELECT count(*) AS rows,
 FROM houses;
 SELECT dm_predict('ab', ROW(NULL::float8, 3.0::real)) = dm_predict('ab', '{"a": null, "b": 3}'::jsonb) AS null_filled;
 SELECT err($$SELECT dm_predict('ab', ROW('NaN'::float8, 3.0::real))$$);
+-- Read from fixed offsets in the row (columns of several widths and alignments, the bytes of
+-- a column dropped after the rows were written): the same as the jsonb path. Then rows the
+-- fixed offsets do not fit — written before a column was added, written after the drop
+-- (NULL in its place), with NULLs — take the general path, with the same results.
+CREATE TABLE fx (s smallint, gone int, f real, d float8, g int, b boolean, price float8);
+INSERT INTO fx SELECT i % 7, i, (i % 13) / 4.0, (i * 37 % 101) / 10.0, i % 5, i % 3 = 0,
+                      (i % 7) * 3 + (i % 13) / 2.0 + i % 5 + (i % 3 = 0)::int * 5 + i % 11
+FROM generate_series(1, 300) i;
+ALTER TABLE fx DROP COLUMN gone;
+SELECT version FROM dm_train('fx', 'fx', 'price', 'ridge');
+CREATE FUNCTION pg_temp.fx_same() RETURNS TABLE(rows bigint, same bigint) LANGUAGE sql AS $$
+  SELECT count(*),
+         count(*) FILTER (WHERE dm_predict('fx', t) = dm_predict('fx', jsonb_build_object('s', s, 'f', f, 'd', d, 'g', g, 'b', b)))
+  FROM fx t $$;
+SELECT * FROM pg_temp.fx_same();
+ALTER TABLE fx ADD COLUMN note text;
+INSERT INTO fx SELECT i % 7, (i % 13) / 4.0, i / 10.0, i % 5, i % 3 = 0, i * 2.0, 'new' FROM generate_series(301, 400) i;
+INSERT INTO fx (s, f, d, g, b) VALUES (NULL, 1.5, 2.5, 3, true), (2, NULL, 2.5, 3, false);
+SELECT * FROM pg_temp.fx_same();
 -- One call site, the model name changing from row to row: each row scores with its own model.
 SELECT m, round(dm_predict(m, ROW(30, 'pro'::text, 3))::numeric, 4) = round(dm_predict(m || '', ROW(30, 'pro'::text, 3))::numeric, 4) AS own_model
 FROM (VALUES ('fraud'), ('spend'), ('fraud'), ('spend')) v(m);
