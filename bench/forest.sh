@@ -62,6 +62,7 @@ BEGIN
   RETURN n;
 END \$f\$;
 SELECT pg_temp.workers('SELECT sum(dm_predict(''rf'', ROW($names))) FROM big');
+SELECT length(model_bytes) / 1048576.0 FROM dm.models WHERE name = 'rf' ORDER BY version DESC LIMIT 1;
 -- The same with only the two workers scoring (the leader gathers): two scoring processes
 -- for two cores, as scikit-learn's two threads; with the leader too, three processes share
 -- two cores and three copies of the model share the CPU cache.
@@ -70,32 +71,40 @@ SELECT sum(dm_predict('rf', ROW($names))) FROM big;
 SELECT pg_temp.ms('SELECT sum(dm_predict(''rf'', ROW($names))) FROM big');
 SQL
 )
-fit_ms=$(echo "$ours" | sed -n 1p); acc=$(echo "$ours" | sed -n 2p); score_ms=$(echo "$ours" | sed -n 4p); workers=$(echo "$ours" | sed -n 5p); score2_ms=$(echo "$ours" | sed -n 7p)
+fit_ms=$(echo "$ours" | sed -n 1p); acc=$(echo "$ours" | sed -n 2p); score_ms=$(echo "$ours" | sed -n 4p); workers=$(echo "$ours" | sed -n 5p); model_mb=$(echo "$ours" | sed -n 6p); score2_ms=$(echo "$ours" | sed -n 8p)
 before_kb=$(cat /var/tmp/pg_mining/forest_rss_before); peak_kb=$(cat /var/tmp/pg_mining/forest_rss_peak)
 peer=$("$VENV/bin/python" - "$data" "$N" <<'PY'
-import sys, time, numpy as np
+import sys, time, pickle, numpy as np
 from sklearn.ensemble import RandomForestClassifier
+def kb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1])
+rss_before = kb("VmRSS")
 d = np.load(sys.argv[1] + ".npz"); n = int(sys.argv[2])
 x, y, test = d["x"], d["y"], d["test"]
 times, m = [], None
 for s in range(3):
     m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=s)
     t = time.perf_counter(); m.fit(x[~test], y[~test]); times.append(time.perf_counter() - t)
+grown = (kb("VmHWM") - rss_before) // 1024
+size = len(pickle.dumps(m)) / 2**20
 acc = m.score(x[test], y[test])
 big = np.tile(x, (1000000 // n, 1))
 m.predict(big[:1000])
 t = time.perf_counter(); m.predict(big); score = time.perf_counter() - t
-print(sorted(times)[1] * 1000, acc, score * 1000)
+print(sorted(times)[1] * 1000, acc, score * 1000, grown, size)
 PY
 )
-read -r sk_ms sk_acc sk_score_ms <<< "$peer"
+read -r sk_ms sk_acc sk_score_ms sk_grown_mb sk_size_mb <<< "$peer"
 raw_kb=$(( N * 8 / 10 * P * 8 / 1024 ))
 printf '%-48s %12s %12s %7s\n' "random forest, $N x $P, 100 trees" ours sklearn ratio
 printf '%-48s %12.0f %12.0f %7.2f\n' "fit ms (ours: the fit step of dm_train)" "$fit_ms" "$sk_ms" "$(echo "$fit_ms / $sk_ms" | bc -l)"
 printf '%-48s %12.4f %12.4f\n' "test accuracy" "$acc" "$sk_acc"
 printf '%-48s %12.0f %12.0f %7.2f\n' "score 1M rows: rows per second ($workers workers + leader)" "$(echo "1000000000 / $score_ms" | bc -l)" "$(echo "1000000000 / $sk_score_ms" | bc -l)" "$(echo "$sk_score_ms / $score_ms" | bc -l)"
 printf '%-48s %12.0f %12.0f %7.2f\n' "  the same, leader not scoring ($workers processes)" "$(echo "1000000000 / $score2_ms" | bc -l)" "$(echo "1000000000 / $sk_score_ms" | bc -l)" "$(echo "$sk_score_ms / $score2_ms" | bc -l)"
-printf '%-48s %12s\n' "backend peak RSS growth while training, MiB" "$(( (peak_kb - before_kb) / 1024 ))"
+printf '%-48s %12s %12s\n' "peak RSS growth while training, MiB" "$(( (peak_kb - before_kb) / 1024 ))" "$sk_grown_mb"
+printf '%-48s %12.1f %12.1f\n' "model size, MiB (ours: stored bytes; pickle)" "$model_mb" "$sk_size_mb"
 printf '%-48s %12s\n' "raw training matrix (float8), MiB" "$(( raw_kb / 1024 ))"
 # The engine alone, in process (no SQL, no preprocessing; one core for scoring, row by row as
 # a SELECT does): an ignored unit test reads the CSV.
