@@ -14,6 +14,7 @@ use crate::mining::error::Error;
 use crate::mining::estimator::ALGORITHMS;
 use crate::mining::estimator::{Estimator, Fitted, Task};
 use crate::mining::forest::Progress;
+use crate::mining::model::StoredModel;
 use crate::mining::model_format;
 use crate::mining::options::{Deploy, TrainOptions};
 use crate::mining::pipeline::{self, Prepared, Searched, TrainRequest};
@@ -312,9 +313,20 @@ fn dm_train(
 
     // Store.
     let bytes = model_format::encode(&outcome.model).or_raise_for(&name);
-    let m = &outcome.model;
-    let features: Value = m
-        .prep
+    // The fitted estimator lives on in `bytes`: it is freed before Postgres copies the bytes
+    // a few times over while storing them (a large forest is tens of megabytes).
+    let StoredModel {
+        task,
+        algorithm,
+        target,
+        target_type,
+        classes,
+        prep,
+        estimator,
+        ..
+    } = outcome.model;
+    drop(estimator);
+    let features: Value = prep
         .features
         .iter()
         .map(|f| json!({"name": f.name, "type": f.sql_type}))
@@ -327,18 +339,18 @@ fn dm_train(
     models::lock_name(&name);
     let version = models::insert(models::NewVersion {
         name: &name,
-        task: m.task.name(),
-        algorithm: &m.algorithm,
+        task: task.name(),
+        algorithm: &algorithm,
         relation,
-        target: &m.target,
-        target_type: &m.target_type,
+        target: &target,
+        target_type: &target_type,
         features,
-        classes: if m.classes.is_empty() {
+        classes: if classes.is_empty() {
             None
         } else {
-            Some(m.classes.clone())
+            Some(classes.clone())
         },
-        preprocessing: serde_json::to_value(&m.prep).unwrap_or(Value::Null),
+        preprocessing: serde_json::to_value(&prep).unwrap_or(Value::Null),
         hyperparams: hyper,
         options: options_json,
         report: &report,
@@ -360,7 +372,7 @@ fn dm_train(
         (Deploy::IfBetter, None) => (true, "it is the first deployment".to_string()),
         (Deploy::IfBetter, Some(_)) if primary_name == "none" => (
             true,
-            format!("a {} model has no quality metric to compare, so if_better deploys it (deploy \"never\" keeps the deployed version)", m.task.name()),
+            format!("a {} model has no quality metric to compare, so if_better deploys it (deploy \"never\" keeps the deployed version)", task.name()),
         ),
         (Deploy::IfBetter, Some(d)) => {
             match models::stored_metric(&name, d.version, primary_name) {
@@ -401,8 +413,8 @@ fn dm_train(
     TableIterator::once((
         name,
         version,
-        m.task.name().to_string(),
-        m.algorithm.clone(),
+        task.name().to_string(),
+        algorithm.clone(),
         JsonB(metrics),
         deploy,
     ))
