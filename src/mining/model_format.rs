@@ -1,11 +1,16 @@
-//! Model bytes: a header (magic, format version, algorithm) then the bincode body. The only
-//! place that knows the layout, so a format or library change is one file.
+//! Model bytes: a header (magic, format version, algorithm) then the bincode body, which from
+//! format 2 on is compressed (an LZ4 frame with a content checksum, then the body's length as
+//! a little-endian u64, so a cut anywhere shows; format 1 stored the body as it is, and still
+//! loads). The only place that knows the layout, so a format or library change
+//! is one file.
+
+use std::io::Read;
 
 use super::error::{Error, ErrorKind, Result};
 use super::model::StoredModel;
 
 const MAGIC: &[u8; 8] = b"PGMINING";
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 /// Corrupt length fields must not make us allocate without bound.
 const BODY_LIMIT: usize = 1 << 31;
 
@@ -15,18 +20,21 @@ fn config() -> impl bincode::config::Config {
 
 pub fn encode(model: &StoredModel) -> Result<Vec<u8>> {
     let algo = model.algorithm.as_bytes();
-    let failed =
-        |e: bincode::error::EncodeError| Error::internal(format!("cannot encode model: {e}"));
-    // Measured first, then written once into a buffer of the exact size: a large forest is
-    // tens of megabytes, which a growing buffer would hold up to three times over.
-    let mut size = bincode::enc::write::SizeWriter::default();
-    bincode::serde::encode_into_writer(model, &mut size, config()).map_err(failed)?;
-    let mut out = Vec::with_capacity(12 + algo.len() + size.bytes_written);
+    let failed = |e: &dyn std::fmt::Display| Error::internal(format!("cannot encode model: {e}"));
+    let mut out = Vec::with_capacity(64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(algo.len() as u16).to_le_bytes());
     out.extend_from_slice(algo);
-    bincode::serde::encode_into_std_write(model, &mut out, config()).map_err(failed)?;
+    // Compressed as it is written: a large forest's body (tens of megabytes) is never held
+    // whole.
+    let info = lz4_flex::frame::FrameInfo::new().content_checksum(true);
+    let mut lz4 = lz4_flex::frame::FrameEncoder::with_frame_info(info, out);
+    let length =
+        bincode::serde::encode_into_std_write(model, &mut lz4, config()).map_err(|e| failed(&e))?;
+    let mut out = lz4.finish().map_err(|e| failed(&e))?;
+    out.extend_from_slice(&(length as u64).to_le_bytes());
+    out.shrink_to_fit();
     Ok(out)
 }
 
@@ -59,10 +67,29 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
             format!("model format {version} was written by a newer pg_mining (this one reads up to {FORMAT_VERSION}); upgrade the extension"),
         ));
     }
-    let (model, used): (StoredModel, usize) =
-        bincode::serde::decode_from_slice(&bytes[start..], config())
-            .map_err(|e| corrupt(&format!("the body cannot be decoded ({e})")))?;
-    if used != bytes.len() - start {
+    let stored = bytes.get(start..).unwrap_or(&[]);
+    let mut unpacked = Vec::new();
+    let body: &[u8] = if version >= 2 {
+        let Some(split) = stored.len().checked_sub(8) else {
+            return Err(corrupt("truncated body"));
+        };
+        let (frame, length) = stored.split_at(split);
+        let mut length_bytes = [0u8; 8];
+        length_bytes.copy_from_slice(length);
+        lz4_flex::frame::FrameDecoder::new(frame)
+            .take(BODY_LIMIT as u64)
+            .read_to_end(&mut unpacked)
+            .map_err(|e| corrupt(&format!("the body cannot be decompressed ({e})")))?;
+        if unpacked.len() as u64 != u64::from_le_bytes(length_bytes) {
+            return Err(corrupt("the body is cut short"));
+        }
+        &unpacked
+    } else {
+        stored
+    };
+    let (model, used): (StoredModel, usize) = bincode::serde::decode_from_slice(body, config())
+        .map_err(|e| corrupt(&format!("the body cannot be decoded ({e})")))?;
+    if used != body.len() {
         return Err(corrupt("trailing bytes after the model"));
     }
     if model.algorithm != algo {

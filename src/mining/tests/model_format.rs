@@ -74,3 +74,35 @@ fn corrupt_bytes_are_errors_not_panics() {
         assert!(decode(&bytes[..cut]).is_err());
     }
 }
+
+/// Format 1 stored the body uncompressed: such models still load. Format 2 is smaller for a
+/// model with many numbers, and a damaged compressed body is an error (content checksum).
+#[test]
+fn older_format_loads_and_the_body_is_compressed() {
+    let mut m = model();
+    m.estimator = Fitted::Linear(LinearModel {
+        coef: vec![0.25; 4000],
+        intercept: 0.5,
+    });
+    let v2 = encode(&m).unwrap();
+    let (version, _, start) = header(&v2).unwrap();
+    assert_eq!(version, 2);
+    let body = bincode::serde::encode_to_vec(&m, config()).unwrap();
+    assert!(
+        v2.len() - start < body.len() / 4,
+        "{} vs {}",
+        v2.len() - start,
+        body.len()
+    );
+    let mut v1 = v2[..start].to_vec();
+    v1[8..10].copy_from_slice(&1u16.to_le_bytes());
+    v1.extend_from_slice(&body);
+    let (a, b) = (decode(&v1).unwrap(), decode(&v2).unwrap());
+    assert_eq!(a.estimator, m.estimator);
+    assert_eq!(b.estimator, m.estimator);
+    // One byte changed inside the compressed body.
+    let mut damaged = v2.clone();
+    let at = start + (v2.len() - start) / 2;
+    damaged[at] ^= 0x55;
+    assert_eq!(decode(&damaged).unwrap_err().kind, ErrorKind::Corrupt);
+}
