@@ -77,18 +77,26 @@ impl Packed {
         for c in &mut cuts {
             c.sort_by(f64::total_cmp);
             c.dedup();
+            c.shrink_to_fit();
             if c.len() >= usize::from(MISSING - 1) || c.iter().any(|t| t.is_nan()) {
                 return None;
             }
         }
         // Leaves have the feature after the last one.
         let leaf_feature = cuts.len() as u16;
+        // Sized exactly: a forest's layout is megabytes, and a vector that outgrows its
+        // capacity by one element doubles.
         let n_nodes: usize = trees.iter().map(|t| t.nodes.len()).sum();
+        let n_leaves = trees
+            .iter()
+            .flat_map(|t| &t.nodes)
+            .filter(|n| n.feature == LEAF)
+            .count();
         let mut packed = Packed {
             cuts,
             nodes: Vec::with_capacity(n_nodes),
             roots: Vec::with_capacity(trees.len()),
-            outputs: Vec::with_capacity(n_nodes.div_ceil(2) * width),
+            outputs: Vec::with_capacity(n_leaves * width),
             width,
             parking: 0,
             simd: avx2(),
