@@ -207,7 +207,10 @@ pub fn read(query: &str) -> ReadResult {
                         .columns
                         .into_iter()
                         .flatten()
-                        .map(|(c, _)| c)
+                        .map(|(mut c, _)| {
+                            c.shrink_to_fit();
+                            c
+                        })
                         .collect(),
                 },
                 skipped: reader.skipped,

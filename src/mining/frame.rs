@@ -161,6 +161,15 @@ impl Column {
     }
 
     /// Keeps only the given rows, in the given order.
+    /// Gives back the capacity the column grew past while it was read (columns grow by
+    /// doubling: up to twice the data otherwise).
+    pub fn shrink_to_fit(&mut self) {
+        match &mut self.data {
+            ColumnData::Numeric(v) => v.shrink_to_fit(),
+            ColumnData::Text { codes, .. } => codes.shrink_to_fit(),
+        }
+    }
+
     pub fn take(&self, rows: &[usize]) -> Column {
         let data = match &self.data {
             ColumnData::Numeric(v) => ColumnData::Numeric(rows.iter().map(|&r| v[r]).collect()),

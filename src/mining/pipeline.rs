@@ -2,6 +2,7 @@
 //! preprocessing on the training rows, fit the estimator, measure. `prepare` and `finish` run on
 //! the caller's thread; `fit` is pure computation meant for the pool.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
@@ -325,7 +326,7 @@ pub fn prepare(
 
     // Preprocessing, fitted on the training rows only.
     let n_features = features.len();
-    let sub_features: Vec<&Column> = sub.iter().take(n_features).collect();
+    let sub_features: Vec<&Column> = sub.iter().take(n_features).map(|c| &**c).collect();
     let choices: Vec<ColumnChoice> = features
         .iter()
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
@@ -346,6 +347,20 @@ pub fn prepare(
         }
     }
     warnings.extend(notes);
+    // Before the encoded matrix exists (peak memory): test rows that copy training rows
+    // (none when duplicates were dropped).
+    let all_used: Vec<&Column> = sub.iter().map(|c| &**c).collect();
+    let overlap = if opts.dedup {
+        0
+    } else {
+        quality::overlap(&all_used, &split.train, &split.test)
+    };
+    if overlap > 0 {
+        warnings.push(format!(
+            "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
+        ));
+    }
+    let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
     let x = prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?;
     let n_cols = prep.width();
 
@@ -356,13 +371,6 @@ pub fn prepare(
     }
     if method != SplitMethod::Time {
         warnings.extend(quality::time_like(&sub_features));
-    }
-    let all_used: Vec<&Column> = sub.iter().collect();
-    let overlap = quality::overlap(&all_used, &split.train, &split.test);
-    if overlap > 0 {
-        warnings.push(format!(
-            "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
-        ));
     }
 
     let mut report = serde_json::Map::new();
@@ -377,13 +385,7 @@ pub fn prepare(
                "order_by": s.order_by, "seed": opts.seed,
                "train": split.train.len(), "validation": split.validation.len(), "test": split.test.len()}),
     );
-    report.insert(
-        "fingerprint".into(),
-        json!(rows::fingerprint(
-            &sub.iter().collect::<Vec<_>>(),
-            &(0..rows.len()).collect::<Vec<_>>()
-        )),
-    );
+    report.insert("fingerprint".into(), json!(fingerprint));
     report.insert("encoded_columns".into(), json!(prep.output_names()));
     let profile = drift::profiles(&sub_features, &split.train);
     report.insert("profile".into(), Value::Object(profile));
@@ -404,7 +406,10 @@ pub fn prepare(
         prep,
         // Kept only where folds refit the preprocessing (a copy of the training data).
         columns: if opts.cv.is_some() || opts.search.is_some() {
-            sub.into_iter().take(n_features).collect()
+            sub.into_iter()
+                .take(n_features)
+                .map(Cow::into_owned)
+                .collect()
         } else {
             Vec::new()
         },
@@ -422,8 +427,19 @@ pub fn prepare(
     })
 }
 
-fn frame_rows(cols: &[&Column], rows: &[usize]) -> Vec<Column> {
-    cols.iter().map(|c| c.take(rows)).collect()
+/// The columns restricted to `rows`: borrowed when that is every row in order (no NULL
+/// target, no duplicate dropped), so the training data is not held twice.
+fn frame_rows<'a>(cols: &[&'a Column], rows: &[usize]) -> Vec<Cow<'a, Column>> {
+    let every = |c: &Column| c.len() == rows.len() && rows.iter().enumerate().all(|(i, &r)| i == r);
+    cols.iter()
+        .map(|&c| {
+            if every(c) {
+                Cow::Borrowed(c)
+            } else {
+                Cow::Owned(c.take(rows))
+            }
+        })
+        .collect()
 }
 
 fn method_name(m: SplitMethod) -> &'static str {

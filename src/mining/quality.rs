@@ -99,17 +99,26 @@ pub fn time_like(cols: &[&Column]) -> Vec<String> {
 /// Test rows identical (in every used column) to a training row.
 pub fn overlap(cols: &[&Column], train: &[usize], test: &[usize]) -> usize {
     use super::rows::row_hash;
-    let seen: std::collections::HashMap<u64, Vec<usize>> =
-        train.iter().fold(Default::default(), |mut m, &r| {
-            m.entry(row_hash(cols, r)).or_insert_with(Vec::new).push(r);
-            m
-        });
-    test.iter()
-        .filter(|&&r| {
-            seen.get(&row_hash(cols, r)).is_some_and(|b| {
-                b.iter()
-                    .any(|&o| cols.iter().all(|c| c.cell_hash(o) == c.cell_hash(r)))
-            })
-        })
-        .count()
+    // The test rows' hashes, sorted (the smaller side; no allocation per row), then each
+    // training row looked up and compared cell by cell.
+    let mut hashed: Vec<(u64, usize)> = test.iter().map(|&r| (row_hash(cols, r), r)).collect();
+    hashed.sort_unstable();
+    let mut copied = vec![false; hashed.len()];
+    for &o in train {
+        let h = row_hash(cols, o);
+        let from = hashed.partition_point(|&(k, _)| k < h);
+        for (i, &(k, r)) in hashed.iter().enumerate().skip(from) {
+            if k != h {
+                break;
+            }
+            if !copied[i] && cols.iter().all(|c| c.cell_hash(o) == c.cell_hash(r)) {
+                copied[i] = true;
+            }
+        }
+    }
+    copied.iter().filter(|&&c| c).count()
 }
+
+#[cfg(test)]
+#[path = "tests/quality.rs"]
+mod tests;

@@ -97,7 +97,7 @@ pub(super) fn prepare(
 
     let n_features = features.len();
     let sub = frame_rows(&used, &kept);
-    let sub_features: Vec<&Column> = sub.iter().take(n_features).collect();
+    let sub_features: Vec<&Column> = sub.iter().take(n_features).map(|c| &**c).collect();
     let choices: Vec<ColumnChoice> = features
         .iter()
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
@@ -134,7 +134,10 @@ pub(super) fn prepare(
     );
     report.insert(
         "fingerprint".into(),
-        json!(rows::fingerprint(&sub.iter().collect::<Vec<_>>(), &all)),
+        json!(rows::fingerprint(
+            &sub.iter().map(|c| &**c).collect::<Vec<_>>(),
+            &all
+        )),
     );
     report.insert("encoded_columns".into(), json!(prep.output_names()));
     let profile = drift::profiles(&sub_features, &split.train);
@@ -152,7 +155,11 @@ pub(super) fn prepare(
         split,
         seed: opts.seed,
         prep,
-        columns: sub.into_iter().take(n_features).collect(),
+        columns: sub
+            .into_iter()
+            .take(n_features)
+            .map(std::borrow::Cow::into_owned)
+            .collect(),
         choices,
         defaults,
         cv: None,
