@@ -149,3 +149,58 @@ pub fn scaled(set: &Set) -> Vec<f64> {
     }
     x
 }
+
+/// The test binary's allocator: the system one, counting the bytes held now and at their peak,
+/// so the engine benchmarks can report the working memory of a fit.
+pub struct Counting;
+
+static HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only counters are added.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if !p.is_null() {
+            held_add(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        HELD.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            HELD.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+            held_add(new_size);
+        }
+        p
+    }
+}
+
+fn held_add(n: usize) {
+    let now = HELD.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+    PEAK.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes held on the heap now.
+pub fn heap_held() -> usize {
+    HELD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Starts a new peak from what is held now; returns that baseline.
+pub fn heap_peak_reset() -> usize {
+    let now = heap_held();
+    PEAK.store(now, std::sync::atomic::Ordering::Relaxed);
+    now
+}
+
+/// The most bytes held since the last reset.
+pub fn heap_peak() -> usize {
+    PEAK.load(std::sync::atomic::Ordering::Relaxed)
+}
