@@ -159,6 +159,7 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
     }
     let bytes = load_bytes(id);
     let model = model_format::decode(&bytes).or_raise_for(spec);
+    model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
     crate::pool::prepare();
     let loaded = Rc::new(Loaded {

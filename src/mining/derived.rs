@@ -18,6 +18,11 @@ impl<T> Derived<T> {
     pub fn get(&self, make: impl FnOnce() -> Option<T>) -> Option<&T> {
         self.0.get_or_init(make).as_ref()
     }
+
+    /// The derived value if it was built (and fits), without building it.
+    pub fn built(&self) -> Option<&T> {
+        self.0.get().and_then(Option::as_ref)
+    }
 }
 
 impl<T> PartialEq for Derived<T> {

@@ -49,7 +49,7 @@ impl Model for Fitted {
     fn predict_value(&self, x: &[f64]) -> f64 {
         match self {
             Fitted::Linear(m) => m.predict(x),
-            Fitted::Tree(t) => t.leaf(x).first().copied().unwrap_or(f64::NAN),
+            Fitted::Tree(t) => t.leaf_at(x).map_or(f64::NAN, |at| t.leaf_output(at, 0)),
             Fitted::Forest(f) => {
                 let mut out = [0.0];
                 f.predict(x, &mut out);
@@ -70,10 +70,13 @@ impl Model for Fitted {
         match self {
             Fitted::Logistic(m) => m.predict_proba(x, out),
             Fitted::Tree(t) => {
-                let leaf = t.leaf(x);
-                out.iter_mut()
-                    .zip(leaf.iter().chain(std::iter::repeat(&0.0)))
-                    .for_each(|(o, v)| *o = *v);
+                let at = t.leaf_at(x);
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = match at {
+                        Some(at) if k < t.width => t.leaf_output(at, k),
+                        _ => 0.0,
+                    };
+                }
             }
             Fitted::Forest(f) => f.predict(x, out),
             Fitted::Boosted(b) => b.predict_proba(x, out),

@@ -26,12 +26,19 @@ pub struct Forest {
 
 impl Forest {
     /// Average of the trees' leaf outputs into `out` (len = width), in the scoring layout
-    /// (forest_scoring.rs) when the trees fit it.
+    /// (forest_scoring.rs) once `prepare_scoring` built it and the trees fit it.
     pub fn predict(&self, x: &[f64], out: &mut [f64]) {
-        match self.packed.get(|| Packed::new(&self.trees, self.width)) {
+        match self.packed.built() {
             Some(packed) => packed.predict(x, out),
             None => self.predict_plain(x, out),
         }
+    }
+
+    /// Builds the scoring layout (megabytes for a large forest), for a model about to score
+    /// many rows: a loaded model does, training does not (its one evaluation pass over the
+    /// test rows is quick on the stored trees and would not repay the memory).
+    pub fn prepare_scoring(&self) {
+        self.packed.get(|| Packed::new(&self.trees, self.width));
     }
 
     /// `predict` on the stored trees.
@@ -59,7 +66,7 @@ impl Forest {
                     at[j] = if goes_left(node.feature, node.threshold, v) {
                         node.left
                     } else {
-                        node.right
+                        node.right()
                     } as usize;
                     moved = true;
                 }
@@ -69,8 +76,9 @@ impl Forest {
             }
             for (j, t) in group.iter().enumerate() {
                 let leaf = t.nodes.get(at[j]).map_or(0, |n| n.left as usize);
-                let values = t.values.get(leaf..leaf + t.width).unwrap_or(&[]);
-                out.iter_mut().zip(values).for_each(|(o, v)| *o += v);
+                for (k, o) in out.iter_mut().enumerate().take(t.width) {
+                    *o += t.leaf_output(leaf, k);
+                }
             }
         }
         let n = self.trees.len().max(1) as f64;

@@ -143,7 +143,7 @@ impl Packed {
                 let child = |c: u32| size.get(c as usize).copied().unwrap_or(0);
                 size[i] = 1u32
                     .saturating_add(child(n.left))
-                    .saturating_add(child(n.right));
+                    .saturating_add(child(n.right()));
             }
         }
         let mut emitted = 0usize;
@@ -159,11 +159,16 @@ impl Packed {
                 *parent = (*parent & 0xFFFF_FFFF) | u64::from(u32::try_from(at).ok()?) << 32;
             }
             if node.feature == LEAF {
-                let start = node.left as usize;
-                let values = t.values.get(start..start + self.width)?;
+                let at = node.left as usize;
                 let outputs = u32::try_from(self.outputs.len()).ok()?;
                 self.nodes.push(pack(leaf_feature, 0, outputs));
-                self.outputs.extend_from_slice(values);
+                for k in 0..self.width {
+                    let v = t.leaf_output(at, k);
+                    if v.is_nan() {
+                        return None;
+                    }
+                    self.outputs.push(v);
+                }
                 continue;
             }
             let f = split_feature(node.feature);
@@ -174,7 +179,7 @@ impl Packed {
             if node.feature & MISSING_LEFT != 0 {
                 (field, cut) = (field | NODE_MISSING_LEFT, cut + 1);
             }
-            let (mut next, mut far) = (node.left as usize, node.right as usize);
+            let (mut next, mut far) = (node.left as usize, node.right() as usize);
             if size.get(far) > size.get(next) {
                 (next, far) = (far, next);
                 field |= NODE_RIGHT_NEXT;

@@ -307,12 +307,12 @@ pub fn fit_tree(
     bld.both = vec![0.0; bld.width];
     let mut tree = Tree {
         nodes: vec![Node {
-            feature: LEAF,
             threshold: 0.0,
+            feature: LEAF,
             left: 0,
-            right: 0,
         }],
-        values: vec![0.0; width],
+        values: Vec::new(),
+        counts: Vec::new(),
         width,
         gain: vec![0.0; b.n_cols],
     };
@@ -333,14 +333,30 @@ pub fn fit_tree(
         } else {
             None
         };
-        // Every node keeps its output, in node order (leaves point at theirs).
-        tree.values[slot * width..(slot + 1) * width].copy_from_slice(&value);
         let Some(best) = best else {
+            // A leaf keeps its class counts, or its mean and row count (inner nodes' outputs
+            // follow from them: Tree::node_values).
+            let at = match labels {
+                Labels::Classes { y, .. } => {
+                    let at = tree.counts.len();
+                    tree.counts.resize(at + width, 0);
+                    for &r in seg.iter() {
+                        if let Some(c) = tree.counts.get_mut(at + y[r as usize]) {
+                            *c += 1;
+                        }
+                    }
+                    at
+                }
+                Labels::Values(_) => {
+                    tree.values.extend_from_slice(&value);
+                    tree.counts.push(n as u32);
+                    tree.values.len() - 1
+                }
+            };
             tree.nodes[slot] = Node {
-                feature: LEAF,
                 threshold: 0.0,
-                left: (slot * width) as u32,
-                right: 0,
+                feature: LEAF,
+                left: at as u32,
             };
             continue;
         };
@@ -351,21 +367,18 @@ pub fn fit_tree(
         let left = tree.nodes.len();
         for _ in 0..2 {
             tree.nodes.push(Node {
-                feature: LEAF,
                 threshold: 0.0,
+                feature: LEAF,
                 left: 0,
-                right: 0,
             });
         }
-        tree.values.resize(tree.nodes.len() * width, 0.0);
         tree.nodes[slot] = Node {
-            feature: field,
             threshold: b.edges[best.feature]
                 .get(best.bin as usize)
                 .copied()
                 .unwrap_or(f64::INFINITY),
+            feature: field,
             left: left as u32,
-            right: left as u32 + 1,
         };
         stack.push((start + i, end, depth + 1, left + 1));
         stack.push((start, start + i, depth + 1, left));
@@ -373,6 +386,7 @@ pub fn fit_tree(
     // The vectors grew by doubling: a forest keeps a hundred of them.
     tree.nodes.shrink_to_fit();
     tree.values.shrink_to_fit();
+    tree.counts.shrink_to_fit();
     tree
 }
 

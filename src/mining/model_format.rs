@@ -10,9 +10,38 @@ use super::error::{Error, ErrorKind, Result};
 use super::model::StoredModel;
 
 const MAGIC: &[u8; 8] = b"PGMINING";
-pub const FORMAT_VERSION: u16 = 2;
+/// 3: trees keep 16-byte nodes, leaf outputs and leaf weights (tree.rs; 2 and before: 24-byte
+/// nodes and every node's output).
+pub const FORMAT_VERSION: u16 = 3;
 /// Corrupt length fields must not make us allocate without bound.
 const BODY_LIMIT: usize = 1 << 31;
+
+thread_local! {
+    /// The format of the model being decoded on this thread, for types whose layout changed
+    /// between formats (their Deserialize asks `reading_format`).
+    static READING: std::cell::Cell<u16> = const { std::cell::Cell::new(FORMAT_VERSION) };
+}
+
+/// The format of the model bytes being decoded (the current one outside `decode`).
+pub fn reading_format() -> u16 {
+    READING.with(|r| r.get())
+}
+
+/// Sets the format being read until dropped.
+struct Reading;
+
+impl Reading {
+    fn new(version: u16) -> Reading {
+        READING.with(|r| r.set(version));
+        Reading
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.with(|r| r.set(FORMAT_VERSION));
+    }
+}
 
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<BODY_LIMIT>()
@@ -87,8 +116,10 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
     } else {
         stored
     };
+    let reading = Reading::new(version);
     let (model, used): (StoredModel, usize) = bincode::serde::decode_from_slice(body, config())
         .map_err(|e| corrupt(&format!("the body cannot be decoded ({e})")))?;
+    drop(reading);
     if used != body.len() {
         return Err(corrupt("trailing bytes after the model"));
     }

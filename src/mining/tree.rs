@@ -1,8 +1,9 @@
 //! CART decision trees (scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor) — gini or
 //! entropy for classes, squared error for values — grown by the binned engine that also grows
 //! the forests (hist_forest.rs; with at most 255 distinct values a feature's cuts are the exact
-//! ones). Nodes are stored flat, so scoring a row is a loop with no allocation; every node keeps
-//! its output (class proportions or mean), so a prediction can be explained along its path.
+//! ones). Nodes are stored flat (16 bytes each), so scoring a row is a loop with no allocation;
+//! leaves keep their class counts (or mean and row count), from which every node's output
+//! follows, so a prediction can be explained along its path.
 
 use serde::{Deserialize, Serialize};
 
@@ -80,51 +81,149 @@ pub fn goes_left(field: u32, threshold: f64, v: f64) -> bool {
     }
 }
 
+/// 16 bytes: a forest holds hundreds of thousands of them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Node {
-    /// Split feature, or LEAF.
-    pub feature: u32,
     pub threshold: f64,
-    /// Left child (x <= threshold); for a leaf, the offset of its values.
+    /// Split feature (with MISSING_LEFT), or LEAF.
+    pub feature: u32,
+    /// Split: the left child (x <= threshold); the right child is the next node. Leaf: the
+    /// offset of its outputs in `values`.
     pub left: u32,
-    pub right: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl Node {
+    #[inline]
+    pub fn right(&self) -> u32 {
+        self.left.wrapping_add(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tree {
+    /// Children come after their parent.
     pub nodes: Vec<Node>,
-    /// Node outputs: class proportions (width n_classes) or the mean value (width 1), for every
-    /// node in node order (trees trained before node outputs were kept: for leaves only).
+    /// Regression: each leaf's mean (a leaf's `left` is its offset here). Empty for
+    /// classification. Models of format 2 and before: class proportions or means, for leaves
+    /// only or for every node in node order.
     pub values: Vec<f64>,
+    /// Classification: each leaf's training rows per class (width per leaf; a leaf's `left`
+    /// is its offset here), its outputs being their shares. Regression: each leaf's training
+    /// rows. Bootstrap repeats counted. Inner nodes' outputs follow from the leaves' (for
+    /// explanations). Empty in models of format 2 and before.
+    pub counts: Vec<u32>,
     pub width: usize,
     /// Total weighted impurity decrease per feature (unnormalized).
     pub gain: Vec<f64>,
 }
 
 impl Tree {
-    /// The leaf's outputs for a row of `x` (len = number of features).
-    pub fn leaf(&self, x: &[f64]) -> &[f64] {
+    /// The `left` field of the leaf a row of `x` (len = number of features) reaches.
+    pub fn leaf_at(&self, x: &[f64]) -> Option<usize> {
         let mut i = 0usize;
         // Bounded walk: a tree never has more levels than nodes.
         for _ in 0..self.nodes.len() {
-            let Some(node) = self.nodes.get(i) else { break };
+            let node = self.nodes.get(i)?;
             if node.feature == LEAF {
-                let start = node.left as usize;
-                return self.values.get(start..start + self.width).unwrap_or(&[]);
+                return Some(node.left as usize);
             }
             let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
             i = if goes_left(node.feature, node.threshold, v) {
                 node.left
             } else {
-                node.right
+                node.right()
             } as usize;
         }
-        &[]
+        None
     }
 
-    /// Whether every node keeps its output (so a prediction can be explained).
-    pub fn has_node_values(&self) -> bool {
-        self.values.len() == self.nodes.len() * self.width
+    /// Output k of the leaf whose `left` field is `at` (NaN if there is none): a class share
+    /// (its count over the leaf's rows, as the proportion was computed while growing) or the
+    /// mean.
+    #[inline]
+    pub fn leaf_output(&self, at: usize, k: usize) -> f64 {
+        if !self.values.is_empty() {
+            return self.values.get(at + k).copied().unwrap_or(f64::NAN);
+        }
+        let Some(counts) = self.counts.get(at..at + self.width) else {
+            return f64::NAN;
+        };
+        let n: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+        counts
+            .get(k)
+            .map_or(f64::NAN, |&c| f64::from(c) / n.max(1.0))
+    }
+
+    /// The leaf outputs for a row of `x` into `out` (len = width; NaN where there are none).
+    pub fn leaf(&self, x: &[f64], out: &mut [f64]) {
+        let at = self.leaf_at(x);
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = at.map_or(f64::NAN, |at| self.leaf_output(at, k));
+        }
+    }
+
+    #[cfg(test)]
+    pub fn leaf_vec(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.width];
+        self.leaf(x, &mut out);
+        out
+    }
+
+    /// Every node's output in node order (width per node), or None when the tree keeps leaf
+    /// outputs only (trained before node outputs or leaf counts were kept). An inner node's
+    /// output is that of the training rows through it: its leaves' counts summed, or their
+    /// means weighted by their rows.
+    pub fn node_values(&self) -> Option<std::borrow::Cow<'_, [f64]>> {
+        let (w, n) = (self.width, self.nodes.len());
+        if self.counts.is_empty() {
+            // Format 2 and before: every node's output, or leaves' only.
+            return (self.values.len() == n * w)
+                .then_some(std::borrow::Cow::Borrowed(&self.values));
+        }
+        if w == 0 {
+            return None;
+        }
+        let classes = self.values.is_empty();
+        // Per node: class counts (classification) or (sum of values, rows) (regression).
+        let stride = if classes { w } else { 2 };
+        let mut acc = vec![0.0f64; n * stride];
+        for i in (0..n).rev() {
+            let node = self.nodes[i];
+            let at = node.left as usize;
+            if node.feature == LEAF {
+                let slot = &mut acc[i * stride..(i + 1) * stride];
+                if classes {
+                    let c = self.counts.get(at..at + w)?;
+                    slot.iter_mut().zip(c).for_each(|(a, &c)| *a = f64::from(c));
+                } else {
+                    let rows = f64::from(*self.counts.get(at)?);
+                    slot[0] = self.values.get(at)? * rows;
+                    slot[1] = rows;
+                }
+                continue;
+            }
+            let (l, r) = (at, node.right() as usize);
+            if l <= i || r >= n {
+                return None;
+            }
+            for k in 0..stride {
+                acc[i * stride + k] = acc[l * stride + k] + acc[r * stride + k];
+            }
+        }
+        let mut out = Vec::with_capacity(n * w);
+        for (i, a) in acc.chunks(stride).enumerate() {
+            let leaf = self.nodes[i].feature == LEAF;
+            if classes {
+                let total: f64 = a.iter().sum();
+                out.extend(a.iter().map(|v| v / total.max(1.0)));
+            } else if leaf {
+                // A leaf's own mean, exactly.
+                out.push(self.leaf_output(self.nodes[i].left as usize, 0));
+            } else {
+                out.push(a[0] / a[1].max(1.0));
+            }
+        }
+        Some(std::borrow::Cow::Owned(out))
     }
 
     /// Path-based contributions of a row: adds the root's output to `base` (len width) and,
@@ -133,10 +232,13 @@ impl Tree {
     /// nothing added) when the tree keeps leaf outputs only.
     pub fn explain(&self, x: &[f64], base: &mut [f64], contrib: &mut [f64]) -> bool {
         let w = self.width;
-        if !self.has_node_values() || base.len() < w {
+        let Some(values) = self.node_values() else {
+            return false;
+        };
+        if base.len() < w {
             return false;
         }
-        let value = |i: usize| &self.values[i * w..(i + 1) * w];
+        let value = |i: usize| &values[i * w..(i + 1) * w];
         base.iter_mut().zip(value(0)).for_each(|(b, v)| *b += v);
         let mut i = 0usize;
         for _ in 0..self.nodes.len() {
@@ -149,7 +251,7 @@ impl Tree {
             let next = if goes_left(node.feature, node.threshold, v) {
                 node.left
             } else {
-                node.right
+                node.right()
             } as usize;
             if next >= self.nodes.len() {
                 break;
@@ -199,6 +301,36 @@ pub(crate) fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f6
         _ => 1.0 - counts.iter().map(|&c| (c / n) * (c / n)).sum::<f64>(),
     }
 }
+
+/// Model bytes of format 3 and later hold the tree as it is; earlier ones in the layout of
+/// `legacy::Tree`, converted as they are read.
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
+        #[derive(Deserialize)]
+        struct Current {
+            nodes: Vec<Node>,
+            values: Vec<f64>,
+            counts: Vec<u32>,
+            width: usize,
+            gain: Vec<f64>,
+        }
+        if super::model_format::reading_format() < 3 {
+            let old = legacy::Tree::deserialize(d)?;
+            return old.convert().map_err(serde::de::Error::custom);
+        }
+        let c = Current::deserialize(d)?;
+        Ok(Tree {
+            nodes: c.nodes,
+            values: c.values,
+            counts: c.counts,
+            width: c.width,
+            gain: c.gain,
+        })
+    }
+}
+
+#[path = "tree_legacy.rs"]
+mod legacy;
 
 #[cfg(test)]
 #[path = "tests/tree.rs"]

@@ -93,7 +93,7 @@ fn a_single_unrestricted_tree_fits_its_training_rows() {
     // Rows that share every bin cannot be told apart; the rest are fitted exactly.
     let right = rows
         .iter()
-        .filter(|&&r| (t.leaf(&x[r * 3..r * 3 + 3])[1] > 0.5) as usize == y[r])
+        .filter(|&&r| (t.leaf_vec(&x[r * 3..r * 3 + 3])[1] > 0.5) as usize == y[r])
         .count();
     assert!(right >= 1990, "{right}");
     let t = fit_tree(
@@ -114,7 +114,7 @@ fn a_single_unrestricted_tree_fits_its_training_rows() {
             if n.feature == LEAF {
                 0
             } else {
-                1 + d(t, n.left as usize).max(d(t, n.right as usize))
+                1 + d(t, n.left as usize).max(d(t, n.right() as usize))
             }
         }
         d(t, 0)
@@ -122,7 +122,7 @@ fn a_single_unrestricted_tree_fits_its_training_rows() {
     assert_eq!(depth(&t), 4);
     let mean = v.iter().sum::<f64>() / 2000.0;
     let (sse, sst) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-        let e = t.leaf(&x[r * 3..r * 3 + 3])[0] - v[r];
+        let e = t.leaf_vec(&x[r * 3..r * 3 + 3])[0] - v[r];
         (a + e * e, b + (v[r] - mean).powi(2))
     });
     assert!(1.0 - sse / sst > 0.9, "r2 {}", 1.0 - sse / sst);
@@ -163,7 +163,7 @@ fn min_samples_leaf_and_seeds() {
                 i = if x[r * 3 + crate::mining::tree::split_feature(n.feature)] <= n.threshold {
                     n.left
                 } else {
-                    n.right
+                    n.right()
                 } as usize;
             }
             counts[i] += 1;
@@ -238,6 +238,8 @@ fn forest_engine_speed() {
         y: &y,
         n_classes: 2,
     };
+    use crate::mining::test_support::{heap_held, heap_peak, heap_peak_reset};
+    let base = heap_peak_reset();
     let t = std::time::Instant::now();
     let f = fit(
         &x,
@@ -253,6 +255,15 @@ fn forest_engine_speed() {
     )
     .unwrap();
     let ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Working memory of the fit (the input matrix excluded) and what the forest keeps, against
+    // the training rows as a float matrix.
+    let mib = |b: usize| b as f64 / 1048576.0;
+    println!(
+        "forest_fit_heap_mib peak {:.1} kept {:.1} raw_training_matrix {:.1}",
+        mib(heap_peak() - base),
+        mib(heap_held() - base),
+        mib(train.len() * p * 8)
+    );
     let mut out = [0.0; 2];
     let right = test
         .iter()
@@ -267,6 +278,7 @@ fn forest_engine_speed() {
     );
     // Scoring every row once, row by row as a SELECT does (each row a new path), in the
     // scoring layout and on the stored trees, alternately three times (best of each).
+    f.prepare_scoring();
     let (mut packed, mut plain) = (0.0f64, 0.0f64);
     let mut sums = [0.0; 2];
     for _ in 0..3 {

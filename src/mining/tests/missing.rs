@@ -119,7 +119,7 @@ fn learners_route_missing_values() {
             argmax(&o)
         }
     }
-    let single = |row: &[f64]| argmax(t.leaf(row));
+    let single = |row: &[f64]| argmax(&t.leaf_vec(row));
     for (name, acc_all, acc_missing) in [
         (
             "gradient_boosting",
@@ -189,9 +189,13 @@ fn unseen_missing_follows_the_larger_child() {
     let child = if larger_is_left {
         root.left
     } else {
-        root.right
+        root.right()
     } as usize;
-    assert_eq!(t.leaf(&row), &t.values[t.nodes[child].left as usize..][..2]);
+    let at = t.nodes[child].left as usize;
+    assert_eq!(
+        t.leaf_vec(&row),
+        [t.leaf_output(at, 0), t.leaf_output(at, 1)]
+    );
 }
 
 /// The bundled sets with 20% of their values removed (tests/fixtures/sklearn_missing.py):

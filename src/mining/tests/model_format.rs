@@ -75,7 +75,7 @@ fn corrupt_bytes_are_errors_not_panics() {
     }
 }
 
-/// Format 1 stored the body uncompressed: such models still load. Format 2 is smaller for a
+/// Format 1 stored the body uncompressed: such models still load. Format 2 on is smaller for a
 /// model with many numbers, and a damaged compressed body is an error (content checksum).
 #[test]
 fn older_format_loads_and_the_body_is_compressed() {
@@ -86,7 +86,7 @@ fn older_format_loads_and_the_body_is_compressed() {
     });
     let v2 = encode(&m).unwrap();
     let (version, _, start) = header(&v2).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, FORMAT_VERSION);
     let body = bincode::serde::encode_to_vec(&m, config()).unwrap();
     assert!(
         v2.len() - start < body.len() / 4,
@@ -105,4 +105,65 @@ fn older_format_loads_and_the_body_is_compressed() {
     let at = start + (v2.len() - start) / 2;
     damaged[at] ^= 0x55;
     assert_eq!(decode(&damaged).unwrap_err().kind, ErrorKind::Corrupt);
+}
+
+/// Trees of formats 1 and 2 (24-byte nodes with both children, every node's output) are read
+/// into the current layout: the same leaves, and still explained from their node outputs. A
+/// tree laid out as no pg_mining grew one is refused, not guessed at.
+#[test]
+fn format_2_trees_are_converted() {
+    use crate::mining::tree::{Tree, LEAF};
+    #[derive(serde::Serialize)]
+    struct OldNode {
+        feature: u32,
+        threshold: f64,
+        left: u32,
+        right: u32,
+    }
+    #[derive(serde::Serialize)]
+    struct OldTree {
+        nodes: Vec<OldNode>,
+        values: Vec<f64>,
+        width: usize,
+        gain: Vec<f64>,
+    }
+    let leaf = |at: u32| OldNode {
+        feature: LEAF,
+        threshold: 0.0,
+        left: at,
+        right: 0,
+    };
+    let old = |right: u32| OldTree {
+        nodes: vec![
+            OldNode {
+                feature: 0,
+                threshold: 1.5,
+                left: 1,
+                right,
+            },
+            leaf(2),
+            leaf(4),
+        ],
+        values: vec![0.5, 0.5, 0.9, 0.1, 0.2, 0.8],
+        width: 2,
+        gain: vec![0.3],
+    };
+    let read = |t: &OldTree| {
+        let bytes = bincode::serde::encode_to_vec(t, config()).unwrap();
+        let _format = Reading::new(2);
+        bincode::serde::decode_from_slice::<Tree, _>(&bytes, config()).map(|d| d.0)
+    };
+    let t = read(&old(2)).unwrap();
+    assert_eq!(reading_format(), FORMAT_VERSION);
+    assert_eq!(t.leaf_vec(&[1.0]), &[0.9, 0.1]);
+    assert_eq!(t.leaf_vec(&[2.0]), &[0.2, 0.8]);
+    let (mut base, mut contrib) = (vec![0.0; 2], vec![0.0; 2]);
+    assert!(t.explain(&[1.0], &mut base, &mut contrib));
+    assert_eq!(base, [0.5, 0.5]);
+    assert!((contrib[0] - 0.4).abs() < 1e-12 && (contrib[1] + 0.4).abs() < 1e-12);
+    // The right child not next to the left one.
+    assert!(read(&old(1)).is_err());
+    // Read as the current format, the same bytes are not a tree.
+    let bytes = bincode::serde::encode_to_vec(old(2), config()).unwrap();
+    assert!(bincode::serde::decode_from_slice::<Tree, _>(&bytes, config()).is_err());
 }
