@@ -17,7 +17,7 @@ pub const MAX_BINS: usize = 255;
 pub const MISSING: u8 = 255;
 const SAMPLE: usize = 200_000;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Binned {
     pub n_rows: usize,
     pub n_cols: usize,
@@ -36,6 +36,106 @@ impl Binned {
 
     pub fn n_bins(&self, f: usize) -> usize {
         self.edges[f].len() + 1
+    }
+
+    /// A value of bin b of feature f: the bin's upper edge (for the last bin, the next float
+    /// above the last edge; NaN for missing). A tree grown on these bins (its thresholds are
+    /// edges) sends it where it sends every value of the bin, so scoring decoded rows gives the
+    /// predictions of the raw ones; decoded values are finite and keep the bins apart, so a
+    /// tree can be grown on them too.
+    #[inline]
+    pub fn value(&self, f: usize, b: u8) -> f64 {
+        if b == MISSING {
+            return f64::NAN;
+        }
+        let Some(edges) = self.edges.get(f) else {
+            return f64::NAN;
+        };
+        match edges.get(usize::from(b)) {
+            Some(&edge) => edge,
+            None => edges.last().map_or(0.0, |&last| last.next_up()),
+        }
+    }
+
+    /// Row r decoded (`value` of each of its bins) into `out` (len n_cols).
+    pub fn decode_row(&self, r: usize, out: &mut [f64]) {
+        for (f, o) in out.iter_mut().enumerate().take(self.n_cols) {
+            let b = self
+                .bins
+                .get(f * self.n_rows + r)
+                .copied()
+                .unwrap_or(MISSING);
+            *o = self.value(f, b);
+        }
+    }
+}
+
+/// Bins columns handed over one at a time (each with every row), for data that is never a
+/// whole matrix of floats: the same edges and bins as `bin` on the matrix of those columns.
+pub struct ColumnBinner {
+    n_rows: usize,
+    sample: Vec<usize>,
+    max_bins: usize,
+    bins: Vec<u8>,
+    edges: Vec<Vec<f64>>,
+    missing: Vec<bool>,
+}
+
+impl ColumnBinner {
+    /// For n_rows rows, edges from the training rows `train` (sampled as `bin` does); `p`:
+    /// the number of columns to come.
+    pub fn new(n_rows: usize, p: usize, train: &[usize], max_bins: usize, seed: u64) -> Self {
+        ColumnBinner {
+            n_rows,
+            sample: edge_rows(train, seed),
+            max_bins,
+            bins: Vec::with_capacity(n_rows * p),
+            edges: Vec::with_capacity(p),
+            missing: Vec::with_capacity(p),
+        }
+    }
+
+    /// Adds the next column (n_rows values).
+    pub fn push(&mut self, column: &[f64]) {
+        let values = self
+            .sample
+            .iter()
+            .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
+            .collect();
+        let e = edges_of(values, self.max_bins);
+        let start = self.bins.len();
+        self.bins.extend(
+            (0..self.n_rows).map(|r| bin_of(&e, column.get(r).copied().unwrap_or(f64::NAN))),
+        );
+        self.missing.push(self.bins[start..].contains(&MISSING));
+        self.edges.push(e);
+    }
+
+    pub fn finish(self) -> Binned {
+        Binned {
+            n_rows: self.n_rows,
+            n_cols: self.edges.len(),
+            bins: self.bins,
+            edges: self.edges,
+            missing: self.missing,
+        }
+    }
+}
+
+/// The rows whose values set the bin edges: the training rows, or a seeded sample of SAMPLE
+/// of them.
+fn edge_rows(train: &[usize], seed: u64) -> Vec<usize> {
+    if train.len() > SAMPLE {
+        let mut rng = Rng::new(seed ^ 0x5eed_b175);
+        let mut s = train.to_vec();
+        for i in 0..SAMPLE {
+            let j = i + rng.below(s.len() - i);
+            s.swap(i, j);
+        }
+        s.truncate(SAMPLE);
+        s
+    } else {
+        train.to_vec()
     }
 }
 
@@ -88,18 +188,7 @@ pub fn bin_of(edges: &[f64], v: f64) -> u8 {
 /// Bins every row of a row-major matrix with p columns; edges from the training rows.
 pub fn bin(x: &[f64], p: usize, train: &[usize], max_bins: usize, seed: u64) -> Binned {
     let n_rows = x.len().checked_div(p).unwrap_or(0);
-    let sample: Vec<usize> = if train.len() > SAMPLE {
-        let mut rng = Rng::new(seed ^ 0x5eed_b175);
-        let mut s = train.to_vec();
-        for i in 0..SAMPLE {
-            let j = i + rng.below(s.len() - i);
-            s.swap(i, j);
-        }
-        s.truncate(SAMPLE);
-        s
-    } else {
-        train.to_vec()
-    };
+    let sample = edge_rows(train, seed);
     let edges: Vec<Vec<f64>> = (0..p)
         .into_par_iter()
         .map(|f| edges_of(sample.iter().map(|&r| x[r * p + f]).collect(), max_bins))

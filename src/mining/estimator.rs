@@ -6,6 +6,7 @@ use serde_json::Value;
 
 pub use super::fitted::{Fitted, Model};
 
+use super::binning::Binned;
 use super::boosting::{self, BoostParams};
 use super::dbscan::{self, DbscanParams};
 use super::elastic_net::{self, ElasticNetParams};
@@ -151,7 +152,10 @@ pub enum Estimator {
 
 /// Data handed to `fit`: a row-major matrix and the labels.
 pub struct TrainData<'a> {
+    /// Row-major rows × n_cols; empty when the rows come binned.
     pub x: &'a [f64],
+    /// The rows binned instead (trees and forests only: `Estimator::binning_seed`).
+    pub binned: Option<&'a Binned>,
     pub n_cols: usize,
     pub rows: &'a [usize],
     /// Rows for early stopping (learners that use them); may be empty.
@@ -185,12 +189,28 @@ impl Estimator {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// For learners that can train on binned rows (trees and forests), the seed their binning
+    /// uses: rows binned with it (`binning::bin` or `ColumnBinner`) give the model the dense
+    /// rows would, without the matrix of floats.
+    pub fn binning_seed(&self, seed: u64) -> Option<u64> {
+        match self {
+            Estimator::DecisionTree { .. } => Some(Rng::new(seed).next_u64()),
+            Estimator::RandomForest { .. } | Estimator::ExtraTrees { .. } => Some(seed),
+            _ => None,
+        }
+    }
+
     /// Fits on `data`. Runs on a pool thread: never touches Postgres.
     pub fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Fitted> {
         let n = data.rows.len();
         let p = data.n_cols;
         if n == 0 {
             return Err(Error::data("no training rows"));
+        }
+        if data.binned.is_some() && self.binning_seed(seed).is_none() {
+            return Err(Error::internal(
+                "this learner needs its rows as floats, not binned",
+            ));
         }
         // Linear learners take the training rows as a dense block.
         let gather = || -> Vec<f64> {
@@ -301,14 +321,15 @@ impl Estimator {
                 leaf_fits(tree, n)?;
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
-                Ok(Fitted::Tree(tree::fit(
-                    data.x,
-                    p,
-                    labels,
-                    data.rows,
-                    &params,
-                    &mut Rng::new(seed),
-                )))
+                let mut rng = Rng::new(seed);
+                Ok(Fitted::Tree(match data.binned {
+                    Some(b) => {
+                        // As tree::fit would have drawn its binning seed.
+                        rng.next_u64();
+                        tree::fit_binned(b, labels, data.rows, &params, &mut rng)
+                    }
+                    None => tree::fit(data.x, p, labels, data.rows, &params, &mut rng),
+                }))
             }
             (
                 Estimator::RandomForest {
@@ -329,18 +350,31 @@ impl Estimator {
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
                 let extra = matches!(self, Estimator::ExtraTrees { .. });
-                Ok(Fitted::Forest(forest::fit(
-                    data.x,
-                    p,
-                    labels,
-                    data.rows,
-                    &params,
-                    *n_estimators,
-                    *bootstrap,
-                    extra,
-                    seed,
-                    progress,
-                )?))
+                Ok(Fitted::Forest(match data.binned {
+                    Some(b) => forest::fit_binned(
+                        b,
+                        labels,
+                        data.rows,
+                        &params,
+                        *n_estimators,
+                        *bootstrap,
+                        extra,
+                        seed,
+                        progress,
+                    )?,
+                    None => forest::fit(
+                        data.x,
+                        p,
+                        labels,
+                        data.rows,
+                        &params,
+                        *n_estimators,
+                        *bootstrap,
+                        extra,
+                        seed,
+                        progress,
+                    )?,
+                }))
             }
             (Estimator::GradientBoosting(params), labels) => Ok(Fitted::Boosted(boosting::fit(
                 data.x,

@@ -138,6 +138,22 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
 }
 
 /// Predictions of the given rows as a column: class labels as text, or values.
+/// Predicted values as a column.
+pub fn value_column(values: Vec<f64>) -> Column {
+    let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
+    values.into_iter().for_each(|y| c.push_number(Some(y)));
+    c
+}
+
+/// Predicted classes (indexes into `classes`) as a column of their labels.
+pub fn class_column(predicted: Vec<usize>, classes: &[String]) -> Column {
+    let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
+    for i in predicted {
+        c.push_text(classes.get(i).map(String::as_str));
+    }
+    c
+}
+
 pub fn prediction_column(
     fitted: &Fitted,
     x: &[f64],
@@ -147,21 +163,8 @@ pub fn prediction_column(
     classes: &[String],
 ) -> Column {
     match task {
-        Task::Regression => {
-            let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
-            fitted
-                .values_at(x, p, rows)
-                .into_iter()
-                .for_each(|y| c.push_number(Some(y)));
-            c
-        }
-        Task::Classification => {
-            let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
-            for i in fitted.classes_at(x, p, rows, classes.len()) {
-                c.push_text(classes.get(i).map(String::as_str));
-            }
-            c
-        }
+        Task::Regression => value_column(fitted.values_at(x, p, rows)),
+        Task::Classification => class_column(fitted.classes_at(x, p, rows, classes.len()), classes),
         // Clusters are categories.
         Task::Clustering => {
             let mut c = Column::new("(prediction)", "text", ColumnKind::Text);

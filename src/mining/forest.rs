@@ -130,13 +130,36 @@ pub fn fit(
     seed: u64,
     progress: &Progress,
 ) -> Result<Forest> {
-    let n = rows.len();
-    if n == 0 || p == 0 {
+    if rows.is_empty() || p == 0 {
         return Err(Error::data(
             "there are no training rows or no feature columns",
         ));
     }
     let binned = binning::bin(x, p, rows, binning::MAX_BINS, seed);
+    fit_binned(
+        &binned, labels, rows, params, n_trees, bootstrap, extra, seed, progress,
+    )
+}
+
+/// `fit` on features already binned (every row; bins as `fit` makes them with this seed).
+#[allow(clippy::too_many_arguments)]
+pub fn fit_binned(
+    binned: &binning::Binned,
+    labels: Labels,
+    rows: &[usize],
+    params: &TreeParams,
+    n_trees: usize,
+    bootstrap: bool,
+    extra: bool,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Forest> {
+    let n = rows.len();
+    if n == 0 || binned.n_cols == 0 {
+        return Err(Error::data(
+            "there are no training rows or no feature columns",
+        ));
+    }
     // Trees read their rows in ascending order (forward through the bin columns).
     let mut sorted = rows.to_vec();
     sorted.sort_unstable();
@@ -163,7 +186,7 @@ pub fn fit(
             } else {
                 rows.iter().map(|&r| r as u32).collect()
             };
-            let tree = hist_forest::fit_tree(&binned, labels, sample, params, extra, &mut rng);
+            let tree = hist_forest::fit_tree(binned, labels, sample, params, extra, &mut rng);
             progress.done.fetch_add(1, Ordering::Relaxed);
             Some(tree)
         })

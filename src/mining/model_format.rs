@@ -58,13 +58,33 @@ pub fn encode(model: &StoredModel) -> Result<Vec<u8>> {
     // Compressed as it is written: a large forest's body (tens of megabytes) is never held
     // whole.
     let info = lz4_flex::frame::FrameInfo::new().content_checksum(true);
-    let mut lz4 = lz4_flex::frame::FrameEncoder::with_frame_info(info, out);
+    let mut lz4 = lz4_flex::frame::FrameEncoder::with_frame_info(info, Grown(out));
     let length =
         bincode::serde::encode_into_std_write(model, &mut lz4, config()).map_err(|e| failed(&e))?;
-    let mut out = lz4.finish().map_err(|e| failed(&e))?;
+    let mut out = lz4.finish().map_err(|e| failed(&e))?.0;
     out.extend_from_slice(&(length as u64).to_le_bytes());
     out.shrink_to_fit();
     Ok(out)
+}
+
+/// Model bytes being written: grown by a quarter when full, not doubled, so a large model's
+/// bytes take at most a quarter more than their size while they are written (they are the
+/// last large allocation of training, beside the fitted model).
+struct Grown(Vec<u8>);
+
+impl std::io::Write for Grown {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let v = &mut self.0;
+        if v.capacity() - v.len() < buf.len() {
+            v.reserve_exact(buf.len().max(v.len() / 4));
+        }
+        v.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn corrupt(why: &str) -> Error {

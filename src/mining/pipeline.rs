@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
+use super::binning::Binned;
 use super::error::{Error, Result};
 use super::estimator::{auto_algorithm, Estimator, Fitted, Task, TrainData};
 use super::forest::Progress;
@@ -23,6 +24,7 @@ use super::{columns, drift, quality, rows};
 pub mod auto;
 mod checks;
 mod defaults;
+mod encoded;
 mod tuned;
 pub mod unsupervised;
 
@@ -50,7 +52,10 @@ pub struct Prepared {
     pub task: Task,
     pub algorithm: String,
     pub estimator: Estimator,
+    /// Row-major rows × n_cols; empty when `binned` holds the rows instead.
     pub x: Vec<f64>,
+    /// Trees and forests without cv or search: the rows binned (encoded.rs), never as floats.
+    binned: Option<Binned>,
     pub n_cols: usize,
     pub target: Target,
     pub split: Split,
@@ -114,6 +119,16 @@ pub fn prepare(
     frame: &Frame,
     req: &TrainRequest,
     notice: &mut dyn FnMut(String),
+) -> Result<Prepared> {
+    prepare_rows(frame, req, notice, true)
+}
+
+/// `prepare`; `may_bin`: whether trees and forests may get their rows binned (tests compare).
+fn prepare_rows(
+    frame: &Frame,
+    req: &TrainRequest,
+    notice: &mut dyn FnMut(String),
+    may_bin: bool,
 ) -> Result<Prepared> {
     let opts = &req.options;
     let n_read = frame.nrows();
@@ -361,7 +376,22 @@ pub fn prepare(
         ));
     }
     let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
-    let x = prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?;
+    // Trees and forests train on binned rows: binned a feature at a time, the matrix of
+    // floats (as large as the data) never exists. Folds refit the preprocessing, so not then.
+    let bin_seed = match (opts.cv, &opts.search) {
+        (None, None) if may_bin && task.is_supervised() => estimator.binning_seed(opts.seed),
+        _ => None,
+    };
+    let (x, binned) = match bin_seed {
+        Some(seed) => {
+            let b = encoded::bin_features(&prep, &sub_features, rows.len(), &split.train, seed)?;
+            (Vec::new(), Some(b))
+        }
+        None => (
+            prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?,
+            None,
+        ),
+    };
     let n_cols = prep.width();
 
     // Data-quality warnings on the training rows.
@@ -399,6 +429,7 @@ pub fn prepare(
         algorithm,
         estimator,
         x,
+        binned,
         n_cols,
         target,
         split,
@@ -479,6 +510,7 @@ impl Prepared {
         }
         let data = TrainData {
             x: &self.x,
+            binned: self.binned.as_ref(),
             n_cols: self.n_cols,
             rows: &self.split.train,
             validation: &self.split.validation,
@@ -525,19 +557,27 @@ impl Prepared {
 
     /// Metrics of a supervised model on the given rows. Pure computation.
     pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        self.measure_x(&self.x, self.n_cols, fitted, rows)
+        self.measure_x(self.source(), fitted, rows)
     }
 
-    fn measure_x(&self, x: &[f64], p: usize, fitted: &Fitted, rows: &[usize]) -> Metrics {
+    /// The prepared rows, dense or binned.
+    fn source(&self) -> encoded::Source<'_> {
+        match &self.binned {
+            Some(b) => encoded::Source::Binned(b),
+            None => encoded::Source::Dense(&self.x, self.n_cols),
+        }
+    }
+
+    fn measure_x(&self, x: encoded::Source, fitted: &Fitted, rows: &[usize]) -> Metrics {
         match &self.target {
             Target::Classes { y, n_classes } => {
-                let pred = fitted.classes_at(x, p, rows, *n_classes);
+                let pred = x.classes_at(fitted, rows, *n_classes);
                 let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
                 // Labels the model never saw in training have index n_classes.
                 metrics::classification(&actual, &pred, *n_classes)
             }
             Target::Values(v) => {
-                let pred = fitted.values_at(x, p, rows);
+                let pred = x.values_at(fitted, rows);
                 let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
                 metrics::regression(&actual, &pred)
             }

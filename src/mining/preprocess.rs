@@ -390,48 +390,22 @@ impl Preprocessor {
         let mut out = vec![0.0; rows.len() * width];
         let mut offset = 0;
         for (f, col) in self.features.iter().zip(columns) {
-            match (&f.transform, &col.data) {
-                (
-                    Transform::Number {
-                        fill,
-                        center,
-                        scale,
-                    },
-                    ColumnData::Numeric(values),
-                ) => {
-                    for (i, &r) in rows.iter().enumerate() {
-                        let mut x = values[r];
-                        if x.is_nan() {
-                            x = fill.ok_or_else(|| null_error(&f.name))?;
-                        }
-                        out[i * width + offset] = (x - center) / scale;
-                    }
-                }
-                (Transform::Category { .. }, ColumnData::Text { codes, levels, .. }) => {
-                    // Map each code of the column to a slot once, not a string lookup per row.
-                    let slots: Vec<Option<usize>> =
-                        levels.iter().map(|l| f.transform.slot_of(l)).collect();
-                    for (i, &r) in rows.iter().enumerate() {
-                        let slot = match codes[r] {
-                            NULL_CODE => Slot::Null,
-                            c => slots[c as usize].map_or(Slot::Unknown, Slot::Level),
-                        };
-                        f.write(
-                            slot,
-                            &mut out[i * width + offset..i * width + offset + f.transform.width()],
-                            None,
-                        )?;
-                    }
-                }
-                _ => {
-                    return Err(Error::internal(format!(
-                        "column \"{}\" changed kind between fit and transform",
-                        f.name
-                    )))
-                }
-            }
+            write_feature(f, col, rows, &mut out, width, offset)?;
             offset += f.transform.width();
         }
+        Ok(out)
+    }
+
+    /// The encoded columns of feature `i` alone, for `rows`: rows × width_of(feature),
+    /// row-major (the matrix `transform_columns` makes, one feature at a time).
+    pub fn transform_feature(&self, i: usize, column: &Column, rows: &[usize]) -> Result<Vec<f64>> {
+        let f = self
+            .features
+            .get(i)
+            .ok_or_else(|| Error::internal(format!("no feature {i}")))?;
+        let width = f.transform.width();
+        let mut out = vec![0.0; rows.len() * width];
+        write_feature(f, column, rows, &mut out, width, 0)?;
         Ok(out)
     }
 
@@ -523,6 +497,58 @@ pub fn impute_name(i: Impute) -> &'static str {
         Impute::Error => "error",
         Impute::Missing => "missing",
     }
+}
+
+/// Writes feature `f`'s encoded columns for `rows` into `out` (row-major, `width` columns per
+/// row, this feature's from `offset`).
+fn write_feature(
+    f: &Feature,
+    col: &Column,
+    rows: &[usize],
+    out: &mut [f64],
+    width: usize,
+    offset: usize,
+) -> Result<()> {
+    match (&f.transform, &col.data) {
+        (
+            Transform::Number {
+                fill,
+                center,
+                scale,
+            },
+            ColumnData::Numeric(values),
+        ) => {
+            for (i, &r) in rows.iter().enumerate() {
+                let mut x = values[r];
+                if x.is_nan() {
+                    x = fill.ok_or_else(|| null_error(&f.name))?;
+                }
+                out[i * width + offset] = (x - center) / scale;
+            }
+        }
+        (Transform::Category { .. }, ColumnData::Text { codes, levels, .. }) => {
+            // Map each code of the column to a slot once, not a string lookup per row.
+            let slots: Vec<Option<usize>> = levels.iter().map(|l| f.transform.slot_of(l)).collect();
+            for (i, &r) in rows.iter().enumerate() {
+                let slot = match codes[r] {
+                    NULL_CODE => Slot::Null,
+                    c => slots[c as usize].map_or(Slot::Unknown, Slot::Level),
+                };
+                f.write(
+                    slot,
+                    &mut out[i * width + offset..i * width + offset + f.transform.width()],
+                    None,
+                )?;
+            }
+        }
+        _ => {
+            return Err(Error::internal(format!(
+                "column \"{}\" changed kind between fit and transform",
+                f.name
+            )))
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -279,9 +279,21 @@ pub fn fit(
     rng: &mut Rng,
 ) -> Tree {
     let binned = binning::bin(x, p, rows, binning::MAX_BINS, rng.next_u64());
+    fit_binned(&binned, labels, rows, params, rng)
+}
+
+/// `fit` on features already binned (every row), with the generator as `fit` leaves it after
+/// drawing the binning seed.
+pub fn fit_binned(
+    binned: &binning::Binned,
+    labels: Labels,
+    rows: &[usize],
+    params: &TreeParams,
+    rng: &mut Rng,
+) -> Tree {
     let mut rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
     rows.sort_unstable();
-    hist_forest::fit_tree(&binned, labels, rows, params, false, rng)
+    hist_forest::fit_tree(binned, labels, rows, params, false, rng)
 }
 
 /// Gini or entropy (bits) of class counts summing to n.

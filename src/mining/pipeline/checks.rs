@@ -5,9 +5,10 @@ use serde_json::{json, Value};
 
 use super::super::drift;
 use super::super::estimator::{Fitted, Task};
-use super::super::evaluate::prediction_column;
+use super::super::evaluate::{class_column, prediction_column, value_column};
 use super::super::rng::Rng;
 use super::super::tree::{self, Criterion, TreeParams};
+use super::encoded::Source;
 use super::Prepared;
 
 impl Prepared {
@@ -48,9 +49,9 @@ impl Prepared {
             .par_iter()
             .zip(offsets)
             .map(|(f, (off, w))| {
-                let x: Vec<f64> = self.x.chunks_exact(self.n_cols.max(1)).flat_map(|r| r[off..off + w].iter().copied()).collect();
+                let x = self.source().columns(off, w);
                 let tree = tree::fit(&x, w, self.labels(), &train, &params, &mut Rng::new(self.seed));
-                let m = self.measure_x(&x, w, &Fitted::Tree(tree), eval_rows);
+                let m = self.measure_x(Source::Dense(&x, w), &Fitted::Tree(tree), eval_rows);
                 let (name, v, limit) = match self.task {
                     Task::Classification => ("accuracy", m.get("accuracy").copied()?, m.get("baseline_accuracy").copied()?.max(0.98)),
                     Task::Regression => ("r2", m.get("r2").copied()?, 0.98),
@@ -66,14 +67,28 @@ impl Prepared {
 
     /// The profile of the model's predictions on the training rows, for drift checks.
     pub fn prediction_profile(&self, fitted: &Fitted) -> Value {
-        let col = prediction_column(
-            fitted,
-            &self.x,
-            self.n_cols.max(1),
-            &self.split.train,
-            self.task,
-            &self.classes,
-        );
+        let col = match (self.source(), self.task) {
+            // Binned rows: predicted a decoded block at a time.
+            (source @ Source::Binned(_), Task::Classification | Task::Regression) => {
+                let rows = &self.split.train;
+                if self.task == Task::Regression {
+                    value_column(source.values_at(fitted, rows))
+                } else {
+                    class_column(
+                        source.classes_at(fitted, rows, self.classes.len()),
+                        &self.classes,
+                    )
+                }
+            }
+            _ => prediction_column(
+                fitted,
+                &self.x,
+                self.n_cols.max(1),
+                &self.split.train,
+                self.task,
+                &self.classes,
+            ),
+        };
         let all: Vec<usize> = (0..col.len()).collect();
         json!(drift::profile(&col, &all, col.kind.is_text()))
     }

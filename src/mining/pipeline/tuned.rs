@@ -53,6 +53,7 @@ impl Prepared {
         let x = prep.transform_columns(&cols, &all)?;
         let data = TrainData {
             x: &x,
+            binned: None,
             n_cols: prep.width(),
             rows: &train,
             validation: &self.split.validation,
@@ -60,7 +61,11 @@ impl Prepared {
             labels: self.labels(),
         };
         let fitted = estimator.fit(&data, self.seed, &Progress::default())?;
-        Ok(self.measure_x(&x, prep.width(), &fitted, held_out))
+        Ok(self.measure_x(
+            super::encoded::Source::Dense(&x, prep.width()),
+            &fitted,
+            held_out,
+        ))
     }
 
     /// options.cv: k-fold metrics of `estimator` (mean and standard deviation).

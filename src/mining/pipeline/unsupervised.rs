@@ -150,6 +150,7 @@ pub(super) fn prepare(
         algorithm,
         estimator,
         x,
+        binned: None,
         n_cols,
         target: Target::None,
         split,

@@ -50,3 +50,36 @@ fn bins_every_row_with_edges_from_training_rows() {
         }
     }
 }
+
+/// Columns handed over one at a time give the bins and edges of the matrix (past the edge
+/// sample size too), and a decoded row falls back into the bins it came from.
+#[test]
+fn column_binner_equals_bin_and_decoded_rows_rebin() {
+    let mut rng = Rng::new(4);
+    let (n, p) = (SAMPLE + 10_000, 3);
+    let x: Vec<f64> = (0..n * p)
+        .map(|i| match i % p {
+            0 => rng.unit() * 1000.0,
+            1 => (rng.below(7) as f64) - 3.0,
+            _ if rng.below(10) == 0 => f64::NAN,
+            _ => rng.unit().powi(3),
+        })
+        .collect();
+    let train: Vec<usize> = (0..n).filter(|r| r % 5 != 0).collect();
+    let whole = bin(&x, p, &train, MAX_BINS, 9);
+    let mut by_column = ColumnBinner::new(n, p, &train, MAX_BINS, 9);
+    for f in 0..p {
+        let col: Vec<f64> = (0..n).map(|r| x[r * p + f]).collect();
+        by_column.push(&col);
+    }
+    assert_eq!(by_column.finish(), whole);
+    assert!(whole.missing[2] && !whole.missing[0]);
+    let mut row = vec![0.0; p];
+    for r in (0..n).step_by(997) {
+        whole.decode_row(r, &mut row);
+        for (f, &v) in row.iter().enumerate() {
+            let b = whole.bins[f * n + r];
+            assert_eq!(bin_of(&whole.edges[f], v), b, "row {r} feature {f}");
+        }
+    }
+}

@@ -292,3 +292,63 @@ fn options_scale_sets_the_default_scaling() {
     assert!(none.contains("center: 0.0, scale: 1.0"), "{none}");
     assert!(!standard.contains("center: 0.0, scale: 1.0"), "{standard}");
 }
+
+/// Trees and forests train on rows binned a feature at a time (no matrix of floats): the
+/// same model, metrics, prediction profile and leakage checks as from the dense rows.
+#[test]
+fn binned_rows_give_what_dense_rows_give() {
+    let mut f = frame(3000);
+    // A text column that gives the class away (one-hot: two columns of 0 and 1).
+    let mut leak = Column::new("outcome", "text", ColumnKind::Text);
+    for i in 0..3000 {
+        leak.push_text(Some(if (i % 50) > 25 { "refund" } else { "none" }));
+    }
+    f.columns.push(leak);
+    for (algorithm, target, hyperparams) in [
+        ("decision_tree", "y", json!({})),
+        ("random_forest", "y", json!({"n_estimators": 7})),
+        ("extra_trees", "y", json!({"n_estimators": 5})),
+        ("random_forest", "v", json!({"n_estimators": 4})),
+    ] {
+        let req = TrainRequest {
+            target: Some(target.into()),
+            algorithm: algorithm.into(),
+            hyperparams,
+            options: TrainOptions::parse(&json!({"dedup": false, "seed": 3})).unwrap(),
+        };
+        let binned = prepare_rows(&f, &req, &mut |_| {}, true).unwrap();
+        let dense = prepare_rows(&f, &req, &mut |_| {}, false).unwrap();
+        assert!(
+            binned.binned.is_some() && binned.x.is_empty(),
+            "{algorithm}"
+        );
+        assert!(dense.binned.is_none() && !dense.x.is_empty());
+        let (a, b) = (
+            binned.fit(&Progress::default()).unwrap(),
+            dense.fit(&Progress::default()).unwrap(),
+        );
+        assert_eq!(a, b, "{algorithm} on {target}");
+        for rows in [&binned.split.train, &binned.split.test] {
+            assert_eq!(
+                json!(binned.measure(&a, rows)),
+                json!(dense.measure(&b, rows))
+            );
+        }
+        assert_eq!(binned.prediction_profile(&a), dense.prediction_profile(&b));
+        let suspects = binned.leakage_suspects();
+        assert_eq!(suspects, dense.leakage_suspects());
+        assert_eq!(
+            suspects.iter().any(|s| s.contains("\"outcome\"")),
+            target == "y",
+            "{suspects:?}"
+        );
+    }
+    // Not with cross-validation (folds refit the preprocessing on dense rows).
+    let req = TrainRequest {
+        target: Some("y".into()),
+        algorithm: "random_forest".into(),
+        hyperparams: json!({"n_estimators": 3}),
+        options: TrainOptions::parse(&json!({"cv": 3})).unwrap(),
+    };
+    assert!(prepare(&f, &req, &mut |_| {}).unwrap().binned.is_none());
+}
