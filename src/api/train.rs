@@ -58,7 +58,8 @@ fn fit_and_measure(p: &Prepared, progress: &Progress) -> Result<FitResult, Error
     let fitted = p.fit_with(&estimator, progress)?;
     let fit_ms = ms(t);
     let t = Instant::now();
-    let mut metrics = json!({"train": p.measure_json(&fitted, &p.split.train)});
+    let (train_metrics, prediction_profile) = p.measure_train(&fitted);
+    let mut metrics = json!({ "train": train_metrics });
     if !p.split.validation.is_empty() {
         metrics["validation"] = p.measure_json(&fitted, &p.split.validation);
     }
@@ -72,7 +73,6 @@ fn fit_and_measure(p: &Prepared, progress: &Progress) -> Result<FitResult, Error
         metrics["fit"] = fit;
     }
     let suspects = p.leakage_suspects();
-    let prediction_profile = p.prediction_profile(&fitted);
     Ok(FitResult {
         fitted,
         estimator,

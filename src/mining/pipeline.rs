@@ -77,6 +77,12 @@ pub struct Prepared {
     pub warnings: Vec<String>,
 }
 
+/// What a supervised model predicts for some rows.
+enum Predicted {
+    Classes(Vec<usize>),
+    Values(Vec<f64>),
+}
+
 /// What training produced.
 pub struct Outcome {
     pub model: StoredModel,
@@ -569,19 +575,39 @@ impl Prepared {
     }
 
     fn measure_x(&self, x: encoded::Source, fitted: &Fitted, rows: &[usize]) -> Metrics {
+        self.predict_rows(x, fitted, rows)
+            .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p))
+    }
+
+    /// A supervised model's predictions for `rows` (None without a target).
+    fn predict_rows(
+        &self,
+        x: encoded::Source,
+        fitted: &Fitted,
+        rows: &[usize],
+    ) -> Option<Predicted> {
         match &self.target {
-            Target::Classes { y, n_classes } => {
-                let pred = x.classes_at(fitted, rows, *n_classes);
+            Target::Classes { n_classes, .. } => {
+                Some(Predicted::Classes(x.classes_at(fitted, rows, *n_classes)))
+            }
+            Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows))),
+            Target::None => None,
+        }
+    }
+
+    /// Metrics of predictions for `rows` against the target.
+    fn metrics_of(&self, rows: &[usize], predicted: &Predicted) -> Metrics {
+        match (&self.target, predicted) {
+            (Target::Classes { y, n_classes }, Predicted::Classes(pred)) => {
                 let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
                 // Labels the model never saw in training have index n_classes.
-                metrics::classification(&actual, &pred, *n_classes)
+                metrics::classification(&actual, pred, *n_classes)
             }
-            Target::Values(v) => {
-                let pred = x.values_at(fitted, rows);
+            (Target::Values(v), Predicted::Values(pred)) => {
                 let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
-                metrics::regression(&actual, &pred)
+                metrics::regression(&actual, pred)
             }
-            Target::None => Metrics::new(),
+            _ => Metrics::new(),
         }
     }
 

@@ -8,8 +8,7 @@ use super::super::estimator::{Fitted, Task};
 use super::super::evaluate::{class_column, prediction_column, value_column};
 use super::super::rng::Rng;
 use super::super::tree::{self, Criterion, TreeParams};
-use super::encoded::Source;
-use super::Prepared;
+use super::{Predicted, Prepared};
 
 impl Prepared {
     /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
@@ -51,7 +50,7 @@ impl Prepared {
             .map(|(f, (off, w))| {
                 let x = self.source().columns(off, w);
                 let tree = tree::fit(&x, w, self.labels(), &train, &params, &mut Rng::new(self.seed));
-                let m = self.measure_x(Source::Dense(&x, w), &Fitted::Tree(tree), eval_rows);
+                let m = self.measure_x(super::encoded::Source::Dense(&x, w), &Fitted::Tree(tree), eval_rows);
                 let (name, v, limit) = match self.task {
                     Task::Classification => ("accuracy", m.get("accuracy").copied()?, m.get("baseline_accuracy").copied()?.max(0.98)),
                     Task::Regression => ("r2", m.get("r2").copied()?, 0.98),
@@ -65,31 +64,35 @@ impl Prepared {
         found.into_iter().flatten().collect()
     }
 
-    /// The profile of the model's predictions on the training rows, for drift checks.
-    pub fn prediction_profile(&self, fitted: &Fitted) -> Value {
-        let col = match (self.source(), self.task) {
-            // Binned rows: predicted a decoded block at a time.
-            (source @ Source::Binned(_), Task::Classification | Task::Regression) => {
-                let rows = &self.split.train;
-                if self.task == Task::Regression {
-                    value_column(source.values_at(fitted, rows))
-                } else {
-                    class_column(
-                        source.classes_at(fitted, rows, self.classes.len()),
-                        &self.classes,
-                    )
-                }
+    /// Metrics on the training rows and the profile of the predictions there (for drift
+    /// checks), from one pass of predictions.
+    pub fn measure_train(&self, fitted: &Fitted) -> (Value, Value) {
+        let rows = &self.split.train;
+        let (metrics, col) = match self.predict_rows(self.source(), fitted, rows) {
+            Some(predicted) => {
+                let metrics = json!(self.metrics_of(rows, &predicted));
+                let col = match predicted {
+                    Predicted::Classes(c) => class_column(c, &self.classes),
+                    Predicted::Values(v) => value_column(v),
+                };
+                (metrics, col)
             }
-            _ => prediction_column(
-                fitted,
-                &self.x,
-                self.n_cols.max(1),
-                &self.split.train,
-                self.task,
-                &self.classes,
+            None => (
+                self.measure_json(fitted, rows),
+                prediction_column(
+                    fitted,
+                    &self.x,
+                    self.n_cols.max(1),
+                    rows,
+                    self.task,
+                    &self.classes,
+                ),
             ),
         };
         let all: Vec<usize> = (0..col.len()).collect();
-        json!(drift::profile(&col, &all, col.kind.is_text()))
+        (
+            metrics,
+            json!(drift::profile(&col, &all, col.kind.is_text())),
+        )
     }
 }

@@ -328,13 +328,14 @@ fn binned_rows_give_what_dense_rows_give() {
             dense.fit(&Progress::default()).unwrap(),
         );
         assert_eq!(a, b, "{algorithm} on {target}");
-        for rows in [&binned.split.train, &binned.split.test] {
-            assert_eq!(
-                json!(binned.measure(&a, rows)),
-                json!(dense.measure(&b, rows))
-            );
-        }
-        assert_eq!(binned.prediction_profile(&a), dense.prediction_profile(&b));
+        assert_eq!(
+            json!(binned.measure(&a, &binned.split.test)),
+            json!(dense.measure(&b, &dense.split.test))
+        );
+        let (metrics, profile) = binned.measure_train(&a);
+        assert_eq!((metrics.clone(), profile.clone()), dense.measure_train(&b));
+        assert_eq!(metrics, json!(dense.measure(&b, &dense.split.train)));
+        assert!(profile.is_object() && metrics.is_object());
         let suspects = binned.leakage_suspects();
         assert_eq!(suspects, dense.leakage_suspects());
         assert_eq!(
