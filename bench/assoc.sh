@@ -6,11 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${1:-1000000}"; ITEMS="${2:-5000}"; SUP="${3:-0.002}"
-VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import mlxtend, pandas" 2>/dev/null || "$VENV/bin/pip" install -q numpy pandas mlxtend
-bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+. bench/setup.sh
+bench_setup "mlxtend, pandas" numpy pandas mlxtend
 data=/var/tmp/pg_mining/baskets_${ROWS}_${ITEMS}.csv
 "$VENV/bin/python" - "$ROWS" "$ITEMS" "$data" <<'PY'
 # Market baskets: 1 + Poisson(4) items per transaction drawn with Zipf-like popularity

@@ -8,11 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"; P="${2:-20}"
-VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import sklearn, lightgbm" 2>/dev/null || "$VENV/bin/pip" install -q numpy scikit-learn lightgbm
-bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+. bench/setup.sh
+bench_setup "sklearn, lightgbm" numpy scikit-learn lightgbm
 data=/var/tmp/pg_mining/boost_${N}_${P}.csv
 "$VENV/bin/python" bench/classification_data.py "$N" "$P" "$data"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_boost" -c "CREATE DATABASE pg_mining_boost"

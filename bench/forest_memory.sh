@@ -11,12 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"; P="${2:-20}"
-VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import sklearn" 2>/dev/null || "$VENV/bin/pip" install -q numpy scikit-learn
+. bench/setup.sh
+bench_setup "sklearn" numpy scikit-learn
 command -v heaptrack >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq heaptrack >/dev/null; }
-bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
 work=/var/tmp/pg_mining/forest_memory; rm -rf "$work"; mkdir -p "$work"
 data=/var/tmp/pg_mining/boost_${N}_${P}.csv
 [ -f "$data.npz" ] || "$VENV/bin/python" bench/classification_data.py "$N" "$P" "$data"

@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000000}"; K="${2:-8}"; INIT="${3:-3}"
-VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
-[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q numpy scikit-learn; }
-bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+. bench/setup.sh
+bench_setup "sklearn" numpy scikit-learn
 data=/var/tmp/pg_mining/kmeans_$N.csv
 "$VENV/bin/python" - "$N" "$data" <<'PY'
 import sys, numpy as np

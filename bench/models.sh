@@ -8,11 +8,8 @@
 # Usage: bench/models.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${PG_MINING_BENCH_VENV:-/var/tmp/pg_mining/bench-venv}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import sklearn" 2>/dev/null || "$VENV/bin/pip" install -q numpy scikit-learn
-bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+. bench/setup.sh
+bench_setup "sklearn" numpy scikit-learn
 mlp_data=/var/tmp/pg_mining/boost_62500_20.csv     # 50k training rows after the 20% test split
 knn_data=/var/tmp/pg_mining/boost_110000_20.csv    # 88k stored rows, 22k test rows (10k scored)
 svm_data=/var/tmp/pg_mining/boost_12500_20.csv     # 10k training rows after the 20% test split

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 pub use super::fitted::{Fitted, Model};
 
-use super::binning::Binned;
+use super::binning::{self, Binned};
 use super::boosting::{self, BoostParams};
 use super::dbscan::{self, DbscanParams};
 use super::elastic_net::{self, ElasticNetParams};
@@ -350,31 +350,25 @@ impl Estimator {
                 let mut params = tree.clone();
                 params.max_features = Some(max_features.resolve(p));
                 let extra = matches!(self, Estimator::ExtraTrees { .. });
-                Ok(Fitted::Forest(match data.binned {
-                    Some(b) => forest::fit_binned(
-                        b,
-                        labels,
-                        data.rows,
-                        &params,
-                        *n_estimators,
-                        *bootstrap,
-                        extra,
-                        seed,
-                        progress,
-                    )?,
-                    None => forest::fit(
-                        data.x,
-                        p,
-                        labels,
-                        data.rows,
-                        &params,
-                        *n_estimators,
-                        *bootstrap,
-                        extra,
-                        seed,
-                        progress,
-                    )?,
-                }))
+                let dense;
+                let binned = match data.binned {
+                    Some(b) => b,
+                    None => {
+                        dense = binning::bin(data.x, p, data.rows, binning::MAX_BINS, seed);
+                        &dense
+                    }
+                };
+                Ok(Fitted::Forest(forest::fit(
+                    binned,
+                    labels,
+                    data.rows,
+                    &params,
+                    *n_estimators,
+                    *bootstrap,
+                    extra,
+                    seed,
+                    progress,
+                )?))
             }
             (Estimator::GradientBoosting(params), labels) => Ok(Fitted::Boosted(boosting::fit(
                 data.x,

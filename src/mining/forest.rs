@@ -114,36 +114,12 @@ pub struct Progress {
     pub done: AtomicUsize,
 }
 
-/// A forest of binned trees: bootstrap samples (or all rows), `extra` for extremely
-/// randomized trees. Trees are fitted in parallel; each tree's generator depends only on the
-/// seed and its index, so a seed gives the same forest on any thread count.
+/// A forest of trees grown on binned features (`binned`: every row, binned with `seed` as
+/// `binning::bin` does): bootstrap samples (or all rows), `extra` for extremely randomized
+/// trees. Trees are fitted in parallel; each tree's generator depends only on the seed and its
+/// index, so a seed gives the same forest on any thread count.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
-    x: &[f64],
-    p: usize,
-    labels: Labels,
-    rows: &[usize],
-    params: &TreeParams,
-    n_trees: usize,
-    bootstrap: bool,
-    extra: bool,
-    seed: u64,
-    progress: &Progress,
-) -> Result<Forest> {
-    if rows.is_empty() || p == 0 {
-        return Err(Error::data(
-            "there are no training rows or no feature columns",
-        ));
-    }
-    let binned = binning::bin(x, p, rows, binning::MAX_BINS, seed);
-    fit_binned(
-        &binned, labels, rows, params, n_trees, bootstrap, extra, seed, progress,
-    )
-}
-
-/// `fit` on features already binned (every row; bins as `fit` makes them with this seed).
-#[allow(clippy::too_many_arguments)]
-pub fn fit_binned(
     binned: &binning::Binned,
     labels: Labels,
     rows: &[usize],
@@ -207,4 +183,4 @@ pub fn fit_binned(
 
 #[cfg(test)]
 #[path = "tests/forest.rs"]
-mod tests;
+pub(crate) mod tests;

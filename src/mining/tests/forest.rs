@@ -4,6 +4,26 @@ use super::*;
 use crate::mining::rng::Rng;
 use crate::mining::tree::Criterion;
 
+/// `fit` on a row-major matrix (binned here as dm_train's dense path does).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit(
+    x: &[f64],
+    p: usize,
+    labels: Labels,
+    rows: &[usize],
+    params: &TreeParams,
+    n_trees: usize,
+    bootstrap: bool,
+    extra: bool,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Forest> {
+    let binned = binning::bin(x, p, rows, binning::MAX_BINS, seed);
+    super::fit(
+        &binned, labels, rows, params, n_trees, bootstrap, extra, seed, progress,
+    )
+}
+
 #[test]
 fn forest_is_reproducible_and_averages() {
     let x: Vec<f64> = (0..200).map(|i| ((i * 37) % 100) as f64).collect();

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::mining::binning;
-use crate::mining::forest::{fit, Forest, Progress};
+use crate::mining::forest::tests::fit;
+use crate::mining::forest::{Forest, Progress};
 use crate::mining::tree::Criterion;
 use std::sync::atomic::Ordering;
 

@@ -79,7 +79,7 @@ fn learners_route_missing_values() {
         max_features: None,
         criterion: Criterion::Gini,
     };
-    let f = forest::fit(
+    let f = forest::tests::fit(
         &x,
         2,
         labels,
@@ -92,7 +92,7 @@ fn learners_route_missing_values() {
         &Progress::default(),
     )
     .unwrap();
-    let e = forest::fit(
+    let e = forest::tests::fit(
         &x,
         2,
         labels,
@@ -235,7 +235,7 @@ fn missing_values_within_one_point_of_sklearn() {
         };
         let fit_forest = |labels: Labels, seed: u64| {
             let progress = Progress::default();
-            forest::fit(
+            forest::tests::fit(
                 &x, set.p, labels, &set.train, &params, 100, true, false, seed, &progress,
             )
             .unwrap()

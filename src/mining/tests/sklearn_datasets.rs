@@ -83,7 +83,7 @@ fn forests_within_one_point_of_sklearn() {
                 extra: bool,
                 seed: u64,
             ) -> forest::Forest {
-                forest::fit(
+                forest::tests::fit(
                     &set.x,
                     set.p,
                     labels,
