@@ -12,7 +12,6 @@ use super::error::{Error, Result};
 use super::estimator::{auto_algorithm, Estimator, Fitted, Task, TrainData};
 use super::forest::Progress;
 use super::frame::{Column, ColumnData, ColumnKind, Frame};
-use super::metrics::{self, Metrics};
 use super::model::StoredModel;
 use super::options::TrainOptions;
 use super::preprocess::{ColumnChoice, Defaults, Preprocessor};
@@ -25,6 +24,7 @@ pub mod auto;
 mod checks;
 mod defaults;
 mod encoded;
+mod measure;
 mod tuned;
 pub mod unsupervised;
 
@@ -75,12 +75,6 @@ pub struct Prepared {
     /// Facts for the report, filled as we go.
     pub report: serde_json::Map<String, Value>,
     pub warnings: Vec<String>,
-}
-
-/// What a supervised model predicts for some rows.
-enum Predicted {
-    Classes(Vec<usize>),
-    Values(Vec<f64>),
 }
 
 /// What training produced.
@@ -544,71 +538,6 @@ impl Prepared {
             s.folds * tuning::candidates(s, self.seed).map_or(0, |c| c.len())
         });
         search + self.cv.unwrap_or(0) + self.estimator.work_units()
-    }
-
-    /// Metrics of a fitted model on the given rows, as JSON. Pure computation.
-    pub fn measure_json(&self, fitted: &Fitted, rows: &[usize]) -> Value {
-        match self.target {
-            Target::None => unsupervised::measure(
-                self.task,
-                fitted,
-                &self.x,
-                self.n_cols.max(1),
-                rows,
-                self.seed,
-            ),
-            _ => json!(self.measure(fitted, rows)),
-        }
-    }
-
-    /// Metrics of a supervised model on the given rows. Pure computation.
-    pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        self.measure_x(self.source(), fitted, rows)
-    }
-
-    /// The prepared rows, dense or binned.
-    fn source(&self) -> encoded::Source<'_> {
-        match &self.binned {
-            Some(b) => encoded::Source::Binned(b),
-            None => encoded::Source::Dense(&self.x, self.n_cols),
-        }
-    }
-
-    fn measure_x(&self, x: encoded::Source, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        self.predict_rows(x, fitted, rows)
-            .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p))
-    }
-
-    /// A supervised model's predictions for `rows` (None without a target).
-    fn predict_rows(
-        &self,
-        x: encoded::Source,
-        fitted: &Fitted,
-        rows: &[usize],
-    ) -> Option<Predicted> {
-        match &self.target {
-            Target::Classes { n_classes, .. } => {
-                Some(Predicted::Classes(x.classes_at(fitted, rows, *n_classes)))
-            }
-            Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows))),
-            Target::None => None,
-        }
-    }
-
-    /// Metrics of predictions for `rows` against the target.
-    fn metrics_of(&self, rows: &[usize], predicted: &Predicted) -> Metrics {
-        match (&self.target, predicted) {
-            (Target::Classes { y, n_classes }, Predicted::Classes(pred)) => {
-                let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
-                // Labels the model never saw in training have index n_classes.
-                metrics::classification(&actual, pred, *n_classes)
-            }
-            (Target::Values(v), Predicted::Values(pred)) => {
-                let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
-                metrics::regression(&actual, pred)
-            }
-            _ => Metrics::new(),
-        }
     }
 
     /// Assembles the stored model and the report.

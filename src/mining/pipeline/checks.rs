@@ -1,14 +1,11 @@
-//! Checks on a fitted model: leakage suspects and the profile of its predictions.
+//! Checks on a fitted model: leakage suspects.
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
 
-use super::super::drift;
 use super::super::estimator::{Fitted, Task};
-use super::super::evaluate::{class_column, prediction_column, value_column};
 use super::super::rng::Rng;
 use super::super::tree::{self, Criterion, TreeParams};
-use super::{Predicted, Prepared};
+use super::Prepared;
 
 impl Prepared {
     /// Features that alone predict the target almost perfectly (a depth-4 tree on that feature
@@ -62,37 +59,5 @@ impl Prepared {
             })
             .collect();
         found.into_iter().flatten().collect()
-    }
-
-    /// Metrics on the training rows and the profile of the predictions there (for drift
-    /// checks), from one pass of predictions.
-    pub fn measure_train(&self, fitted: &Fitted) -> (Value, Value) {
-        let rows = &self.split.train;
-        let (metrics, col) = match self.predict_rows(self.source(), fitted, rows) {
-            Some(predicted) => {
-                let metrics = json!(self.metrics_of(rows, &predicted));
-                let col = match predicted {
-                    Predicted::Classes(c) => class_column(c, &self.classes),
-                    Predicted::Values(v) => value_column(v),
-                };
-                (metrics, col)
-            }
-            None => (
-                self.measure_json(fitted, rows),
-                prediction_column(
-                    fitted,
-                    &self.x,
-                    self.n_cols.max(1),
-                    rows,
-                    self.task,
-                    &self.classes,
-                ),
-            ),
-        };
-        let all: Vec<usize> = (0..col.len()).collect();
-        (
-            metrics,
-            json!(drift::profile(&col, &all, col.kind.is_text())),
-        )
     }
 }
