@@ -315,6 +315,7 @@ pub fn fit_tree(
         counts: Vec::new(),
         width,
         gain: vec![0.0; b.n_cols],
+        node_outputs: Default::default(),
     };
     let mut idx = rows;
     let mut scratch: Vec<u32> = Vec::new();

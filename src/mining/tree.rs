@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::binning;
+use super::derived::Derived;
 use super::hist_forest;
 use super::rng::Rng;
 
@@ -115,6 +116,9 @@ pub struct Tree {
     pub width: usize,
     /// Total weighted impurity decrease per feature (unnormalized).
     pub gain: Vec<f64>,
+    /// Every node's output, computed from the leaves when the tree first explains a row.
+    #[serde(skip)]
+    pub node_outputs: Derived<Vec<f64>>,
 }
 
 impl Tree {
@@ -173,13 +177,19 @@ impl Tree {
     /// outputs only (trained before node outputs or leaf counts were kept). An inner node's
     /// output is that of the training rows through it: its leaves' counts summed, or their
     /// means weighted by their rows.
-    pub fn node_values(&self) -> Option<std::borrow::Cow<'_, [f64]>> {
+    pub fn node_values(&self) -> Option<&[f64]> {
         let (w, n) = (self.width, self.nodes.len());
         if self.counts.is_empty() {
             // Format 2 and before: every node's output, or leaves' only.
-            return (self.values.len() == n * w)
-                .then_some(std::borrow::Cow::Borrowed(&self.values));
+            return (self.values.len() == n * w).then_some(&self.values[..]);
         }
+        self.node_outputs
+            .get(|| self.compute_node_values())
+            .map(Vec::as_slice)
+    }
+
+    fn compute_node_values(&self) -> Option<Vec<f64>> {
+        let (w, n) = (self.width, self.nodes.len());
         if w == 0 {
             return None;
         }
@@ -223,7 +233,7 @@ impl Tree {
                 out.push(a[0] / a[1].max(1.0));
             }
         }
-        Some(std::borrow::Cow::Owned(out))
+        Some(out)
     }
 
     /// Path-based contributions of a row: adds the root's output to `base` (len width) and,
@@ -337,6 +347,7 @@ impl<'de> Deserialize<'de> for Tree {
             counts: c.counts,
             width: c.width,
             gain: c.gain,
+            node_outputs: Derived::default(),
         })
     }
 }

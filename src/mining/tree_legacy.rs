@@ -46,6 +46,7 @@ impl Tree {
             counts: Vec::new(),
             width: self.width,
             gain: self.gain,
+            node_outputs: Default::default(),
         })
     }
 }
