@@ -167,3 +167,80 @@ fn format_2_trees_are_converted() {
     let bytes = bincode::serde::encode_to_vec(old(2), config()).unwrap();
     assert!(bincode::serde::decode_from_slice::<Tree, _>(&bytes, config()).is_err());
 }
+
+/// Models pg_mining stored in format 2 (tests/fixtures/model_format_2.json, written at commit
+/// 2c2c44b by tests/fixtures/model_format_2_writer.rs: a decision tree, a random forest and an
+/// extra-trees regressor, with their outputs and explanations of 40 probe rows, missing values
+/// among them) load, predict bit for bit as they did — on the stored trees and in the forest
+/// scoring layout — and explain as they did.
+#[test]
+fn format_2_models_score_and_explain_as_they_did() {
+    use crate::mining::fitted::Model;
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/model_format_2.json")).unwrap();
+    let p = doc["features"].as_u64().unwrap() as usize;
+    let probes: Vec<Vec<f64>> = doc["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    let floats = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let models = doc["models"].as_array().unwrap();
+    assert_eq!(models.len(), 3);
+    for m in models {
+        let hex = m["bytes"].as_str().unwrap();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(header(&bytes).unwrap().0, 2);
+        let model = decode(&bytes).unwrap();
+        assert_eq!(model.algorithm, m["algorithm"].as_str().unwrap());
+        model.prepare_scoring();
+        if let Fitted::Forest(f) = &model.estimator {
+            assert!(f.packed.built().is_some());
+        }
+        for ((x, want), explained) in probes
+            .iter()
+            .zip(m["outputs"].as_array().unwrap())
+            .zip(m["explained"].as_array().unwrap())
+        {
+            let want = floats(want);
+            let mut got = vec![0.0; want.len()];
+            if want.len() == 1 {
+                got[0] = model.estimator.predict_value(x);
+            } else {
+                model.estimator.predict_proba(x, &mut got);
+            }
+            assert_eq!(got, want, "{} on {x:?}", model.algorithm);
+            if let Fitted::Forest(f) = &model.estimator {
+                f.predict_plain(x, &mut got);
+                assert_eq!(got, want, "{} on {x:?}, stored trees", model.algorithm);
+            }
+            let (base, contrib) = match &model.estimator {
+                Fitted::Forest(f) => f.explain(x, p).unwrap(),
+                Fitted::Tree(t) => {
+                    let (mut b, mut c) = (vec![0.0; want.len()], vec![0.0; p * want.len()]);
+                    assert!(t.explain(x, &mut b, &mut c));
+                    (b, c)
+                }
+                _ => unreachable!(),
+            };
+            assert_eq!(base, floats(&explained[0]));
+            assert_eq!(contrib, floats(&explained[1]));
+        }
+    }
+}
