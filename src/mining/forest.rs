@@ -35,8 +35,8 @@ impl Forest {
     }
 
     /// Builds the scoring layout (megabytes for a large forest), for a model about to score
-    /// many rows: a loaded model does, training does not (its one evaluation pass over the
-    /// test rows is quick on the stored trees and would not repay the memory).
+    /// many rows: a loaded model does; training measures with a layout of a few trees at a
+    /// time (pipeline/encoded.rs), not the whole forest's.
     pub fn prepare_scoring(&self) {
         self.packed.get(|| Packed::new(&self.trees, self.width));
     }
@@ -47,42 +47,48 @@ impl Forest {
     /// caches, so each step is a memory load, and the loads of eight independent walks
     /// overlap instead of waiting for one another.
     pub fn predict_plain(&self, x: &[f64], out: &mut [f64]) {
-        const LANES: usize = 8;
         out.iter_mut().for_each(|o| *o = 0.0);
-        for group in self.trees.chunks(LANES) {
-            let mut at = [0usize; LANES];
-            // Bounded: no walk is longer than its tree's node count.
-            let longest = group.iter().map(|t| t.nodes.len()).max().unwrap_or(0);
-            for _ in 0..longest {
-                let mut moved = false;
-                for (j, t) in group.iter().enumerate() {
-                    let Some(node) = t.nodes.get(at[j]) else {
-                        continue;
-                    };
-                    if node.feature == LEAF {
-                        continue;
-                    }
-                    let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
-                    at[j] = if goes_left(node.feature, node.threshold, v) {
-                        node.left
-                    } else {
-                        node.right()
-                    } as usize;
-                    moved = true;
-                }
-                if !moved {
-                    break;
-                }
-            }
-            for (j, t) in group.iter().enumerate() {
-                let leaf = t.nodes.get(at[j]).map_or(0, |n| n.left as usize);
-                for (k, o) in out.iter_mut().enumerate().take(t.width) {
-                    *o += t.leaf_output(leaf, k);
-                }
-            }
-        }
+        accumulate_plain(&self.trees, x, out);
         let n = self.trees.len().max(1) as f64;
         out.iter_mut().for_each(|o| *o /= n);
+    }
+}
+
+/// Adds each tree's leaf outputs for row `x` to `out`, tree by tree in order (as
+/// `Packed::accumulate`).
+pub fn accumulate_plain(trees: &[Tree], x: &[f64], out: &mut [f64]) {
+    const LANES: usize = 8;
+    for group in trees.chunks(LANES) {
+        let mut at = [0usize; LANES];
+        // Bounded: no walk is longer than its tree's node count.
+        let longest = group.iter().map(|t| t.nodes.len()).max().unwrap_or(0);
+        for _ in 0..longest {
+            let mut moved = false;
+            for (j, t) in group.iter().enumerate() {
+                let Some(node) = t.nodes.get(at[j]) else {
+                    continue;
+                };
+                if node.feature == LEAF {
+                    continue;
+                }
+                let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
+                at[j] = if goes_left(node.feature, node.threshold, v) {
+                    node.left
+                } else {
+                    node.right()
+                } as usize;
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
+        }
+        for (j, t) in group.iter().enumerate() {
+            let leaf = t.nodes.get(at[j]).map_or(0, |n| n.left as usize);
+            for (k, o) in out.iter_mut().enumerate().take(t.width) {
+                *o += t.leaf_output(leaf, k);
+            }
+        }
     }
 }
 

@@ -196,6 +196,15 @@ impl Packed {
     /// Average of the trees' leaf outputs for row `x` into `out` (len = width), as
     /// `Forest::predict`.
     pub fn predict(&self, x: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        self.accumulate(x, out);
+        let n = self.roots.len().max(1) as f64;
+        out.iter_mut().for_each(|o| *o /= n);
+    }
+
+    /// Adds each tree's leaf outputs for row `x` to `out`, tree by tree in order (so layouts of
+    /// consecutive runs of a forest's trees, one after the other, add what one layout adds).
+    pub fn accumulate(&self, x: &[f64], out: &mut [f64]) {
         // Codes of the row's values, plus the leaves' always-missing one, plus one spare (the
         // SIMD walk reads codes four bytes at a time).
         let mut small = [0u16; 64];
@@ -216,7 +225,6 @@ impl Packed {
         }
         let nodes = &self.nodes[..];
         let leaf = self.cuts.len() as u16;
-        out.iter_mut().for_each(|o| *o = 0.0);
         for group in self.roots.chunks(LANES) {
             let mut at = [self.parking; LANES];
             at.iter_mut().zip(group).for_each(|(a, &root)| *a = root);
@@ -237,8 +245,6 @@ impl Packed {
                 out.iter_mut().zip(values).for_each(|(o, v)| *o += v);
             }
         }
-        let n = self.roots.len().max(1) as f64;
-        out.iter_mut().for_each(|o| *o /= n);
     }
 }
 

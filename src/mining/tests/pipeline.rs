@@ -353,3 +353,48 @@ fn binned_rows_give_what_dense_rows_give() {
     };
     assert!(prepare(&f, &req, &mut |_| {}).unwrap().binned.is_none());
 }
+
+/// Measuring a forest scores its rows a layout of 16 trees at a time: the outputs are the
+/// forest's own, bit for bit, from dense and from binned rows, and so are the classes.
+#[test]
+fn forests_are_measured_as_they_predict() {
+    let f = frame(3000);
+    for (target, k) in [("y", 2), ("v", 1)] {
+        let req = TrainRequest {
+            target: Some(target.into()),
+            algorithm: "random_forest".into(),
+            hyperparams: json!({"n_estimators": 37}),
+            options: TrainOptions::parse(&json!({"dedup": false})).unwrap(),
+        };
+        let binned = prepare_rows(&f, &req, &mut |_| {}, true).unwrap();
+        let dense = prepare_rows(&f, &req, &mut |_| {}, false).unwrap();
+        let fitted = dense.fit(&Progress::default()).unwrap();
+        let Fitted::Forest(forest) = &fitted else {
+            panic!("not a forest")
+        };
+        let rows: Vec<usize> = (0..dense.x.len() / dense.n_cols).rev().collect();
+        let p = dense.n_cols;
+        let mut want = Vec::new();
+        for &r in &rows {
+            let mut o = vec![0.0; k];
+            forest.predict_plain(&dense.x[r * p..(r + 1) * p], &mut o);
+            want.extend(o);
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let from_dense = encoded::Source::Dense(&dense.x, p).forest_outputs(forest, &rows);
+        let from_bins = binned.source().forest_outputs(forest, &rows);
+        assert_eq!(bits(&from_dense), bits(&want));
+        assert_eq!(bits(&from_bins), bits(&want));
+        if k == 2 {
+            assert_eq!(
+                binned.source().classes_at(&fitted, &rows, 2),
+                fitted.classes_at(&dense.x, p, &rows, 2)
+            );
+        } else {
+            assert_eq!(
+                bits(&binned.source().values_at(&fitted, &rows)),
+                bits(&fitted.values_at(&dense.x, p, &rows))
+            );
+        }
+    }
+}
