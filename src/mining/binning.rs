@@ -97,18 +97,13 @@ impl ColumnBinner {
 
     /// Adds the next column (n_rows values).
     pub fn push(&mut self, column: &[f64]) {
-        let values = self
-            .sample
-            .iter()
-            .map(|&r| column.get(r).copied().unwrap_or(f64::NAN))
-            .collect();
-        let e = edges_of(values, self.max_bins);
         let start = self.bins.len();
-        self.bins.extend(
-            (0..self.n_rows).map(|r| bin_of(&e, column.get(r).copied().unwrap_or(f64::NAN))),
-        );
-        self.missing.push(self.bins[start..].contains(&MISSING));
-        self.edges.push(e);
+        self.bins.resize(start + self.n_rows, 0);
+        let value = |r: usize| column.get(r).copied().unwrap_or(f64::NAN);
+        let (edges, missing) =
+            cut_column(&self.sample, self.max_bins, value, &mut self.bins[start..]);
+        self.edges.push(edges);
+        self.missing.push(missing);
     }
 
     pub fn finish(self) -> Binned {
@@ -120,6 +115,22 @@ impl ColumnBinner {
             missing: self.missing,
         }
     }
+}
+
+/// Cuts one feature (`value` of each row): its edges from the sampled rows, then every row's
+/// bin into `col`; returns the edges and whether any row is missing.
+fn cut_column(
+    sample: &[usize],
+    max_bins: usize,
+    value: impl Fn(usize) -> f64,
+    col: &mut [u8],
+) -> (Vec<f64>, bool) {
+    let edges = edges_of(sample.iter().map(|&r| value(r)).collect(), max_bins);
+    for (r, b) in col.iter_mut().enumerate() {
+        *b = bin_of(&edges, value(r));
+    }
+    let missing = col.contains(&MISSING);
+    (edges, missing)
 }
 
 /// The rows whose values set the bin edges: the training rows, or a seeded sample of SAMPLE
@@ -189,28 +200,19 @@ pub fn bin_of(edges: &[f64], v: f64) -> u8 {
 pub fn bin(x: &[f64], p: usize, train: &[usize], max_bins: usize, seed: u64) -> Binned {
     let n_rows = x.len().checked_div(p).unwrap_or(0);
     let sample = edge_rows(train, seed);
-    let edges: Vec<Vec<f64>> = (0..p)
-        .into_par_iter()
-        .map(|f| edges_of(sample.iter().map(|&r| x[r * p + f]).collect(), max_bins))
-        .collect();
     let mut bins = vec![0u8; n_rows * p];
-    if n_rows > 0 {
+    let value = |f: usize| move |r: usize| x[r * p + f];
+    let cut: Vec<(Vec<f64>, bool)> = if n_rows > 0 {
         bins.par_chunks_mut(n_rows)
-            .zip(&edges)
             .enumerate()
-            .for_each(|(f, (col, e))| {
-                for (r, b) in col.iter_mut().enumerate() {
-                    *b = bin_of(e, x[r * p + f]);
-                }
-            });
-    }
-    let missing = if n_rows > 0 {
-        bins.par_chunks(n_rows)
-            .map(|col| col.contains(&MISSING))
+            .map(|(f, col)| cut_column(&sample, max_bins, value(f), col))
             .collect()
     } else {
-        vec![false; p]
+        (0..p)
+            .map(|f| cut_column(&sample, max_bins, value(f), &mut []))
+            .collect()
     };
+    let (edges, missing) = cut.into_iter().unzip();
     Binned {
         n_rows,
         n_cols: p,

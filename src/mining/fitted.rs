@@ -70,12 +70,11 @@ impl Model for Fitted {
         match self {
             Fitted::Logistic(m) => m.predict_proba(x, out),
             Fitted::Tree(t) => {
-                let at = t.leaf_at(x);
-                for (k, o) in out.iter_mut().enumerate() {
-                    *o = match at {
-                        Some(at) if k < t.width => t.leaf_output(at, k),
-                        _ => 0.0,
-                    };
+                out.iter_mut().for_each(|o| *o = 0.0);
+                if let Some(at) = t.leaf_at(x) {
+                    out.iter_mut()
+                        .zip(t.leaf_outputs(at))
+                        .for_each(|(o, v)| *o = v);
                 }
             }
             Fitted::Forest(f) => f.predict(x, out),

@@ -85,9 +85,9 @@ pub fn accumulate_plain(trees: &[Tree], x: &[f64], out: &mut [f64]) {
         }
         for (j, t) in group.iter().enumerate() {
             let leaf = t.nodes.get(at[j]).map_or(0, |n| n.left as usize);
-            for (k, o) in out.iter_mut().enumerate().take(t.width) {
-                *o += t.leaf_output(leaf, k);
-            }
+            out.iter_mut()
+                .zip(t.leaf_outputs(leaf))
+                .for_each(|(o, v)| *o += v);
         }
     }
 }

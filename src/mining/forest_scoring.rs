@@ -162,12 +162,12 @@ impl Packed {
                 let at = node.left as usize;
                 let outputs = u32::try_from(self.outputs.len()).ok()?;
                 self.nodes.push(pack(leaf_feature, 0, outputs));
-                for k in 0..self.width {
-                    let v = t.leaf_output(at, k);
-                    if v.is_nan() {
-                        return None;
-                    }
-                    self.outputs.push(v);
+                let before = self.outputs.len();
+                self.outputs.extend(t.leaf_outputs(at));
+                if self.outputs.len() != before + self.width
+                    || self.outputs[before..].iter().any(|v| v.is_nan())
+                {
+                    return None;
                 }
                 continue;
             }

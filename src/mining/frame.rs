@@ -162,8 +162,8 @@ impl Column {
     }
 
     /// Keeps only the given rows, in the given order.
-    /// Gives back the capacity the column grew past while it was read (columns grow by
-    /// doubling: up to twice the data otherwise).
+    /// Gives back the capacity the column grew past while it was read (up to a quarter of its
+    /// data: `push_grown`).
     pub fn shrink_to_fit(&mut self) {
         match &mut self.data {
             ColumnData::Numeric(v) => v.shrink_to_fit(),

@@ -141,28 +141,36 @@ impl Tree {
         None
     }
 
-    /// Output k of the leaf whose `left` field is `at` (NaN if there is none): a class share
-    /// (its count over the leaf's rows, as the proportion was computed while growing) or the
-    /// mean.
+    /// The outputs of the leaf whose `left` field is `at` (width of them; none if the tree
+    /// has no such leaf): class shares (counts over the leaf's rows, as the proportions were
+    /// computed while growing) or the mean.
     #[inline]
-    pub fn leaf_output(&self, at: usize, k: usize) -> f64 {
-        if !self.values.is_empty() {
-            return self.values.get(at + k).copied().unwrap_or(f64::NAN);
-        }
-        let Some(counts) = self.counts.get(at..at + self.width) else {
-            return f64::NAN;
+    pub fn leaf_outputs(&self, at: usize) -> impl Iterator<Item = f64> + '_ {
+        let w = self.width;
+        let (values, counts) = if self.values.is_empty() {
+            (&[][..], self.counts.get(at..at + w).unwrap_or(&[]))
+        } else {
+            (self.values.get(at..at + w).unwrap_or(&[]), &[][..])
         };
         let n: f64 = counts.iter().map(|&c| f64::from(c)).sum();
-        counts
-            .get(k)
-            .map_or(f64::NAN, |&c| f64::from(c) / n.max(1.0))
+        values
+            .iter()
+            .copied()
+            .chain(counts.iter().map(move |&c| f64::from(c) / n.max(1.0)))
+    }
+
+    /// Output k of the leaf whose `left` field is `at` (NaN if there is none).
+    pub fn leaf_output(&self, at: usize, k: usize) -> f64 {
+        self.leaf_outputs(at).nth(k).unwrap_or(f64::NAN)
     }
 
     /// The leaf outputs for a row of `x` into `out` (len = width; NaN where there are none).
     pub fn leaf(&self, x: &[f64], out: &mut [f64]) {
-        let at = self.leaf_at(x);
-        for (k, o) in out.iter_mut().enumerate() {
-            *o = at.map_or(f64::NAN, |at| self.leaf_output(at, k));
+        out.iter_mut().for_each(|o| *o = f64::NAN);
+        if let Some(at) = self.leaf_at(x) {
+            out.iter_mut()
+                .zip(self.leaf_outputs(at))
+                .for_each(|(o, v)| *o = v);
         }
     }
 
