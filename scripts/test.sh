@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test level on a fresh or prepared machine:
-#   1. unit tests of the mining core and #[pg_test]s in a temporary Postgres (cargo pgrx test),
-#   2. SQL scenario tests (pg_regress) against the release build installed into Debian's
-#      PostgreSQL 15, in the project's own cluster.
+#   1. the mining core's unit and layout tests (cargo test -p mining: plain Rust, no Postgres),
+#   2. the extension's #[pg_test]s in a temporary Postgres (cargo pgrx test),
+#   3. SQL scenario tests (pg_regress) against the release build installed into Debian's
+#      PostgreSQL 15, in the project's own cluster, and the client checks (psql, pgjdbc, psqlODBC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -12,7 +13,12 @@ HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
 
 bash scripts/setup.sh
 
-echo "== unit tests and #[pg_test] (cargo pgrx test)"
+echo "== mining core: unit and layout tests (cargo test -p mining, no Postgres)"
+phase=$SECONDS
+cargo test -p mining
+echo "-- took $((SECONDS - phase)) s"
+
+echo "== #[pg_test] (cargo pgrx test)"
 phase=$SECONDS
 mkdir -p "$HOME_DIR"
 chown postgres:postgres "$HOME_DIR" 2>/dev/null || true

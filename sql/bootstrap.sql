@@ -30,7 +30,7 @@ CREATE TABLE dm.models (
     profile          jsonb NOT NULL DEFAULT '{}',
     UNIQUE (name, version)
 );
--- Model bytes come compressed (model_format.rs): Postgres need not try again.
+-- Model bytes come compressed (crates/mining/src/model/format.rs): Postgres need not try again.
 ALTER TABLE dm.models ALTER COLUMN model_bytes SET STORAGE EXTERNAL;
 COMMENT ON TABLE dm.models IS 'One row per trained model version: what it was trained on, how, its metrics and its bytes';
 

@@ -1,8 +1,9 @@
 //! pg_mining: the data-mining workflow inside PostgreSQL.
 //!
-//! Layers: `api` (SQL functions: arguments and errors), `catalog` (dm.* tables and the model
-//! cache), `data` (reading relations, scoring inputs), `mining` (pure Rust: preprocessing,
-//! estimators, metrics), `pool` (the extension's thread pool).
+//! The Postgres shell around the pure mining core (the `mining` crate, crates/mining): `api`
+//! (SQL functions: parse arguments, call one function below, map errors), `training` (a
+//! dm_train run inside the backend), `catalog` (dm.* tables and the model cache), `data`
+//! (reading relations, scoring inputs), `pg` (errors, SPI helpers, the thread pool).
 
 use pgrx::prelude::*;
 use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
@@ -10,8 +11,8 @@ use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
 pub mod api;
 pub mod catalog;
 pub mod data;
-pub mod mining;
-pub mod pool;
+pub mod pg;
+pub mod training;
 
 ::pgrx::pg_module_magic!(name, version);
 

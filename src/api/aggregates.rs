@@ -8,8 +8,8 @@ use pgrx::{AggregateName, AnyElement, Internal, JsonB};
 use serde_json::json;
 
 use crate::data::types::label_of;
-use crate::mining::accumulate::LabelAcc;
-use crate::mining::metrics::RegressionAcc;
+use mining::evaluation::accumulate::LabelAcc;
+use mining::evaluation::metrics::RegressionAcc;
 
 fn push_labels(
     state: &mut Internal,
@@ -222,7 +222,7 @@ impl Aggregate<ClusterMetrics> for ClusterMetrics {
         let Some(st) = (unsafe { state.get::<ClusterState>() }) else {
             return JsonB(json!({"rows": 0}));
         };
-        let mut v = crate::mining::cluster_metrics::report(&st.x, st.dims, &st.labels, 42);
+        let mut v = mining::evaluation::clustering::report(&st.x, st.dims, &st.labels, 42);
         if st.skipped > 0 {
             v["skipped"] = json!(st.skipped);
         }

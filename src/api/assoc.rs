@@ -6,11 +6,11 @@ use std::sync::Arc;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-use super::errors::OrRaise;
-use crate::mining::assoc::{self, Baskets, Itemset};
-use crate::mining::error::Error;
-use crate::mining::forest::Progress;
-use crate::pool;
+use crate::pg::errors::OrRaise;
+use crate::pg::pool;
+use mining::association::fpgrowth::{self, Baskets, Itemset};
+use mining::common::error::Error;
+use mining::common::progress::Progress;
 
 fn max_len(options: Option<JsonB>) -> Result<Option<usize>, Error> {
     let Some(JsonB(v)) = options else {
@@ -50,7 +50,7 @@ fn mine(b: Baskets, min_support: f64, max: Option<usize>) -> (Arc<Baskets>, Vec<
     let progress = Arc::new(Progress::default());
     let (job_b, job_p) = (b.clone(), progress.clone());
     let sets = pool::run("frequent itemsets", progress, 0, move || {
-        assoc::frequent_itemsets(&job_b, min_support, max, &mut || {
+        fpgrowth::frequent_itemsets(&job_b, min_support, max, &mut || {
             if job_p.cancel.load(Ordering::Relaxed) {
                 Err(Error::internal("cancelled"))
             } else {
@@ -95,7 +95,7 @@ fn dm_association_rules(
     let max = max_len(options).or_raise_in("dm_association_rules");
     let b = baskets(relation, transaction_col, item_col);
     let (b, sets) = mine(b, min_support, max);
-    let mut rules = assoc::rules(&sets, min_confidence).or_raise_in("dm_association_rules");
+    let mut rules = fpgrowth::rules(&sets, min_confidence).or_raise_in("dm_association_rules");
     rules.sort_by(|x, y| {
         y.confidence
             .total_cmp(&x.confidence)

@@ -13,10 +13,10 @@ use pgrx::prelude::*;
 use pgrx::{AggregateName, Internal};
 
 use super::args::{Float8ArrayArg, JsonbArg, Row};
-use super::errors::OrRaise;
-use crate::mining::forest::Progress;
-use crate::mining::kmeans::{self, KMeansParams};
-use crate::pool;
+use crate::pg::errors::OrRaise;
+use crate::pg::pool;
+use mining::common::progress::Progress;
+use mining::learners::cluster::kmeans::{self, KMeansParams};
 
 /// A k × d matrix returned as a two-dimensional double precision[].
 pub struct Matrix {

@@ -1,19 +1,14 @@
 //! Deployment inside the database: the scoring trigger and typed predict functions.
 
-use std::ffi::{CStr, CString};
-use std::num::NonZeroUsize;
-
-use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::{PgTriggerLevel, PgTriggerOperation, PgTriggerWhen};
 
-use super::errors::{raise, OrRaise, SqlError};
 use crate::catalog::{cache, models};
-use crate::data::input::with_datum;
 use crate::data::reader::quote_ident;
-use crate::mining::error::Error;
-use crate::mining::estimator::Task;
-use crate::mining::frame::format_number;
+use crate::data::trigger;
+use crate::pg::errors::{raise, SqlError};
+use mining::common::error::Error;
+use mining::common::task::Task;
 
 fn usage(msg: &str) -> ! {
     raise(SqlError::Mining(Error::param(format!(
@@ -54,141 +49,23 @@ fn dm_score_trigger<'a>(
     let Some(tuple) = trigger.new() else {
         usage("no new row")
     };
-    let td = trigger.trigger_data();
-    // SAFETY: a row trigger's relation, descriptor and new tuple are valid for this call.
-    unsafe {
-        let desc = (*td.tg_relation).rd_att;
-        let raw_tuple = if matches!(trigger.op(), Ok(PgTriggerOperation::Update)) {
-            td.tg_newtuple
-        } else {
-            td.tg_trigtuple
-        };
-        let natts = (*desc).natts as usize;
-        let attrs = (*desc).attrs.as_slice(natts);
-        let Some(attno) = attrs.iter().position(|a| {
-            !a.attisdropped && CStr::from_ptr(a.attname.data.as_ptr()).to_str() == Ok(column)
-        }) else {
-            raise(SqlError::Mining(Error::column(format!(
-                "dm_score_trigger: table \"{}\" has no column \"{column}\"",
-                trigger.table_name().unwrap_or_default()
-            ))));
-        };
-        let att = &attrs[attno];
-        let is_array = pg_sys::get_element_type(att.atttypid) != pg_sys::InvalidOid;
-        let wants_array = mode == "proba" || m.model.task == Task::Decomposition;
-        if wants_array != is_array {
-            raise(SqlError::Mining(Error::input(format!(
-                "dm_score_trigger: column \"{column}\" is {}; {}",
-                crate::data::types::type_name(att.atttypid),
-                if is_array {
-                    "an array column takes mode 'proba' (or a pca model)"
-                } else if mode != "proba" {
-                    "a pca model writes its components into an array column (float8[])"
-                } else {
-                    "mode 'proba' needs an array column (float8[], real[] or numeric[])"
-                }
-            ))));
-        }
-        let integer = matches!(
-            att.atttypid,
-            pg_sys::INT2OID | pg_sys::INT4OID | pg_sys::INT8OID
-        );
-        let datum = pg_sys::heap_copy_tuple_as_datum(raw_tuple, desc);
-        let mut buf = m.buf.borrow_mut();
-        let text = with_datum(
-            &m.model,
-            &m.plans,
-            datum,
-            (*desc).tdtypeid,
-            |raw| -> Result<String, Error> {
-                Ok(match (mode, m.model.task) {
-                    ("proba", _) => {
-                        let p = m.model.predict_proba(raw, &mut buf)?;
-                        format!(
-                            "{{{}}}",
-                            p.iter()
-                                .map(|v| format!("{v}"))
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        )
-                    }
-                    (_, Task::Regression) => {
-                        let v = m.model.predict_value(raw, &mut buf)?;
-                        if integer {
-                            format!("{}", v.round())
-                        } else {
-                            format!("{v}")
-                        }
-                    }
-                    (_, Task::Clustering) => m.model.cluster(raw, &mut buf)?.to_string(),
-                    ("label", Task::Anomaly) => m.model.anomaly(raw, &mut buf)?.1.to_string(),
-                    (_, Task::Anomaly) => format!("{}", m.model.anomaly(raw, &mut buf)?.0),
-                    (_, Task::Decomposition) => {
-                        let v = m.model.transform(raw, &mut buf)?;
-                        format!(
-                            "{{{}}}",
-                            v.iter()
-                                .map(|v| format!("{v}"))
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        )
-                    }
-                    ("label", Task::Classification) => {
-                        m.model.classes[m.model.predict_class(raw, &mut buf)?].clone()
-                    }
-                    (_, Task::Classification) => {
-                        let c = m.model.predict_class(raw, &mut buf)?;
-                        match m.model.class_number(c) {
-                            Ok(v)
-                                if !matches!(
-                                    att.atttypid,
-                                    pg_sys::TEXTOID
-                                        | pg_sys::VARCHAROID
-                                        | pg_sys::BPCHAROID
-                                        | pg_sys::BOOLOID
-                                ) =>
-                            {
-                                format_number(v)
-                            }
-                            _ => m.model.classes[c].clone(),
-                        }
-                    }
-                })
-            },
-        )
-        .and_then(|r| r)
-        .or_raise_for(model);
-        drop(buf);
-        let numeric_column = integer
-            || matches!(
-                att.atttypid,
-                pg_sys::FLOAT4OID | pg_sys::FLOAT8OID | pg_sys::NUMERICOID
-            );
-        let fits = if numeric_column {
-            text.parse::<f64>().is_ok()
-        } else if att.atttypid == pg_sys::BOOLOID {
-            matches!(text.as_str(), "true" | "false" | "1" | "0")
-        } else {
-            true
-        };
-        if !fits {
-            raise(SqlError::Mining(Error::input(format!(
-                "dm_score_trigger: column \"{column}\" is {} but model \"{model}\" predicts \"{text}\"; write it into a text column",
-                crate::data::types::type_name(att.atttypid)
-            ))));
-        }
-        let mut func = pg_sys::InvalidOid;
-        let mut ioparam = pg_sys::InvalidOid;
-        pg_sys::getTypeInputInfo(att.atttypid, &mut func, &mut ioparam);
-        let c = CString::new(text).unwrap_or_default();
-        let value =
-            pg_sys::OidInputFunctionCall(func, c.as_ptr() as *mut _, ioparam, att.atttypmod);
-        let mut out = tuple.into_owned();
-        if let Some(n) = NonZeroUsize::new(attno + 1) {
-            out.set_by_index_unchecked(n, Some(value));
-        }
-        Ok(Some(out))
+    let update = matches!(trigger.op(), Ok(PgTriggerOperation::Update));
+    let table = trigger.table_name().unwrap_or_default();
+    let value = trigger::prediction_for(
+        trigger.trigger_data(),
+        update,
+        &table,
+        &m,
+        model,
+        column,
+        mode,
+    );
+    let mut out = tuple.into_owned();
+    if let Some((n, datum)) = value {
+        // SAFETY: the datum is of the column's type, made by its input function.
+        unsafe { out.set_by_index_unchecked(n, Some(datum)) };
     }
+    Ok(Some(out))
 }
 
 /// Creates a SQL function with one typed argument per feature (in training order) that returns
@@ -237,12 +114,11 @@ fn dm_create_predict_function(
             "double precision[]".into(),
         ),
         Task::Classification => match m.model.target_kind {
-            crate::mining::frame::ColumnKind::Integer | crate::mining::frame::ColumnKind::Float => {
-                (
-                    format!("dm_predict({lit}, ROW({row}))"),
-                    m.model.target_type.clone(),
-                )
-            }
+            mining::common::frame::ColumnKind::Integer
+            | mining::common::frame::ColumnKind::Float => (
+                format!("dm_predict({lit}, ROW({row}))"),
+                m.model.target_type.clone(),
+            ),
             _ => (
                 format!("dm_predict_label({lit}, ROW({row}))"),
                 m.model.target_type.clone(),
@@ -254,7 +130,7 @@ fn dm_create_predict_function(
         "CREATE {}FUNCTION {signature} LANGUAGE sql STABLE PARALLEL SAFE AS $dm$ SELECT ({call})::{ret} $dm$",
         if replace { "OR REPLACE " } else { "" }
     );
-    let exists = models::read_one::<bool>(
+    let exists = crate::pg::spi::read_one::<bool>(
         "SELECT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = $1 AND pg_function_is_visible(p.oid))",
         &[fname.rsplit('.').next().unwrap_or(&fname).into()],
     )

@@ -3,12 +3,11 @@
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-use super::errors::{raise, OrRaise, SqlError};
 use super::evaluate::on_relation;
-use crate::catalog::models;
-use crate::mining::drift::{self, Profile};
-use crate::mining::error::Error;
-use crate::mining::evaluate;
+use crate::pg::errors::{raise, OrRaise, SqlError};
+use mining::common::error::Error;
+use mining::evaluation::drift::{self, Profile};
+use mining::evaluation::evaluate;
 
 type DriftRow = (
     String,
@@ -53,7 +52,7 @@ fn dm_drift(
     if frame.nrows() == 0 {
         Err(Error::data("the relation has no rows")).or_raise_for(model)
     }
-    let profile = models::read_one::<JsonB>(
+    let profile = crate::pg::spi::read_one::<JsonB>(
         "SELECT profile FROM dm.models WHERE id = $1",
         &[m.id.into()],
     )

@@ -7,18 +7,18 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::json;
 
-use super::errors::OrRaise;
+use crate::pg::errors::OrRaise;
 use std::rc::Rc;
 
 use crate::catalog::cache::{self, Loaded};
 use crate::data::reader;
-use crate::mining::error::Error;
-use crate::mining::evaluate::{self, Scored};
-use crate::mining::forest::Progress;
-use crate::mining::frame::Frame;
-use crate::mining::model::StoredModel;
-use crate::mining::scores;
-use crate::pool;
+use crate::pg::pool;
+use mining::common::error::Error;
+use mining::common::frame::Frame;
+use mining::common::progress::Progress;
+use mining::evaluation::evaluate::{self, Scored};
+use mining::evaluation::scores;
+use mining::model::stored::StoredModel;
 
 /// Reads `relation` and runs `job` (pure computation) with the model and the frame on the pool.
 pub fn on_relation<T: Send + 'static>(
@@ -58,7 +58,7 @@ fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NU
             .or_raise_for(model);
         }
         let (m, _, mut out) = on_relation(model, relation, |m, f| {
-            evaluate::unsupervised_metrics(m, f, crate::mining::options::DEFAULT_SEED)
+            evaluate::unsupervised_metrics(m, f, mining::prepare::options::DEFAULT_SEED)
         });
         out["model"] = json!(format!("{}@{}", m.name, m.version));
         return JsonB(out);
@@ -99,7 +99,7 @@ fn dm_confusion_matrix(
     let (_, _, s) = score_relation(model, relation);
     if s.k == 0 {
         Err(Error::new(
-            crate::mining::error::ErrorKind::NotSupported,
+            mining::common::error::ErrorKind::NotSupported,
             "a confusion matrix needs a classification model",
         ))
         .or_raise_for(model)

@@ -2,10 +2,10 @@
 
 use pgrx::prelude::*;
 
-use super::errors::OrRaise;
 use crate::catalog::cache;
-use crate::mining::error::{Error, ErrorKind};
-use crate::mining::estimator::Fitted;
+use crate::pg::errors::OrRaise;
+use mining::common::error::{Error, ErrorKind};
+use mining::model::fitted::Fitted;
 
 /// Coefficients of a linear or logistic model on its encoded, scaled input columns (see
 /// dm.models.preprocessing), with the intercept as feature '(intercept)'. For a binary logistic

@@ -3,8 +3,8 @@
 
 use pgrx::prelude::*;
 
-use super::errors::{raise, SqlError};
 use crate::catalog::{cache, models};
+use crate::pg::errors::{raise, SqlError};
 
 fn no_model(name: &str) -> ! {
     raise(SqlError::UndefinedObject(format!(

@@ -6,7 +6,6 @@ pub mod assoc;
 pub mod cluster;
 pub mod deploy;
 pub mod drift;
-pub mod errors;
 pub mod evaluate;
 pub mod inspect;
 pub mod lifecycle;

@@ -5,13 +5,13 @@ use pgrx::prelude::*;
 use pgrx::AnyElement;
 
 use super::args::{call_site, AnyArg, TextArg};
-use super::errors::OrRaise;
 use crate::catalog::cache;
 use crate::data::input::{with_encoded, with_features};
-use crate::mining::error::{Error, ErrorKind};
-use crate::mining::estimator::Task;
-use crate::mining::frame::format_number;
-use crate::mining::model::StoredModel;
+use crate::pg::errors::OrRaise;
+use mining::common::error::{Error, ErrorKind};
+use mining::common::frame::format_number;
+use mining::common::task::Task;
+use mining::model::stored::StoredModel;
 
 /// Regression value, or the class label as a number (booleans 1/0).
 #[pg_extern(stable, parallel_safe)]
@@ -44,7 +44,7 @@ fn scored<R>(
     model: &TextArg,
     input: &AnyArg,
     fcinfo: pg_sys::FunctionCallInfo,
-    f: impl FnOnce(&StoredModel, &[f64]) -> crate::mining::error::Result<R>,
+    f: impl FnOnce(&StoredModel, &[f64]) -> mining::common::error::Result<R>,
 ) -> R {
     // SAFETY: fcinfo is this scalar call's, and fn_extra is only this record; the datum is the
     // non-NULL (strict function) argument of the recorded type.
@@ -72,7 +72,7 @@ fn scored<R>(
                     |x| f(&m.model, x),
                 )
             }
-            None => Err(crate::mining::error::Error::internal(
+            None => Err(mining::common::error::Error::internal(
                 "scoring function called without its call information",
             )),
         }

@@ -11,10 +11,10 @@ use pgrx::pg_sys;
 use pgrx::prelude::*;
 
 use super::models::{deployments_oid, load_bytes, parse_ref, resolve};
-use crate::api::errors::OrRaise;
 use crate::data::input::PlanCache;
-use crate::mining::model::StoredModel;
-use crate::mining::model_format;
+use crate::pg::errors::OrRaise;
+use mining::model::format;
+use mining::model::stored::StoredModel;
 
 pub struct Loaded {
     pub id: i64,
@@ -158,10 +158,10 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
         return hit;
     }
     let bytes = load_bytes(id);
-    let model = model_format::decode(&bytes).or_raise_for(spec);
+    let model = format::decode(&bytes).or_raise_for(spec);
     model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
-    crate::pool::prepare();
+    crate::pg::pool::prepare();
     let loaded = Rc::new(Loaded {
         id,
         name: parse_ref(spec).name,

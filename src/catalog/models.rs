@@ -5,8 +5,9 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::Value;
 
-use crate::api::errors::{raise, SqlError};
-use crate::mining::model_format::FORMAT_VERSION;
+use crate::pg::errors::{raise, SqlError};
+use crate::pg::spi::{read_one, read_three, read_two, spi_fail, write_one};
+use mining::model::format::FORMAT_VERSION;
 
 /// A model reference: `name` (the deployed version) or `name@N`.
 pub struct ModelRef {
@@ -45,50 +46,6 @@ pub fn parse_ref(spec: &str) -> ModelRef {
             }
         }
     }
-}
-
-/// Read-only catalog queries. (Spi::get_one and friends mark the transaction mutable, which
-/// assigns an XID: not allowed in a parallel worker and needless for a read.)
-pub fn read_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
-    q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<Option<A>> {
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_one::<A>())
-}
-
-fn read_two<A, B>(
-    q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<(Option<A>, Option<B>)>
-where
-    A: pgrx::FromDatum + pgrx::IntoDatum,
-    B: pgrx::FromDatum + pgrx::IntoDatum,
-{
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_two::<A, B>())
-}
-
-fn read_three<A, B, C>(
-    q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
-where
-    A: pgrx::FromDatum + pgrx::IntoDatum,
-    B: pgrx::FromDatum + pgrx::IntoDatum,
-    C: pgrx::FromDatum + pgrx::IntoDatum,
-{
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_three::<A, B, C>())
-}
-
-/// A data-changing statement that returns one value.
-fn write_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
-    q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<Option<A>> {
-    Spi::connect_mut(|c| c.update(q, None, args)?.first().get_one::<A>())
-}
-
-fn spi_fail(e: pgrx::spi::Error) -> ! {
-    raise(SqlError::Internal(format!("catalog access failed: {e}")))
 }
 
 /// The catalog id and version a reference points to, or an ERROR naming it.
@@ -317,7 +274,7 @@ pub fn insert_trial(
     name: &str,
     version: i32,
     trial: i32,
-    t: &crate::mining::tuning::Trial,
+    t: &mining::evaluation::tuning::Trial,
     metric: &str,
     chosen: bool,
 ) {

@@ -13,8 +13,8 @@ use rustc_hash::FxHasher;
 
 use super::reader::{quote_ident, source_query};
 use super::types::{base_type, to_str};
-use crate::api::errors::{raise, SqlError};
-use crate::mining::assoc::Baskets;
+use crate::pg::errors::{raise, SqlError};
+use mining::association::fpgrowth::Baskets;
 
 type Fx = BuildHasherDefault<FxHasher>;
 

@@ -12,10 +12,10 @@ use pgrx::prelude::*;
 use pgrx::{AnyElement, AnyNumeric, JsonB};
 
 use super::types::{base_type, kind_of, parse_temporal, to_f64, to_str, type_name};
-use crate::mining::error::{Error, Result};
-use crate::mining::frame::ColumnKind;
-use crate::mining::model::StoredModel;
-use crate::mining::preprocess::{NumberParams, Raw};
+use mining::common::error::{Error, Result};
+use mining::common::frame::ColumnKind;
+use mining::model::stored::StoredModel;
+use mining::prepare::preprocess::{NumberParams, Raw};
 
 mod numbers;
 

@@ -6,9 +6,9 @@ use pgrx::prelude::*;
 use pgrx::spi::SpiClient;
 
 use super::types::{base_type, kind_of, to_f64, to_str, type_name};
-use crate::api::errors::{raise, SqlError};
-use crate::catalog::models::read_one;
-use crate::mining::frame::{Column, ColumnKind, Frame};
+use crate::pg::errors::{raise, SqlError};
+use crate::pg::spi::read_one;
+use mining::common::frame::{Column, ColumnKind, Frame};
 
 const BATCH: i64 = 10_000;
 

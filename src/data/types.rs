@@ -6,7 +6,7 @@ use pgrx::fcinfo::direct_function_call;
 use pgrx::pg_sys::{self, Oid};
 use pgrx::prelude::*;
 
-use crate::mining::frame::ColumnKind;
+use mining::common::frame::ColumnKind;
 
 /// Microseconds and days between 1970-01-01 and Postgres' epoch 2000-01-01.
 const PG_EPOCH_DAYS: f64 = 10_957.0;
@@ -139,7 +139,7 @@ pub unsafe fn label_of(datum: pg_sys::Datum, oid: Oid) -> (String, bool) {
             true,
         ),
         Some(ColumnKind::Integer) | Some(ColumnKind::Float) => (
-            crate::mining::frame::format_number(to_f64(datum, base)),
+            mining::common::frame::format_number(to_f64(datum, base)),
             true,
         ),
         _ => {

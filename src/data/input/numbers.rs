@@ -7,8 +7,8 @@ use pgrx::pg_sys::{self, Oid};
 
 use super::PlanCache;
 use crate::data::types::to_f64;
-use crate::mining::model::StoredModel;
-use crate::mining::preprocess::NumberParams;
+use mining::model::stored::StoredModel;
+use mining::prepare::preprocess::NumberParams;
 
 /// A number feature read from a number column: where, and how the model encodes it.
 pub(super) struct NumberSource {

@@ -1,0 +1,4 @@
+//! Association rules: frequent itemsets by FP-growth over baskets and the rules drawn from them
+//! (dm_frequent_itemsets, dm_association_rules). Not a dm_train algorithm.
+
+pub mod fpgrowth;

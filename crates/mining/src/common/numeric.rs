@@ -1,0 +1,56 @@
+//! Small numeric helpers that several learners and the evaluation share.
+
+/// The index of the largest value; ties go to the first (as numpy's argmax), and a NaN never
+/// wins over a value before it.
+pub fn argmax<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
+    let mut it = values.into_iter().enumerate();
+    let Some((_, &first)) = it.next() else {
+        return 0;
+    };
+    let mut best = (0, first);
+    for (i, &v) in it {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
+}
+
+/// Squared euclidean distance, summed in four independent lanes (no serial add chain).
+pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            let t = x[i] - y[i];
+            lanes[i] += t * t;
+        }
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argmax_takes_the_first_of_ties_and_never_a_later_nan() {
+        assert_eq!(argmax(&[0.2, 0.5, 0.5]), 1);
+        assert_eq!(argmax(&[0.7, f64::NAN, 0.1]), 0);
+        assert_eq!(argmax(&[]), 0);
+    }
+
+    #[test]
+    fn squared_distance_is_the_sum_of_squares() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [0.0, 0.0, 1.0, 1.0, 1.0, 9.0];
+        assert_eq!(squared_distance(&a, &b), 1.0 + 4.0 + 4.0 + 9.0 + 16.0 + 9.0);
+        assert_eq!(squared_distance(&[], &[]), 0.0);
+    }
+}

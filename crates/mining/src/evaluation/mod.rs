@@ -1,0 +1,12 @@
+//! Measuring models: sklearn.metrics' label and value metrics, score curves, clustering metrics,
+//! the state of the metric aggregates, cross-validation and search, drift profiles, and scoring a
+//! whole table with a stored model.
+
+pub mod accumulate;
+pub mod clustering;
+pub mod drift;
+pub mod evaluate;
+pub mod metrics;
+pub mod scores;
+pub mod tuning;
+pub mod unsupervised;

@@ -1,0 +1,93 @@
+//! Anomaly detection: the isolation forest (isolation_forest.rs). Its registry entry and
+//! hyperparameters are here.
+
+use crate::common::error::Result;
+use crate::common::progress::Progress;
+use crate::common::task::Task;
+use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+
+pub mod isolation_forest;
+
+use isolation_forest::{IsolationForest, IsolationParams, MaxSamples};
+
+pub const ISOLATION_FOREST: Entry<IsolationParams> = Entry {
+    algorithm: Algorithm {
+        name: "isolation_forest",
+        summary: "random isolation trees on subsamples; the score 2^(−mean path / c(max_samples)) is higher for rows isolated sooner (scikit-learn's IsolationForest)",
+        tasks: &[Task::Anomaly],
+        params: &[&[
+            Param::new(
+                "n_estimators",
+                &[int(1, 10_000)],
+                Literal::Int(100),
+                "an integer in [1, 10000]",
+                "trees",
+            ),
+            Param::new(
+                "max_samples",
+                &[Form::Word(&["auto"]), int(1, MAX), FRACTION],
+                Literal::Word("auto"),
+                "\"auto\", an integer ≥ 1 or a fraction in (0, 1]",
+                "rows per tree, drawn without replacement (\"auto\": min(256, rows))",
+            ),
+            Param::new(
+                "contamination",
+                &[
+                    Form::Word(&["auto"]),
+                    number(Bound::Open(0.0), Bound::Closed(0.5)),
+                ],
+                Literal::Word("auto"),
+                "\"auto\" or a fraction in (0, 0.5]",
+                "the share of training rows flagged as anomalies (\"auto\": scores above 0.5)",
+            ),
+            Param::new(
+                "max_features",
+                &[FRACTION],
+                Literal::Number(1.0),
+                "a fraction in (0, 1]",
+                "the share of the features each tree may split on",
+            ),
+        ]],
+        // Trees split on raw values: no scaling.
+        preprocessing: Preprocessing {
+            scale: false,
+            routes_missing: false,
+        },
+        auto: Auto::TaskDefault,
+        stored_as: "IsolationForest",
+    },
+    build: |h, _| {
+        Ok(IsolationParams {
+            n_estimators: h.int("n_estimators")?,
+            max_samples: match h.get("max_samples")? {
+                Val::Int(k) => MaxSamples::Count(*k as usize),
+                Val::Number(f) => MaxSamples::Fraction(*f),
+                _ => MaxSamples::Auto,
+            },
+            contamination: match h.get("contamination")? {
+                Val::Number(c) => Some(*c),
+                _ => None,
+            },
+            max_features: h.number("max_features")?,
+        })
+    },
+};
+
+impl Learner for IsolationParams {
+    type Model = IsolationForest;
+    fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<IsolationForest> {
+        isolation_forest::fit(data.x, data.n_cols, data.rows, self, seed, progress)
+    }
+
+    fn work_units(&self) -> usize {
+        self.n_estimators
+    }
+}
+
+impl Predict for IsolationForest {
+    fn anomaly(&self, x: &[f64]) -> Option<(f64, bool)> {
+        let s = self.score(x);
+        Some((s, s > self.threshold))
+    }
+}

@@ -1,0 +1,89 @@
+//! k-nearest neighbours: the model and its exact search (neighbours.rs), the f32 block index
+//! that speeds the search up (index.rs). Its registry entry and hyperparameters are here.
+
+use serde::Serialize;
+
+use crate::common::error::Result;
+use crate::common::progress::Progress;
+use crate::common::task::Task;
+use crate::learners::spec::{forms::*, Form, Literal, Param};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+
+pub mod index;
+pub mod neighbours;
+
+use neighbours::{KnnModel, Weights};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Knn {
+    pub n_neighbors: usize,
+    pub weights: Weights,
+}
+
+pub const KNN: Entry<Knn> = Entry {
+    algorithm: Algorithm {
+        name: "knn",
+        summary: "k-nearest neighbours by euclidean distance, exact (scikit-learn's KNeighborsClassifier / KNeighborsRegressor, brute force); the model keeps its training rows",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[&[
+            Param::new(
+                "n_neighbors",
+                &[int(1, 100_000)],
+                Literal::Int(5),
+                "an integer in [1, 100000]",
+                "neighbours that vote or average (at most the training rows)",
+            ),
+            Param::new(
+                "weights",
+                &[Form::Word(&["uniform", "distance"])],
+                Literal::Word("uniform"),
+                "\"uniform\" or \"distance\"",
+                "\"uniform\", or \"distance\": 1/d, exact matches take all the weight",
+            ),
+        ]],
+        preprocessing: Preprocessing {
+            scale: true,
+            routes_missing: false,
+        },
+        // Scoring is brute force: auto does not cross-validate it on large data.
+        auto: Auto::Candidate {
+            cost: 5,
+            max_rows: Some(20_000),
+        },
+        stored_as: "Knn",
+    },
+    build: |h, _| {
+        Ok(Knn {
+            n_neighbors: h.int("n_neighbors")?,
+            weights: match h.word("weights")? {
+                "distance" => Weights::Distance,
+                _ => Weights::Uniform,
+            },
+        })
+    },
+};
+
+impl Learner for Knn {
+    type Model = KnnModel;
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<KnnModel> {
+        let labels = data.labels()?;
+        neighbours::fit(
+            data.x,
+            data.n_cols,
+            labels,
+            data.rows,
+            self.n_neighbors,
+            self.weights,
+        )
+    }
+}
+
+impl Predict for KnnModel {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        KnnModel::predict_value(self, x)
+    }
+
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        KnnModel::predict_proba(self, x, out)
+    }
+}

@@ -1,0 +1,281 @@
+//! Linear models: least squares and ridge (least_squares.rs), lasso and elastic net by
+//! coordinate descent (elastic_net.rs), logistic regression (logistic.rs). Their registry
+//! entries and hyperparameters are declared here.
+
+use serde::Serialize;
+
+use crate::common::error::Result;
+use crate::common::progress::Progress;
+use crate::common::task::Task;
+use crate::learners::spec::{forms::*, Hyper, Literal, Param, CLASS_WEIGHT};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+
+pub mod elastic_net;
+pub mod least_squares;
+pub mod logistic;
+
+use elastic_net::ElasticNetParams;
+use least_squares::LinearModel;
+use logistic::LogisticModel;
+
+/// Linear learners compare weights: their inputs are standard-scaled by default.
+const SCALED: Preprocessing = Preprocessing {
+    scale: true,
+    routes_missing: false,
+};
+
+const FIT_INTERCEPT: Param = Param::new(
+    "fit_intercept",
+    &[BOOL],
+    Literal::Bool(true),
+    "true or false",
+    "fit an intercept (not penalized)",
+);
+const MAX_ITER: Param = Param::new(
+    "max_iter",
+    &[int(1, 1_000_000)],
+    Literal::Int(1000),
+    "an integer in [1, 1000000]",
+    "coordinate descent passes at most",
+);
+const TOL: Param = Param::new(
+    "tol",
+    &[POSITIVE],
+    Literal::Number(1e-4),
+    "a number > 0",
+    "stop when the largest coefficient change falls below tol (scikit-learn's rule)",
+);
+const PENALTY: Param = Param::new(
+    "alpha",
+    &[POSITIVE],
+    Literal::Number(1.0),
+    "a number > 0",
+    "penalty strength",
+);
+#[derive(Debug, Clone, Serialize)]
+pub struct LinearRegression {
+    pub fit_intercept: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ridge {
+    pub alpha: f64,
+    pub fit_intercept: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogisticRegression {
+    pub c: f64,
+    /// class_weight "balanced".
+    pub balanced: bool,
+}
+
+pub const LINEAR_REGRESSION: Entry<LinearRegression> = Entry {
+    algorithm: Algorithm {
+        name: "linear_regression",
+        summary: "ordinary least squares (scikit-learn's LinearRegression)",
+        tasks: &[Task::Regression],
+        params: &[&[FIT_INTERCEPT]],
+        preprocessing: SCALED,
+        auto: Auto::No,
+        stored_as: "LinearRegression",
+    },
+    build: |h, _| {
+        Ok(LinearRegression {
+            fit_intercept: h.bool("fit_intercept")?,
+        })
+    },
+};
+
+pub const RIDGE: Entry<Ridge> = Entry {
+    algorithm: Algorithm {
+        name: "ridge",
+        summary: "least squares with an L2 penalty alpha·‖w‖² (scikit-learn's Ridge)",
+        tasks: &[Task::Regression],
+        params: &[&[
+            Param::new(
+                "alpha",
+                &[NON_NEGATIVE],
+                Literal::Number(1.0),
+                "a number ≥ 0",
+                "L2 penalty strength (0: least squares)",
+            ),
+            FIT_INTERCEPT,
+        ]],
+        preprocessing: SCALED,
+        auto: Auto::Candidate {
+            cost: 2,
+            max_rows: None,
+        },
+        stored_as: "Ridge",
+    },
+    build: |h, _| {
+        Ok(Ridge {
+            alpha: h.number("alpha")?,
+            fit_intercept: h.bool("fit_intercept")?,
+        })
+    },
+};
+
+pub const LASSO: Entry<ElasticNetParams> = Entry {
+    algorithm: Algorithm {
+        name: "lasso",
+        summary: "least squares with an L1 penalty alpha·‖w‖₁ by coordinate descent (scikit-learn's Lasso); zeroed coefficients show in dm_coefficients",
+        tasks: &[Task::Regression],
+        params: &[&[PENALTY, FIT_INTERCEPT, MAX_ITER, TOL]],
+        preprocessing: SCALED,
+        auto: Auto::No,
+        stored_as: "ElasticNet",
+    },
+    build: |h, task| elastic_net_params(h, task, 1.0),
+};
+
+pub const ELASTIC_NET: Entry<ElasticNetParams> = Entry {
+    algorithm: Algorithm {
+        name: "elastic_net",
+        summary: "least squares with the penalty alpha·(l1_ratio·‖w‖₁ + (1 − l1_ratio)/2·‖w‖²) (scikit-learn's ElasticNet)",
+        tasks: &[Task::Regression],
+        params: &[&[
+            PENALTY,
+            Param::new(
+                "l1_ratio",
+                &[number(Bound::Closed(0.0), Bound::Closed(1.0))],
+                Literal::Number(0.5),
+                "a number in [0, 1]",
+                "the L1 share of the penalty (1: lasso, 0: ridge)",
+            ),
+            FIT_INTERCEPT,
+            MAX_ITER,
+            TOL,
+        ]],
+        preprocessing: SCALED,
+        auto: Auto::No,
+        stored_as: "ElasticNet",
+    },
+    build: |h, task| {
+        let ratio = h.number("l1_ratio")?;
+        elastic_net_params(h, task, ratio)
+    },
+};
+
+fn elastic_net_params(h: &Hyper, _: Task, l1_ratio: f64) -> Result<ElasticNetParams> {
+    Ok(ElasticNetParams {
+        alpha: h.number("alpha")?,
+        l1_ratio,
+        fit_intercept: h.bool("fit_intercept")?,
+        max_iter: h.int("max_iter")?,
+        tol: h.number("tol")?,
+    })
+}
+
+pub const LOGISTIC_REGRESSION: Entry<LogisticRegression> = Entry {
+    algorithm: Algorithm {
+        name: "logistic_regression",
+        summary: "the L2-penalized log-loss, multinomial for more than two classes (scikit-learn's LogisticRegression, lbfgs)",
+        tasks: &[Task::Classification],
+        params: &[&[
+            Param::new(
+                "C",
+                &[POSITIVE],
+                Literal::Number(1.0),
+                "a number > 0",
+                "inverse penalty: L2 penalty 1/C on the coefficients, not the intercept",
+            ),
+            CLASS_WEIGHT,
+        ]],
+        preprocessing: SCALED,
+        auto: Auto::Candidate {
+            cost: 2,
+            max_rows: None,
+        },
+        stored_as: "LogisticRegression",
+    },
+    build: |h, _| {
+        Ok(LogisticRegression {
+            c: h.number("C")?,
+            balanced: h.get("class_weight")? != &crate::learners::spec::Val::Null,
+        })
+    },
+};
+
+use crate::learners::spec::Bound;
+
+impl Learner for LinearRegression {
+    type Model = LinearModel;
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+        let y = data.values()?;
+        least_squares::fit(
+            &data.gather(),
+            y.len(),
+            data.n_cols,
+            &y,
+            0.0,
+            self.fit_intercept,
+        )
+    }
+}
+
+impl Learner for Ridge {
+    type Model = LinearModel;
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+        let y = data.values()?;
+        least_squares::fit(
+            &data.gather(),
+            y.len(),
+            data.n_cols,
+            &y,
+            self.alpha,
+            self.fit_intercept,
+        )
+    }
+}
+
+impl Learner for ElasticNetParams {
+    type Model = LinearModel;
+    fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
+        let y = data.values()?;
+        let cancel = || progress.cancelled();
+        let (model, _) = elastic_net::fit(&data.gather(), y.len(), data.n_cols, &y, self, &cancel)?;
+        Ok(model)
+    }
+}
+
+impl Learner for LogisticRegression {
+    type Model = LogisticModel;
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LogisticModel> {
+        let (y, n_classes) = data.classes()?;
+        let weights = self
+            .balanced
+            .then(|| logistic::balanced_weights(&y, n_classes));
+        logistic::fit(
+            &data.gather(),
+            y.len(),
+            data.n_cols,
+            &y,
+            n_classes,
+            self.c,
+            weights.as_deref(),
+        )
+    }
+}
+
+impl Predict for LinearModel {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        self.predict(x)
+    }
+}
+
+impl Predict for LogisticModel {
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        LogisticModel::predict_proba(self, x, out)
+    }
+
+    fn predict_class(&self, x: &[f64], out: &mut [f64]) -> usize {
+        if self.n_classes == 2 {
+            self.predict_binary(x)
+        } else {
+            LogisticModel::predict_proba(self, x, out);
+            crate::common::numeric::argmax(&*out)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Multi-layer perceptrons (network.rs). Their registry entry and hyperparameters are here.
+
+use crate::common::error::Result;
+use crate::common::progress::Progress;
+use crate::common::task::Task;
+use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+
+pub mod network;
+
+use network::{Activation, Mlp, MlpParams};
+
+pub const MLP: Entry<MlpParams> = Entry {
+    algorithm: Algorithm {
+        name: "mlp",
+        summary: "a neural network as scikit-learn's MLPClassifier / MLPRegressor: Adam on shuffled mini-batches, Glorot initialisation from the seed; with validation rows it stops on the validation score and keeps the best epoch",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[&[
+            Param::new(
+                "hidden_layer_sizes",
+                &[Form::IntList {
+                    min: 1,
+                    max: 10_000,
+                    max_len: 10,
+                }],
+                Literal::IntList(&[100]),
+                "a list of layer sizes (integers in [1, 10000]), e.g. [100] or [64, 32]",
+                "units per hidden layer (at most 10 layers)",
+            ),
+            Param::new(
+                "activation",
+                &[Form::Word(&["relu", "tanh"])],
+                Literal::Word("relu"),
+                "\"relu\" or \"tanh\"",
+                "hidden layers' activation",
+            ),
+            Param::new(
+                "alpha",
+                &[NON_NEGATIVE],
+                Literal::Number(1e-4),
+                "a number ≥ 0",
+                "L2 penalty",
+            ),
+            Param::new(
+                "learning_rate_init",
+                &[number(Bound::Open(0.0), Bound::Closed(10.0))],
+                Literal::Number(1e-3),
+                "a number in (0, 10]",
+                "Adam's step size",
+            ),
+            Param::new(
+                "batch_size",
+                &[NULL, int(1, 1_000_000)],
+                Literal::Null,
+                "null or an integer in [1, 1000000]",
+                "rows per mini-batch (null: min(200, rows))",
+            ),
+            Param::new(
+                "max_iter",
+                &[int(1, 100_000)],
+                Literal::Int(200),
+                "an integer in [1, 100000]",
+                "epochs at most",
+            ),
+            Param::new(
+                "tol",
+                &[NON_NEGATIVE],
+                Literal::Number(1e-4),
+                "a number ≥ 0",
+                "an improvement smaller than tol does not count",
+            ),
+            Param::new(
+                "n_iter_no_change",
+                &[int(1, 100_000)],
+                Literal::Int(10),
+                "an integer in [1, 100000]",
+                "epochs without improvement before stopping",
+            ),
+        ]],
+        preprocessing: Preprocessing {
+            scale: true,
+            routes_missing: false,
+        },
+        auto: Auto::No,
+        stored_as: "Mlp",
+    },
+    build: |h, _| {
+        let hidden = match h.get("hidden_layer_sizes")? {
+            Val::IntList(l) => l.iter().map(|&k| k as usize).collect(),
+            _ => vec![100],
+        };
+        Ok(MlpParams {
+            hidden,
+            activation: match h.word("activation")? {
+                "tanh" => Activation::Tanh,
+                _ => Activation::Relu,
+            },
+            alpha: h.number("alpha")?,
+            learning_rate: h.number("learning_rate_init")?,
+            batch_size: h.int_or_null("batch_size")?,
+            max_iter: h.int("max_iter")?,
+            tol: h.number("tol")?,
+            n_iter_no_change: h.int("n_iter_no_change")?,
+        })
+    },
+};
+
+impl Learner for MlpParams {
+    type Model = Mlp;
+    fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Mlp> {
+        let cancel = || progress.cancelled();
+        network::fit(
+            data.x,
+            data.n_cols,
+            data.labels()?,
+            data.rows,
+            data.validation,
+            self,
+            seed,
+            &cancel,
+        )
+    }
+}
+
+impl Predict for Mlp {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        Mlp::predict_value(self, x)
+    }
+
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        Mlp::predict_proba(self, x, out)
+    }
+
+    fn fit_summary(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({ "epochs": self.epochs }))
+    }
+}

@@ -1,0 +1,84 @@
+//! Naive Bayes for mixed data (mixed.rs): Gaussian likelihoods for numbers, categorical ones
+//! for text columns. Its registry entry and hyperparameters are here.
+
+use serde::Serialize;
+
+use crate::common::error::{Error, Result};
+use crate::common::progress::Progress;
+use crate::common::task::{Labels, Task};
+use crate::learners::spec::{forms::*, Literal, Param};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+
+pub mod mixed;
+
+use mixed::NaiveBayes;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NaiveBayesParams {
+    pub var_smoothing: f64,
+    pub alpha: f64,
+}
+
+pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
+    algorithm: Algorithm {
+        name: "naive_bayes",
+        summary: "Gaussian likelihoods for numeric columns (scikit-learn's GaussianNB) and categorical ones with additive smoothing for text columns, in one model; an unseen category leaves its feature out",
+        tasks: &[Task::Classification],
+        params: &[&[
+            Param::new(
+                "var_smoothing",
+                &[NON_NEGATIVE],
+                Literal::Number(1e-9),
+                "a number ≥ 0",
+                "share of the largest variance added to every variance (GaussianNB's)",
+            ),
+            Param::new(
+                "alpha",
+                &[POSITIVE],
+                Literal::Number(1.0),
+                "a number > 0",
+                "additive smoothing of the category counts",
+            ),
+        ]],
+        preprocessing: Preprocessing {
+            scale: false,
+            routes_missing: false,
+        },
+        auto: Auto::Candidate {
+            cost: 1,
+            max_rows: None,
+        },
+        stored_as: "NaiveBayes",
+    },
+    build: |h, _| {
+        Ok(NaiveBayesParams {
+            var_smoothing: h.number("var_smoothing")?,
+            alpha: h.number("alpha")?,
+        })
+    },
+};
+
+impl Learner for NaiveBayesParams {
+    type Model = NaiveBayes;
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<NaiveBayes> {
+        let Labels::Classes { y, n_classes } = data.labels()? else {
+            return Err(Error::internal("naive_bayes got values, not classes"));
+        };
+        mixed::fit(
+            data.x,
+            data.n_cols,
+            y,
+            n_classes,
+            data.rows,
+            data.one_hot,
+            self.var_smoothing,
+            self.alpha,
+        )
+    }
+}
+
+impl Predict for NaiveBayes {
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        NaiveBayes::predict_proba(self, x, out)
+    }
+}

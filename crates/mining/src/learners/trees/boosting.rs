@@ -1,0 +1,408 @@
+//! Gradient boosting on histogram trees (as LightGBM and scikit-learn's
+//! HistGradientBoosting): squared error for regression, binary log-loss, and multiclass
+//! softmax with one tree per class and round. Each round fits the trees to the gradients and
+//! hessians of the loss at the current raw scores, on a subsample of the training rows when
+//! asked; with validation rows, training stops after `n_iter_no_change` rounds without a lower
+//! validation loss and keeps the best round.
+
+use std::sync::atomic::Ordering;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::common::error::{Error, Result};
+use crate::common::progress::Progress;
+use crate::common::rng::Rng;
+use crate::common::task::Labels;
+use crate::learners::trees::binning::{self, Binned};
+use crate::learners::trees::leafwise::{self, GrowParams, Importance, LeafRows, LeafwiseTree};
+use crate::learners::{Explained, Predict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoostParams {
+    pub n_estimators: usize,
+    pub learning_rate: f64,
+    pub num_leaves: usize,
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    pub l2_regularization: f64,
+    pub subsample: f64,
+    pub max_bins: usize,
+    /// 0: no early stopping.
+    pub n_iter_no_change: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Loss {
+    SquaredError,
+    LogLoss,
+    Softmax,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Boosted {
+    pub loss: Loss,
+    /// Raw scores per output before any tree (len = outputs).
+    pub init: Vec<f64>,
+    /// Round-major: the tree of output k in round t is trees[t * outputs + k].
+    pub trees: Vec<LeafwiseTree>,
+    /// Per encoded column: total split gain and number of splits.
+    pub gain: Vec<f64>,
+    pub splits: Vec<u32>,
+    /// Rounds kept (after early stopping) and rounds run.
+    pub rounds: usize,
+    pub rounds_run: usize,
+}
+
+impl Boosted {
+    pub fn outputs(&self) -> usize {
+        self.init.len()
+    }
+
+    /// Raw scores of a row into `out` (len = outputs).
+    pub fn raw(&self, x: &[f64], out: &mut [f64]) {
+        let k = self.outputs().max(1);
+        out.iter_mut().zip(&self.init).for_each(|(o, i)| *o = *i);
+        for (t, tree) in self.trees.iter().enumerate() {
+            if let Some(o) = out.get_mut(t % k) {
+                *o += tree.predict(x);
+            }
+        }
+    }
+
+    /// Path-based contributions (Saabas): per output, the base score (initial score plus the
+    /// trees' root values) and each encoded column's share of the raw score, so that
+    /// base + sum(contributions) = the raw score (log-odds, class score or value).
+    pub fn contributions(&self, x: &[f64], p: usize) -> Vec<(f64, Vec<f64>)> {
+        let k = self.outputs().max(1);
+        let mut out: Vec<(f64, Vec<f64>)> = self.init.iter().map(|&i| (i, vec![0.0; p])).collect();
+        for (t, tree) in self.trees.iter().enumerate() {
+            if let Some((base, contrib)) = out.get_mut(t % k) {
+                *base += tree.path(x, |f, d| {
+                    if let Some(c) = contrib.get_mut(f) {
+                        *c += d;
+                    }
+                });
+            }
+        }
+        out
+    }
+
+    pub fn predict_value(&self, x: &[f64]) -> f64 {
+        let mut out = [0.0];
+        self.raw(x, &mut out);
+        out[0]
+    }
+
+    /// Class probabilities into `out` (len = classes).
+    pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        match self.loss {
+            Loss::LogLoss => {
+                let mut raw = [0.0];
+                self.raw(x, &mut raw);
+                let p1 = sigmoid(raw[0]);
+                if out.len() >= 2 {
+                    out[0] = 1.0 - p1;
+                    out[1] = p1;
+                }
+            }
+            _ => {
+                self.raw(x, out);
+                softmax(out);
+            }
+        }
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn softmax(v: &mut [f64]) {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    v.iter_mut().for_each(|x| {
+        *x = (*x - max).exp();
+        sum += *x;
+    });
+    if sum > 0.0 {
+        v.iter_mut().for_each(|x| *x /= sum);
+    }
+}
+
+/// Targets per row as the loss sees them.
+enum Target<'a> {
+    Values(&'a [f64]),
+    Classes(&'a [usize]),
+}
+
+/// Mean loss of raw scores (row-major, `k` per row) over `rows`.
+fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize]) -> f64 {
+    let total: f64 = rows
+        .par_iter()
+        .map(|&r| match (loss, t) {
+            (Loss::SquaredError, Target::Values(y)) => (raw[r] - y[r]).powi(2),
+            (Loss::LogLoss, Target::Classes(y)) => {
+                let p = sigmoid(raw[r]).clamp(1e-15, 1.0 - 1e-15);
+                if y[r] == 1 {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
+            }
+            (_, Target::Classes(y)) => {
+                let s = &raw[r * k..(r + 1) * k];
+                let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let lse = max + s.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
+                lse - s.get(y[r]).copied().unwrap_or(0.0)
+            }
+            _ => 0.0,
+        })
+        .sum();
+    total / rows.len().max(1) as f64
+}
+
+/// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
+/// drive early stopping.
+#[allow(clippy::too_many_arguments)]
+pub fn fit(
+    x: &[f64],
+    p: usize,
+    labels: Labels,
+    train: &[usize],
+    valid: &[usize],
+    params: &BoostParams,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Boosted> {
+    let n_train = train.len();
+    if n_train == 0 || p == 0 {
+        return Err(Error::data(
+            "there are no training rows or no feature columns",
+        ));
+    }
+    if params.min_samples_leaf > n_train {
+        return Err(Error::param(format!(
+            "hyperparameter \"min_samples_leaf\" is {} but there are only {n_train} training rows",
+            params.min_samples_leaf
+        )));
+    }
+    let (loss, k, target) = match labels {
+        Labels::Values(y) => (Loss::SquaredError, 1, Target::Values(y)),
+        Labels::Classes { y, n_classes } if n_classes <= 2 => {
+            (Loss::LogLoss, 1, Target::Classes(y))
+        }
+        Labels::Classes { y, n_classes } => (Loss::Softmax, n_classes, Target::Classes(y)),
+    };
+    let binned = binning::bin(x, p, train, params.max_bins, seed);
+    let n_all = binned.n_rows;
+    // Initial raw scores: the mean, the log-odds, or the log class priors.
+    let init: Vec<f64> = match &target {
+        Target::Values(y) => vec![train.iter().map(|&r| y[r]).sum::<f64>() / n_train as f64],
+        Target::Classes(y) => {
+            let mut counts = vec![0usize; k.max(2)];
+            for &r in train {
+                if let Some(c) = counts.get_mut(y[r]) {
+                    *c += 1;
+                }
+            }
+            let prior = |c: usize| (counts[c] as f64 / n_train as f64).clamp(1e-15, 1.0 - 1e-15);
+            if loss == Loss::LogLoss {
+                vec![(prior(1) / prior(0)).ln()]
+            } else {
+                (0..k).map(|c| prior(c).ln()).collect()
+            }
+        }
+    };
+    let mut raw: Vec<f64> = (0..n_all).flat_map(|_| init.iter().copied()).collect();
+    let mut grad = vec![vec![0.0; n_all]; k];
+    let mut hess = vec![vec![0.0; n_all]; k];
+    let grow = GrowParams {
+        num_leaves: params.num_leaves,
+        max_depth: params.max_depth,
+        min_samples_leaf: params.min_samples_leaf,
+        min_hessian: 1e-3,
+        l2: params.l2_regularization,
+        shrinkage: params.learning_rate,
+    };
+    let mut importance = Importance {
+        gain: vec![0.0; p],
+        splits: vec![0; p],
+    };
+    let mut trees: Vec<LeafwiseTree> = Vec::new();
+    let mut rng = Rng::new(seed);
+    let n_sample = ((params.subsample * n_train as f64).round() as usize).clamp(1, n_train);
+    let mut best = (f64::INFINITY, 0usize);
+    let mut rounds_run = 0;
+    let mut pos: Vec<usize> = train.to_vec();
+    // Trees read their rows in ascending order (forward through the bin columns).
+    let mut sorted_train: Vec<u32> = train.iter().map(|&r| r as u32).collect();
+    sorted_train.sort_unstable();
+    for round in 0..params.n_estimators {
+        if progress.cancel.load(Ordering::Relaxed) {
+            return Err(Error::internal("training was cancelled"));
+        }
+        // Gradients and hessians at the current scores (training rows only).
+        gradients(loss, &target, &raw, k, train, &mut grad, &mut hess);
+        let sample: Vec<u32> = if n_sample < n_train {
+            for i in 0..n_sample {
+                let j = i + rng.below(n_train - i);
+                pos.swap(i, j);
+            }
+            let mut s: Vec<u32> = pos[..n_sample].iter().map(|&r| r as u32).collect();
+            s.sort_unstable();
+            s
+        } else {
+            sorted_train.clone()
+        };
+        let grown: Vec<(LeafwiseTree, Vec<LeafRows>, Vec<u32>, Importance)> = (0..k)
+            .into_par_iter()
+            .map(|c| {
+                let mut rows = sample.clone();
+                let mut imp = Importance {
+                    gain: vec![0.0; p],
+                    splits: vec![0; p],
+                };
+                let (t, leaves) =
+                    leafwise::grow(&binned, &mut rows, &grad[c], &hess[c], &grow, &mut imp);
+                (t, leaves, rows, imp)
+            })
+            .collect();
+        let unsampled: Vec<usize> = if n_sample < n_train {
+            pos[n_sample..].to_vec()
+        } else {
+            Vec::new()
+        };
+        for (c, (tree, leaves, rows, imp)) in grown.into_iter().enumerate() {
+            // Sampled rows: by the leaf they ended in; the others by walking the tree.
+            for l in &leaves {
+                for &r in &rows[l.start..l.end] {
+                    raw[r as usize * k + c] += l.value;
+                }
+            }
+            update_scores(&binned, &tree, &mut raw, k, c, &unsampled, valid);
+            importance
+                .gain
+                .iter_mut()
+                .zip(&imp.gain)
+                .for_each(|(a, b)| *a += b);
+            importance
+                .splits
+                .iter_mut()
+                .zip(&imp.splits)
+                .for_each(|(a, b)| *a += b);
+            trees.push(tree);
+        }
+        rounds_run = round + 1;
+        progress.done.fetch_add(1, Ordering::Relaxed);
+        if params.n_iter_no_change > 0 && !valid.is_empty() {
+            let l = mean_loss(loss, &target, &raw, k, valid);
+            if best.1 == 0 || l < best.0 - 1e-7 * best.0.abs().max(1.0) {
+                best = (l, rounds_run);
+            } else if rounds_run - best.1 >= params.n_iter_no_change {
+                break;
+            }
+        }
+    }
+    let rounds = if params.n_iter_no_change > 0 && !valid.is_empty() && best.1 > 0 {
+        best.1
+    } else {
+        rounds_run
+    };
+    trees.truncate(rounds * k);
+    Ok(Boosted {
+        loss,
+        init,
+        trees,
+        gain: importance.gain,
+        splits: importance.splits,
+        rounds,
+        rounds_run,
+    })
+}
+
+fn gradients(
+    loss: Loss,
+    target: &Target,
+    raw: &[f64],
+    k: usize,
+    train: &[usize],
+    grad: &mut [Vec<f64>],
+    hess: &mut [Vec<f64>],
+) {
+    match (loss, target) {
+        (Loss::SquaredError, Target::Values(y)) => {
+            for &r in train {
+                grad[0][r] = raw[r] - y[r];
+                hess[0][r] = 1.0;
+            }
+        }
+        (Loss::LogLoss, Target::Classes(y)) => {
+            for &r in train {
+                let p = sigmoid(raw[r]);
+                grad[0][r] = p - if y[r] == 1 { 1.0 } else { 0.0 };
+                hess[0][r] = (p * (1.0 - p)).max(1e-16);
+            }
+        }
+        (_, Target::Classes(y)) => {
+            let mut prob = vec![0.0; k];
+            for &r in train {
+                prob.copy_from_slice(&raw[r * k..(r + 1) * k]);
+                softmax(&mut prob);
+                for c in 0..k {
+                    let pc = prob[c];
+                    grad[c][r] = pc - if y[r] == c { 1.0 } else { 0.0 };
+                    hess[c][r] = (pc * (1.0 - pc)).max(1e-16);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds a new tree's outputs to the raw scores of the training and validation rows.
+fn update_scores(
+    b: &Binned,
+    tree: &LeafwiseTree,
+    raw: &mut [f64],
+    k: usize,
+    c: usize,
+    train: &[usize],
+    valid: &[usize],
+) {
+    for &r in train.iter().chain(valid) {
+        raw[r * k + c] += tree.predict_binned(b, r);
+    }
+}
+
+impl Predict for Boosted {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        Boosted::predict_value(self, x)
+    }
+
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        Boosted::predict_proba(self, x, out)
+    }
+
+    fn fit_summary(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "rounds": self.rounds,
+            "rounds_run": self.rounds_run,
+            "trees": self.trees.len(),
+        }))
+    }
+
+    fn importance(&self) -> Option<(Vec<f64>, Vec<u32>)> {
+        Some((self.gain.clone(), self.splits.clone()))
+    }
+
+    fn explain(&self, x: &[f64], p: usize) -> Explained {
+        Explained::Parts {
+            raw: true,
+            parts: self.contributions(x, p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

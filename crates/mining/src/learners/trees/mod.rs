@@ -1,0 +1,409 @@
+//! Tree models on one binned engine: features cut once into at most 255 bins (binning.rs); CART
+//! trees grown depth first on the bins (cart.rs) make decision trees (tree.rs) and random
+//! forests and extra trees (forest.rs, scored through scoring_layout.rs); leaf-wise trees on
+//! gradients (leafwise.rs) make gradient boosting (boosting.rs). Their registry entries and
+//! hyperparameters are declared here.
+
+use serde::Serialize;
+
+use crate::common::error::{Error, Result};
+use crate::common::progress::Progress;
+use crate::common::rng::Rng;
+use crate::common::task::Task;
+use crate::learners::spec::{forms::*, Bound, Form, Hyper, Literal, Param, Val};
+use crate::learners::{Algorithm, Auto, Entry, Learner, Preprocessing, TrainData};
+
+pub mod binning;
+pub mod boosting;
+pub mod cart;
+pub mod forest;
+pub mod leafwise;
+pub mod scoring_layout;
+pub mod tree;
+
+use boosting::{BoostParams, Boosted};
+use forest::Forest;
+use tree::{Criterion, MaxFeatures, Tree, TreeParams};
+
+/// Trees split on raw values and route missing ones themselves: no scaling, no imputation.
+const TREE_INPUTS: Preprocessing = Preprocessing {
+    scale: false,
+    routes_missing: true,
+};
+
+const MAX_DEPTH: Param = Param::new(
+    "max_depth",
+    &[NULL, int(1, 1000)],
+    Literal::Null,
+    "null or an integer in [1, 1000]",
+    "levels at most (null: grown until the leaves are pure or too small)",
+);
+
+/// What every CART tree takes (decision_tree, random_forest, extra_trees).
+const TREE_PARAMS: &[Param] = &[
+    MAX_DEPTH,
+    Param::new(
+        "min_samples_split",
+        &[int(2, MAX)],
+        Literal::Int(2),
+        "an integer in [2, 18446744073709551615]",
+        "rows a node needs to be split",
+    ),
+    Param::new(
+        "min_samples_leaf",
+        &[int(1, MAX)],
+        Literal::Int(1),
+        "an integer in [1, 18446744073709551615]",
+        "rows every leaf keeps at least",
+    ),
+    Param::new(
+        "criterion",
+        &[Form::Word(&["gini", "entropy", "log_loss"])],
+        Literal::Word("gini"),
+        "\"gini\" or \"entropy\"",
+        "split quality: gini, or entropy (log_loss is its other name); for values squared_error",
+    )
+    .for_task(Task::Classification),
+    Param::new(
+        "criterion",
+        &[Form::Word(&["squared_error"])],
+        Literal::Word("squared_error"),
+        "\"squared_error\"",
+        "split quality for values",
+    )
+    .for_task(Task::Regression),
+];
+
+const MAX_FEATURES_FORMS: &[Form] = &[Form::Word(&["sqrt", "log2"]), NULL, int(1, MAX), FRACTION];
+const MAX_FEATURES_WANT: &str =
+    "\"sqrt\", \"log2\", null (all), an integer ≥ 1 or a fraction in (0, 1]";
+const MAX_FEATURES_ABOUT: &str =
+    "features tried per split: \"sqrt\", \"log2\", null (all), a count or a fraction";
+
+const N_TREES: Param = Param::new(
+    "n_estimators",
+    &[int(1, 10_000)],
+    Literal::Int(100),
+    "an integer in [1, 10000]",
+    "trees",
+);
+
+/// A forest tries sqrt(features) per split for classes and all of them for values, as
+/// scikit-learn's forests.
+const FOREST_MAX_FEATURES: Param = Param::new(
+    "max_features",
+    MAX_FEATURES_FORMS,
+    Literal::Word("sqrt"),
+    MAX_FEATURES_WANT,
+    MAX_FEATURES_ABOUT,
+)
+.by_task(Literal::Word("sqrt"), Literal::Null);
+
+const fn bootstrap(default: bool) -> Param {
+    Param::new(
+        "bootstrap",
+        &[BOOL],
+        Literal::Bool(default),
+        "true or false",
+        "each tree grows on a bootstrap sample of the rows (false: on all of them)",
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionTree {
+    pub tree: TreeParams,
+    pub max_features: MaxFeatures,
+}
+
+/// random_forest and extra_trees.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForestParams {
+    pub tree: TreeParams,
+    pub n_estimators: usize,
+    pub bootstrap: bool,
+    pub max_features: MaxFeatures,
+    /// Extra trees: one random cut per candidate feature (not stored: the key tells).
+    #[serde(skip)]
+    pub extra: bool,
+}
+
+pub const DECISION_TREE: Entry<DecisionTree> = Entry {
+    algorithm: Algorithm {
+        name: "decision_tree",
+        summary: "one CART tree on all training rows, gini or entropy for classes, squared error for values (scikit-learn's DecisionTreeClassifier / Regressor; its exact cuts for features of at most 255 distinct values)",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[
+            TREE_PARAMS,
+            &[Param::new(
+                "max_features",
+                MAX_FEATURES_FORMS,
+                Literal::Null,
+                MAX_FEATURES_WANT,
+                MAX_FEATURES_ABOUT,
+            )],
+        ],
+        preprocessing: TREE_INPUTS,
+        auto: Auto::No,
+        stored_as: "DecisionTree",
+    },
+    build: |h, task| {
+        Ok(DecisionTree {
+            tree: tree_params(h, task)?,
+            max_features: max_features(h)?,
+        })
+    },
+};
+
+pub const RANDOM_FOREST: Entry<ForestParams> = Entry {
+    algorithm: Algorithm {
+        name: "random_forest",
+        summary: "bootstrap samples, a random subset of features per split, probabilities and values averaged over the trees (scikit-learn's RandomForest*)",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(true)]],
+        preprocessing: TREE_INPUTS,
+        auto: Auto::Candidate {
+            cost: 4,
+            max_rows: None,
+        },
+        stored_as: "RandomForest",
+    },
+    build: |h, task| forest_params(h, task, false),
+};
+
+pub const EXTRA_TREES: Entry<ForestParams> = Entry {
+    algorithm: Algorithm {
+        name: "extra_trees",
+        summary: "as random_forest, but each split tries one random threshold per candidate feature, drawn uniformly in the node's range, and bootstrap is off (scikit-learn's ExtraTrees*)",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(false)]],
+        preprocessing: TREE_INPUTS,
+        auto: Auto::No,
+        stored_as: "ExtraTrees",
+    },
+    build: |h, task| forest_params(h, task, true),
+};
+
+pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
+    algorithm: Algorithm {
+        name: "gradient_boosting",
+        summary: "histogram gradient boosting with leaf-wise trees: squared error, binary or multinomial log-loss, early stopping on validation rows (LightGBM's and scikit-learn's HistGradientBoosting)",
+        tasks: &[Task::Classification, Task::Regression],
+        params: &[&[
+            Param::new(
+                "n_estimators",
+                &[int(1, 100_000)],
+                Literal::Int(100),
+                "an integer in [1, 100000]",
+                "boosting rounds at most",
+            ),
+            Param::new(
+                "learning_rate",
+                &[number(Bound::Open(0.0), Bound::Closed(10.0))],
+                Literal::Number(0.1),
+                "a number in (0, 10]",
+                "shrinkage of every tree's output",
+            ),
+            Param::new(
+                "num_leaves",
+                &[int(2, 65_536)],
+                Literal::Int(31),
+                "an integer in [2, 65536]",
+                "leaves per tree at most (grown best gain first)",
+            ),
+            MAX_DEPTH,
+            Param::new(
+                "min_samples_leaf",
+                &[int(1, MAX)],
+                Literal::Int(20),
+                "an integer in [1, 18446744073709551615]",
+                "rows every leaf keeps at least",
+            ),
+            Param::new(
+                "l2_regularization",
+                &[NON_NEGATIVE],
+                Literal::Number(0.0),
+                "a number ≥ 0",
+                "L2 penalty on leaf values",
+            ),
+            Param::new(
+                "subsample",
+                &[FRACTION],
+                Literal::Number(1.0),
+                "a fraction in (0, 1]",
+                "the share of rows each round sees",
+            ),
+            Param::new(
+                "max_bins",
+                &[int(2, 255)],
+                Literal::Int(255),
+                "an integer in [2, 255]",
+                "bins per feature",
+            ),
+            Param::new(
+                "n_iter_no_change",
+                &[int(0, 100_000)],
+                Literal::Int(10),
+                "an integer in [0, 100000]",
+                "rounds without improvement on the validation rows before stopping (0: no early stopping)",
+            ),
+        ]],
+        preprocessing: TREE_INPUTS,
+        auto: Auto::Candidate {
+            cost: 3,
+            max_rows: None,
+        },
+        stored_as: "GradientBoosting",
+    },
+    build: |h, _| {
+        Ok(BoostParams {
+            n_estimators: h.int("n_estimators")?,
+            learning_rate: h.number("learning_rate")?,
+            num_leaves: h.int("num_leaves")?,
+            max_depth: h.int_or_null("max_depth")?,
+            min_samples_leaf: h.int("min_samples_leaf")?,
+            l2_regularization: h.number("l2_regularization")?,
+            subsample: h.number("subsample")?,
+            max_bins: h.int("max_bins")?,
+            n_iter_no_change: h.int("n_iter_no_change")?,
+        })
+    },
+};
+
+fn tree_params(h: &Hyper, task: Task) -> Result<TreeParams> {
+    let criterion = match (task, h.word("criterion")?) {
+        (Task::Regression, _) => Criterion::SquaredError,
+        (_, "entropy" | "log_loss") => Criterion::Entropy,
+        _ => Criterion::Gini,
+    };
+    Ok(TreeParams {
+        max_depth: h.int_or_null("max_depth")?,
+        min_samples_split: h.int("min_samples_split")?,
+        min_samples_leaf: h.int("min_samples_leaf")?,
+        max_features: None,
+        criterion,
+    })
+}
+
+fn max_features(h: &Hyper) -> Result<MaxFeatures> {
+    Ok(match h.get("max_features")? {
+        Val::Word("sqrt") => MaxFeatures::Sqrt,
+        Val::Word("log2") => MaxFeatures::Log2,
+        Val::Int(k) => MaxFeatures::Count(*k as usize),
+        Val::Number(f) => MaxFeatures::Fraction(*f),
+        _ => MaxFeatures::All,
+    })
+}
+
+fn forest_params(h: &Hyper, task: Task, extra: bool) -> Result<ForestParams> {
+    Ok(ForestParams {
+        tree: tree_params(h, task)?,
+        n_estimators: h.int("n_estimators")?,
+        bootstrap: h.bool("bootstrap")?,
+        max_features: max_features(h)?,
+        extra,
+    })
+}
+
+/// A leaf must be able to hold min_samples_leaf of the training rows.
+fn leaf_fits(tree: &TreeParams, rows: usize) -> Result<()> {
+    if tree.min_samples_leaf > rows {
+        return Err(Error::param(format!(
+            "hyperparameter \"min_samples_leaf\" is {} but there are only {rows} training rows",
+            tree.min_samples_leaf
+        )));
+    }
+    Ok(())
+}
+
+impl Learner for DecisionTree {
+    type Model = Tree;
+
+    fn fit(&self, data: &TrainData, seed: u64, _: &Progress) -> Result<Tree> {
+        leaf_fits(&self.tree, data.rows.len())?;
+        let mut params = self.tree.clone();
+        params.max_features = Some(self.max_features.resolve(data.n_cols));
+        let mut rng = Rng::new(seed);
+        let labels = data.labels()?;
+        Ok(match data.binned {
+            Some(b) => {
+                // As cart::fit would have drawn its binning seed.
+                rng.next_u64();
+                cart::fit_binned(b, labels, data.rows, &params, &mut rng)
+            }
+            None => cart::fit(data.x, data.n_cols, labels, data.rows, &params, &mut rng),
+        })
+    }
+
+    fn binning_seed(&self, seed: u64) -> Option<u64> {
+        Some(Rng::new(seed).next_u64())
+    }
+}
+
+impl Learner for ForestParams {
+    type Model = Forest;
+
+    fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Forest> {
+        leaf_fits(&self.tree, data.rows.len())?;
+        let mut params = self.tree.clone();
+        params.max_features = Some(self.max_features.resolve(data.n_cols));
+        let dense;
+        let binned = match data.binned {
+            Some(b) => b,
+            None => {
+                dense = binning::bin(data.x, data.n_cols, data.rows, binning::MAX_BINS, seed);
+                &dense
+            }
+        };
+        forest::fit(
+            binned,
+            data.labels()?,
+            data.rows,
+            &params,
+            self.n_estimators,
+            self.bootstrap,
+            self.extra,
+            seed,
+            progress,
+        )
+    }
+
+    fn work_units(&self) -> usize {
+        self.n_estimators
+    }
+
+    fn binning_seed(&self, seed: u64) -> Option<u64> {
+        Some(seed)
+    }
+}
+
+impl Learner for BoostParams {
+    type Model = Boosted;
+
+    fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Boosted> {
+        boosting::fit(
+            data.x,
+            data.n_cols,
+            data.labels()?,
+            data.rows,
+            data.validation,
+            self,
+            seed,
+            progress,
+        )
+    }
+
+    fn work_units(&self) -> usize {
+        self.n_estimators
+    }
+}
+
+/// Tests start from the registry's defaults.
+#[cfg(test)]
+impl Default for BoostParams {
+    fn default() -> Self {
+        GRADIENT_BOOSTING.defaults(Task::Classification).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests;

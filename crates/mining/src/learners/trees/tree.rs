@@ -1,0 +1,509 @@
+//! CART decision trees (scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor) — gini or
+//! entropy for classes, squared error for values — grown by the binned engine that also grows
+//! the forests (cart.rs; with at most 255 distinct values a feature's cuts are the exact
+//! ones). Nodes are stored flat (16 bytes each), so scoring a row is a loop with no allocation;
+//! leaves keep their class counts (or mean and row count), from which every node's output
+//! follows, so a prediction can be explained along its path.
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::derived::Derived;
+use crate::learners::{Explained, Predict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Criterion {
+    Gini,
+    Entropy,
+    SquaredError,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeParams {
+    pub max_depth: Option<usize>,
+    pub min_samples_split: usize,
+    pub min_samples_leaf: usize,
+    /// Features tried per split; None = all.
+    pub max_features: Option<usize>,
+    pub criterion: Criterion,
+}
+
+/// max_features as given: resolved against the number of columns at fit time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum MaxFeatures {
+    All,
+    Sqrt,
+    Log2,
+    Count(usize),
+    Fraction(f64),
+}
+
+impl MaxFeatures {
+    /// Features tried per split out of p.
+    pub fn resolve(self, p: usize) -> usize {
+        let k = match self {
+            MaxFeatures::All => p,
+            MaxFeatures::Sqrt => (p as f64).sqrt().floor() as usize,
+            MaxFeatures::Log2 => (p as f64).log2().floor() as usize,
+            MaxFeatures::Count(k) => k,
+            MaxFeatures::Fraction(f) => (f * p as f64).floor() as usize,
+        };
+        k.clamp(1, p.max(1))
+    }
+}
+
+pub const LEAF: u32 = u32::MAX;
+
+/// Set in a split node's feature field when missing values (NaN) go left; clear, they go right
+/// (as in models trained before missing values were routed, where NaN <= t was false).
+pub const MISSING_LEFT: u32 = 1 << 31;
+
+/// The feature index of a split node's feature field.
+#[inline]
+pub fn split_feature(field: u32) -> usize {
+    (field & !MISSING_LEFT) as usize
+}
+
+/// Whether value v goes to the left child of a split on (field, threshold).
+#[inline]
+pub fn goes_left(field: u32, threshold: f64, v: f64) -> bool {
+    if v.is_nan() {
+        field & MISSING_LEFT != 0
+    } else {
+        v <= threshold
+    }
+}
+
+/// 16 bytes: a forest holds hundreds of thousands of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub threshold: f64,
+    /// Split feature (with MISSING_LEFT), or LEAF.
+    pub feature: u32,
+    /// Split: the left child (x <= threshold); the right child is the next node. Leaf: the
+    /// offset of its outputs in `values`.
+    pub left: u32,
+}
+
+impl Node {
+    #[inline]
+    pub fn right(&self) -> u32 {
+        self.left.wrapping_add(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    /// Children come after their parent.
+    pub nodes: Vec<Node>,
+    /// Regression: each leaf's mean (a leaf's `left` is its offset here). Empty for
+    /// classification. Models of format 2 and before: class proportions or means, for leaves
+    /// only or for every node in node order.
+    pub values: Vec<f64>,
+    /// Classification: each leaf's training rows per class (width per leaf; a leaf's `left`
+    /// is its offset here), its outputs being their shares. Regression: each leaf's training
+    /// rows. Bootstrap repeats counted. Inner nodes' outputs follow from the leaves' (for
+    /// explanations). Empty in models of format 2 and before.
+    pub counts: Vec<u32>,
+    pub width: usize,
+    /// Total weighted impurity decrease per feature (unnormalized).
+    pub gain: Vec<f64>,
+    /// Every node's output, computed from the leaves when the tree first explains a row.
+    #[serde(skip)]
+    pub node_outputs: Derived<Vec<f64>>,
+}
+
+impl Tree {
+    /// The `left` field of the leaf a row of `x` (len = number of features) reaches.
+    pub fn leaf_at(&self, x: &[f64]) -> Option<usize> {
+        let mut i = 0usize;
+        // Bounded walk: a tree never has more levels than nodes.
+        for _ in 0..self.nodes.len() {
+            let node = self.nodes.get(i)?;
+            if node.feature == LEAF {
+                return Some(node.left as usize);
+            }
+            let v = x.get(split_feature(node.feature)).copied().unwrap_or(0.0);
+            i = if goes_left(node.feature, node.threshold, v) {
+                node.left
+            } else {
+                node.right()
+            } as usize;
+        }
+        None
+    }
+
+    /// The outputs of the leaf whose `left` field is `at` (width of them; none if the tree
+    /// has no such leaf): class shares (counts over the leaf's rows, as the proportions were
+    /// computed while growing) or the mean.
+    #[inline]
+    pub fn leaf_outputs(&self, at: usize) -> impl Iterator<Item = f64> + '_ {
+        let w = self.width;
+        let (values, counts) = if self.values.is_empty() {
+            (&[][..], self.counts.get(at..at + w).unwrap_or(&[]))
+        } else {
+            (self.values.get(at..at + w).unwrap_or(&[]), &[][..])
+        };
+        let n: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+        values
+            .iter()
+            .copied()
+            .chain(counts.iter().map(move |&c| f64::from(c) / n.max(1.0)))
+    }
+
+    /// Output k of the leaf whose `left` field is `at` (NaN if there is none).
+    pub fn leaf_output(&self, at: usize, k: usize) -> f64 {
+        self.leaf_outputs(at).nth(k).unwrap_or(f64::NAN)
+    }
+
+    /// The leaf outputs for a row of `x` into `out` (len = width; NaN where there are none).
+    pub fn leaf(&self, x: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = f64::NAN);
+        if let Some(at) = self.leaf_at(x) {
+            out.iter_mut()
+                .zip(self.leaf_outputs(at))
+                .for_each(|(o, v)| *o = v);
+        }
+    }
+
+    #[cfg(test)]
+    pub fn leaf_vec(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.width];
+        self.leaf(x, &mut out);
+        out
+    }
+
+    /// Every node's output in node order (width per node), or None when the tree keeps leaf
+    /// outputs only (trained before node outputs or leaf counts were kept). An inner node's
+    /// output is that of the training rows through it: its leaves' counts summed, or their
+    /// means weighted by their rows.
+    pub fn node_values(&self) -> Option<&[f64]> {
+        let (w, n) = (self.width, self.nodes.len());
+        if self.counts.is_empty() {
+            // Format 2 and before: every node's output, or leaves' only.
+            return (self.values.len() == n * w).then_some(&self.values[..]);
+        }
+        self.node_outputs
+            .get(|| self.compute_node_values())
+            .map(Vec::as_slice)
+    }
+
+    fn compute_node_values(&self) -> Option<Vec<f64>> {
+        let (w, n) = (self.width, self.nodes.len());
+        if w == 0 {
+            return None;
+        }
+        let classes = self.values.is_empty();
+        // Per node: class counts (classification) or (sum of values, rows) (regression).
+        let stride = if classes { w } else { 2 };
+        let mut acc = vec![0.0f64; n * stride];
+        for i in (0..n).rev() {
+            let node = self.nodes[i];
+            let at = node.left as usize;
+            if node.feature == LEAF {
+                let slot = &mut acc[i * stride..(i + 1) * stride];
+                if classes {
+                    let c = self.counts.get(at..at + w)?;
+                    slot.iter_mut().zip(c).for_each(|(a, &c)| *a = f64::from(c));
+                } else {
+                    let rows = f64::from(*self.counts.get(at)?);
+                    slot[0] = self.values.get(at)? * rows;
+                    slot[1] = rows;
+                }
+                continue;
+            }
+            let (l, r) = (at, node.right() as usize);
+            if l <= i || r >= n {
+                return None;
+            }
+            for k in 0..stride {
+                acc[i * stride + k] = acc[l * stride + k] + acc[r * stride + k];
+            }
+        }
+        let mut out = Vec::with_capacity(n * w);
+        for (i, a) in acc.chunks(stride).enumerate() {
+            let leaf = self.nodes[i].feature == LEAF;
+            if classes {
+                let total: f64 = a.iter().sum();
+                out.extend(a.iter().map(|v| v / total.max(1.0)));
+            } else if leaf {
+                // A leaf's own mean, exactly.
+                out.push(self.leaf_output(self.nodes[i].left as usize, 0));
+            } else {
+                out.push(a[0] / a[1].max(1.0));
+            }
+        }
+        Some(out)
+    }
+
+    /// Path-based contributions of a row: adds the root's output to `base` (len width) and,
+    /// per split on the row's path, the child's output minus its parent's to
+    /// `contrib[feature * width..]`; base + contributions = the leaf's output. False (and
+    /// nothing added) when the tree keeps leaf outputs only.
+    pub fn add_path_contributions(&self, x: &[f64], base: &mut [f64], contrib: &mut [f64]) -> bool {
+        let w = self.width;
+        let Some(values) = self.node_values() else {
+            return false;
+        };
+        if base.len() < w {
+            return false;
+        }
+        let value = |i: usize| &values[i * w..(i + 1) * w];
+        base.iter_mut().zip(value(0)).for_each(|(b, v)| *b += v);
+        let mut i = 0usize;
+        for _ in 0..self.nodes.len() {
+            let Some(node) = self.nodes.get(i) else { break };
+            if node.feature == LEAF {
+                break;
+            }
+            let f = split_feature(node.feature);
+            let v = x.get(f).copied().unwrap_or(0.0);
+            let next = if goes_left(node.feature, node.threshold, v) {
+                node.left
+            } else {
+                node.right()
+            } as usize;
+            if next >= self.nodes.len() {
+                break;
+            }
+            if let Some(c) = contrib.get_mut(f * w..(f + 1) * w) {
+                for ((c, a), b) in c.iter_mut().zip(value(next)).zip(value(i)) {
+                    *c += a - b;
+                }
+            }
+            i = next;
+        }
+        true
+    }
+}
+
+/// Gini or entropy (bits) of class counts summing to n.
+pub(crate) fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    match criterion {
+        Criterion::Entropy => counts
+            .iter()
+            .filter(|&&c| c > 0.0)
+            .map(|&c| {
+                let q = c / n;
+                -q * q.log2()
+            })
+            .sum(),
+        _ => 1.0 - counts.iter().map(|&c| (c / n) * (c / n)).sum::<f64>(),
+    }
+}
+
+impl Predict for Tree {
+    fn predict_value(&self, x: &[f64]) -> f64 {
+        self.leaf_at(x)
+            .map_or(f64::NAN, |at| self.leaf_output(at, 0))
+    }
+
+    fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        if let Some(at) = self.leaf_at(x) {
+            out.iter_mut()
+                .zip(self.leaf_outputs(at))
+                .for_each(|(o, v)| *o = v);
+        }
+    }
+
+    fn importance(&self) -> Option<(Vec<f64>, Vec<u32>)> {
+        Some(importance(std::slice::from_ref(self)))
+    }
+
+    fn explain(&self, x: &[f64], p: usize) -> Explained {
+        let w = self.width;
+        let mut base = vec![0.0; w];
+        let mut contrib = vec![0.0; p * w];
+        if !self.add_path_contributions(x, &mut base, &mut contrib) {
+            return Explained::Retrain;
+        }
+        Explained::Parts {
+            raw: false,
+            parts: per_output(&base, &contrib, p),
+        }
+    }
+}
+
+/// Impurity decrease per encoded column (averaged over the trees, each tree's normalised to
+/// sum 1, as scikit-learn's feature_importances_) and the number of splits on it.
+pub fn importance(trees: &[Tree]) -> (Vec<f64>, Vec<u32>) {
+    let p = trees.first().map_or(0, |t| t.gain.len());
+    let mut gain = vec![0.0; p];
+    let mut splits = vec![0u32; p];
+    for t in trees {
+        let total: f64 = t.gain.iter().sum();
+        if total > 0.0 {
+            gain.iter_mut()
+                .zip(&t.gain)
+                .for_each(|(a, g)| *a += g / total);
+        }
+        for n in &t.nodes {
+            if let Some(s) = splits.get_mut(split_feature(n.feature)) {
+                *s += 1;
+            }
+        }
+    }
+    (gain, splits)
+}
+
+/// Path contributions laid out feature-major (`contrib[f * width + k]`, as
+/// `add_path_contributions` adds them) as one (base, per-column contributions) per output.
+pub fn per_output(base: &[f64], contrib: &[f64], p: usize) -> Vec<(f64, Vec<f64>)> {
+    let w = base.len().max(1);
+    base.iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let column = |f: usize| contrib.get(f * w + k).copied().unwrap_or(0.0);
+            (*b, (0..p).map(column).collect())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::common::rng::Rng;
+    use crate::common::task::Labels;
+    use crate::learners::trees::cart::fit;
+
+    use super::*;
+
+    fn params(criterion: Criterion) -> TreeParams {
+        TreeParams {
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: None,
+            criterion,
+        }
+    }
+
+    #[test]
+    fn learns_xor_exactly() {
+        let x = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+        let y = [0, 1, 1, 0];
+        let labels = Labels::Classes {
+            y: &y,
+            n_classes: 2,
+        };
+        let t = fit(
+            &x,
+            2,
+            labels,
+            &[0, 1, 2, 3],
+            &params(Criterion::Gini),
+            &mut Rng::new(1),
+        );
+        for (i, &c) in y.iter().enumerate() {
+            assert_eq!(t.leaf_vec(&x[i * 2..i * 2 + 2])[c], 1.0);
+        }
+    }
+
+    #[test]
+    fn regression_tree_fits_steps_and_respects_depth() {
+        let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&v| if v < 10.0 { 1.0 } else { 5.0 })
+            .collect();
+        let rows: Vec<usize> = (0..20).collect();
+        let mut p = params(Criterion::SquaredError);
+        p.max_depth = Some(1);
+        let t = fit(&x, 1, Labels::Values(&y), &rows, &p, &mut Rng::new(1));
+        assert_eq!(t.nodes.len(), 3);
+        assert_eq!(t.nodes[0].threshold, 9.5);
+        assert_eq!(t.leaf_vec(&[3.0]), &[1.0]);
+        assert_eq!(t.leaf_vec(&[12.0]), &[5.0]);
+        assert!(t.gain[0] > 0.0);
+    }
+
+    #[test]
+    fn min_samples_leaf_limits_splits() {
+        let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
+        let y: Vec<usize> = (0..10).map(|i| usize::from(i == 9)).collect();
+        let mut p = params(Criterion::Entropy);
+        p.min_samples_leaf = 3;
+        let t = fit(
+            &x,
+            1,
+            Labels::Classes {
+                y: &y,
+                n_classes: 2,
+            },
+            &(0..10).collect::<Vec<_>>(),
+            &p,
+            &mut Rng::new(1),
+        );
+        // Every leaf holds at least 3 rows, so no leaf is pure class 1.
+        assert!(t.leaf_vec(&[9.0])[1] < 1.0);
+    }
+
+    /// Only leaves keep outputs; an inner node's output, recovered from its leaves' row counts,
+    /// is the class share (or mean) of the training rows that pass through it — repeated rows
+    /// (a bootstrap sample) counted as often as they appear.
+    #[test]
+    fn inner_node_outputs_are_the_shares_of_the_rows_through_them() {
+        let mut rng = Rng::new(7);
+        let n = 400;
+        let x: Vec<f64> = (0..n * 2).map(|_| rng.unit()).collect();
+        let y: Vec<usize> = (0..n)
+            .map(|r| ((x[r * 2] + 0.3 * rng.unit() > 0.6) as usize) + (x[r * 2 + 1] > 0.8) as usize)
+            .collect();
+        let v: Vec<f64> = (0..n).map(|r| x[r * 2] * 3.0 + rng.unit()).collect();
+        // Rows 0..50 twice.
+        let rows: Vec<usize> = (0..n).chain(0..50).collect();
+        let p = TreeParams {
+            max_depth: Some(5),
+            ..params(Criterion::Gini)
+        };
+        for labels in [
+            Labels::Classes {
+                y: &y,
+                n_classes: 3,
+            },
+            Labels::Values(&v),
+        ] {
+            let t = fit(&x, 2, labels, &rows, &p, &mut Rng::new(3));
+            let w = t.width;
+            assert!(t.nodes.len() > 9 && t.values.len() < t.nodes.len() * w);
+            let mut sums = vec![0.0; t.nodes.len() * w];
+            let mut counts = vec![0.0; t.nodes.len()];
+            for &r in &rows {
+                let mut i = 0;
+                loop {
+                    counts[i] += 1.0;
+                    match labels {
+                        Labels::Classes { y, .. } => sums[i * w + y[r]] += 1.0,
+                        Labels::Values(v) => sums[i * w] += v[r],
+                    }
+                    let node = t.nodes[i];
+                    if node.feature == LEAF {
+                        break;
+                    }
+                    i = if goes_left(
+                        node.feature,
+                        node.threshold,
+                        x[r * 2 + split_feature(node.feature)],
+                    ) {
+                        node.left
+                    } else {
+                        node.right()
+                    } as usize;
+                }
+            }
+            let values = t.node_values().unwrap();
+            for i in 0..t.nodes.len() {
+                for k in 0..w {
+                    let want = sums[i * w + k] / counts[i];
+                    assert!(
+                        (values[i * w + k] - want).abs() < 1e-12,
+                        "node {i}: {} vs {want}",
+                        values[i * w + k]
+                    );
+                }
+            }
+        }
+    }
+}

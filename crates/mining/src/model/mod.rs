@@ -1,0 +1,9 @@
+//! A model: the registry of algorithms, an estimator (an algorithm with its hyperparameters),
+//! the fitted model it produces, the stored model (with its preprocessing) and its bytes.
+
+pub mod estimator;
+pub mod fitted;
+pub mod format;
+mod format_legacy;
+pub mod registry;
+pub mod stored;

@@ -1,0 +1,303 @@
+//! A trained model as stored in dm.models: what it was trained on, its preprocessing and its
+//! fitted estimator. Scores one row given in feature order.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::error::{Error, ErrorKind, Result};
+use crate::common::frame::ColumnKind;
+use crate::common::task::Task;
+use crate::learners::Explained;
+use crate::model::fitted::Fitted;
+use crate::prepare::preprocess::{Preprocessor, Raw};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredModel {
+    pub task: Task,
+    pub algorithm: String,
+    pub target: String,
+    pub target_type: String,
+    pub target_kind: ColumnKind,
+    /// Class labels in their text form, in the order of predict_proba.
+    pub classes: Vec<String>,
+    pub prep: Preprocessor,
+    pub estimator: Fitted,
+    /// The classes as numbers, parsed once (not stored).
+    #[serde(skip)]
+    pub class_numbers: OnceLock<Vec<Option<f64>>>,
+}
+
+/// Per encoded column: split gain and split counts (summed per feature).
+struct PerColumn {
+    gain: Vec<f64>,
+    splits: Vec<u32>,
+}
+
+impl StoredModel {
+    pub fn feature_names(&self) -> impl Iterator<Item = &str> {
+        self.prep.features.iter().map(|f| f.name.as_str())
+    }
+
+    /// Builds what makes scoring many rows faster (a forest's scoring layout); for a model
+    /// loaded to score, not for one just trained.
+    pub fn prepare_scoring(&self) {
+        self.estimator.model().prepare_scoring();
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.prep.features.len()
+    }
+
+    /// Per feature (its encoded columns summed): the share of the total split gain (trees and
+    /// forests: the impurity decrease, as scikit-learn's feature_importances_; boosting: the
+    /// loss reduction) and the number of splits on it.
+    pub fn feature_importance(&self) -> Result<Vec<(String, f64, u64)>> {
+        let Some((gain, splits)) = self.estimator.model().importance() else {
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                format!(
+                    "feature importance is recorded for tree models (decision_tree, random_forest, extra_trees, gradient_boosting); this one is {}",
+                    self.algorithm
+                ),
+            ));
+        };
+        let b = PerColumn { gain, splits };
+        let total: f64 = b.gain.iter().sum();
+        let mut out = Vec::with_capacity(self.prep.features.len());
+        let mut col = 0;
+        for f in &self.prep.features {
+            let w = self.prep.width_of(f);
+            let range = col..(col + w).min(b.gain.len());
+            let gain: f64 = b.gain.get(range.clone()).map_or(0.0, |g| g.iter().sum());
+            let splits: u64 = b
+                .splits
+                .get(range)
+                .map_or(0, |s| s.iter().map(|&v| v as u64).sum());
+            let share = if total > 0.0 { gain / total } else { 0.0 };
+            out.push((f.name.clone(), share, splits));
+            col += w;
+        }
+        Ok(out)
+    }
+
+    /// Why a tree model scores a row as it does: per feature (its encoded columns summed), the
+    /// path-based contribution, largest first, with the base (the training average). For
+    /// gradient_boosting, base + contributions = the raw score (log-odds for two classes, the
+    /// class scores before softmax for more, the value for regression); for decision_tree,
+    /// random_forest and extra_trees, the class probabilities or the value.
+    pub fn explain(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<serde_json::Value> {
+        use serde_json::json;
+        let p = self.prep.width();
+        self.encode(raw, buf)?;
+        let (boosted, parts) = match self.estimator.model().explain(buf, p) {
+            Explained::Parts { raw, parts } => (raw, parts),
+            Explained::Retrain => {
+                return Err(Error::new(
+                    ErrorKind::NotSupported,
+                    "this model keeps leaf outputs only (trained by an older pg_mining); retrain it to explain its predictions",
+                ))
+            }
+            Explained::NotSupported => {
+                return Err(Error::new(
+                    ErrorKind::NotSupported,
+                    format!(
+                        "explanations are computed for tree models (decision_tree, random_forest, extra_trees, gradient_boosting); this one is {}",
+                        self.algorithm
+                    ),
+                ))
+            }
+        };
+        let per_feature = |contrib: &[f64]| {
+            let mut col = 0;
+            let mut rows: Vec<(String, f64)> = Vec::with_capacity(self.prep.features.len());
+            for f in &self.prep.features {
+                let w = self.prep.width_of(f);
+                let sum: f64 = contrib.get(col..col + w).map_or(0.0, |c| c.iter().sum());
+                rows.push((f.name.clone(), sum));
+                col += w;
+            }
+            rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
+            rows.into_iter()
+                .map(|(f, v)| json!({"feature": f, "contribution": v}))
+                .collect::<Vec<_>>()
+        };
+        let total = |(base, contrib): &(f64, Vec<f64>)| base + contrib.iter().sum::<f64>();
+        Ok(match (self.task, boosted, parts.as_slice()) {
+            (Task::Regression, _, [part]) => json!({
+                "output": "value",
+                "base": part.0,
+                "value": total(part),
+                "contributions": per_feature(&part.1),
+            }),
+            (_, true, [part]) => {
+                let log_odds = total(part);
+                json!({
+                    "output": format!("log-odds of class {}", self.classes.get(1).map_or("1", String::as_str)),
+                    "base": part.0,
+                    "log_odds": log_odds,
+                    "probability": 1.0 / (1.0 + (-log_odds).exp()),
+                    "contributions": per_feature(&part.1),
+                })
+            }
+            (_, true, many) => json!({
+                "output": "class scores before softmax",
+                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
+                    "class": class,
+                    "base": part.0,
+                    "score": total(part),
+                    "contributions": per_feature(&part.1),
+                })).collect::<Vec<_>>(),
+            }),
+            (_, false, [_, part]) => json!({
+                "output": format!("probability of class {}", self.classes.get(1).map_or("1", String::as_str)),
+                "base": part.0,
+                "probability": total(part),
+                "contributions": per_feature(&part.1),
+            }),
+            (_, false, many) => json!({
+                "output": "class probabilities",
+                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
+                    "class": class,
+                    "base": part.0,
+                    "probability": total(part),
+                    "contributions": per_feature(&part.1),
+                })).collect::<Vec<_>>(),
+            }),
+        })
+    }
+
+    /// The preprocessed form of a row's feature values into `buf`.
+    pub fn encode(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<()> {
+        buf.clear();
+        buf.resize(self.prep.width(), 0.0);
+        self.prep.transform_row(raw, buf)
+    }
+
+    /// Class probabilities, in the order of `classes`.
+    pub fn predict_proba(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<Vec<f64>> {
+        self.require(Task::Classification, "class probabilities")?;
+        self.encode(raw, buf)?;
+        self.proba_of(buf)
+    }
+
+    /// Class probabilities of an encoded row.
+    pub fn proba_of(&self, x: &[f64]) -> Result<Vec<f64>> {
+        self.require(Task::Classification, "class probabilities")?;
+        let mut out = vec![0.0; self.classes.len()];
+        self.estimator.predict_proba(x, &mut out);
+        Ok(out)
+    }
+
+    /// Index of the predicted class (ties go to the first class, like numpy's argmax).
+    pub fn predict_class(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<usize> {
+        self.require(Task::Classification, "classes")?;
+        self.encode(raw, buf)?;
+        self.class_of(buf)
+    }
+
+    /// The predicted class of an encoded row.
+    pub fn class_of(&self, x: &[f64]) -> Result<usize> {
+        self.require(Task::Classification, "classes")?;
+        let k = self.classes.len();
+        // Probabilities on the stack for the common case of few classes.
+        let mut small = [0.0f64; 16];
+        let mut large = Vec::new();
+        let out: &mut [f64] = if k <= small.len() {
+            &mut small[..k]
+        } else {
+            large.resize(k, 0.0);
+            &mut large
+        };
+        Ok(self.estimator.predict_class(x, out))
+    }
+
+    /// Regression value.
+    pub fn predict_value(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<f64> {
+        self.require(Task::Regression, "a value")?;
+        self.encode(raw, buf)?;
+        self.value_of(buf)
+    }
+
+    /// The regression value of an encoded row.
+    pub fn value_of(&self, x: &[f64]) -> Result<f64> {
+        self.require(Task::Regression, "a value")?;
+        Ok(self.estimator.predict_value(x))
+    }
+
+    /// Clustering: the cluster of a row (-1: noise).
+    pub fn cluster(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<i64> {
+        self.require(Task::Clustering, "clusters")?;
+        self.encode(raw, buf)?;
+        self.estimator
+            .cluster(buf)
+            .ok_or_else(|| Error::internal("the model has no clusters"))
+    }
+
+    /// Anomaly detection: the anomaly score in (0, 1] and whether it passes the threshold.
+    pub fn anomaly(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<(f64, bool)> {
+        self.require(Task::Anomaly, "anomaly scores")?;
+        self.encode(raw, buf)?;
+        self.estimator
+            .anomaly(buf)
+            .ok_or_else(|| Error::internal("the model has no anomaly score"))
+    }
+
+    /// Decomposition: the components of a row.
+    pub fn transform(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<Vec<f64>> {
+        self.require(Task::Decomposition, "components")?;
+        self.encode(raw, buf)?;
+        let mut out = vec![0.0; self.estimator.n_outputs()];
+        self.estimator.transform(buf, &mut out);
+        Ok(out)
+    }
+
+    /// The numeric form of a class label (booleans are 1 and 0); an error for text labels.
+    pub fn class_number(&self, class: usize) -> Result<f64> {
+        if self.target_kind == ColumnKind::Text {
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                format!(
+                    "the target \"{}\" has text labels; use dm_predict_label",
+                    self.target
+                ),
+            ));
+        }
+        let boolean = self.target_kind == ColumnKind::Boolean;
+        let numbers = self.class_numbers.get_or_init(|| {
+            self.classes
+                .iter()
+                .map(|c| {
+                    if boolean {
+                        Some(if c == "true" { 1.0 } else { 0.0 })
+                    } else {
+                        c.parse().ok()
+                    }
+                })
+                .collect()
+        });
+        match numbers.get(class) {
+            Some(Some(v)) => Ok(*v),
+            Some(None) => Err(Error::internal(format!(
+                "class label \"{}\" is not a number",
+                self.classes[class]
+            ))),
+            None => Err(Error::internal("class index out of range")),
+        }
+    }
+
+    fn require(&self, task: Task, what: &str) -> Result<()> {
+        if self.task == task {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::NotSupported,
+                format!(
+                    "{} model does not predict {what}; score it with {}",
+                    self.task.with_article(),
+                    self.task.scoring_function()
+                ),
+            ))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! algorithm => 'auto' for classification and regression: a short list of learner families,
+//! each scored by k-fold cross-validation on the training rows (with its own preprocessing
+//! defaults), cheapest first, until the time budget is spent. The best mean of the primary
+//! metric wins; every candidate is kept for the experiment record.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use crate::common::error::{Error, Result};
+use crate::common::frame::Frame;
+use crate::common::progress::Progress;
+use crate::model::registry;
+use crate::pipeline::prepared::TrainRequest;
+use crate::pipeline::supervised::prepare;
+
+#[derive(Debug, Clone)]
+pub struct Tried {
+    pub algorithm: &'static str,
+    pub mean: f64,
+    pub std: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AutoChoice {
+    pub winner: &'static str,
+    pub metric: &'static str,
+    pub tried: Vec<Tried>,
+    /// Candidates not tried, and why.
+    pub skipped: Vec<(&'static str, String)>,
+}
+
+impl AutoChoice {
+    /// The experiment record stored with the model (metrics -> 'auto').
+    pub fn to_json(&self) -> Value {
+        json!({
+            "winner": self.winner,
+            "metric": self.metric,
+            "candidates": self.tried.iter().map(|t| json!({
+                "algorithm": t.algorithm, "cv_mean": t.mean, "cv_std": t.std, "seconds": t.seconds
+            })).collect::<Vec<_>>(),
+            "skipped": self.skipped.iter().map(|(a, why)| json!({"algorithm": a, "reason": why})).collect::<Vec<_>>(),
+        })
+    }
+
+    /// One line for the NOTICE: the winner, by how much, and what it beat.
+    pub fn summary(&self) -> String {
+        let mut ranked: Vec<&Tried> = self.tried.iter().collect();
+        ranked.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+        let others: Vec<String> = ranked
+            .iter()
+            .skip(1)
+            .map(|t| format!("{} {:.4}", t.algorithm, t.mean))
+            .collect();
+        let best = ranked.first().map_or(f64::NAN, |t| t.mean);
+        let margin = ranked.get(1).map_or(String::new(), |t| {
+            format!(", {:+.4} over {}", best - t.mean, t.algorithm)
+        });
+        let skipped = if self.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; not tried: {}",
+                self.skipped
+                    .iter()
+                    .map(|(a, why)| format!("{a} ({why})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        format!(
+            "auto chose {} (cross-validated {} {best:.4}{margin}); others: {}{skipped}",
+            self.winner,
+            self.metric,
+            if others.is_empty() {
+                "none".to_string()
+            } else {
+                others.join(", ")
+            }
+        )
+    }
+}
+
+/// Whether `req` asks auto to compare learners (a target, a supervised or unset task); an
+/// error when it also passes hyperparameters, which belong to one learner.
+pub fn wanted(req: &TrainRequest) -> Result<bool> {
+    let wanted = req.algorithm == "auto"
+        && req.target.is_some()
+        && req.options.task.is_none_or(|t| t.is_supervised());
+    if wanted && req.hyperparams.as_object().is_some_and(|m| !m.is_empty()) {
+        return Err(Error::param(
+            "auto compares learners with their default hyperparameters; pass hyperparams with a named algorithm",
+        ));
+    }
+    Ok(wanted)
+}
+
+/// The NOTICE before the comparison.
+pub fn announce(req: &TrainRequest) -> String {
+    format!(
+        "auto: comparing learners by {}-fold cross-validation on the training rows (time budget {} s)",
+        req.options.cv.unwrap_or(3),
+        req.options.time_budget_s
+    )
+}
+
+/// Compares the candidates on `frame`. Pure computation: runs on the pool.
+pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<AutoChoice> {
+    let start = Instant::now();
+    let budget = req.options.time_budget_s;
+    let folds = req.options.cv.unwrap_or(3);
+    let mut tried = Vec::new();
+    let mut skipped = Vec::new();
+    let mut metric = "";
+    // The task decides the list: let prepare infer it from the target first.
+    let probe = prepare(
+        frame,
+        &with_algorithm(req, "random_forest", None),
+        &mut |_| {},
+    )?;
+    let resolved = probe.task;
+    drop(probe);
+    for (algorithm, max_rows) in registry::auto_candidates(resolved) {
+        if progress.cancel.load(Ordering::Relaxed) {
+            return Err(Error::internal("training was cancelled"));
+        }
+        if !tried.is_empty() && start.elapsed().as_secs_f64() > budget {
+            skipped.push((algorithm, format!("time budget of {budget} s spent")));
+            continue;
+        }
+        let t = Instant::now();
+        let p = prepare(
+            frame,
+            &with_algorithm(req, algorithm, Some(folds)),
+            &mut |_| {},
+        )?;
+        if let Some(cap) = max_rows.filter(|cap| p.split.train.len() > *cap) {
+            skipped.push((algorithm, format!("more than {cap} training rows")));
+            continue;
+        }
+        metric = p.primary_metric();
+        let cv = p
+            .cross_validate(&p.estimator, progress)?
+            .ok_or_else(|| Error::internal("auto: cross-validation did not run"))?;
+        let mean = cv["mean"][metric].as_f64().unwrap_or(f64::NAN);
+        let std = cv["std"][metric].as_f64().unwrap_or(f64::NAN);
+        tried.push(Tried {
+            algorithm,
+            mean,
+            std,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    let winner = tried
+        .iter()
+        .filter(|t| t.mean.is_finite())
+        .fold(None::<&Tried>, |best, t| match best {
+            Some(b) if b.mean >= t.mean => Some(b),
+            _ => Some(t),
+        })
+        .map(|t| t.algorithm)
+        .ok_or_else(|| Error::data("auto: no candidate could be cross-validated"))?;
+    Ok(AutoChoice {
+        winner,
+        metric,
+        tried,
+        skipped,
+    })
+}
+
+fn with_algorithm(req: &TrainRequest, algorithm: &str, cv: Option<usize>) -> TrainRequest {
+    let mut options = req.options.clone();
+    options.cv = cv;
+    options.search = None;
+    TrainRequest {
+        target: req.target.clone(),
+        algorithm: algorithm.to_string(),
+        // Hyperparameters belong to one learner; auto compares the defaults.
+        hyperparams: json!({}),
+        options,
+    }
+}

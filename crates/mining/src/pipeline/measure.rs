@@ -1,0 +1,117 @@
+//! Measuring a fitted model on the prepared rows: its predictions for some rows, their
+//! metrics against the target, and the training rows' metrics with the profile of the
+//! predictions kept for drift checks.
+
+use serde_json::{json, Value};
+
+use crate::evaluation::drift;
+use crate::evaluation::evaluate::{class_column, prediction_column, value_column};
+use crate::evaluation::metrics::{self, Metrics};
+use crate::model::fitted::Fitted;
+use crate::pipeline::encoded;
+use crate::pipeline::prepared::{Prepared, Target};
+
+/// What a supervised model predicts for some rows.
+pub(super) enum Predicted {
+    Classes(Vec<usize>),
+    Values(Vec<f64>),
+}
+
+impl Prepared {
+    /// Metrics of a fitted model on the given rows, as JSON. Pure computation.
+    pub fn measure_json(&self, fitted: &Fitted, rows: &[usize]) -> Value {
+        match self.target {
+            Target::None => crate::evaluation::unsupervised::measure(
+                self.task,
+                fitted,
+                &self.x,
+                self.n_cols.max(1),
+                rows,
+                self.seed,
+            ),
+            _ => json!(self.measure(fitted, rows)),
+        }
+    }
+
+    /// Metrics of a supervised model on the given rows. Pure computation.
+    pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
+        self.measure_x(self.source(), fitted, rows)
+    }
+
+    /// The prepared rows, dense or binned.
+    pub(super) fn source(&self) -> encoded::Source<'_> {
+        match &self.binned {
+            Some(b) => encoded::Source::Binned(b),
+            None => encoded::Source::Dense(&self.x, self.n_cols),
+        }
+    }
+
+    pub(super) fn measure_x(&self, x: encoded::Source, fitted: &Fitted, rows: &[usize]) -> Metrics {
+        self.predict_rows(x, fitted, rows)
+            .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p))
+    }
+
+    /// A supervised model's predictions for `rows` (None without a target).
+    pub(super) fn predict_rows(
+        &self,
+        x: encoded::Source,
+        fitted: &Fitted,
+        rows: &[usize],
+    ) -> Option<Predicted> {
+        match &self.target {
+            Target::Classes { n_classes, .. } => {
+                Some(Predicted::Classes(x.classes_at(fitted, rows, *n_classes)))
+            }
+            Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows))),
+            Target::None => None,
+        }
+    }
+
+    /// Metrics of predictions for `rows` against the target.
+    pub(super) fn metrics_of(&self, rows: &[usize], predicted: &Predicted) -> Metrics {
+        match (&self.target, predicted) {
+            (Target::Classes { y, n_classes }, Predicted::Classes(pred)) => {
+                let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
+                // Labels the model never saw in training have index n_classes.
+                metrics::classification(&actual, pred, *n_classes)
+            }
+            (Target::Values(v), Predicted::Values(pred)) => {
+                let actual: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
+                metrics::regression(&actual, pred)
+            }
+            _ => Metrics::new(),
+        }
+    }
+
+    /// Metrics on the training rows and the profile of the predictions there (for drift
+    /// checks), from one pass of predictions.
+    pub fn measure_train(&self, fitted: &Fitted) -> (Value, Value) {
+        let rows = &self.split.train;
+        let (metrics, col) = match self.predict_rows(self.source(), fitted, rows) {
+            Some(predicted) => {
+                let metrics = json!(self.metrics_of(rows, &predicted));
+                let col = match predicted {
+                    Predicted::Classes(c) => class_column(c, &self.classes),
+                    Predicted::Values(v) => value_column(v),
+                };
+                (metrics, col)
+            }
+            None => (
+                self.measure_json(fitted, rows),
+                prediction_column(
+                    fitted,
+                    &self.x,
+                    self.n_cols.max(1),
+                    rows,
+                    self.task,
+                    &self.classes,
+                ),
+            ),
+        };
+        let all: Vec<usize> = (0..col.len()).collect();
+        (
+            metrics,
+            json!(drift::profile(&col, &all, col.kind.is_text())),
+        )
+    }
+}

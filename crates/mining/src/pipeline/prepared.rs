@@ -1,0 +1,198 @@
+//! A prepared training run (`Prepared`): everything fitting needs, owned so that it can move to
+//! a pool thread, and what a run produces (`Outcome`); with the helpers both preparations share.
+
+use std::borrow::Cow;
+
+use serde_json::{json, Value};
+
+use crate::common::error::Result;
+use crate::common::frame::{Column, ColumnKind};
+use crate::common::progress::Progress;
+use crate::common::task::Labels;
+use crate::common::task::Task;
+use crate::learners::trees::binning::Binned;
+use crate::learners::TrainData;
+use crate::model::estimator::Estimator;
+use crate::model::fitted::Fitted;
+use crate::model::stored::StoredModel;
+use crate::prepare::options::TrainOptions;
+use crate::prepare::preprocess::{ColumnChoice, Defaults, Preprocessor};
+use crate::prepare::quality;
+use crate::prepare::search::{self, SearchSpec};
+use crate::prepare::split::{Split, SplitMethod};
+
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    pub target: Option<String>,
+    pub algorithm: String,
+    pub hyperparams: Value,
+    pub options: TrainOptions,
+}
+
+pub enum Target {
+    Classes {
+        y: Vec<usize>,
+        n_classes: usize,
+    },
+    Values(Vec<f64>),
+    /// Clustering, anomaly detection, decomposition.
+    None,
+}
+
+/// Everything `fit` needs, owned, so it can move to a pool thread.
+pub struct Prepared {
+    pub task: Task,
+    pub algorithm: String,
+    pub estimator: Estimator,
+    /// Row-major rows × n_cols; empty when `binned` holds the rows instead.
+    pub x: Vec<f64>,
+    /// Trees and forests without cv or search: the rows binned (encoded.rs), never as floats.
+    pub(super) binned: Option<Binned>,
+    pub n_cols: usize,
+    pub target: Target,
+    pub split: Split,
+    pub seed: u64,
+    pub(super) prep: Preprocessor,
+    /// The raw feature columns of the used rows, for refitting preprocessing per fold.
+    pub(super) columns: Vec<Column>,
+    pub(super) choices: Vec<ColumnChoice>,
+    pub(super) defaults: Defaults,
+    pub(super) cv: Option<usize>,
+    pub(super) search: Option<SearchSpec>,
+    pub(super) hyperparams: Value,
+    pub(super) classes: Vec<String>,
+    pub(super) target_name: String,
+    pub(super) target_type: String,
+    pub(super) target_kind: ColumnKind,
+    /// Facts for the report, filled as we go.
+    pub report: serde_json::Map<String, Value>,
+    pub warnings: Vec<String>,
+}
+
+/// What training produced.
+pub struct Outcome {
+    pub model: StoredModel,
+    pub report: Value,
+    /// The metric deploy=if_better compares (higher is better) and its value.
+    pub primary: (&'static str, f64),
+}
+
+/// The NOTICE line that says how the rows were split.
+pub(super) fn split_summary(method: SplitMethod, split: &Split) -> String {
+    format!(
+        "split {}: {} train, {} validation, {} test rows",
+        method_name(method),
+        split.train.len(),
+        split.validation.len(),
+        split.test.len()
+    )
+}
+
+/// The columns restricted to `rows`: borrowed when that is every row in order (no NULL
+/// target, no duplicate dropped), so the training data is not held twice.
+pub(super) fn frame_rows<'a>(cols: &[&'a Column], rows: &[usize]) -> Vec<Cow<'a, Column>> {
+    let every = |c: &Column| c.len() == rows.len() && rows.iter().enumerate().all(|(i, &r)| i == r);
+    cols.iter()
+        .map(|&c| {
+            if every(c) {
+                Cow::Borrowed(c)
+            } else {
+                Cow::Owned(c.take(rows))
+            }
+        })
+        .collect()
+}
+
+pub(super) fn method_name(m: SplitMethod) -> &'static str {
+    match m {
+        SplitMethod::Random => "random",
+        SplitMethod::Stratified => "stratified",
+        SplitMethod::Time => "time",
+    }
+}
+
+impl Prepared {
+    pub(super) fn labels(&self) -> Option<Labels<'_>> {
+        match &self.target {
+            Target::Classes { y, n_classes } => Some(Labels::Classes {
+                y,
+                n_classes: *n_classes,
+            }),
+            Target::Values(v) => Some(Labels::Values(v)),
+            Target::None => None,
+        }
+    }
+
+    /// Fits the estimator on the training rows. Pure computation: call it on the pool.
+    pub fn fit(&self, progress: &Progress) -> Result<Fitted> {
+        self.fit_with(&self.estimator, progress)
+    }
+
+    pub fn fit_with(&self, estimator: &Estimator, progress: &Progress) -> Result<Fitted> {
+        let data = TrainData {
+            x: &self.x,
+            binned: self.binned.as_ref(),
+            n_cols: self.n_cols,
+            rows: &self.split.train,
+            validation: &self.split.validation,
+            one_hot: &self.prep.one_hot_groups(),
+            labels: self.labels(),
+        };
+        estimator.fit(&data, self.seed, progress)
+    }
+
+    /// The metric a search maximizes and if_better compares.
+    pub fn primary_metric(&self) -> &'static str {
+        self.task.primary_metric()
+    }
+
+    /// Fits units for progress messages: search fits, CV folds, then trees of the final fit.
+    pub fn work_units(&self) -> usize {
+        let search = self.search.as_ref().map_or(0, |s| {
+            s.folds * search::candidates(s, self.seed).map_or(0, |c| c.len())
+        });
+        search + self.cv.unwrap_or(0) + self.estimator.work_units()
+    }
+
+    /// Assembles the stored model and the report.
+    pub fn finish(mut self, fitted: Fitted, metrics: Value, timings: Value) -> Outcome {
+        let primary_name = self.primary_metric();
+        let part = if self.split.test.is_empty() {
+            "train"
+        } else {
+            "test"
+        };
+        let primary = metrics[part][primary_name]
+            .as_f64()
+            .unwrap_or(f64::NEG_INFINITY);
+        self.warnings.extend(quality::gap(self.task, &metrics));
+        let mut report = self.report;
+        report.insert("metrics".into(), metrics);
+        report.insert("timings_ms".into(), timings);
+        report.insert("warnings".into(), json!(self.warnings));
+        report.insert(
+            "primary_metric".into(),
+            json!({"name": primary_name, "on": part, "value": primary}),
+        );
+        let model = StoredModel {
+            task: self.task,
+            algorithm: self.algorithm,
+            target: self.target_name,
+            target_type: self.target_type,
+            target_kind: self.target_kind,
+            classes: self.classes,
+            prep: self.prep,
+            estimator: fitted,
+            class_numbers: Default::default(),
+        };
+        Outcome {
+            model,
+            report: Value::Object(report),
+            primary: (primary_name, primary),
+        }
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+}

@@ -1,0 +1,388 @@
+//! Preparing a run with a target (classification, regression): choose columns, drop NULL
+//! targets and duplicates, infer the task, resolve the estimator, split, fit the preprocessing on
+//! the training rows, and encode (or bin) the rows for the fit.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+use crate::common::error::{Error, Result};
+use crate::common::frame::{Column, ColumnData, ColumnKind, Frame};
+use crate::common::task::Task;
+use crate::evaluation::drift;
+use crate::evaluation::tuning;
+use crate::model::registry;
+use crate::pipeline::prepared::{
+    frame_rows, method_name, split_summary, Prepared, Target, TrainRequest,
+};
+use crate::pipeline::{defaults, encoded, tuned, unsupervised};
+use crate::prepare::columns;
+use crate::prepare::preprocess::{ColumnChoice, Preprocessor};
+use crate::prepare::quality;
+use crate::prepare::rows;
+use crate::prepare::search::{self};
+use crate::prepare::split::{self, SplitMethod};
+
+fn sort_labels(labels: &mut [String], kind: ColumnKind) {
+    if kind == ColumnKind::Text {
+        labels.sort();
+    } else {
+        labels.sort_by(|a, b| {
+            let key = |s: &str| {
+                if s == "true" {
+                    1.0
+                } else if s == "false" {
+                    0.0
+                } else {
+                    s.parse::<f64>().unwrap_or(f64::NAN)
+                }
+            };
+            key(a).total_cmp(&key(b))
+        });
+    }
+}
+
+pub fn prepare(
+    frame: &Frame,
+    req: &TrainRequest,
+    notice: &mut dyn FnMut(String),
+) -> Result<Prepared> {
+    prepare_rows(frame, req, notice, true)
+}
+
+/// `prepare`; `may_bin`: whether trees and forests may get their rows binned (tests compare).
+pub(super) fn prepare_rows(
+    frame: &Frame,
+    req: &TrainRequest,
+    notice: &mut dyn FnMut(String),
+    may_bin: bool,
+) -> Result<Prepared> {
+    let opts = &req.options;
+    let n_read = frame.nrows();
+    if n_read == 0 {
+        return Err(Error::data("the relation has no rows"));
+    }
+    let unsupervised = crate::model::registry::unsupervised_task(&req.algorithm)
+        .or(opts.task.filter(|t| !t.is_supervised()));
+    if let Some(task) = unsupervised {
+        if let Some(t) = opts.task.filter(|t| *t != task) {
+            return Err(Error::param(format!(
+                "{} is for {}; options.task says {}",
+                req.algorithm,
+                task.name(),
+                t.name()
+            )));
+        }
+        return unsupervised::prepare(frame, req, task, notice);
+    }
+    let target_name = req.target.as_deref().ok_or_else(|| {
+        Error::param("a target column is needed for classification and regression; without one, use algorithm kmeans, dbscan, isolation_forest or pca (or auto with options.task clustering, anomaly or decomposition)")
+    })?;
+    let ti = columns::find(frame, target_name, "target")?;
+    let target_col = &frame.columns[ti];
+
+    let roles = columns::choose(frame, Some(ti), opts)?;
+    let order_col = roles.order;
+    let features: Vec<&Column> = roles.features.iter().map(|&i| &frame.columns[i]).collect();
+    let mut used: Vec<&Column> = features.clone();
+    used.push(target_col);
+    if let Some(o) = order_col {
+        used.push(&frame.columns[o]);
+    }
+
+    // Rows: a target is needed; exact duplicates (features, target, time) are dropped.
+    let (rows, null_targets, duplicates) = rows::keep(Some(target_col), &used, opts.dedup);
+    if rows.is_empty() {
+        return Err(Error::data(format!(
+            "the target \"{target_name}\" is NULL in every row"
+        )));
+    }
+    notice(format!(
+        "read {n_read} rows; dropped {null_targets} with a NULL target and {duplicates} exact duplicates; {} remain",
+        rows.len()
+    ));
+
+    // Task and labels.
+    let task = match opts.task {
+        Some(t) => t,
+        None => match target_col.kind {
+            ColumnKind::Text | ColumnKind::Boolean => Task::Classification,
+            ColumnKind::Float | ColumnKind::Temporal => Task::Regression,
+            ColumnKind::Integer => {
+                let distinct: HashSet<u64> =
+                    rows.iter().map(|&r| target_col.cell_hash(r)).collect();
+                let t = if distinct.len() <= 20 {
+                    Task::Classification
+                } else {
+                    Task::Regression
+                };
+                notice(format!(
+                    "task {}: the integer target \"{target_name}\" has {} distinct values (set options.task to choose)",
+                    t.name(),
+                    distinct.len()
+                ));
+                t
+            }
+        },
+    };
+    if req.algorithm == "auto" {
+        return Err(Error::internal(
+            "auto compares learners before a run is prepared (pipeline::auto::choose)",
+        ));
+    }
+    let algorithm = req.algorithm.clone();
+    let estimator = registry::estimator(&algorithm, task, &req.hyperparams)?;
+    let mut warnings = Vec::new();
+
+    let sub = frame_rows(&used, &rows);
+    let (target, mut classes) = match task {
+        Task::Regression => {
+            let ColumnData::Numeric(v) = &target_col.data else {
+                return Err(Error::param(format!(
+                    "regression needs a numeric target; \"{target_name}\" is {}",
+                    target_col.sql_type
+                )));
+            };
+            (
+                Target::Values(rows.iter().map(|&r| v[r]).collect()),
+                Vec::new(),
+            )
+        }
+        Task::Classification => {
+            let text: Vec<String> = rows
+                .iter()
+                .map(|&r| target_col.text_at(r).unwrap_or_default())
+                .collect();
+            let mut classes: Vec<String> = text
+                .iter()
+                .cloned()
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            sort_labels(&mut classes, target_col.kind);
+            if classes.len() < 2 {
+                return Err(Error::data(format!(
+                    "the target \"{target_name}\" has a single class (\"{}\"); classification needs at least two",
+                    classes.first().map_or("", |s| s.as_str())
+                )));
+            }
+            let index: HashMap<&str, usize> = classes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.as_str(), i))
+                .collect();
+            let y = text.iter().map(|t| index[t.as_str()]).collect();
+            let n = classes.len();
+            (Target::Classes { y, n_classes: n }, classes)
+        }
+        Task::Clustering | Task::Anomaly | Task::Decomposition => {
+            return Err(Error::internal(
+                "an unsupervised task reached the supervised pipeline",
+            ))
+        }
+    };
+
+    // Split (positions refer to `rows`).
+    let s = &opts.split;
+    let method = s.method.unwrap_or(if task == Task::Classification {
+        SplitMethod::Stratified
+    } else {
+        SplitMethod::Random
+    });
+    let mut split = match (method, &target) {
+        (SplitMethod::Stratified, Target::Classes { y, .. }) => {
+            split::stratified(y, s.test_size, s.validation_size, opts.seed)?
+        }
+        (SplitMethod::Stratified, Target::Values(_) | Target::None) => {
+            return Err(Error::param(
+                "split method \"stratified\" needs a classification target",
+            ))
+        }
+        (SplitMethod::Random, _) => {
+            split::random(rows.len(), s.test_size, s.validation_size, opts.seed)?
+        }
+        (SplitMethod::Time, _) => {
+            let o = order_col
+                .map(|i| &frame.columns[i])
+                .ok_or_else(|| Error::param("split method \"time\" needs order_by"))?;
+            let ColumnData::Numeric(v) = &o.data else {
+                return Err(Error::param(format!(
+                    "split.order_by \"{}\" must be a date, timestamp or number; it is {}",
+                    o.name, o.sql_type
+                )));
+            };
+            let order: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
+            split::by_time(&order, s.test_size, s.validation_size)?
+        }
+    };
+
+    // Classes are those of the training rows; a label seen only outside them is "unseen".
+    let target = match target {
+        Target::Classes { y, n_classes } => {
+            let mut in_train = vec![false; n_classes];
+            split.train.iter().for_each(|&i| in_train[y[i]] = true);
+            if in_train.iter().any(|t| !t) {
+                let missing: Vec<&str> = (0..n_classes)
+                    .filter(|&c| !in_train[c])
+                    .map(|c| classes[c].as_str())
+                    .collect();
+                warnings.push(format!("classes {missing:?} occur only outside the training rows; the model cannot predict them"));
+                let remap: Vec<usize> = (0..n_classes)
+                    .scan(0, |k, c| {
+                        let v = if in_train[c] { *k } else { usize::MAX };
+                        *k += usize::from(in_train[c]);
+                        Some(v)
+                    })
+                    .collect();
+                let kept = in_train.iter().filter(|t| **t).count();
+                classes = (0..n_classes)
+                    .filter(|&c| in_train[c])
+                    .map(|c| classes[c].clone())
+                    .collect();
+                if kept < 2 {
+                    return Err(Error::data(format!(
+                        "the training rows of \"{target_name}\" hold a single class; classification needs at least two"
+                    )));
+                }
+                Target::Classes {
+                    y: y.iter()
+                        .map(|&c| {
+                            if remap[c] == usize::MAX {
+                                kept
+                            } else {
+                                remap[c]
+                            }
+                        })
+                        .collect(),
+                    n_classes: kept,
+                }
+            } else {
+                Target::Classes { y, n_classes }
+            }
+        }
+        other => other,
+    };
+    notice(split_summary(method, &split));
+    if split.test.is_empty() {
+        warnings.push("test_size is 0: the metrics are measured on the training rows only".into());
+    }
+
+    // Preprocessing, fitted on the training rows only.
+    let n_features = features.len();
+    let sub_features: Vec<&Column> = sub.iter().take(n_features).map(|c| &**c).collect();
+    let choices: Vec<ColumnChoice> = features
+        .iter()
+        .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
+        .collect();
+    let defaults = defaults::for_estimator(&estimator, opts);
+    let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
+    // Folds must be possible, and every search candidate a valid estimator, before anything is fitted.
+    for k in opts.cv.iter().chain(opts.search.as_ref().map(|s| &s.folds)) {
+        let classes = match &target {
+            Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
+            Target::Values(_) | Target::None => None,
+        };
+        tuning::folds(&split.train, classes, *k, opts.seed)?;
+    }
+    if let Some(spec) = &opts.search {
+        for c in search::candidates(spec, opts.seed)? {
+            registry::estimator(&algorithm, task, &tuned::merge(&req.hyperparams, &c))?;
+        }
+    }
+    warnings.extend(notes);
+    // Before the encoded matrix exists (peak memory): test rows that copy training rows
+    // (none when duplicates were dropped).
+    let all_used: Vec<&Column> = sub.iter().map(|c| &**c).collect();
+    let overlap = if opts.dedup {
+        0
+    } else {
+        quality::overlap(&all_used, &split.train, &split.test)
+    };
+    if overlap > 0 {
+        warnings.push(format!(
+            "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
+        ));
+    }
+    let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
+    // Trees and forests train on binned rows: binned a feature at a time, the matrix of
+    // floats (as large as the data) never exists. Folds refit the preprocessing, so not then.
+    let bin_seed = match (opts.cv, &opts.search) {
+        (None, None) if may_bin && task.is_supervised() => estimator.binning_seed(opts.seed),
+        _ => None,
+    };
+    let (x, binned) = match bin_seed {
+        Some(seed) => {
+            let b = encoded::bin_features(&prep, &sub_features, rows.len(), &split.train, seed)?;
+            (Vec::new(), Some(b))
+        }
+        None => (
+            prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?,
+            None,
+        ),
+    };
+    let n_cols = prep.width();
+
+    // Data-quality warnings on the training rows.
+    warnings.extend(quality::column_warnings(&sub_features, &split.train));
+    if let Target::Classes { y, n_classes } = &target {
+        warnings.extend(quality::imbalance(y, *n_classes, &split.train));
+    }
+    if method != SplitMethod::Time {
+        warnings.extend(quality::time_like(&sub_features));
+    }
+
+    let mut report = serde_json::Map::new();
+    report.insert(
+        "rows".into(),
+        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len(),
+               "in_train_and_test": overlap}),
+    );
+    report.insert(
+        "split".into(),
+        json!({"method": method_name(method), "test_size": s.test_size, "validation_size": s.validation_size,
+               "order_by": s.order_by, "seed": opts.seed,
+               "train": split.train.len(), "validation": split.validation.len(), "test": split.test.len()}),
+    );
+    report.insert("fingerprint".into(), json!(fingerprint));
+    report.insert("encoded_columns".into(), json!(prep.output_names()));
+    let profile = drift::profiles(&sub_features, &split.train);
+    report.insert("profile".into(), Value::Object(profile));
+    if opts.dedup {
+        report.insert("dedup".into(), json!(true));
+    }
+    // The split refers to positions in `rows`, and so do x and target: keep it that way.
+    split.validation.shrink_to_fit();
+    Ok(Prepared {
+        task,
+        algorithm,
+        estimator,
+        x,
+        binned,
+        n_cols,
+        target,
+        split,
+        seed: opts.seed,
+        prep,
+        // Kept only where folds refit the preprocessing (a copy of the training data).
+        columns: if opts.cv.is_some() || opts.search.is_some() {
+            sub.into_iter()
+                .take(n_features)
+                .map(Cow::into_owned)
+                .collect()
+        } else {
+            Vec::new()
+        },
+        choices,
+        defaults,
+        cv: opts.cv,
+        search: opts.search.clone(),
+        hyperparams: req.hyperparams.clone(),
+        classes,
+        target_name: target_col.name.clone(),
+        target_type: target_col.sql_type.clone(),
+        target_kind: target_col.kind,
+        report,
+        warnings,
+    })
+}

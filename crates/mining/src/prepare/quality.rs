@@ -1,0 +1,159 @@
+//! Data-quality warnings: constant and identifier-like columns, class imbalance, a train/test gap.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::common::frame::{Column, ColumnKind};
+use crate::common::task::Task;
+
+/// A column with a distinct value in every training row: text, or an integer whose name says
+/// it is a key, or any integer over many rows.
+fn looks_like_id(c: &Column, rows: &[usize]) -> bool {
+    let lower = c.name.to_lowercase();
+    let named = lower == "id"
+        || lower.ends_with("_id")
+        || (lower.ends_with("id") && lower.len() <= 4)
+        || ["key", "code", "uuid", "guid"]
+            .iter()
+            .any(|k| lower == *k || lower.ends_with(&format!("_{k}")));
+    let candidate = match c.kind {
+        ColumnKind::Text => rows.len() >= 20,
+        ColumnKind::Integer => rows.len() >= 20 && (named || rows.len() >= 200),
+        _ => false,
+    };
+    candidate
+        && rows
+            .iter()
+            .map(|&r| c.cell_hash(r))
+            .collect::<HashSet<u64>>()
+            .len()
+            == rows.len()
+}
+
+/// Constant and identifier-like feature columns in the training rows.
+pub fn column_warnings(cols: &[&Column], train: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in cols {
+        let first = train.first().map(|&r| c.cell_hash(r));
+        if train.iter().all(|&r| Some(c.cell_hash(r)) == first) {
+            out.push(format!(
+                "column \"{}\" is constant in the training rows",
+                c.name
+            ));
+        } else if looks_like_id(c, train) {
+            out.push(format!(
+                "column \"{}\" has a distinct value in every row and looks like an identifier; exclude it",
+                c.name
+            ));
+        }
+    }
+    out
+}
+
+/// The rarest class below a tenth of the most frequent one, with the majority baseline.
+pub fn imbalance(y: &[usize], n_classes: usize, train: &[usize]) -> Option<String> {
+    let mut counts = vec![0usize; n_classes + 1];
+    train.iter().for_each(|&i| counts[y[i].min(n_classes)] += 1);
+    let known = &counts[..n_classes];
+    let (maj, min) = (
+        known.iter().max().copied().unwrap_or(0),
+        known.iter().min().copied().unwrap_or(0),
+    );
+    ((min as f64) < 0.1 * maj as f64).then(|| {
+        format!(
+            "class imbalance: the rarest class has {min} training rows, the most frequent {maj}; always predicting the majority scores accuracy {:.3}, so judge by balanced_accuracy and f1_macro",
+            maj as f64 / train.len().max(1) as f64
+        )
+    })
+}
+
+/// The headline metric much better on train than on test.
+pub fn gap(task: Task, metrics: &Value) -> Option<String> {
+    let headline = match task {
+        Task::Classification => "accuracy",
+        Task::Regression => "r2",
+        _ => return None,
+    };
+    let (tr, te) = (
+        metrics["train"][headline].as_f64()?,
+        metrics["test"][headline].as_f64()?,
+    );
+    (tr - te > 0.1).then(|| format!("train/test gap: {headline} {tr:.3} on train but {te:.3} on test; the model may overfit"))
+}
+
+/// Dates and timestamps among the features while the split is not by time: the model may
+/// learn from rows later than the ones it is tested on.
+pub fn time_like(cols: &[&Column]) -> Vec<String> {
+    cols.iter()
+        .filter(|c| c.kind == ColumnKind::Temporal)
+        .map(|c| {
+            format!(
+                "column \"{}\" is a {} and the split is not by time: the model can learn from rows later than those it is tested on (split.method \"time\" with order_by avoids it)",
+                c.name, c.sql_type
+            )
+        })
+        .collect()
+}
+
+/// Test rows identical (in every used column) to a training row.
+pub fn overlap(cols: &[&Column], train: &[usize], test: &[usize]) -> usize {
+    use crate::prepare::rows::row_hash;
+    // The test rows' hashes, sorted (the smaller side; no allocation per row), then each
+    // training row looked up and compared cell by cell.
+    let mut hashed: Vec<(u64, usize)> = test.iter().map(|&r| (row_hash(cols, r), r)).collect();
+    hashed.sort_unstable();
+    let mut copied = vec![false; hashed.len()];
+    for &o in train {
+        let h = row_hash(cols, o);
+        let from = hashed.partition_point(|&(k, _)| k < h);
+        for (i, &(k, r)) in hashed.iter().enumerate().skip(from) {
+            if k != h {
+                break;
+            }
+            if !copied[i] && cols.iter().all(|c| c.cell_hash(o) == c.cell_hash(r)) {
+                copied[i] = true;
+            }
+        }
+    }
+    copied.iter().filter(|&&c| c).count()
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::*;
+    use crate::common::frame::ColumnKind;
+
+    /// A test row counts once when every used column equals some training row's (NULLs equal
+    /// NULLs), however many training rows it copies; test rows equal only to each other, or equal
+    /// to a training row in one column only, do not count.
+    #[test]
+    fn overlap_counts_test_rows_that_copy_a_training_row() {
+        let mut a = Column::new("a", "double precision", ColumnKind::Float);
+        let mut b = Column::new("b", "text", ColumnKind::Text);
+        let rows: [(Option<f64>, Option<&str>); 9] = [
+            (Some(1.0), Some("x")),
+            (Some(1.0), Some("x")),
+            (None, Some("y")),
+            (Some(2.0), None),
+            // test rows from here
+            (Some(1.0), Some("x")),
+            (None, Some("y")),
+            (Some(2.0), Some("y")),
+            (Some(5.0), Some("z")),
+            (Some(5.0), Some("z")),
+        ];
+        for (x, t) in rows {
+            a.push_number(x);
+            b.push_text(t);
+        }
+        let cols = [&a, &b];
+        let (train, test) = ([0, 1, 2, 3], [4, 5, 6, 7, 8]);
+        assert_eq!(overlap(&cols, &train, &test), 2);
+        assert_eq!(overlap(&cols, &train, &[]), 0);
+        assert_eq!(overlap(&cols, &[], &test), 0);
+        // Over column a alone, row 6 (2.0) copies row 3 too.
+        assert_eq!(overlap(&[&a], &train, &test), 3);
+    }
+}

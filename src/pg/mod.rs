@@ -1,0 +1,7 @@
+//! What catalog/, data/ and api/ share on the Postgres side: errors as ereport with SQLSTATEs,
+//! SPI helpers, and the thread pool that runs the mining core while the backend checks for
+//! interrupts.
+
+pub mod errors;
+pub mod pool;
+pub mod spi;

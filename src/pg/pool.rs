@@ -1,0 +1,88 @@
+//! The extension's rayon pool, sized by `pg_mining.threads`: rayon's global pool of the backend,
+//! so training jobs and the parallel parts of scoring (the k-NN search) share the same threads.
+//! Jobs are pure computation; the calling (main) thread waits, checks for interrupts and reports
+//! progress meanwhile. Pool threads never call into Postgres.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use pgrx::pg_sys;
+use pgrx::prelude::*;
+
+use mining::common::error::{Error, Result};
+use mining::common::progress::Progress;
+
+static POOL: OnceLock<()> = OnceLock::new();
+
+/// Sizes the backend's global rayon pool from pg_mining.threads, once (before any parallel
+/// work; if something built it first, that pool is used).
+pub fn prepare() {
+    POOL.get_or_init(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(crate::threads())
+            .thread_name(|i| format!("pg_mining-{i}"))
+            .build_global();
+    });
+}
+
+/// Tells the job to stop when the caller leaves early (an ERROR, a cancel).
+struct CancelOnDrop(Arc<Progress>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs `job` on the pool. While it runs, checks for interrupts (Ctrl-C, statement_timeout)
+/// and, when `total` > 0, says every few seconds how many of `total` units are done.
+pub fn run<T: Send + 'static>(
+    what: &str,
+    progress: Arc<Progress>,
+    total: usize,
+    job: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    prepare();
+    let (tx, rx) = mpsc::channel();
+    rayon::spawn(move || {
+        let out = catch_unwind(AssertUnwindSafe(job));
+        let _ = tx.send(out);
+    });
+    let _guard = CancelOnDrop(progress.clone());
+    let start = Instant::now();
+    let mut last_report = Instant::now();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(Ok(result)) => return result,
+            Ok(Err(panic)) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                return Err(Error::internal(format!(
+                    "{what} failed inside the estimator: {msg}"
+                )));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                pg_sys::check_for_interrupts!();
+                if total > 0 && last_report.elapsed() >= Duration::from_secs(5) {
+                    last_report = Instant::now();
+                    let done = progress.done.load(Ordering::Relaxed);
+                    notice!(
+                        "{what}: {done} of {total} done after {:.1} s",
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::internal(format!(
+                    "{what}: the worker thread vanished"
+                )));
+            }
+        }
+    }
+}
