@@ -70,6 +70,6 @@ printf '%-44s %10.4f %10.4f %10.4f\n' "test accuracy" "$acc" "$lg_acc" "$sk_acc"
 printf 'ratio fit ours/LightGBM %.2f, ours/sklearn %.2f\n' "$(echo "$fit_ms / $lg_ms" | bc -l)" "$(echo "$fit_ms / $sk_ms" | bc -l)"
 # The engine alone, in process (no SQL, no preprocessing): an ignored unit test reads the CSV.
 export PATH="$HOME/.cargo/bin:$PATH"
-engine=$(BOOST_CSV="$data" PGRX_PG_CONFIG_PATH=/usr/lib/postgresql/15/bin/pg_config \
-  cargo test -q --release --lib engine_speed -- --ignored --nocapture 2>/dev/null | grep engine_fit_ms || true)
+engine=$(BOOST_CSV="$data" \
+  cargo test -q --release -p mining --lib engine_speed -- --ignored --nocapture 2>/dev/null | grep engine_fit_ms || true)
 echo "engine in process: ${engine:-not run}"

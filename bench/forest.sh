@@ -112,6 +112,6 @@ printf '%-48s %12s\n' "raw training matrix (float8), MiB" "$(( raw_kb / 1024 ))"
 # The engine alone, in process (no SQL, no preprocessing; one core for scoring, row by row as
 # a SELECT does): an ignored unit test reads the CSV.
 export PATH="$HOME/.cargo/bin:$PATH"
-engine=$(BOOST_CSV="$data" PGRX_PG_CONFIG_PATH=/usr/lib/postgresql/15/bin/pg_config \
-  cargo test -q --release --lib forest_engine_speed -- --ignored --nocapture 2>/dev/null | grep -E "forest_(fit_ms|fit_heap|score)" | tr '\n' ' ' || true)
+engine=$(BOOST_CSV="$data" \
+  cargo test -q --release -p mining --lib forest_engine_speed -- --ignored --nocapture 2>/dev/null | grep -E "forest_(fit_ms|fit_heap|score)" | tr '\n' ' ' || true)
 echo "engine in process: ${engine:-not run}"

@@ -16,6 +16,7 @@ use crate::pg::errors::{raise, OrRaise, SqlError};
 use crate::pg::pool;
 use mining::common::error::Error;
 use mining::common::progress::Progress;
+use mining::common::task::Task;
 use mining::model::format;
 use mining::model::stored::StoredModel;
 use mining::pipeline::deploy::{self, Deployed};
@@ -133,27 +134,41 @@ pub fn train(r: Request) -> Stored {
     let trained = prepared.complete(fitting, choice.as_ref(), timings);
     trained.messages.iter().for_each(|m| say(name, m));
 
-    let (version, task, algorithm, report, primary) =
-        store(&r.name, r.relation, r.options_json, trained);
+    let saved = store(&r.name, r.relation, r.options_json, trained);
     let current = models::current_deployment(name);
+    let compares = deploy::compares(deploy_policy, saved.primary);
     let deployed = current.as_ref().map(|d| Deployed {
         version: d.version,
-        metric: models::stored_metric(name, d.version, primary.0),
+        metric: compares
+            .then(|| models::stored_metric(name, d.version, saved.primary.0))
+            .flatten(),
     });
-    let (deploy, why) = deploy::decide(deploy_policy, task, primary, deployed);
+    let (deploy, why) = deploy::decide(deploy_policy, saved.task, saved.primary, deployed);
     if deploy {
-        models::push_deployment(name, version, "deploy", current.map(|d| d.id));
+        models::push_deployment(name, saved.version, "deploy", current.map(|d| d.id));
         cache::forget_names();
     }
-    notice!("model \"{name}\" {}", deploy::notice(version, deploy, &why));
+    notice!(
+        "model \"{name}\" {}",
+        deploy::notice(saved.version, deploy, &why)
+    );
     Stored {
         name: r.name.clone(),
-        version,
-        task: task.name(),
-        algorithm,
-        metrics: report["metrics"].clone(),
+        version: saved.version,
+        task: saved.task.name(),
+        algorithm: saved.algorithm,
+        metrics: saved.report["metrics"].clone(),
         deployed: deploy,
     }
+}
+
+/// A stored version, as the deploy step needs it.
+struct Saved {
+    version: i32,
+    task: Task,
+    algorithm: String,
+    report: Value,
+    primary: (&'static str, f64),
 }
 
 /// Reads the relation; a named column of a type pg_mining cannot use is an ERROR, other such
@@ -186,20 +201,8 @@ fn read(
     read.frame
 }
 
-/// Writes the model and its search trials; returns (version, task, algorithm, report,
-/// primary metric).
-fn store(
-    name: &str,
-    relation: &str,
-    options: Value,
-    trained: Trained,
-) -> (
-    i32,
-    mining::common::task::Task,
-    String,
-    Value,
-    (&'static str, f64),
-) {
+/// Writes the model and its search trials.
+fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved {
     let bytes = format::encode(&trained.model).or_raise_for(name);
     // The fitted estimator lives on in `bytes`: it is freed before Postgres copies the bytes
     // a few times over while storing them (a large forest is tens of megabytes).
@@ -258,5 +261,11 @@ fn store(
             models::insert_trial(name, version, i as i32 + 1, t, primary.0, i == s.best);
         }
     }
-    (version, task, algorithm, report, primary)
+    Saved {
+        version,
+        task,
+        algorithm,
+        report,
+        primary,
+    }
 }

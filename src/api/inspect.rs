@@ -4,8 +4,6 @@ use pgrx::prelude::*;
 
 use crate::catalog::cache;
 use crate::pg::errors::OrRaise;
-use mining::common::error::{Error, ErrorKind};
-use mining::model::fitted::Fitted;
 
 /// Coefficients of a linear or logistic model on its encoded, scaled input columns (see
 /// dm.models.preprocessing), with the intercept as feature '(intercept)'. For a binary logistic
@@ -22,39 +20,7 @@ fn dm_coefficients(
     ),
 > {
     let m = cache::get(model);
-    let names = m.model.prep.output_names();
-    let mut rows: Vec<(Option<String>, String, f64)> = Vec::new();
-    let mut push = |class: Option<String>, coef: &[f64], intercept: f64| {
-        rows.push((class.clone(), "(intercept)".to_string(), intercept));
-        rows.extend(
-            names
-                .iter()
-                .zip(coef)
-                .map(|(n, w)| (class.clone(), n.clone(), *w)),
-        );
-    };
-    match &m.model.estimator {
-        Fitted::Linear(l) => push(None, &l.coef, l.intercept),
-        Fitted::Logistic(l) => {
-            let classes = &m.model.classes;
-            for (k, (coef, b)) in l.coef.iter().zip(&l.intercept).enumerate() {
-                let class = if l.n_classes == 2 {
-                    classes.get(1)
-                } else {
-                    classes.get(k)
-                };
-                push(class.cloned(), coef, *b);
-            }
-        }
-        _ => Err(Error::new(
-            ErrorKind::NotSupported,
-            format!(
-                "dm_coefficients applies to linear models; this one is {}",
-                m.model.algorithm
-            ),
-        ))
-        .or_raise_for(model),
-    }
+    let rows = m.model.coefficients().or_raise_for(model);
     TableIterator::new(rows)
 }
 

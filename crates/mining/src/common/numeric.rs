@@ -16,23 +16,34 @@ pub fn argmax<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
     best.0
 }
 
-/// Squared euclidean distance, summed in four independent lanes (no serial add chain).
-pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+/// The sum of `term(a[i], b[i])` in four independent lanes (no serial add chain), then the
+/// lanes pairwise and the tail.
+#[inline(always)]
+fn lane_sum(a: &[f64], b: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = ca
         .remainder()
         .iter()
         .zip(cb.remainder())
-        .map(|(x, y)| (x - y) * (x - y))
+        .map(|(x, y)| term(*x, *y))
         .sum();
     for (x, y) in ca.zip(cb) {
         for i in 0..4 {
-            let t = x[i] - y[i];
-            lanes[i] += t * t;
+            lanes[i] += term(x[i], y[i]);
         }
     }
     (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+}
+
+/// Squared euclidean distance.
+pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    lane_sum(a, b, |x, y| (x - y) * (x - y))
+}
+
+/// Dot product.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    lane_sum(a, b, |x, y| x * y)
 }
 
 #[cfg(test)]
@@ -52,5 +63,6 @@ mod tests {
         let b = [0.0, 0.0, 1.0, 1.0, 1.0, 9.0];
         assert_eq!(squared_distance(&a, &b), 1.0 + 4.0 + 4.0 + 9.0 + 16.0 + 9.0);
         assert_eq!(squared_distance(&[], &[]), 0.0);
+        assert_eq!(dot(&a, &b), 3.0 + 4.0 + 5.0 + 6.0 * 9.0);
     }
 }

@@ -38,6 +38,29 @@ pub enum Fitted {
     Svm(SvmModel),
 }
 
+/// Runs `$body` with `$m` bound to the model inside whatever kind `$fitted` is: a match with
+/// one arm per kind, so each arm calls its family's code directly (no virtual call on the
+/// scoring path).
+macro_rules! each_kind {
+    ($fitted:expr, $m:ident => $body:expr) => {
+        match $fitted {
+            Fitted::Linear($m) => $body,
+            Fitted::Logistic($m) => $body,
+            Fitted::Tree($m) => $body,
+            Fitted::Forest($m) => $body,
+            Fitted::KMeans($m) => $body,
+            Fitted::Dbscan($m) => $body,
+            Fitted::Isolation($m) => $body,
+            Fitted::Pca($m) => $body,
+            Fitted::Boosted($m) => $body,
+            Fitted::Knn($m) => $body,
+            Fitted::NaiveBayes($m) => $body,
+            Fitted::Mlp($m) => $body,
+            Fitted::Svm($m) => $body,
+        }
+    };
+}
+
 /// The tag of each kind in stored model bytes (bincode writes it where an enum's variant
 /// index goes; formats 1 to 3 wrote these same numbers).
 pub mod tag {
@@ -95,21 +118,7 @@ impl Fitted {
 
     /// The model as its family scores it.
     pub fn model(&self) -> &dyn Predict {
-        match self {
-            Fitted::Linear(m) => m,
-            Fitted::Logistic(m) => m,
-            Fitted::Tree(m) => m,
-            Fitted::Forest(m) => m,
-            Fitted::KMeans(m) => m,
-            Fitted::Dbscan(m) => m,
-            Fitted::Isolation(m) => m,
-            Fitted::Pca(m) => m,
-            Fitted::Boosted(m) => m,
-            Fitted::Knn(m) => m,
-            Fitted::NaiveBayes(m) => m,
-            Fitted::Mlp(m) => m,
-            Fitted::Svm(m) => m,
-        }
+        each_kind!(self, m => m)
     }
 }
 
@@ -143,21 +152,7 @@ impl Serialize for Fitted {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.tag();
         let name = KINDS.get(t as usize).copied().unwrap_or("?");
-        match self {
-            Fitted::Linear(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Logistic(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Tree(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Forest(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::KMeans(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Dbscan(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Isolation(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Pca(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Boosted(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Knn(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::NaiveBayes(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Mlp(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-            Fitted::Svm(m) => s.serialize_newtype_variant("Fitted", t, name, m),
-        }
+        each_kind!(self, m => s.serialize_newtype_variant("Fitted", t, name, m))
     }
 }
 
@@ -209,16 +204,16 @@ impl<'de> Deserialize<'de> for Fitted {
 
 impl Fitted {
     pub fn predict_value(&self, x: &[f64]) -> f64 {
-        self.model().predict_value(x)
+        each_kind!(self, m => Predict::predict_value(m, x))
     }
 
     pub fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
-        self.model().predict_proba(x, out)
+        each_kind!(self, m => Predict::predict_proba(m, x, out))
     }
 
     /// The predicted class (`out`: scratch, len = classes).
     pub fn predict_class(&self, x: &[f64], out: &mut [f64]) -> usize {
-        self.model().predict_class(x, out)
+        each_kind!(self, m => Predict::predict_class(m, x, out))
     }
 
     /// What fitting decided that the hyperparameters did not say (boosting: the rounds kept by

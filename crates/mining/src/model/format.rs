@@ -132,6 +132,13 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
 
 #[cfg(test)]
 mod tests {
+    /// Bytes from the hex the fixtures store them as.
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
 
     use super::*;
     use crate::common::frame::{Column, ColumnKind};
@@ -335,10 +342,7 @@ mod tests {
         assert_eq!(models.len(), 3);
         for m in models {
             let hex = m["bytes"].as_str().unwrap();
-            let bytes: Vec<u8> = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
+            let bytes = unhex(hex);
             assert_eq!(header(&bytes).unwrap().0, 2);
             let model = decode(&bytes).unwrap();
             assert_eq!(model.algorithm, m["algorithm"].as_str().unwrap());
@@ -425,10 +429,7 @@ mod tests {
         assert_eq!(stored, registry::names()[1..].to_vec());
         for m in models {
             let hex = m["bytes"].as_str().unwrap();
-            let bytes: Vec<u8> = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
+            let bytes = unhex(hex);
             assert_eq!(header(&bytes).unwrap().0, 3);
             let model = decode(&bytes).unwrap();
             let algorithm = m["algorithm"].as_str().unwrap();
@@ -530,10 +531,7 @@ mod tests {
         let mut seen = std::collections::BTreeMap::new();
         for m in doc["models"].as_array().unwrap() {
             let hex = m["bytes"].as_str().unwrap();
-            let bytes: Vec<u8> = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
+            let bytes = unhex(hex);
             let model = decode(&bytes).unwrap();
             let t = model.estimator.tag();
             // bincode writes the tag first (a one-byte varint below 251).

@@ -81,6 +81,42 @@ impl StoredModel {
         Ok(out)
     }
 
+    /// Coefficients of a linear or logistic model on its encoded, scaled input columns, as
+    /// (class, column, coefficient) with the intercept first as column "(intercept)" (scikit-
+    /// learn's coef_ and intercept_). A binary logistic model has the second class's only.
+    pub fn coefficients(&self) -> Result<Vec<(Option<String>, String, f64)>> {
+        let names = self.prep.output_names();
+        let mut rows = Vec::new();
+        let mut push = |class: Option<&String>, coef: &[f64], intercept: f64| {
+            rows.push((class.cloned(), "(intercept)".to_string(), intercept));
+            rows.extend(
+                names
+                    .iter()
+                    .zip(coef)
+                    .map(|(n, w)| (class.cloned(), n.clone(), *w)),
+            );
+        };
+        match &self.estimator {
+            Fitted::Linear(l) => push(None, &l.coef, l.intercept),
+            Fitted::Logistic(l) => {
+                for (k, (coef, b)) in l.coef.iter().zip(&l.intercept).enumerate() {
+                    let class = self.classes.get(if l.n_classes == 2 { 1 } else { k });
+                    push(class, coef, *b);
+                }
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::NotSupported,
+                    format!(
+                        "dm_coefficients applies to linear models; this one is {}",
+                        self.algorithm
+                    ),
+                ))
+            }
+        }
+        Ok(rows)
+    }
+
     /// Why a tree model scores a row as it does: per feature (its encoded columns summed), the
     /// path-based contribution, largest first, with the base (the training average). For
     /// gradient_boosting, base + contributions = the raw score (log-odds for two classes, the
@@ -290,14 +326,21 @@ impl StoredModel {
         if self.task == task {
             Ok(())
         } else {
-            Err(Error::new(
-                ErrorKind::NotSupported,
-                format!(
-                    "{} model does not predict {what}; score it with {}",
-                    self.task.with_article(),
-                    self.task.scoring_function()
-                ),
-            ))
+            Err(self.wrong_task(what))
         }
+    }
+
+    /// Out of the scoring path: scoring calls `require` once per row.
+    #[cold]
+    #[inline(never)]
+    fn wrong_task(&self, what: &str) -> Error {
+        Error::new(
+            ErrorKind::NotSupported,
+            format!(
+                "{} model does not predict {what}; score it with {}",
+                self.task.with_article(),
+                self.task.scoring_function()
+            ),
+        )
     }
 }

@@ -11,6 +11,11 @@ pub struct Deployed {
     pub metric: Option<f64>,
 }
 
+/// Whether `decide` compares with the deployed version's metric (so the caller fetches it).
+pub fn compares(policy: Deploy, primary: (&str, f64)) -> bool {
+    policy == Deploy::IfBetter && primary.0 != "none"
+}
+
 /// Whether to deploy the new version, and why (for the NOTICE).
 pub fn decide(
     policy: Deploy,
@@ -111,5 +116,8 @@ mod tests {
             notice(4, false, "deploy is \"never\""),
             "version 4 stored, not deployed: deploy is \"never\""
         );
+        assert!(compares(Deploy::IfBetter, ("r2", 0.5)));
+        assert!(!compares(Deploy::IfBetter, ("none", 0.5)));
+        assert!(!compares(Deploy::Always, ("r2", 0.5)));
     }
 }

@@ -121,11 +121,11 @@ fn loss(out: &Array2<f64>, t: &Array2<f64>, classes: bool) -> f64 {
     }
 }
 
-/// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
-/// drive early stopping.
 /// A network's weights and biases, layer by layer.
 type Layers = (Vec<Array2<f64>>, Vec<Array1<f64>>);
 
+/// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
+/// drive early stopping.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     x: &[f64],

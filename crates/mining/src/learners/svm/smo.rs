@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::common::error::{Error, Result};
-use crate::common::numeric::squared_distance;
+use crate::common::numeric::{dot, squared_distance};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Kernel {
@@ -18,24 +18,6 @@ pub enum Kernel {
     Rbf { gamma: f64 },
     Poly { gamma: f64, degree: u32, coef0: f64 },
     Sigmoid { gamma: f64, coef0: f64 },
-}
-
-/// Dot product in four independent lanes.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..4 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 impl Kernel {
