@@ -13,6 +13,9 @@ HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
 
 bash scripts/setup.sh
 
+echo "== sql/comments.sql is what sql/docs/functions.md says"
+python3 scripts/comments.py --check
+
 echo "== mining core: unit and layout tests (cargo test -p mining, no Postgres)"
 phase=$SECONDS
 cargo test -p mining

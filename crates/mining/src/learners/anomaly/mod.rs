@@ -22,14 +22,14 @@ pub const ISOLATION_FOREST: Entry<IsolationParams> = Entry {
                 &[int(1, 10_000)],
                 Literal::Int(100),
                 "an integer in [1, 10000]",
-                "trees",
+                "trees (built in parallel, each from its own seeded generator)",
             ),
             Param::new(
                 "max_samples",
                 &[Form::Word(&["auto"]), int(1, MAX), FRACTION],
                 Literal::Word("auto"),
                 "\"auto\", an integer ≥ 1 or a fraction in (0, 1]",
-                "rows per tree, drawn without replacement (\"auto\": min(256, rows))",
+                "rows per tree, drawn without replacement: a count or a fraction of the rows (\"auto\": min(256, rows))",
             ),
             Param::new(
                 "contamination",
@@ -39,7 +39,7 @@ pub const ISOLATION_FOREST: Entry<IsolationParams> = Entry {
                 ],
                 Literal::Word("auto"),
                 "\"auto\" or a fraction in (0, 0.5]",
-                "the share of training rows flagged as anomalies (\"auto\": scores above 0.5)",
+                "the expected fraction of anomalies: the threshold becomes the score above which that fraction of the training rows lies (numpy's linear percentile, as scikit-learn); \"auto\" keeps the threshold 0.5",
             ),
             Param::new(
                 "max_features",

@@ -170,6 +170,7 @@ impl DbscanModel {
 
 #[cfg(test)]
 mod tests {
+    //! With scikit-learn's labels from
     //! tests/fixtures/sklearn_unsupervised.json (written by tests/fixtures/sklearn_unsupervised.py).
 
     use serde_json::Value;

@@ -40,7 +40,7 @@ pub const KMEANS: Entry<KMeans> = Entry {
                 &[int(1, 100_000)],
                 Literal::Int(8),
                 "an integer in [1, 100000]",
-                "clusters (at most the training rows)",
+                "clusters (at most the training rows); k-means++ seeding from options.seed",
             ),
             Param::new(
                 "n_init",

@@ -29,7 +29,7 @@ pub const PCA: Entry<PcaParams> = Entry {
                 &[BOOL],
                 Literal::Bool(false),
                 "true or false",
-                "divide each component by the square root of its variance",
+                "divide each coordinate by the square root of its explained variance (unit variance)",
             ),
         ]],
         // Components follow variance: inputs are standard-scaled by default.

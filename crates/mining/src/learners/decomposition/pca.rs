@@ -275,6 +275,7 @@ pub fn fit(
 
 #[cfg(test)]
 mod tests {
+    //! Against scikit-learn's PCA(svd_solver="full") on the data of
     //! tests/fixtures/sklearn_unsupervised.json (written by tests/fixtures/sklearn_unsupervised.py).
 
     use serde_json::Value;

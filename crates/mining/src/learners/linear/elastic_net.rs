@@ -120,6 +120,7 @@ pub fn fit(
 
 #[cfg(test)]
 mod tests {
+    //! Against scikit-learn's Lasso and ElasticNet
     //! (tests/fixtures/sklearn_elastic_net.json, written by tests/fixtures/sklearn_elastic_net.py).
 
     use serde_json::Value;

@@ -159,7 +159,7 @@ impl NaiveBayes {
 
 #[cfg(test)]
 mod tests {
-    //! sklearn_reference.rs).
+    //! With GaussianNB on scikit-learn's bundled data sets.
 
     use super::*;
 

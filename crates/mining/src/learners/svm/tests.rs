@@ -1,3 +1,6 @@
+//! Tests of svm and svr against scikit-learn's SVC and SVR on its bundled data sets
+//! (tests/fixtures/sklearn_svm.json, written by tests/fixtures/sklearn_svm.py).
+
 use super::machine::*;
 use super::*;
 use crate::common::task::Labels;

@@ -61,7 +61,7 @@ const TREE_PARAMS: &[Param] = &[
         &[Form::Word(&["gini", "entropy", "log_loss"])],
         Literal::Word("gini"),
         "\"gini\" or \"entropy\"",
-        "split quality: gini, or entropy (log_loss is its other name); for values squared_error",
+        "split quality for classes: gini, or entropy (log_loss is its other name)",
     )
     .for_task(Task::Classification),
     Param::new(
@@ -208,7 +208,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
                 &[int(2, 65_536)],
                 Literal::Int(31),
                 "an integer in [2, 65536]",
-                "leaves per tree at most (grown best gain first)",
+                "leaves per tree at most, grown best gain first (scikit-learn's max_leaf_nodes)",
             ),
             MAX_DEPTH,
             Param::new(
@@ -230,7 +230,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
                 &[FRACTION],
                 Literal::Number(1.0),
                 "a fraction in (0, 1]",
-                "the share of rows each round sees",
+                "the fraction of training rows drawn (without replacement, seeded) for each round",
             ),
             Param::new(
                 "max_bins",
@@ -244,7 +244,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
                 &[int(0, 100_000)],
                 Literal::Int(10),
                 "an integer in [0, 100000]",
-                "rounds without improvement on the validation rows before stopping (0: no early stopping)",
+                "with validation rows: stop after this many rounds without a lower validation loss and keep the best round; 0 turns early stopping off",
             ),
         ]],
         preprocessing: TREE_INPUTS,

@@ -1,6 +1,7 @@
-//! Missing values (NaN in the matrix: NULLs the preprocessing left to the learner) in the binned
-//! tree learners: a bin of their own, a learned direction at each split, the same direction at
-//! scoring time.
+//! Tests across the tree learners: the comparisons with scikit-learn's forests and
+//! HistGradientBoosting on its bundled data sets, and missing values (NaN in the matrix: NULLs
+//! the preprocessing left to the learner): a bin of their own, a learned direction at each
+//! split, the same direction at scoring time.
 
 use crate::common::numeric::argmax;
 use crate::common::progress::Progress;
