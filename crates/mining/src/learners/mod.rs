@@ -153,9 +153,51 @@ impl TrainData<'_> {
     }
 }
 
+/// What a stored model must agree with: its encoded input columns and its outputs (classes, 1
+/// for a value, 0 for models without a target).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    pub inputs: usize,
+    pub outputs: usize,
+}
+
+/// The outcome of `Predict::validate`: what is wrong, in words, for the corrupt-model ERROR.
+pub type Checked = std::result::Result<(), String>;
+
+/// An error of `Predict::validate` unless `ok`.
+pub fn ensure(ok: bool, why: impl FnOnce() -> String) -> Checked {
+    if ok {
+        Ok(())
+    } else {
+        Err(why())
+    }
+}
+
+/// A tree node's child must come after its parent and inside the tree, so that every walk
+/// ends (`what`: the tree, for the message).
+pub fn child_after(parent: usize, child: u32, nodes: usize, what: &str) -> Checked {
+    let c = child as usize;
+    ensure(c > parent && c < nodes, || {
+        format!("{what}: node {parent} points to node {c} of {nodes}")
+    })
+}
+
+/// All values finite.
+pub fn finite(values: &[f64], what: &str) -> Checked {
+    ensure(values.iter().all(|v| v.is_finite()), || {
+        format!("{what} holds a value that is not finite")
+    })
+}
+
 /// What a fitted model of any family does with one preprocessed row. A family implements what
 /// its task needs; the rest keeps the defaults (NaN, nothing).
 pub trait Predict {
+    /// Checks what scoring trusts in a model read from stored bytes: every index in range
+    /// (tree children after their parent, so every walk ends), every length consistent with
+    /// `shape` and with the others, the sizes a scoring step allocates from. No default: a
+    /// new kind of model says what it trusts.
+    fn validate(&self, shape: Shape) -> Checked;
+
     /// Regression: the value.
     fn predict_value(&self, _x: &[f64]) -> f64 {
         f64::NAN

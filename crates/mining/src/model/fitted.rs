@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::de::{EnumAccess, Error as _, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::common::task::Task;
 use crate::learners::anomaly::isolation_forest::IsolationForest;
 use crate::learners::cluster::dbscan::DbscanModel;
 use crate::learners::cluster::kmeans::KMeansModel;
@@ -113,6 +114,24 @@ impl Fitted {
             Fitted::NaiveBayes(_) => tag::NAIVE_BAYES,
             Fitted::Mlp(_) => tag::MLP,
             Fitted::Svm(_) => tag::SVM,
+        }
+    }
+
+    /// Whether this kind of model serves `task` (a stored model's task and kind must agree).
+    pub fn serves(&self, task: Task) -> bool {
+        use Task::*;
+        match self {
+            Fitted::Linear(_) => task == Regression,
+            Fitted::Logistic(_) | Fitted::NaiveBayes(_) => task == Classification,
+            Fitted::Tree(_)
+            | Fitted::Forest(_)
+            | Fitted::Boosted(_)
+            | Fitted::Knn(_)
+            | Fitted::Mlp(_)
+            | Fitted::Svm(_) => task.is_supervised(),
+            Fitted::KMeans(_) | Fitted::Dbscan(_) => task == Clustering,
+            Fitted::Isolation(_) => task == Anomaly,
+            Fitted::Pca(_) => task == Decomposition,
         }
     }
 

@@ -18,6 +18,31 @@ pub const FORMAT_VERSION: u16 = 3;
 /// Corrupt length fields must not make us allocate without bound.
 const BODY_LIMIT: usize = 1 << 31;
 
+/// What a body's decoding may allocate, at most, per byte of the body: a value decodes to more
+/// memory than its bytes (varints, vector headers), but not to this many times more.
+const EXPANSION: usize = 64;
+
+/// Decodes a body, allowing it to allocate in all at most a tier of memory chosen by its size
+/// (EXPANSION × its length, rounded up to 16 MiB, 128 MiB, 1 GiB or BODY_LIMIT): a damaged
+/// length in a small model cannot ask for gigabytes. (bincode takes the limit as a constant,
+/// hence the tiers.)
+fn decode_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> std::result::Result<(T, usize), bincode::error::DecodeError> {
+    use bincode::serde::decode_from_slice;
+    let standard = bincode::config::standard;
+    let want = body.len().saturating_mul(EXPANSION);
+    if want <= 16 << 20 {
+        decode_from_slice(body, standard().with_limit::<{ 16 << 20 }>())
+    } else if want <= 128 << 20 {
+        decode_from_slice(body, standard().with_limit::<{ 128 << 20 }>())
+    } else if want <= 1 << 30 {
+        decode_from_slice(body, standard().with_limit::<{ 1 << 30 }>())
+    } else {
+        decode_from_slice(body, config())
+    }
+}
+
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<BODY_LIMIT>()
 }
@@ -83,7 +108,16 @@ pub fn header(bytes: &[u8]) -> Result<(u16, String, usize)> {
     Ok((version, algo.to_string(), 12 + len))
 }
 
+/// The stored model of `bytes`, checked (see `StoredModel::validate`) before anything scores
+/// with it.
 pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
+    let model = read(bytes)?;
+    model.validate().map_err(|why| corrupt(&why))?;
+    Ok(model)
+}
+
+/// The stored model of `bytes`, as its format lays it out, not yet validated.
+fn read(bytes: &[u8]) -> Result<StoredModel> {
     let (version, algo, start) = header(bytes)?;
     if version > FORMAT_VERSION {
         return Err(Error::new(
@@ -115,11 +149,10 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
         |e: bincode::error::DecodeError| corrupt(&format!("the body cannot be decoded ({e})"));
     // The format decides the layout: trees changed in format 3.
     let (model, used) = if version < 3 {
-        let (old, used): (StoredModelV2, usize) =
-            bincode::serde::decode_from_slice(body, config()).map_err(cannot)?;
+        let (old, used): (StoredModelV2, usize) = decode_body(body).map_err(cannot)?;
         (old.into_current(), used)
     } else {
-        bincode::serde::decode_from_slice::<StoredModel, _>(body, config()).map_err(cannot)?
+        decode_body::<StoredModel>(body).map_err(cannot)?
     };
     if used != body.len() {
         return Err(corrupt("trailing bytes after the model"));
@@ -130,438 +163,29 @@ pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
     Ok(model)
 }
 
+/// The uncompressed body of a model, as `encode` compresses it (tests damage it).
 #[cfg(test)]
-mod tests {
-    /// Bytes from the hex the fixtures store them as.
-    fn unhex(hex: &str) -> Vec<u8> {
-        (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    use super::*;
-    use crate::common::frame::{Column, ColumnKind};
-    use crate::common::task::Task;
-    use crate::learners::linear::least_squares::LinearModel;
-    use crate::model::fitted::Fitted;
-    use crate::prepare::preprocess::{ColumnChoice, Defaults, Preprocessor, Raw, Scale, Unknown};
-
-    fn model() -> StoredModel {
-        let mut c = Column::new("plan", "text", ColumnKind::Text);
-        for v in ["a", "b", "a"] {
-            c.push_text(Some(v));
-        }
-        let d = Defaults {
-            missing_numbers: false,
-            scale: Scale::None,
-            unknown: Unknown::Ignore,
-            max_categories: 10,
-        };
-        let (prep, _) =
-            Preprocessor::fit(&[&c], &[0, 1, 2], &[ColumnChoice::default()], d).unwrap();
-        StoredModel {
-            task: Task::Regression,
-            algorithm: "linear_regression".into(),
-            target: "y".into(),
-            target_type: "double precision".into(),
-            target_kind: ColumnKind::Float,
-            classes: vec![],
-            prep,
-            estimator: Fitted::Linear(LinearModel {
-                coef: vec![1.0, 2.0],
-                intercept: 0.5,
-            }),
-            class_numbers: Default::default(),
-        }
-    }
-
-    #[test]
-    fn round_trip_gives_identical_predictions() {
-        let m = model();
-        let bytes = encode(&m).unwrap();
-        let back = decode(&bytes).unwrap();
-        let mut buf = Vec::new();
-        for v in ["a", "b", "zzz"] {
-            assert_eq!(
-                m.predict_value(&[Raw::Text(v)], &mut buf).unwrap(),
-                back.predict_value(&[Raw::Text(v)], &mut buf).unwrap()
-            );
-        }
-        assert_eq!(
-            back.predict_value(&[Raw::Text("b")], &mut buf).unwrap(),
-            2.5
-        );
-        assert_eq!(header(&bytes).unwrap().1, "linear_regression");
-    }
-
-    #[test]
-    fn corrupt_bytes_are_errors_not_panics() {
-        let bytes = encode(&model()).unwrap();
-        assert_eq!(decode(b"hello").unwrap_err().kind, ErrorKind::Corrupt);
-        assert_eq!(
-            decode(&bytes[..bytes.len() - 3]).unwrap_err().kind,
-            ErrorKind::Corrupt
-        );
-        let mut flipped = bytes.clone();
-        for b in flipped.iter_mut().skip(30) {
-            *b = 0xFF;
-        }
-        assert!(decode(&flipped).is_err());
-        let mut newer = bytes.clone();
-        newer[8] = 99;
-        assert_eq!(decode(&newer).unwrap_err().kind, ErrorKind::NotSupported);
-        // Every truncation is an error, never a panic.
-        for cut in 0..bytes.len() {
-            assert!(decode(&bytes[..cut]).is_err());
-        }
-    }
-
-    /// Format 1 stored the body uncompressed: such models still load. Format 2 on is smaller for a
-    /// model with many numbers, and a damaged compressed body is an error (content checksum).
-    #[test]
-    fn older_format_loads_and_the_body_is_compressed() {
-        let mut m = model();
-        m.estimator = Fitted::Linear(LinearModel {
-            coef: vec![0.25; 4000],
-            intercept: 0.5,
-        });
-        let v2 = encode(&m).unwrap();
-        let (version, _, start) = header(&v2).unwrap();
-        assert_eq!(version, FORMAT_VERSION);
-        let body = bincode::serde::encode_to_vec(&m, config()).unwrap();
-        assert!(
-            v2.len() - start < body.len() / 4,
-            "{} vs {}",
-            v2.len() - start,
-            body.len()
-        );
-        let mut v1 = v2[..start].to_vec();
-        v1[8..10].copy_from_slice(&1u16.to_le_bytes());
-        v1.extend_from_slice(&body);
-        let (a, b) = (decode(&v1).unwrap(), decode(&v2).unwrap());
-        assert_eq!(a.estimator, m.estimator);
-        assert_eq!(b.estimator, m.estimator);
-        // One byte changed inside the compressed body.
-        let mut damaged = v2.clone();
-        let at = start + (v2.len() - start) / 2;
-        damaged[at] ^= 0x55;
-        assert_eq!(decode(&damaged).unwrap_err().kind, ErrorKind::Corrupt);
-    }
-
-    /// Trees of formats 1 and 2 (24-byte nodes with both children, every node's output) are read
-    /// into the current layout: the same leaves, and still explained from their node outputs. A
-    /// tree laid out as no pg_mining grew one is refused, not guessed at.
-    #[test]
-    fn format_2_trees_are_converted() {
-        use crate::learners::trees::tree::{Tree, LEAF};
-        #[derive(serde::Serialize)]
-        struct OldNode {
-            feature: u32,
-            threshold: f64,
-            left: u32,
-            right: u32,
-        }
-        #[derive(serde::Serialize)]
-        struct OldTree {
-            nodes: Vec<OldNode>,
-            values: Vec<f64>,
-            width: usize,
-            gain: Vec<f64>,
-        }
-        let leaf = |at: u32| OldNode {
-            feature: LEAF,
-            threshold: 0.0,
-            left: at,
-            right: 0,
-        };
-        let old = |right: u32| OldTree {
-            nodes: vec![
-                OldNode {
-                    feature: 0,
-                    threshold: 1.5,
-                    left: 1,
-                    right,
-                },
-                leaf(2),
-                leaf(4),
-            ],
-            values: vec![0.5, 0.5, 0.9, 0.1, 0.2, 0.8],
-            width: 2,
-            gain: vec![0.3],
-        };
-        let read = |t: &OldTree| -> std::result::Result<Tree, String> {
-            let bytes = bincode::serde::encode_to_vec(t, config()).unwrap();
-            let (old, _): (crate::model::format_legacy::Tree, usize) =
-                bincode::serde::decode_from_slice(&bytes, config()).map_err(|e| e.to_string())?;
-            old.convert()
-        };
-        let t = read(&old(2)).unwrap();
-        assert_eq!(t.leaf_vec(&[1.0]), &[0.9, 0.1]);
-        assert_eq!(t.leaf_vec(&[2.0]), &[0.2, 0.8]);
-        let (mut base, mut contrib) = (vec![0.0; 2], vec![0.0; 2]);
-        assert!(t.add_path_contributions(&[1.0], &mut base, &mut contrib));
-        assert_eq!(base, [0.5, 0.5]);
-        assert!((contrib[0] - 0.4).abs() < 1e-12 && (contrib[1] + 0.4).abs() < 1e-12);
-        // The right child not next to the left one.
-        assert!(read(&old(1)).is_err());
-        // Read as the current format, the same bytes are not a tree.
-        let bytes = bincode::serde::encode_to_vec(old(2), config()).unwrap();
-        assert!(bincode::serde::decode_from_slice::<Tree, _>(&bytes, config()).is_err());
-    }
-
-    /// Models pg_mining stored in format 2 (tests/fixtures/model_format_2.json, written at commit
-    /// 2c2c44b by tests/fixtures/model_format_2_writer.rs: a decision tree, a random forest and an
-    /// extra-trees regressor, with their outputs and explanations of 40 probe rows, missing values
-    /// among them) load, predict bit for bit as they did — on the stored trees and in the forest
-    /// scoring layout — and explain as they did.
-    #[test]
-    fn format_2_models_score_and_explain_as_they_did() {
-        let doc: serde_json::Value = crate::test_support::fixture("model_format_2.json");
-        let p = doc["features"].as_u64().unwrap() as usize;
-        let probes: Vec<Vec<f64>> = doc["probes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_f64().unwrap_or(f64::NAN))
-                    .collect()
-            })
-            .collect();
-        let floats = |v: &serde_json::Value| -> Vec<f64> {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        };
-        let models = doc["models"].as_array().unwrap();
-        assert_eq!(models.len(), 3);
-        for m in models {
-            let hex = m["bytes"].as_str().unwrap();
-            let bytes = unhex(hex);
-            assert_eq!(header(&bytes).unwrap().0, 2);
-            let model = decode(&bytes).unwrap();
-            assert_eq!(model.algorithm, m["algorithm"].as_str().unwrap());
-            model.prepare_scoring();
-            if let Fitted::Forest(f) = &model.estimator {
-                assert!(f.layout.built().is_some());
-            }
-            for ((x, want), explained) in probes
-                .iter()
-                .zip(m["outputs"].as_array().unwrap())
-                .zip(m["explained"].as_array().unwrap())
-            {
-                let want = floats(want);
-                let mut got = vec![0.0; want.len()];
-                if want.len() == 1 {
-                    got[0] = model.estimator.predict_value(x);
-                } else {
-                    model.estimator.predict_proba(x, &mut got);
-                }
-                assert_eq!(got, want, "{} on {x:?}", model.algorithm);
-                if let Fitted::Forest(f) = &model.estimator {
-                    f.predict_plain(x, &mut got);
-                    assert_eq!(got, want, "{} on {x:?}, stored trees", model.algorithm);
-                }
-                let (base, contrib) = match &model.estimator {
-                    Fitted::Forest(f) => f.contributions(x, p).unwrap(),
-                    Fitted::Tree(t) => {
-                        let (mut b, mut c) = (vec![0.0; want.len()], vec![0.0; p * want.len()]);
-                        assert!(t.add_path_contributions(x, &mut b, &mut c));
-                        (b, c)
-                    }
-                    _ => unreachable!(),
-                };
-                assert_eq!(base, floats(&explained[0]));
-                assert_eq!(contrib, floats(&explained[1]));
-            }
-        }
-    }
-
-    /// Models the main of 4e080e4 stored in format 3, one per algorithm
-    /// (tests/fixtures/model_format_3.json, written by tests/fixtures/model_format_3_writer.rs
-    /// before the mining core moved into this crate), load and score bit for bit as they did:
-    /// probabilities and classes, values, clusters, anomaly scores and flags, components,
-    /// explanations and feature importance, on probe rows with NULLs and unseen categories.
-    #[test]
-    fn format_3_models_of_every_algorithm_score_as_they_did() {
-        use crate::common::task::Task;
-        use crate::model::registry;
-        let doc = crate::test_support::fixture("model_format_3.json");
-        let bits = |v: &serde_json::Value| {
-            f64::from_bits(u64::from_str_radix(v.as_str().unwrap(), 16).unwrap())
-        };
-        let hexes = |v: &serde_json::Value| -> Vec<u64> {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| bits(x).to_bits())
-                .collect()
-        };
-        let names: Vec<&str> = doc["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap())
-            .collect();
-        let probes: Vec<Vec<Option<String>>> = doc["probes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .collect();
-        let models = doc["models"].as_array().unwrap();
-        // Every registered algorithm has a stored model in the fixture.
-        let stored: Vec<&str> = models
-            .iter()
-            .map(|m| m["algorithm"].as_str().unwrap())
-            .collect();
-        assert_eq!(stored, registry::names()[1..].to_vec());
-        for m in models {
-            let hex = m["bytes"].as_str().unwrap();
-            let bytes = unhex(hex);
-            assert_eq!(header(&bytes).unwrap().0, 3);
-            let model = decode(&bytes).unwrap();
-            let algorithm = m["algorithm"].as_str().unwrap();
-            assert_eq!(model.algorithm, algorithm);
-            assert_eq!(model.task.name(), m["task"].as_str().unwrap());
-            model.prepare_scoring();
-            let mut buf = Vec::new();
-            for (probe, want) in probes.iter().zip(m["scored"].as_array().unwrap()) {
-                let raw: Vec<Raw> = model
-                    .feature_names()
-                    .map(|f| {
-                        let at = names.iter().position(|n| *n == f).unwrap();
-                        match (&probe[at], f) {
-                            (None, _) => Raw::Null,
-                            (Some(t), "b") => Raw::Text(t),
-                            (Some(t), _) => Raw::Num(t.parse().unwrap()),
-                        }
-                    })
-                    .collect();
-                let what = format!("{algorithm} on {probe:?}");
-                match model.task {
-                    Task::Classification => {
-                        let p: Vec<u64> = model
-                            .predict_proba(&raw, &mut buf)
-                            .unwrap()
-                            .iter()
-                            .map(|x| x.to_bits())
-                            .collect();
-                        assert_eq!(p, hexes(&want["proba"]), "{what}");
-                        assert_eq!(
-                            model.predict_class(&raw, &mut buf).unwrap() as u64,
-                            want["class"].as_u64().unwrap(),
-                            "{what}"
-                        );
-                    }
-                    Task::Regression => {
-                        assert_eq!(
-                            model.predict_value(&raw, &mut buf).unwrap().to_bits(),
-                            bits(&want["value"]).to_bits(),
-                            "{what}"
-                        );
-                    }
-                    Task::Clustering => {
-                        assert_eq!(
-                            model.cluster(&raw, &mut buf).unwrap(),
-                            want["cluster"].as_i64().unwrap(),
-                            "{what}"
-                        );
-                    }
-                    Task::Anomaly => {
-                        let (s, flag) = model.anomaly(&raw, &mut buf).unwrap();
-                        assert_eq!(s.to_bits(), bits(&want["score"]).to_bits(), "{what}");
-                        assert_eq!(flag, want["anomaly"].as_bool().unwrap(), "{what}");
-                    }
-                    Task::Decomposition => {
-                        let c: Vec<u64> = model
-                            .transform(&raw, &mut buf)
-                            .unwrap()
-                            .iter()
-                            .map(|x| x.to_bits())
-                            .collect();
-                        assert_eq!(c, hexes(&want["components"]), "{what}");
-                    }
-                }
-                match want.get("explain") {
-                    Some(e) => assert_eq!(&model.explain(&raw, &mut buf).unwrap(), e, "{what}"),
-                    None => assert!(model.explain(&raw, &mut buf).is_err(), "{what}"),
-                }
-            }
-            match m["importance"].as_array() {
-                Some(want) => {
-                    let got = model.feature_importance().unwrap();
-                    assert_eq!(got.len(), want.len());
-                    for ((f, share, splits), w) in got.iter().zip(want) {
-                        assert_eq!(
-                            (f.as_str(), share.to_bits(), *splits),
-                            (
-                                w[0].as_str().unwrap(),
-                                bits(&w[1]).to_bits(),
-                                w[2].as_u64().unwrap()
-                            ),
-                            "{algorithm}"
-                        );
-                    }
-                }
-                None => assert!(model.feature_importance().is_err()),
-            }
-            // Written again, the model reads back the same.
-            let again = decode(&encode(&model).unwrap()).unwrap();
-            assert_eq!(again.estimator, model.estimator, "{algorithm}");
-        }
-    }
-
-    /// Each kind of fitted model is stored under its own tag, whatever the order of the enum.
-    #[test]
-    fn fitted_kinds_keep_their_tags() {
-        use crate::model::fitted::tag;
-        let doc = crate::test_support::fixture("model_format_3.json");
-        let mut seen = std::collections::BTreeMap::new();
-        for m in doc["models"].as_array().unwrap() {
-            let hex = m["bytes"].as_str().unwrap();
-            let bytes = unhex(hex);
-            let model = decode(&bytes).unwrap();
-            let t = model.estimator.tag();
-            // bincode writes the tag first (a one-byte varint below 251).
-            let body = bincode::serde::encode_to_vec(&model.estimator, config()).unwrap();
-            assert_eq!(u32::from(body[0]), t);
-            seen.insert(m["algorithm"].as_str().unwrap().to_string(), t);
-        }
-        let want = [
-            ("linear_regression", tag::LINEAR),
-            ("ridge", tag::LINEAR),
-            ("lasso", tag::LINEAR),
-            ("elastic_net", tag::LINEAR),
-            ("logistic_regression", tag::LOGISTIC),
-            ("decision_tree", tag::TREE),
-            ("random_forest", tag::FOREST),
-            ("extra_trees", tag::FOREST),
-            ("gradient_boosting", tag::BOOSTED),
-            ("knn", tag::KNN),
-            ("naive_bayes", tag::NAIVE_BAYES),
-            ("mlp", tag::MLP),
-            ("svm", tag::SVM),
-            ("svr", tag::SVM),
-            ("kmeans", tag::KMEANS),
-            ("dbscan", tag::DBSCAN),
-            ("isolation_forest", tag::ISOLATION),
-            ("pca", tag::PCA),
-        ];
-        for (algorithm, t) in want {
-            assert_eq!(seen[algorithm], t, "{algorithm}");
-        }
-        assert_eq!((tag::LINEAR, tag::FOREST, tag::SVM), (0, 3, 12));
-    }
+pub(crate) fn body_for_tests(model: &StoredModel) -> Vec<u8> {
+    bincode::serde::encode_to_vec(model, config()).unwrap_or_default()
 }
+
+/// Model bytes of the current format around an uncompressed `body`, with a valid checksum
+/// and length, so that decoding reaches the body whatever it holds.
+#[cfg(test)]
+pub(crate) fn framed_for_tests(algorithm: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(algorithm.len() as u16).to_le_bytes());
+    out.extend_from_slice(algorithm.as_bytes());
+    let info = lz4_flex::frame::FrameInfo::new().content_checksum(true);
+    let mut lz4 = lz4_flex::frame::FrameEncoder::with_frame_info(info, out);
+    lz4.write_all(body).unwrap_or_default();
+    let mut out = lz4.finish().unwrap_or_default();
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -8,3 +8,6 @@ pub mod format;
 mod format_legacy;
 pub mod registry;
 pub mod stored;
+
+#[cfg(test)]
+mod corrupt_tests;

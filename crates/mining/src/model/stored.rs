@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::ColumnKind;
 use crate::common::task::Task;
-use crate::learners::Explained;
+use crate::learners::{Explained, Shape};
 use crate::model::fitted::Fitted;
 use crate::prepare::preprocess::{Preprocessor, Raw};
 
@@ -35,6 +35,34 @@ struct PerColumn {
 }
 
 impl StoredModel {
+    /// Checks, after decoding, everything scoring trusts: the task, the classes, the
+    /// preprocessing and the fitted model agree, and the model's own indices and sizes are
+    /// in range (see `Predict::validate`). A failure says what is wrong.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if !self.estimator.serves(self.task) {
+            return Err(format!(
+                "a {} model cannot be {}",
+                self.algorithm,
+                self.task.with_article()
+            ));
+        }
+        let outputs = match self.task {
+            Task::Classification => {
+                if self.classes.len() < 2 {
+                    return Err(format!("{} classes", self.classes.len()));
+                }
+                self.classes.len()
+            }
+            Task::Regression => 1,
+            _ => 0,
+        };
+        self.prep.validate()?;
+        self.estimator.model().validate(Shape {
+            inputs: self.prep.width(),
+            outputs,
+        })
+    }
+
     pub fn feature_names(&self) -> impl Iterator<Item = &str> {
         self.prep.features.iter().map(|f| f.name.as_str())
     }

@@ -42,7 +42,7 @@ pub struct Node {
     pub value: f64,
 }
 
-const LEAF: u32 = u32::MAX;
+pub const LEAF: u32 = u32::MAX;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IsolationTree {

@@ -5,7 +5,10 @@ use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    child_after, ensure, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod isolation_forest;
 
@@ -86,6 +89,29 @@ impl Learner for IsolationParams {
 }
 
 impl Predict for IsolationForest {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(!self.trees.is_empty(), || "no trees".into())?;
+        ensure(self.norm.is_finite() && self.threshold.is_finite(), || {
+            "the score normaliser or threshold is not finite".into()
+        })?;
+        for (t, tree) in self.trees.iter().enumerate() {
+            let n = tree.nodes.len();
+            ensure(n > 0, || format!("tree {t} has no nodes"))?;
+            for (i, node) in tree.nodes.iter().enumerate() {
+                if node.left == isolation_forest::LEAF {
+                    continue;
+                }
+                let what = format!("tree {t}");
+                child_after(i, node.left, n, &what)?;
+                child_after(i, node.right, n, &what)?;
+                ensure((node.feature as usize) < shape.inputs, || {
+                    format!("tree {t} splits on a column outside the inputs")
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     fn anomaly(&self, x: &[f64]) -> Option<(f64, bool)> {
         let s = self.score(x);
         Some((s, s > self.threshold))

@@ -7,7 +7,10 @@ use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Literal, Param};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod dbscan;
 pub mod kmeans;
@@ -149,12 +152,43 @@ impl Learner for DbscanParams {
 }
 
 impl Predict for KMeansModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(self.d == shape.inputs && self.d > 0, || {
+            format!(
+                "centroids of {} columns for {} inputs",
+                self.d, shape.inputs
+            )
+        })?;
+        ensure(
+            !self.centroids.is_empty() && self.centroids.len().is_multiple_of(self.d),
+            || "the centroids are cut short".into(),
+        )?;
+        finite(&self.centroids, "the centroids")
+    }
+
     fn cluster(&self, x: &[f64]) -> Option<i64> {
         Some(self.predict(x))
     }
 }
 
 impl Predict for DbscanModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(self.d == shape.inputs && self.d > 0, || {
+            format!(
+                "core points of {} columns for {} inputs",
+                self.d, shape.inputs
+            )
+        })?;
+        ensure(
+            self.core_label.len().checked_mul(self.d) == Some(self.core.len()),
+            || "core points and their clusters differ in number".into(),
+        )?;
+        ensure(self.eps.is_finite() && self.eps > 0.0, || {
+            "eps is not a positive number".into()
+        })?;
+        finite(&self.core, "the core points")
+    }
+
     fn cluster(&self, x: &[f64]) -> Option<i64> {
         Some(self.predict(x))
     }

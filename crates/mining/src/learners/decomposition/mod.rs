@@ -5,7 +5,10 @@ use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Bound, Literal, Param, Val};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod pca;
 
@@ -60,6 +63,26 @@ impl Learner for PcaParams {
 }
 
 impl Predict for PcaModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        let k = self.explained_variance.len();
+        ensure(self.mean.len() == shape.inputs && shape.inputs > 0, || {
+            format!(
+                "a mean of {} columns for {} inputs",
+                self.mean.len(),
+                shape.inputs
+            )
+        })?;
+        ensure(
+            k > 0 && k.checked_mul(shape.inputs) == Some(self.components.len()),
+            || "components and their variances differ in number".into(),
+        )?;
+        ensure(self.explained_variance_ratio.len() == k, || {
+            "variance ratios do not match the components".into()
+        })?;
+        finite(&self.components, "the components")?;
+        finite(&self.mean, "the mean")
+    }
+
     fn n_outputs(&self) -> usize {
         self.n_components()
     }

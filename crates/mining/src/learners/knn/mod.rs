@@ -3,16 +3,19 @@
 
 use serde::Serialize;
 
-use crate::common::error::Result;
+use crate::common::error::Result as MiningResult;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Form, Literal, Param};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod index;
 pub mod neighbours;
 
-use neighbours::{KnnModel, Weights};
+use neighbours::{KnnModel, KnnTarget, Weights};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Knn {
@@ -52,7 +55,7 @@ pub const KNN: Entry<Knn> = Entry {
         },
         stored_as: "Knn",
     },
-    build: |h, _| {
+    build: |h, _| -> MiningResult<Knn> {
         Ok(Knn {
             n_neighbors: h.int("n_neighbors")?,
             weights: match h.word("weights")? {
@@ -65,7 +68,7 @@ pub const KNN: Entry<Knn> = Entry {
 
 impl Learner for Knn {
     type Model = KnnModel;
-    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<KnnModel> {
+    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> MiningResult<KnnModel> {
         let labels = data.labels()?;
         neighbours::fit(
             data.x,
@@ -79,6 +82,40 @@ impl Learner for Knn {
 }
 
 impl Predict for KnnModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(self.p == shape.inputs && self.p > 0, || {
+            format!(
+                "training rows of {} columns for {} inputs",
+                self.p, shape.inputs
+            )
+        })?;
+        ensure(self.x.len().is_multiple_of(self.p), || {
+            "training rows cut short".into()
+        })?;
+        finite(&self.x, "the training rows")?;
+        let n = self.x.len() / self.p;
+        ensure(self.k >= 1 && self.k <= n, || {
+            format!("{} neighbours of {n} rows", self.k)
+        })?;
+        match &self.target {
+            KnnTarget::Classes { y, n_classes } => {
+                ensure(*n_classes == shape.outputs, || {
+                    format!("{n_classes} classes for {} labels", shape.outputs)
+                })?;
+                ensure(
+                    y.len() == n && y.iter().all(|&c| (c as usize) < *n_classes),
+                    || "the training rows' classes do not match them".into(),
+                )
+            }
+            KnnTarget::Values(v) => {
+                ensure(v.len() == n, || {
+                    "the training rows' values do not match them".into()
+                })?;
+                finite(v, "the training values")
+            }
+        }
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         KnnModel::predict_value(self, x)
     }

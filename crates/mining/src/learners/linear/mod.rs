@@ -8,7 +8,10 @@ use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Hyper, Literal, Param, CLASS_WEIGHT};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod elastic_net;
 pub mod least_squares;
@@ -260,12 +263,54 @@ impl Learner for LogisticRegression {
 }
 
 impl Predict for LinearModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(self.coef.len() == shape.inputs, || {
+            format!(
+                "{} coefficients for {} inputs",
+                self.coef.len(),
+                shape.inputs
+            )
+        })?;
+        finite(&self.coef, "the coefficients")?;
+        finite(&[self.intercept], "the intercept")
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         self.predict(x)
     }
 }
 
 impl Predict for LogisticModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        let rows = if self.n_classes == 2 {
+            1
+        } else {
+            self.n_classes
+        };
+        ensure(
+            self.n_classes >= 2 && self.n_classes == shape.outputs,
+            || format!("{} classes for {} labels", self.n_classes, shape.outputs),
+        )?;
+        ensure(
+            self.coef.len() == rows && self.intercept.len() == rows,
+            || {
+                format!(
+                    "{} coefficient rows and {} intercepts for {} classes",
+                    self.coef.len(),
+                    self.intercept.len(),
+                    self.n_classes
+                )
+            },
+        )?;
+        for w in &self.coef {
+            ensure(w.len() == shape.inputs, || {
+                format!("{} coefficients for {} inputs", w.len(), shape.inputs)
+            })?;
+            finite(w, "the coefficients")?;
+        }
+        finite(&self.intercept, "the intercepts")
+    }
+
     fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
         LogisticModel::predict_proba(self, x, out)
     }

@@ -4,7 +4,10 @@ use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod network;
 
@@ -123,6 +126,40 @@ impl Learner for MlpParams {
 }
 
 impl Predict for Mlp {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(
+            !self.weights.is_empty() && self.weights.len() == self.biases.len(),
+            || "layers and biases differ in number".into(),
+        )?;
+        let mut fan_in = shape.inputs;
+        for ((fi, fo, w), b) in self.weights.iter().zip(&self.biases) {
+            ensure(*fi == fan_in, || {
+                format!("a layer takes {fi} inputs after a layer of {fan_in}")
+            })?;
+            ensure(
+                fi.checked_mul(*fo) == Some(w.len()) && b.len() == *fo,
+                || {
+                    format!(
+                        "a layer of {fi} × {fo} holds {} weights and {} biases",
+                        w.len(),
+                        b.len()
+                    )
+                },
+            )?;
+            finite(w, "the weights")?;
+            finite(b, "the biases")?;
+            fan_in = *fo;
+        }
+        let outputs = if self.n_classes == 0 {
+            1
+        } else {
+            self.n_classes
+        };
+        ensure(fan_in == outputs && outputs == shape.outputs, || {
+            format!("an output layer of {fan_in} for {} outputs", shape.outputs)
+        })
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         Mlp::predict_value(self, x)
     }

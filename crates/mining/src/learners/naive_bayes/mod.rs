@@ -7,7 +7,10 @@ use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::task::{Labels, Task};
 use crate::learners::spec::{forms::*, Literal, Param};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod mixed;
 
@@ -78,6 +81,36 @@ impl Learner for NaiveBayesParams {
 }
 
 impl Predict for NaiveBayes {
+    fn validate(&self, shape: Shape) -> Checked {
+        let k = self.n_classes;
+        let m = self.numeric.len();
+        ensure(
+            k >= 2 && k == shape.outputs && self.log_prior.len() == k,
+            || format!("{k} classes for {} labels", shape.outputs),
+        )?;
+        ensure(self.numeric.iter().all(|&j| j < shape.inputs), || {
+            "a numeric column outside the inputs".into()
+        })?;
+        let sizes = k.checked_mul(m);
+        ensure(
+            sizes == Some(self.mean.len()) && sizes == Some(self.var.len()),
+            || "means and variances do not match the classes and columns".into(),
+        )?;
+        let mut levels = 0usize;
+        for &(start, w) in &self.groups {
+            ensure(
+                start.checked_add(w).is_some_and(|e| e <= shape.inputs),
+                || "a category group outside the inputs".into(),
+            )?;
+            levels += w;
+        }
+        ensure(k.checked_mul(levels) == Some(self.log_level.len()), || {
+            "category likelihoods do not match the classes and levels".into()
+        })?;
+        finite(&self.var, "the variances")?;
+        finite(&self.mean, "the means")
+    }
+
     fn predict_proba(&self, x: &[f64], out: &mut [f64]) {
         NaiveBayes::predict_proba(self, x, out)
     }

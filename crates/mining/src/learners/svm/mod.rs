@@ -6,7 +6,10 @@ use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::spec::{forms::*, Form, Hyper, Literal, Param, Val, CLASS_WEIGHT};
-use crate::learners::{Algorithm, Auto, Entry, Learner, Predict, Preprocessing, TrainData};
+use crate::learners::{
+    ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
+    TrainData,
+};
 
 pub mod machine;
 pub mod platt;
@@ -192,6 +195,38 @@ impl Learner for SvmParams {
 }
 
 impl Predict for SvmModel {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(self.p == shape.inputs && self.p > 0, || {
+            format!(
+                "support vectors of {} columns for {} inputs",
+                self.p, shape.inputs
+            )
+        })?;
+        ensure(self.sv.len().is_multiple_of(self.p), || {
+            "support vectors cut short".into()
+        })?;
+        finite(&self.sv, "the support vectors")?;
+        let classes = self.n_classes.max(1);
+        ensure(
+            self.n_classes == 0 || self.n_classes == shape.outputs,
+            || format!("{} classes for {} labels", self.n_classes, shape.outputs),
+        )?;
+        let n = self.n_support();
+        for m in &self.machines {
+            ensure(m.a < classes && m.b < classes, || {
+                "a machine names a class the model lacks".into()
+            })?;
+            ensure(m.index.len() == m.coef.len(), || {
+                "a machine's coefficients and vectors differ in number".into()
+            })?;
+            ensure(m.index.iter().all(|&i| (i as usize) < n), || {
+                format!("a machine names a support vector of {n} that does not exist")
+            })?;
+            finite(&m.coef, "a machine's coefficients")?;
+        }
+        ensure(!self.machines.is_empty(), || "no machines".into())
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         SvmModel::predict_value(self, x)
     }

@@ -16,7 +16,7 @@ use crate::common::rng::Rng;
 use crate::common::task::Labels;
 use crate::learners::trees::binning::{self, Binned};
 use crate::learners::trees::leafwise::{self, GrowParams, Importance, LeafRows, LeafwiseTree};
-use crate::learners::{Explained, Predict};
+use crate::learners::{ensure, finite, Checked, Explained, Predict, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoostParams {
@@ -376,6 +376,33 @@ fn update_scores(
 }
 
 impl Predict for Boosted {
+    fn validate(&self, shape: Shape) -> Checked {
+        let outputs = match self.loss {
+            Loss::SquaredError => (1, 1),
+            Loss::LogLoss => (1, 2),
+            Loss::Softmax => (shape.outputs, shape.outputs),
+        };
+        ensure(
+            self.init.len() == outputs.0 && shape.outputs == outputs.1,
+            || {
+                format!(
+                    "{} initial scores for {} outputs",
+                    self.init.len(),
+                    shape.outputs
+                )
+            },
+        )?;
+        finite(&self.init, "the initial scores")?;
+        ensure(
+            self.gain.len() <= shape.inputs && self.splits.len() <= shape.inputs,
+            || "gains of more columns than the inputs".into(),
+        )?;
+        for (t, tree) in self.trees.iter().enumerate() {
+            tree.check(shape.inputs, &format!("tree {t}"))?;
+        }
+        Ok(())
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         Boosted::predict_value(self, x)
     }

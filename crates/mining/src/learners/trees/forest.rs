@@ -17,7 +17,7 @@ use crate::learners::trees::cart;
 use crate::learners::trees::scoring_layout::ScoringLayout;
 use crate::learners::trees::tree;
 use crate::learners::trees::tree::{goes_left, split_feature, Tree, TreeParams, LEAF};
-use crate::learners::{Explained, Predict};
+use crate::learners::{ensure, Checked, Explained, Predict, Shape};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forest {
@@ -186,6 +186,17 @@ pub fn fit(
 }
 
 impl Predict for Forest {
+    fn validate(&self, shape: Shape) -> Checked {
+        ensure(!self.trees.is_empty(), || "no trees".into())?;
+        ensure(self.width == shape.outputs.max(1), || {
+            format!("{} outputs for {}", self.width, shape.outputs)
+        })?;
+        for (t, tree) in self.trees.iter().enumerate() {
+            tree.check(shape, &format!("tree {t}"))?;
+        }
+        Ok(())
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         let mut out = [0.0];
         self.predict(x, &mut out);

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::learners::trees::binning::{Binned, MISSING};
 use crate::learners::trees::tree::{goes_left, split_feature, MISSING_LEFT};
+use crate::learners::{child_after, ensure, finite, Checked};
 
 /// Partitions `rows` by a split (feature column `col`, field, bin): left rows first, returns
 /// their count. Stable, so both sides keep their rows in ascending order and the column reads
@@ -80,6 +81,27 @@ pub struct LeafRows {
 
 impl LeafwiseTree {
     #[inline]
+    /// Children after their parent and split columns among the `inputs` (see
+    /// `Predict::validate`).
+    pub fn check(&self, inputs: usize, what: &str) -> Checked {
+        let n = self.nodes.len();
+        ensure(n > 0, || format!("{what} has no nodes"))?;
+        for (i, node) in self.nodes.iter().enumerate() {
+            if node.left == LEAF {
+                continue;
+            }
+            child_after(i, node.left, n, what)?;
+            child_after(i, node.right, n, what)?;
+            ensure(split_feature(node.feature) < inputs, || {
+                format!("{what}: node {i} splits on a column outside the inputs")
+            })?;
+        }
+        finite(
+            &self.nodes.iter().map(|n| n.value).collect::<Vec<_>>(),
+            what,
+        )
+    }
+
     pub fn predict(&self, x: &[f64]) -> f64 {
         let mut i = 0usize;
         while let Some(n) = self.nodes.get(i) {

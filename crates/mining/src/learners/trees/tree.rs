@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::derived::Derived;
-use crate::learners::{Explained, Predict};
+use crate::learners::{child_after, ensure, finite, Checked, Explained, Predict, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Criterion {
@@ -294,7 +294,51 @@ pub(crate) fn class_impurity(counts: &[f64], n: f64, criterion: Criterion) -> f6
     }
 }
 
+impl Tree {
+    /// What scoring and explaining trust (see `Predict::validate`): children after their
+    /// parent, split columns among the inputs, every leaf's outputs in range.
+    pub fn check(&self, shape: Shape, what: &str) -> Checked {
+        let n = self.nodes.len();
+        let w = self.width;
+        ensure(n > 0 && n <= u32::MAX as usize, || {
+            format!("{what} has {n} nodes")
+        })?;
+        ensure(w == shape.outputs.max(1), || {
+            format!("{what} has {w} outputs for {}", shape.outputs)
+        })?;
+        ensure(self.gain.len() <= shape.inputs, || {
+            format!("{what} has gains of more columns than its inputs")
+        })?;
+        let classes = self.values.is_empty();
+        for (i, node) in self.nodes.iter().enumerate() {
+            let at = node.left as usize;
+            if node.feature == LEAF {
+                let fits = match (self.counts.is_empty(), classes) {
+                    // Format 2 and before: outputs of leaves, or of every node.
+                    (true, _) => at.checked_add(w).is_some_and(|e| e <= self.values.len()),
+                    (false, true) => at.checked_add(w).is_some_and(|e| e <= self.counts.len()),
+                    (false, false) => at < self.values.len() && at < self.counts.len(),
+                };
+                ensure(fits, || {
+                    format!("{what}: leaf {i} points outside its outputs")
+                })?;
+                continue;
+            }
+            child_after(i, node.left, n, what)?;
+            child_after(i, node.right(), n, what)?;
+            ensure(split_feature(node.feature) < shape.inputs, || {
+                format!("{what}: node {i} splits on a column outside the inputs")
+            })?;
+        }
+        finite(&self.values, what)
+    }
+}
+
 impl Predict for Tree {
+    fn validate(&self, shape: Shape) -> Checked {
+        self.check(shape, "the tree")
+    }
+
     fn predict_value(&self, x: &[f64]) -> f64 {
         self.leaf_at(x)
             .map_or(f64::NAN, |at| self.leaf_output(at, 0))

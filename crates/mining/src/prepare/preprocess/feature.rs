@@ -107,3 +107,45 @@ pub fn impute_name(i: Impute) -> &'static str {
         Impute::Missing => "missing",
     }
 }
+
+impl Feature {
+    /// What encoding a scoring row trusts in a stored feature: finite centres and non-zero
+    /// scales, a NULL slot among the feature's columns.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let bad = |why: &str| Err(format!("feature \"{}\": {why}", self.name));
+        match &self.transform {
+            Transform::Number {
+                center,
+                scale,
+                fill,
+            } => {
+                if !center.is_finite() || !scale.is_finite() || *scale == 0.0 {
+                    return bad("its centre or scale is not a finite, non-zero number");
+                }
+                if fill.is_some_and(f64::is_infinite) {
+                    return bad("its NULL fill is infinite");
+                }
+            }
+            Transform::Category {
+                levels,
+                encode,
+                null_slot,
+                center,
+                scale,
+                ..
+            } => {
+                // A NULL goes to a level, or to levels.len(): the NULL column when there is
+                // one, no column (all zeros) otherwise.
+                if null_slot.is_some_and(|s| s > levels.len()) {
+                    return bad("its NULL slot is outside its levels");
+                }
+                if *encode == Encode::Ordinal
+                    && (!center.is_finite() || !scale.is_finite() || *scale == 0.0)
+                {
+                    return bad("its centre or scale is not a finite, non-zero number");
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -280,6 +280,11 @@ impl Preprocessor {
     }
 
     /// Transforms one scoring row (values in feature order) into `out` (len = width()).
+    /// Every stored feature's encoding is one a scoring row can go through.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        self.features.iter().try_for_each(Feature::validate)
+    }
+
     pub fn transform_row(&self, values: &[Raw], out: &mut [f64]) -> Result<()> {
         if values.len() != self.features.len() || out.len() != self.width() {
             return Err(Error::input(format!(
