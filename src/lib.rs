@@ -20,13 +20,25 @@ extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap);
 extension_sql_file!("../sql/comments.sql", name = "comments", finalize);
 
 static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
+static MAX_THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 
-/// Threads of the pool: pg_mining.threads, or the number of CPUs when it is 0.
+/// The machine's CPUs.
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Threads of the pool: pg_mining.threads (0: one per CPU), at most pg_mining.max_threads
+/// (superuser-set; 0: the number of CPUs), so no role can ask for more.
 pub fn threads() -> usize {
-    match THREADS.get() {
+    let cap = match MAX_THREADS.get() {
         n if n > 0 => n as usize,
-        _ => std::thread::available_parallelism().map_or(2, |n| n.get()),
-    }
+        _ => cpus(),
+    };
+    let asked = match THREADS.get() {
+        n if n > 0 => n as usize,
+        _ => cpus(),
+    };
+    asked.min(cap).max(1)
 }
 
 #[pg_guard]
@@ -34,11 +46,21 @@ pub extern "C-unwind" fn _PG_init() {
     GucRegistry::define_int_guc(
         c"pg_mining.threads",
         c"Threads pg_mining uses for training and parallel scoring (0 = one per CPU).",
-        c"Read when a session first trains or loads a model; later changes apply to new sessions.",
+        c"At most pg_mining.max_threads. Read when a session first trains or loads a model; later changes apply to new sessions.",
         &THREADS,
         0,
-        256,
+        1024,
         GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"pg_mining.max_threads",
+        c"The most threads any session's pg_mining pool may have (0 = the number of CPUs).",
+        c"Set by a superuser (postgresql.conf, ALTER SYSTEM, or SET as superuser); pg_mining.threads above it is capped.",
+        &MAX_THREADS,
+        0,
+        1024,
+        GucContext::Suset,
         GucFlags::default(),
     );
 }

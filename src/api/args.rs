@@ -198,11 +198,12 @@ impl Float8ArrayArg {
 }
 
 impl JsonbArg {
-    pub fn value(&self) -> Option<serde_json::Value> {
+    /// The jsonb as JSON (`what`: the argument, for an error); a NULL datum reads as {}.
+    pub fn json(&self, what: &str) -> Result<serde_json::Value, mining::common::error::Error> {
         if self.0.is_null() {
-            return None;
+            return Ok(serde_json::json!({}));
         }
         // SAFETY: the datum is a non-NULL jsonb (the declared argument type).
-        unsafe { JsonB::from_datum(self.0, false) }.map(|j| j.0)
+        unsafe { crate::data::types::jsonb_value(self.0, what) }
     }
 }

@@ -4,16 +4,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use pgrx::prelude::*;
-use pgrx::JsonB;
 
+use super::args::JsonbArg;
 use crate::pg::errors::OrRaise;
 use crate::pg::pool;
 use mining::association::fpgrowth::{self, Baskets, Itemset};
 use mining::common::error::Error;
 use mining::common::progress::Progress;
 
-fn max_len(options: Option<JsonB>) -> Result<Option<usize>, Error> {
-    let Some(JsonB(v)) = options else {
+fn max_len(options: Option<JsonbArg>) -> Result<Option<usize>, Error> {
+    let Some(v) = options.map(|o| o.json("options")).transpose()? else {
         return Ok(None);
     };
     let map = v
@@ -79,7 +79,7 @@ fn dm_association_rules(
     item_col: &str,
     min_support: f64,
     min_confidence: default!(f64, "0.5"),
-    options: default!(Option<JsonB>, "'{}'"),
+    options: default!(Option<JsonbArg>, "'{}'"),
 ) -> TableIterator<
     'static,
     (
@@ -123,7 +123,7 @@ fn dm_frequent_itemsets(
     transaction_col: &str,
     item_col: &str,
     min_support: f64,
-    options: default!(Option<JsonB>, "'{}'"),
+    options: default!(Option<JsonbArg>, "'{}'"),
 ) -> TableIterator<
     'static,
     (

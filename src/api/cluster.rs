@@ -97,7 +97,7 @@ fn push(
     let st = unsafe { state.get_or_insert_default::<KMeansState>() };
     if st.rows == 0 && st.skipped == 0 {
         st.k = k.map_or(0, i64::from);
-        st.options = options.and_then(|o| o.value());
+        st.options = options.map(|o| o.json("options").or_raise_in("dm_kmeans"));
     }
     let Some(features) = features else {
         st.skipped += 1;

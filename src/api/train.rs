@@ -4,6 +4,7 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::json;
 
+use super::args::JsonbArg;
 use crate::catalog::models;
 use crate::pg::errors::{raise, OrRaise, SqlError};
 use crate::training::{self, Request};
@@ -17,8 +18,8 @@ fn dm_train(
     relation: Option<&str>,
     target: default!(Option<&str>, "NULL"),
     algorithm: default!(Option<&str>, "'auto'"),
-    hyperparams: default!(Option<JsonB>, "'{}'"),
-    options: default!(Option<JsonB>, "'{}'"),
+    hyperparams: default!(Option<JsonbArg>, "'{}'"),
+    options: default!(Option<JsonbArg>, "'{}'"),
 ) -> TableIterator<
     'static,
     (
@@ -43,14 +44,19 @@ fn dm_train(
     };
     let algorithm = algorithm.unwrap_or("auto");
     registry::check_name(algorithm).or_raise_for(&name);
-    let options_json = options.map_or(json!({}), |j| j.0);
+    let options_json = options
+        .map_or(Ok(json!({})), |j| j.json("options"))
+        .or_raise_for(&name);
+    let hyperparams = hyperparams
+        .map_or(Ok(json!({})), |j| j.json("hyperparams"))
+        .or_raise_for(&name);
     let parsed = TrainOptions::parse(&options_json).or_raise_for(&name);
     let stored = training::train(Request {
         name,
         relation,
         target,
         algorithm,
-        hyperparams: hyperparams.map_or(json!({}), |j| j.0),
+        hyperparams,
         options_json,
         options: parsed,
     });

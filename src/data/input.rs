@@ -9,9 +9,9 @@ use pgrx::htup::{
 };
 use pgrx::pg_sys::{self, Oid};
 use pgrx::prelude::*;
-use pgrx::{AnyElement, AnyNumeric, JsonB};
+use pgrx::{AnyElement, AnyNumeric};
 
-use super::types::{base_type, kind_of, parse_temporal, to_f64, to_str, type_name};
+use super::types::{base_type, jsonb_value, kind_of, parse_temporal, to_f64, to_str, type_name};
 use mining::common::error::{Error, Result};
 use mining::common::frame::ColumnKind;
 use mining::model::stored::StoredModel;
@@ -208,9 +208,7 @@ pub unsafe fn with_datum<R>(
 ) -> Result<R> {
     unsafe {
         if oid == pg_sys::JSONBOID {
-            let Some(JsonB(value)) = JsonB::from_polymorphic_datum(datum, false, oid) else {
-                return Err(Error::input("the jsonb input is NULL"));
-            };
+            let value = jsonb_value(datum, "the jsonb input")?;
             return from_json(model, &value).map(|mut raw| {
                 temporal(model, &mut raw);
                 f(&raw)

@@ -151,3 +151,22 @@ pub unsafe fn label_of(datum: pg_sys::Datum, oid: Oid) -> (String, bool) {
         }
     }
 }
+
+/// A jsonb datum as JSON; a number beyond float8's range is an ERROR naming `what` and its key
+/// (pgrx's own conversion would fail with an internal error).
+///
+/// # Safety
+/// `datum` must be a valid, non-NULL jsonb datum.
+pub unsafe fn jsonb_value(
+    datum: pg_sys::Datum,
+    what: &str,
+) -> Result<serde_json::Value, mining::common::error::Error> {
+    use mining::common::error::Error;
+    // SAFETY: as the caller promises.
+    let text = unsafe { direct_function_call::<&CStr>(pg_sys::jsonb_out, &[Some(datum)]) }
+        .ok_or_else(|| Error::input(format!("{what} is NULL")))?;
+    let text = text
+        .to_str()
+        .map_err(|_| Error::input(format!("{what} is not valid UTF-8")))?;
+    mining::common::json::parse(text, what)
+}

@@ -27,6 +27,7 @@ fn code(kind: ErrorKind) -> PgSqlErrorCode {
         ErrorKind::InvalidParameter => PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
         ErrorKind::InvalidData => PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
         ErrorKind::UndefinedColumn => PgSqlErrorCode::ERRCODE_UNDEFINED_COLUMN,
+        ErrorKind::DuplicateColumn => PgSqlErrorCode::ERRCODE_DUPLICATE_COLUMN,
         ErrorKind::Corrupt => PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
         ErrorKind::InputMismatch => PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
         ErrorKind::NotSupported => PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,

@@ -26,6 +26,10 @@ SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"f
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"exclude": ["nope"]}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"preprocess": {"nope": {"impute": "zero"}}}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'SELECT age, churned, now() - now() AS gap FROM customers', 'churned', options => '{"features": ["gap"]}')$$);
+-- A column selected twice: the target again (it would train on its own label), or two features
+-- of one name (no input could tell them apart).
+SELECT err($$SELECT * FROM dm_train('m', 'SELECT age, churned, churned FROM customers', 'churned')$$);
+SELECT err($$SELECT * FROM dm_train('m', 'SELECT age, age, churned FROM customers', 'churned')$$);
 
 -- Target missing, all NULL; empty relation; a single class.
 SELECT err($$SELECT * FROM dm_train('m', 'customers')$$);
@@ -40,6 +44,10 @@ SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'deep_magic')$$
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'random_forest', '{"trees": 10}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'random_forest', '{"n_estimators": "many"}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'logistic_regression', '{"C": -1}')$$);
+-- A number jsonb keeps but float8 cannot: an ERROR naming the key, not an internal error.
+SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'decision_tree', '{"max_depth": 1e309}')$$);
+SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"seed": -1e400}')$$);
+SELECT err($$SELECT dm_predict('good', '{"age": 1e400}'::jsonb)$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'decision_tree', '{"max_depth": 0}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'decision_tree', '[1, 2]')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', options => '{"spilt": {}}')$$);

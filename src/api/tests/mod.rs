@@ -20,6 +20,25 @@ mod tests {
              FROM generate_series(1, 200) i");
     }
 
+    /// Any role may set pg_mining.threads, but not above the superuser's pg_mining.max_threads
+    /// (whose default is the number of CPUs).
+    #[pg_test]
+    fn threads_are_capped_by_the_superuser_setting() {
+        sql("SET pg_mining.max_threads = 1");
+        sql("SET pg_mining.threads = 64");
+        assert_eq!(crate::threads(), 1);
+        sql("SET pg_mining.max_threads = 3");
+        sql("SET pg_mining.threads = 2");
+        assert_eq!(crate::threads(), 2);
+        sql("RESET pg_mining.max_threads");
+        sql("SET pg_mining.threads = 1000");
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(crate::threads(), cpus);
+        let context: String =
+            one("SELECT context FROM pg_settings WHERE name = 'pg_mining.max_threads'");
+        assert_eq!(context, "superuser");
+    }
+
     #[pg_test]
     fn every_input_form_gives_the_same_prediction() {
         fixture();

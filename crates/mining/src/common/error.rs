@@ -10,6 +10,8 @@ pub enum ErrorKind {
     InvalidData,
     /// A column named by the user does not exist (42703).
     UndefinedColumn,
+    /// Two columns of a relation have the same name where it matters (42701).
+    DuplicateColumn,
     /// Stored model bytes cannot be read (XX001).
     Corrupt,
     /// A scoring input does not match the model's features (42804).

@@ -5,6 +5,7 @@
 pub mod derived;
 pub mod error;
 pub mod frame;
+pub mod json;
 pub mod numeric;
 pub mod progress;
 pub mod rng;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::error::{Error, Result};
+use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::Frame;
 use crate::prepare::options::TrainOptions;
 
@@ -30,6 +30,37 @@ pub fn find(frame: &Frame, name: &str, role: &str) -> Result<usize> {
             columns_list(frame)
         ))
     })
+}
+
+/// A column name used twice among the features, or the target again as a feature (a query
+/// that selects it twice), is an error: the model would train on its own label, or keep two
+/// features no input could tell apart.
+fn distinct_names(frame: &Frame, features: &[usize], target: Option<usize>) -> Result<()> {
+    let name = |i: usize| frame.columns[i].name.as_str();
+    if let Some(t) = target {
+        if let Some(&f) = features.iter().find(|&&f| name(f) == name(t)) {
+            return Err(Error::new(
+                ErrorKind::DuplicateColumn,
+                format!(
+                    "the target \"{}\" appears twice in the relation (columns {} and {}); select it once, or give the copy another name",
+                    name(t),
+                    t.min(f) + 1,
+                    t.max(f) + 1
+                ),
+            ));
+        }
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    if let Some(&f) = features.iter().find(|&&f| !seen.insert(name(f))) {
+        return Err(Error::new(
+            ErrorKind::DuplicateColumn,
+            format!(
+                "column \"{}\" appears twice among the features; give each column its own name (SELECT ... AS)",
+                name(f)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Chooses the feature and time columns beside the target column `target` (None: unsupervised).
@@ -74,6 +105,7 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
             "no feature columns are left beside the target",
         ));
     }
+    distinct_names(frame, &features, target)?;
     for col in opts.preprocess.keys() {
         if !features.iter().any(|&i| frame.columns[i].name == *col) {
             return Err(Error::column(format!(
@@ -91,4 +123,46 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
         )));
     }
     Ok(Roles { features, order })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::frame::{Column, ColumnKind};
+
+    fn frame(names: &[&str]) -> Frame {
+        let columns = names
+            .iter()
+            .map(|n| {
+                let mut c = Column::new(*n, "double precision", ColumnKind::Float);
+                c.push_number(Some(1.0));
+                c
+            })
+            .collect();
+        Frame { columns }
+    }
+
+    #[test]
+    fn a_column_selected_twice_is_an_error_naming_it() {
+        let opts = TrainOptions::default();
+        let f = frame(&["id", "a", "lab", "lab"]);
+        let e = choose(&f, Some(2), &opts).err().unwrap();
+        assert_eq!(e.kind, ErrorKind::DuplicateColumn);
+        assert!(
+            e.message.contains("the target \"lab\" appears twice")
+                && e.message.contains("columns 3 and 4"),
+            "{}",
+            e.message
+        );
+        let f = frame(&["a", "a", "y"]);
+        let e = choose(&f, Some(2), &opts).err().unwrap();
+        assert!(
+            e.message.contains("column \"a\" appears twice"),
+            "{}",
+            e.message
+        );
+        assert!(choose(&f, None, &opts).is_err());
+        let f = frame(&["a", "b", "y"]);
+        assert_eq!(choose(&f, Some(2), &opts).unwrap().features, vec![0, 1]);
+    }
 }
