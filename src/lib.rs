@@ -21,6 +21,30 @@ extension_sql_file!("../sql/comments.sql", name = "comments", finalize);
 
 static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 static MAX_THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
+static MAX_MEMORY_MB: GucSetting<i32> = GucSetting::<i32>::new(0);
+
+/// The machine's memory in bytes (/proc/meminfo; 4 GiB when it cannot be read).
+fn physical_memory() -> usize {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<usize>().ok())
+        })
+        .map_or(4 << 30, |kb| kb.saturating_mul(1024))
+}
+
+/// The memory budget of a run: pg_mining.max_memory, or a quarter of the machine's memory
+/// when it is 0 (the default).
+pub fn memory_budget() -> mining::common::budget::Budget {
+    let bytes = match MAX_MEMORY_MB.get() {
+        mb if mb > 0 => (mb as usize).saturating_mul(1 << 20),
+        _ => physical_memory() / 4,
+    };
+    mining::common::budget::Budget::of_bytes(bytes)
+}
 
 /// The machine's CPUs.
 fn cpus() -> usize {
@@ -62,6 +86,16 @@ pub extern "C-unwind" fn _PG_init() {
         1024,
         GucContext::Suset,
         GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"pg_mining.max_memory",
+        c"The most memory one pg_mining step may take (0 = a quarter of the machine's memory).",
+        c"Set by a superuser. Reading a relation, encoding rows, the learners' large structures and loading a model are checked against it before they allocate; over it is ERROR 53200.",
+        &MAX_MEMORY_MB,
+        0,
+        i32::MAX,
+        GucContext::Suset,
+        GucFlags::UNIT_MB,
     );
 }
 

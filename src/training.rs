@@ -67,7 +67,8 @@ fn say(name: &str, m: &Message) {
 }
 
 /// Trains, stores and (as the policy says) deploys the next version of a model.
-pub fn train(r: Request) -> Stored {
+pub fn train(mut r: Request) -> Stored {
+    r.options.memory = crate::memory_budget();
     let name = r.name.as_str();
     let deploy_policy = r.options.deploy;
     let start = Instant::now();
@@ -179,7 +180,7 @@ fn read(
     target: Option<&str>,
     opts: &TrainOptions,
 ) -> mining::common::frame::Frame {
-    let read = reader::read(&reader::source_query(relation));
+    let read = reader::read(&reader::source_query(relation), &opts.memory);
     for col in named_columns(target, opts) {
         if let Some((c, t)) = read.skipped.iter().find(|(c, _)| c == col) {
             raise(SqlError::Mining(Error::param(format!(

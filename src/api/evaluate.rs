@@ -13,6 +13,7 @@ use std::rc::Rc;
 use crate::catalog::cache::{self, Loaded};
 use crate::data::reader;
 use crate::pg::pool;
+use mining::common::budget::Budget;
 use mining::common::error::Error;
 use mining::common::frame::Frame;
 use mining::common::progress::Progress;
@@ -24,17 +25,18 @@ use mining::model::stored::StoredModel;
 pub fn on_relation<T: Send + 'static>(
     model: &str,
     relation: &str,
-    job: fn(&StoredModel, &Frame) -> Result<T, Error>,
+    job: fn(&StoredModel, &Frame, &Budget) -> Result<T, Error>,
 ) -> (Rc<Loaded>, Arc<Frame>, T) {
     let m = cache::get(model);
-    let read = reader::read(&reader::source_query(relation));
+    let budget = crate::memory_budget();
+    let read = reader::read(&reader::source_query(relation), &budget);
     let frame = Arc::new(read.frame);
     let (job_model, job_frame) = (m.model.clone(), frame.clone());
     let out = pool::run(
         &format!("model \"{model}\": scoring"),
         Arc::new(Progress::default()),
         0,
-        move || job(&job_model, &job_frame),
+        move || job(&job_model, &job_frame, &budget),
     )
     .or_raise_for(model);
     (m, frame, out)
@@ -57,8 +59,8 @@ fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NU
             ))
             .or_raise_for(model);
         }
-        let (m, _, mut out) = on_relation(model, relation, |m, f| {
-            evaluate::unsupervised_metrics(m, f, mining::prepare::options::DEFAULT_SEED)
+        let (m, _, mut out) = on_relation(model, relation, |m, f, b| {
+            evaluate::unsupervised_metrics(m, f, mining::prepare::options::DEFAULT_SEED, b)
         });
         out["model"] = json!(format!("{}@{}", m.name, m.version));
         return JsonB(out);

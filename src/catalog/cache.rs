@@ -158,7 +158,7 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
         return hit;
     }
     let bytes = load_bytes(id);
-    let model = format::decode(&bytes).or_raise_for(spec);
+    let model = format::decode_within(&bytes, &crate::memory_budget()).or_raise_for(spec);
     model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
     crate::pg::pool::prepare();

@@ -8,6 +8,7 @@ use pgrx::spi::SpiClient;
 use super::types::{base_type, kind_of, to_f64, to_str, type_name};
 use crate::pg::errors::{raise, SqlError};
 use crate::pg::spi::read_one;
+use mining::common::budget::Budget;
 use mining::common::frame::{Column, ColumnKind, Frame};
 
 const BATCH: i64 = 10_000;
@@ -171,8 +172,8 @@ impl Reader {
     }
 }
 
-/// Reads every row of `query` into a frame.
-pub fn read(query: &str) -> ReadResult {
+/// Reads every row of `query` into a frame, within the memory budget.
+pub fn read(query: &str, budget: &Budget) -> ReadResult {
     let result = Spi::connect(
         |client: &SpiClient<'_>| -> Result<ReadResult, pgrx::spi::Error> {
             let mut cursor = client.try_open_cursor(query, &[])?;
@@ -192,6 +193,17 @@ pub fn read(query: &str) -> ReadResult {
                     r.add_batch(table, n);
                     pg_sys::SPI_freetuptable(table);
                     pg_sys::SPI_tuptable = std::ptr::null_mut();
+                }
+                if let Some(r) = &reader {
+                    let bytes = r
+                        .columns
+                        .iter()
+                        .flatten()
+                        .map(|(c, _)| c.heap_bytes())
+                        .sum();
+                    if let Err(e) = budget.check("reading the relation", bytes) {
+                        raise(SqlError::Mining(e));
+                    }
                 }
                 if n == 0 {
                     break;

@@ -102,3 +102,13 @@ SELECT count(*) AS customers_intact FROM customers;
 -- The session still works after all of that, without a reconnect.
 SELECT dm_predict('good', c) = churned::int AS still_scoring FROM customers c WHERE id = 12;
 SELECT err($$SELECT * FROM dm_coefficients('good')$$);
+
+-- Over the memory budget (pg_mining.max_memory, superuser-set): an ERROR 53200 naming the step,
+-- before the allocation (these took the server down); the session goes on.
+SET pg_mining.max_memory = '8MB';
+SELECT err($$SELECT * FROM dm_train('m', 'SELECT i::text AS code, i % 2 = 0 AS y FROM generate_series(1, 20000) i', 'y', 'logistic_regression', options => '{"max_categories": 10000}')$$);
+SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'mlp', '{"hidden_layer_sizes": [10000, 10000, 10000, 10000]}', '{"exclude": ["id"]}')$$);
+SELECT err($$SELECT * FROM dm_train('m', 'SELECT (i % 100)::float8 AS a, (i % 7)::float8 AS b FROM generate_series(1, 20000) i', NULL, 'dbscan', '{"eps": 1000}')$$);
+RESET pg_mining.max_memory;
+SELECT version > 0 AS still_trains FROM dm_train('after_budget', 'customers', 'churned', 'decision_tree', options => '{"exclude": ["id"]}');
+

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     InputMismatch,
     /// The operation does not apply to this model (0A000).
     NotSupported,
+    /// A step would need more memory than the budget allows (53200).
+    OutOfMemory,
     /// A bug or a library failure (XX000).
     Internal,
 }

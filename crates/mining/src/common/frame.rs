@@ -47,6 +47,8 @@ pub struct Column {
     pub data: ColumnData,
     /// NaN or ±Infinity values met while reading (stored as NULL); training refuses them.
     pub non_finite: usize,
+    /// Heap bytes of a text column's distinct values (the levels and their index).
+    level_bytes: usize,
 }
 
 impl Column {
@@ -66,6 +68,15 @@ impl Column {
             kind,
             data,
             non_finite: 0,
+            level_bytes: 0,
+        }
+    }
+
+    /// The heap bytes the column holds (for the memory budget while a relation is read).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.data {
+            ColumnData::Numeric(v) => v.capacity() * 8,
+            ColumnData::Text { codes, .. } => codes.capacity() * 4 + self.level_bytes,
         }
     }
 
@@ -121,6 +132,8 @@ impl Column {
                             let c = levels.len() as u32;
                             levels.push(s.to_string());
                             index.insert(s.to_string(), c);
+                            // Two copies, two headers and the map's slot.
+                            self.level_bytes += 2 * (s.len() + 24) + 16;
                             c
                         }
                     },
@@ -186,6 +199,7 @@ impl Column {
             kind: self.kind,
             data,
             non_finite: self.non_finite,
+            level_bytes: self.level_bytes,
         }
     }
 

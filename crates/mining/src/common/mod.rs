@@ -2,6 +2,7 @@
 //! generator, tasks and labels, progress and cancel, the first-use cache beside a model, and the
 //! small numeric helpers. Nothing here imports anything else of the crate.
 
+pub mod budget;
 pub mod derived;
 pub mod error;
 pub mod frame;

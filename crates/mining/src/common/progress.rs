@@ -3,14 +3,25 @@
 //! the job polls `cancel` between bounded units of work and counts what it finished.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct Progress {
-    pub cancel: AtomicBool,
+    /// Shared with every `child`: one cancel stops them all.
+    pub cancel: Arc<AtomicBool>,
     pub done: AtomicUsize,
 }
 
 impl Progress {
+    /// A progress of its own count for a part of the job (a fold's fit), cancelled with this
+    /// one.
+    pub fn child(&self) -> Progress {
+        Progress {
+            cancel: self.cancel.clone(),
+            done: AtomicUsize::new(0),
+        }
+    }
+
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::{Column, ColumnData, ColumnKind, Frame};
 use crate::common::numeric::argmax;
@@ -63,8 +64,19 @@ fn feature_columns<'a>(model: &StoredModel, frame: &'a Frame) -> Result<Vec<&'a 
         .collect()
 }
 
+/// The model's encoded rows of the given columns, within the budget.
+fn encoded(
+    model: &StoredModel,
+    cols: &[&Column],
+    rows: &[usize],
+    budget: &Budget,
+) -> Result<Vec<f64>> {
+    budget.check_items("encoding the rows", rows.len(), model.prep.width() * 8)?;
+    model.prep.transform_columns(cols, rows)
+}
+
 /// Scores every row of `frame` whose target is not NULL. Pure computation (parallel).
-pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
+pub fn score(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Scored> {
     if !model.task.is_supervised() {
         return Err(Error::new(
             ErrorKind::NotSupported,
@@ -84,7 +96,7 @@ pub fn score(model: &StoredModel, frame: &Frame) -> Result<Scored> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).filter(|&r| !target.is_null(r)).collect();
     let null_targets = frame.nrows() - rows.len();
-    let x = model.prep.transform_columns(&cols, &rows)?;
+    let x = encoded(model, &cols, &rows, budget)?;
     let p = model.prep.width().max(1);
     // Rows of x (the scored rows, in order).
     let positions: Vec<usize> = (0..rows.len()).collect();
@@ -196,10 +208,15 @@ pub fn prediction_column(
 
 /// The metrics of an unsupervised model (clustering, anomaly, decomposition) on every row of
 /// `frame`. Pure computation (parallel).
-pub fn unsupervised_metrics(model: &StoredModel, frame: &Frame, seed: u64) -> Result<Value> {
+pub fn unsupervised_metrics(
+    model: &StoredModel,
+    frame: &Frame,
+    seed: u64,
+    budget: &Budget,
+) -> Result<Value> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
-    let x = model.prep.transform_columns(&cols, &rows)?;
+    let x = encoded(model, &cols, &rows, budget)?;
     Ok(crate::evaluation::unsupervised::measure(
         model.task,
         &model.estimator,
@@ -212,10 +229,10 @@ pub fn unsupervised_metrics(model: &StoredModel, frame: &Frame, seed: u64) -> Re
 
 /// The model's predictions for every row of `frame` (no target needed). Pure computation
 /// (parallel).
-pub fn predictions(model: &StoredModel, frame: &Frame) -> Result<Column> {
+pub fn predictions(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Column> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
-    let x = model.prep.transform_columns(&cols, &rows)?;
+    let x = encoded(model, &cols, &rows, budget)?;
     Ok(prediction_column(
         &model.estimator,
         &x,
@@ -411,7 +428,7 @@ mod tests {
         g.columns[2].push_text(Some("new"));
         g.columns[0].push_number(Some(3.0));
         g.columns[1].push_text(Some("odd"));
-        let s = score(&m, &g).unwrap();
+        let s = score(&m, &g, &Budget::unlimited()).unwrap();
         assert_eq!(s.names, vec!["hi", "lo", "new"]);
         let v = s.metrics();
         assert_eq!(v["rows"], 41);
@@ -429,7 +446,7 @@ mod tests {
     fn binary_view_and_errors() {
         let f = frame(100);
         let m = model(&f);
-        let s = score(&m, &f).unwrap();
+        let s = score(&m, &f, &Budget::unlimited()).unwrap();
         assert!(s.metrics()["roc_auc"].as_f64().unwrap() > 0.9);
         let (pos, _) = s.binary_view(None).unwrap();
         assert_eq!(pos.iter().filter(|&&p| p).count(), 50);
@@ -440,7 +457,7 @@ mod tests {
             .contains("zzz"));
         let mut no_target = frame(5);
         no_target.columns.pop();
-        assert!(score(&m, &no_target)
+        assert!(score(&m, &no_target, &Budget::unlimited())
             .err()
             .map(|e| e.message)
             .unwrap_or_default()

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
 use crate::common::numeric::argmax;
 use crate::common::progress::Progress;
@@ -115,6 +116,8 @@ pub struct TrainData<'a> {
     pub one_hot: &'a [(usize, usize)],
     /// None for learners without a target.
     pub labels: Option<Labels<'a>>,
+    /// What the learner's own large allocations are checked against.
+    pub budget: Budget,
 }
 
 impl TrainData<'_> {
@@ -124,8 +127,17 @@ impl TrainData<'_> {
             .ok_or_else(|| Error::internal("a supervised learner got no labels"))
     }
 
-    /// The training rows as one dense row-major block.
-    pub fn gather(&self) -> Vec<f64> {
+    /// The training rows as one dense row-major block (checked against the budget).
+    pub fn gather(&self) -> Result<Vec<f64>> {
+        self.budget.check_items(
+            "copying the training rows",
+            self.rows.len() * self.n_cols,
+            8,
+        )?;
+        Ok(self.gather_unchecked())
+    }
+
+    fn gather_unchecked(&self) -> Vec<f64> {
         let p = self.n_cols;
         let mut out = Vec::with_capacity(self.rows.len() * p);
         for &r in self.rows {

@@ -6,6 +6,7 @@
 
 use std::io::Read;
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::model::format_legacy::StoredModelV2;
 use crate::model::stored::StoredModel;
@@ -111,13 +112,18 @@ pub fn header(bytes: &[u8]) -> Result<(u16, String, usize)> {
 /// The stored model of `bytes`, checked (see `StoredModel::validate`) before anything scores
 /// with it.
 pub fn decode(bytes: &[u8]) -> Result<StoredModel> {
-    let model = read(bytes)?;
+    decode_within(bytes, &Budget::unlimited())
+}
+
+/// `decode`, with the decompressed body's declared size checked against `budget` first.
+pub fn decode_within(bytes: &[u8], budget: &Budget) -> Result<StoredModel> {
+    let model = read(bytes, budget)?;
     model.validate().map_err(|why| corrupt(&why))?;
     Ok(model)
 }
 
 /// The stored model of `bytes`, as its format lays it out, not yet validated.
-fn read(bytes: &[u8]) -> Result<StoredModel> {
+fn read(bytes: &[u8], budget: &Budget) -> Result<StoredModel> {
     let (version, algo, start) = header(bytes)?;
     if version > FORMAT_VERSION {
         return Err(Error::new(
@@ -134,11 +140,20 @@ fn read(bytes: &[u8]) -> Result<StoredModel> {
         let (frame, length) = stored.split_at(split);
         let mut length_bytes = [0u8; 8];
         length_bytes.copy_from_slice(length);
+        let declared = u64::from_le_bytes(length_bytes);
+        if declared > BODY_LIMIT as u64 {
+            return Err(corrupt("the body is cut short or damaged (its declared length is over 2 GiB)"));
+        }
+        budget.check(
+            "loading the model (its decompressed body)",
+            declared as usize,
+        )?;
         lz4_flex::frame::FrameDecoder::new(frame)
-            .take(BODY_LIMIT as u64)
+            // One byte more than declared: a body longer than its length shows.
+            .take(declared + 1)
             .read_to_end(&mut unpacked)
             .map_err(|e| corrupt(&format!("the body cannot be decompressed ({e})")))?;
-        if unpacked.len() as u64 != u64::from_le_bytes(length_bytes) {
+        if unpacked.len() as u64 != declared {
             return Err(corrupt("the body is cut short"));
         }
         &unpacked

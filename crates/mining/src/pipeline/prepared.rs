@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::{json, Value};
 
+use crate::common::budget::Budget;
 use crate::common::error::Result;
 use crate::common::frame::{Column, ColumnKind};
 use crate::common::progress::Progress;
@@ -52,6 +53,8 @@ pub struct Prepared {
     pub target: Target,
     pub split: Split,
     pub seed: u64,
+    /// What the run's large allocations are checked against.
+    pub(super) budget: Budget,
     pub(super) prep: Preprocessor,
     /// The raw feature columns of the used rows, for refitting preprocessing per fold.
     pub(super) columns: Vec<Column>,
@@ -137,6 +140,7 @@ impl Prepared {
             validation: &self.split.validation,
             one_hot: &self.prep.one_hot_groups(),
             labels: self.labels(),
+            budget: self.budget,
         };
         estimator.fit(&data, self.seed, progress)
     }

@@ -313,13 +313,17 @@ pub(super) fn prepare_rows(
     };
     let (x, binned) = match bin_seed {
         Some(seed) => {
+            opts.memory
+                .check_items("binning the training rows", rows.len(), prep.width())?;
             let b = encoded::bin_features(&prep, &sub_features, rows.len(), &split.train, seed)?;
             (Vec::new(), Some(b))
         }
-        None => (
-            prep.transform_columns(&sub_features, &(0..rows.len()).collect::<Vec<_>>())?,
-            None,
-        ),
+        None => {
+            opts.memory
+                .check_items("encoding the training rows", rows.len(), prep.width() * 8)?;
+            let all: Vec<usize> = (0..rows.len()).collect();
+            (prep.transform_columns(&sub_features, &all)?, None)
+        }
     };
     let n_cols = prep.width();
 
@@ -363,6 +367,7 @@ pub(super) fn prepare_rows(
         target,
         split,
         seed: opts.seed,
+        budget: opts.memory,
         prep,
         // Kept only where folds refit the preprocessing (a copy of the training data).
         columns: if opts.cv.is_some() || opts.search.is_some() {

@@ -405,3 +405,62 @@ fn forests_are_measured_as_they_predict() {
         }
     }
 }
+
+/// What would not fit in the memory budget is an ERROR naming the step, before it is
+/// allocated: the encoded rows of a text column with many categories (max_categories 10000
+/// once asked for 16 GB and aborted the server), a network of four 10,000-unit layers.
+#[test]
+fn the_memory_budget_refuses_before_allocating() {
+    use crate::common::budget::Budget;
+    use crate::common::error::ErrorKind;
+    let n = 3000;
+    let mut a = Column::new("a", "text", ColumnKind::Text);
+    let mut y = Column::new("y", "double precision", ColumnKind::Float);
+    for i in 0..n {
+        a.push_text(Some(&format!("level{i}")));
+        y.push_number(Some((i % 10) as f64));
+    }
+    let f = Frame {
+        columns: vec![a, y],
+    };
+    let train = |algorithm: &str, hyper: Value, budget: Budget| {
+        let mut options =
+            TrainOptions::parse(&json!({"max_categories": 10000, "dedup": false})).unwrap();
+        options.memory = budget;
+        let req = TrainRequest {
+            target: Some("y".into()),
+            algorithm: algorithm.into(),
+            hyperparams: hyper,
+            options,
+        };
+        prepare(&f, &req, &mut |_| {}).and_then(|p| p.fit(&Progress::default()).map(|_| ()))
+    };
+    // 3,000 rows × 2,400 one-hot columns × 8 bytes = 55 MB.
+    let e = train("ridge", json!({}), Budget::of_bytes(16 << 20)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OutOfMemory);
+    assert!(
+        e.message
+            .starts_with("encoding the training rows needs about 55 MB"),
+        "{}",
+        e.message
+    );
+    // Binned for a tree: a byte per value, 6.9 MB, fits.
+    assert!(train(
+        "decision_tree",
+        json!({"max_depth": 2}),
+        Budget::of_bytes(16 << 20)
+    )
+    .is_ok());
+    let e = train(
+        "mlp",
+        json!({"hidden_layer_sizes": [10000, 10000, 10000, 10000]}),
+        Budget::of_bytes(1 << 30),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .starts_with("the network's weights, optimizer state and batches needs about"),
+        "{}",
+        e.message
+    );
+}

@@ -41,7 +41,12 @@ impl Prepared {
 
     /// Fits on the training rows outside `held_out` (preprocessing refitted on them) and
     /// measures on `held_out`.
-    fn fold_metrics(&self, estimator: &Estimator, held_out: &[usize]) -> Result<Metrics> {
+    fn fold_metrics(
+        &self,
+        estimator: &Estimator,
+        held_out: &[usize],
+        progress: &Progress,
+    ) -> Result<Metrics> {
         let keep: std::collections::HashSet<usize> = held_out.iter().copied().collect();
         let train: Vec<usize> = self
             .split
@@ -53,6 +58,8 @@ impl Prepared {
         let cols: Vec<&Column> = self.columns.iter().collect();
         let (prep, _) = Preprocessor::fit(&cols, &train, &self.choices, self.defaults)?;
         let all: Vec<usize> = (0..self.columns.first().map_or(0, Column::len)).collect();
+        self.budget
+            .check_items("encoding a fold's rows", all.len(), prep.width() * 8)?;
         let x = prep.transform_columns(&cols, &all)?;
         let data = TrainData {
             x: &x,
@@ -62,8 +69,9 @@ impl Prepared {
             validation: &self.split.validation,
             one_hot: &prep.one_hot_groups(),
             labels: self.labels(),
+            budget: self.budget,
         };
-        let fitted = estimator.fit(&data, self.seed, &Progress::default())?;
+        let fitted = estimator.fit(&data, self.seed, &progress.child())?;
         Ok(self.measure_x(
             crate::pipeline::encoded::Source::Dense(&x, prep.width()),
             &fitted,
@@ -85,7 +93,7 @@ impl Prepared {
                 if progress.cancel.load(std::sync::atomic::Ordering::Relaxed) {
                     return Err(Error::internal("training was cancelled"));
                 }
-                let m = self.fold_metrics(estimator, f);
+                let m = self.fold_metrics(estimator, f, progress);
                 progress
                     .done
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -109,7 +117,7 @@ impl Prepared {
         let folds = self.folds(spec.folds)?;
         let metric = self.primary_metric();
         let trials = tuning::run_trials(&candidates, folds.len(), progress, |c, f| {
-            let m = self.fold_metrics(&estimators[c], &folds[f])?;
+            let m = self.fold_metrics(&estimators[c], &folds[f], progress)?;
             Ok(m.get(metric).copied().unwrap_or(f64::NAN))
         })?;
         let best = tuning::best(&trials).ok_or_else(|| Error::internal("no trial finished"))?;

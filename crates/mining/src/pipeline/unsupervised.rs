@@ -103,6 +103,8 @@ pub(super) fn prepare(
     let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
     let mut warnings = notes;
     let all: Vec<usize> = (0..kept.len()).collect();
+    opts.memory
+        .check_items("encoding the training rows", all.len(), prep.width() * 8)?;
     let x = prep.transform_columns(&sub_features, &all)?;
     let n_cols = prep.width();
     warnings.extend(quality::column_warnings(&sub_features, &split.train));
@@ -141,6 +143,7 @@ pub(super) fn prepare(
         target: Target::None,
         split,
         seed: opts.seed,
+        budget: opts.memory,
         prep,
         columns: sub
             .into_iter()

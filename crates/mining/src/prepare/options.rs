@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
 use crate::common::task::Task;
 use crate::prepare::preprocess::{ColumnChoice, Encode, Impute, Scale, Unknown};
@@ -48,6 +49,9 @@ pub struct TrainOptions {
     pub search: Option<SearchSpec>,
     /// algorithm 'auto': seconds to spend comparing learners.
     pub time_budget_s: f64,
+    /// The memory budget (not a key of `options`: the extension sets it from the server's
+    /// setting).
+    pub memory: Budget,
 }
 
 pub const DEFAULT_SEED: u64 = 42;
@@ -76,6 +80,7 @@ impl Default for TrainOptions {
             cv: None,
             search: None,
             time_budget_s: 60.0,
+            memory: Budget::unlimited(),
         }
     }
 }

@@ -8,11 +8,12 @@
 //! core points and their clusters; a new row joins the cluster of its nearest core point within
 //! eps, else it is noise (-1).
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
 use crate::common::numeric::squared_distance;
 use crate::common::progress::Progress;
@@ -41,20 +42,27 @@ fn by_first(x: &[f64], d: usize, n: usize) -> (Vec<u32>, Vec<f64>) {
     (order, keys)
 }
 
-/// The neighbours (indices, ascending) of every row within eps, itself included.
+/// The neighbours (indices, ascending) of every row within eps, itself included. The lists
+/// are counted against `budget` as they are found (a large eps on many rows asks for n²
+/// entries): past it, every row stops and the fit is the budget's error. Every row checks
+/// for cancel, so a cancelled fit stops within one row's scan.
 fn neighbourhoods(
     x: &[f64],
     d: usize,
     n: usize,
     eps: f64,
+    budget: &Budget,
     progress: &Progress,
 ) -> Result<Vec<Vec<u32>>> {
     let (order, keys) = by_first(x, d, n);
     let eps2 = eps * eps;
+    // Entries found so far (4 bytes each, plus a list header per row).
+    let found = AtomicUsize::new(0);
+    let limit = budget.limit().saturating_sub(n.saturating_mul(24)) / 4;
     let out: Vec<Option<Vec<u32>>> = (0..n)
         .into_par_iter()
         .map(|i| {
-            if i % 4096 == 0 && progress.cancel.load(Ordering::Relaxed) {
+            if progress.cancel.load(Ordering::Relaxed) || found.load(Ordering::Relaxed) > limit {
                 return None;
             }
             let row = &x[i * d..(i + 1) * d];
@@ -68,9 +76,14 @@ fn neighbourhoods(
                 })
                 .collect();
             nb.sort_unstable();
+            found.fetch_add(nb.len(), Ordering::Relaxed);
             Some(nb)
         })
         .collect();
+    let total = found.load(Ordering::Relaxed);
+    if total > limit {
+        return Err(budget.exceeded("the DBSCAN neighbourhoods (eps is large for these rows)"));
+    }
     out.into_iter()
         .map(|o| o.ok_or_else(|| Error::internal("clustering was cancelled")))
         .collect()
@@ -81,6 +94,7 @@ pub fn fit(
     x: &[f64],
     d: usize,
     p: &DbscanParams,
+    budget: &Budget,
     progress: &Progress,
 ) -> Result<(DbscanModel, Vec<i64>)> {
     let n = x.len().checked_div(d).unwrap_or(0);
@@ -90,7 +104,7 @@ pub fn fit(
     if n > u32::MAX as usize {
         return Err(Error::data("DBSCAN takes at most 2^32 - 1 rows"));
     }
-    let nb = neighbourhoods(x, d, n, p.eps, progress)?;
+    let nb = neighbourhoods(x, d, n, p.eps, budget, progress)?;
     let is_core: Vec<bool> = nb.iter().map(|v| v.len() >= p.min_samples).collect();
     let mut labels = vec![-1i64; n];
     let mut next = 0i64;
@@ -198,7 +212,8 @@ mod tests {
                 .iter()
                 .map(|v| v.as_i64().unwrap())
                 .collect();
-            let (model, labels) = fit(&x, d, &p, &Progress::default()).unwrap();
+            let (model, labels) =
+                fit(&x, d, &p, &Budget::unlimited(), &Progress::default()).unwrap();
             // Same numbering too, not only the same partition: clusters are numbered in row order.
             assert_eq!(labels, expected, "d = {d}");
             let clusters = expected.iter().copied().max().unwrap() + 1;
@@ -229,7 +244,7 @@ mod tests {
             eps: 1.5,
             min_samples: 3,
         };
-        let (m, labels) = fit(&x, 1, &p, &Progress::default()).unwrap();
+        let (m, labels) = fit(&x, 1, &p, &Budget::unlimited(), &Progress::default()).unwrap();
         assert_eq!(labels, vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
         // Core points are 1,2,3 and 11,12,13 (0 and 4 have only 2 neighbours).
         assert_eq!(m.core_label.len(), 6);
@@ -251,6 +266,7 @@ mod tests {
                 eps: 1.0,
                 min_samples: 2,
             },
+            &Budget::unlimited(),
             &Progress::default(),
         )
         .unwrap();
@@ -264,6 +280,7 @@ mod tests {
                 eps: 100.0,
                 min_samples: 1,
             },
+            &Budget::unlimited(),
             &Progress::default(),
         )
         .unwrap();
@@ -276,6 +293,7 @@ mod tests {
                 eps: 1.0,
                 min_samples: 1
             },
+            &Budget::unlimited(),
             &Progress::default()
         )
         .is_err());
@@ -293,6 +311,7 @@ mod tests {
                 eps: 1.0,
                 min_samples: 2,
             },
+            &Budget::unlimited(),
             &progress,
         )
         .unwrap_err();
@@ -309,6 +328,7 @@ mod tests {
                 eps: 0.5,
                 min_samples: 2,
             },
+            &Budget::unlimited(),
             &Progress::default(),
         )
         .unwrap();
@@ -316,5 +336,25 @@ mod tests {
         let (back, _): (DbscanModel, usize) =
             bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
         assert_eq!(back, m);
+    }
+
+    /// Eps so large that every row neighbours every other: n² entries. Under a small budget
+    /// the search stops and says so (it used to grow until the backend died).
+    #[test]
+    fn neighbour_lists_over_the_budget_are_an_error() {
+        let x: Vec<f64> = (0..4000).map(|v| (v % 97) as f64).collect();
+        let p = DbscanParams {
+            eps: 1e6,
+            min_samples: 2,
+        };
+        let e = fit(&x, 2, &p, &Budget::of_bytes(1 << 20), &Progress::default()).unwrap_err();
+        assert_eq!(e.kind, crate::common::error::ErrorKind::OutOfMemory);
+        assert!(
+            e.message.starts_with("the DBSCAN neighbourhoods"),
+            "{}",
+            e.message
+        );
+        // 2,000 rows × 2,000 neighbours × 4 bytes = 16 MB fit in 64 MB.
+        assert!(fit(&x, 2, &p, &Budget::of_bytes(64 << 20), &Progress::default()).is_ok());
     }
 }

@@ -131,7 +131,7 @@ impl Learner for KMeans {
             tol: self.tol,
             seed,
         };
-        let fit = kmeans::fit(&data.gather(), data.n_cols, &params, progress)?;
+        let fit = kmeans::fit(&data.gather()?, data.n_cols, &params, progress)?;
         Ok(KMeansModel {
             d: data.n_cols,
             centroids: fit.centroids,
@@ -146,7 +146,7 @@ impl Learner for KMeans {
 impl Learner for DbscanParams {
     type Model = DbscanModel;
     fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<DbscanModel> {
-        let (model, _) = dbscan::fit(&data.gather(), data.n_cols, self, progress)?;
+        let (model, _) = dbscan::fit(&data.gather()?, data.n_cols, self, &data.budget, progress)?;
         Ok(model)
     }
 }

@@ -18,6 +18,11 @@ impl LinearModel {
     }
 }
 
+/// Rows per partial Gram matrix.
+const CHUNK: usize = 1024;
+/// Partial Gram matrices computed (and held) at once.
+pub const GROUP: usize = 8;
+
 /// X is row-major n × p. `alpha` = 0 is ordinary least squares; a rank-deficient X (e.g. one-hot
 /// columns beside the intercept) gets the smallest ridge that makes it solvable.
 pub fn fit(
@@ -48,35 +53,39 @@ pub fn fit(
         });
     }
     // Gram matrix and X'y over fixed row chunks in parallel, summed in chunk order so the
-    // result does not depend on the thread count.
-    let partials: Vec<(Vec<f64>, Vec<f64>)> = x
-        .par_chunks(p * 1024)
-        .zip(y.par_chunks(1024))
-        .map(|(xs, ys)| {
-            let mut g = vec![0.0; p * p];
-            let mut b = vec![0.0; p];
-            let mut c = vec![0.0; p];
-            for (row, &yv) in xs.chunks_exact(p).zip(ys) {
-                for j in 0..p {
-                    c[j] = row[j] - x_mean[j];
-                }
-                let yc = yv - y_mean;
-                for j in 0..p {
-                    b[j] += c[j] * yc;
-                    let cj = c[j];
-                    for k in 0..=j {
-                        g[j * p + k] += cj * c[k];
-                    }
+    // result does not depend on the thread count; a group of chunks at a time, so that at most
+    // GROUP partial matrices exist at once.
+    let partial = |(xs, ys): (&[f64], &[f64])| {
+        let mut g = vec![0.0; p * p];
+        let mut b = vec![0.0; p];
+        let mut c = vec![0.0; p];
+        for (row, &yv) in xs.chunks_exact(p).zip(ys) {
+            for j in 0..p {
+                c[j] = row[j] - x_mean[j];
+            }
+            let yc = yv - y_mean;
+            for j in 0..p {
+                b[j] += c[j] * yc;
+                let cj = c[j];
+                for k in 0..=j {
+                    g[j * p + k] += cj * c[k];
                 }
             }
-            (g, b)
-        })
-        .collect();
+        }
+        (g, b)
+    };
     let mut gram = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
-    for (g, b) in &partials {
-        gram.iter_mut().zip(g).for_each(|(a, v)| *a += v);
-        xty.iter_mut().zip(b).for_each(|(a, v)| *a += v);
+    for (xg, yg) in x.chunks(p * CHUNK * GROUP).zip(y.chunks(CHUNK * GROUP)) {
+        let partials: Vec<(Vec<f64>, Vec<f64>)> = xg
+            .par_chunks(p * CHUNK)
+            .zip(yg.par_chunks(CHUNK))
+            .map(partial)
+            .collect();
+        for (g, b) in &partials {
+            gram.iter_mut().zip(g).for_each(|(a, v)| *a += v);
+            xty.iter_mut().zip(b).for_each(|(a, v)| *a += v);
+        }
     }
     let trace: f64 = (0..p).map(|j| gram[j * p + j]).sum::<f64>();
     let mut jitter = 0.0;

@@ -203,12 +203,24 @@ pub const LOGISTIC_REGRESSION: Entry<LogisticRegression> = Entry {
 
 use crate::learners::spec::Bound;
 
+/// The normal equations hold a p × p matrix per group of row chunks, the sum and its
+/// factorisation: checked before the fit.
+fn check_gram(data: &TrainData) -> Result<()> {
+    let p = data.n_cols;
+    data.budget.check_items(
+        "the normal equations (columns squared)",
+        p.saturating_mul(p),
+        8 * (least_squares::GROUP + 3),
+    )
+}
+
 impl Learner for LinearRegression {
     type Model = LinearModel;
     fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+        check_gram(data)?;
         let y = data.values()?;
         least_squares::fit(
-            &data.gather(),
+            &data.gather()?,
             y.len(),
             data.n_cols,
             &y,
@@ -221,9 +233,10 @@ impl Learner for LinearRegression {
 impl Learner for Ridge {
     type Model = LinearModel;
     fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+        check_gram(data)?;
         let y = data.values()?;
         least_squares::fit(
-            &data.gather(),
+            &data.gather()?,
             y.len(),
             data.n_cols,
             &y,
@@ -238,7 +251,8 @@ impl Learner for ElasticNetParams {
     fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
         let y = data.values()?;
         let cancel = || progress.cancelled();
-        let (model, _) = elastic_net::fit(&data.gather(), y.len(), data.n_cols, &y, self, &cancel)?;
+        let (model, _) =
+            elastic_net::fit(&data.gather()?, y.len(), data.n_cols, &y, self, &cancel)?;
         Ok(model)
     }
 }
@@ -251,7 +265,7 @@ impl Learner for LogisticRegression {
             .balanced
             .then(|| logistic::balanced_weights(&y, n_classes));
         logistic::fit(
-            &data.gather(),
+            &data.gather()?,
             y.len(),
             data.n_cols,
             &y,

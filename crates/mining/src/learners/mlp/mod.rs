@@ -108,9 +108,40 @@ pub const MLP: Entry<MlpParams> = Entry {
     },
 };
 
+/// Bytes a fit of `params` takes: the weights five times over (themselves, Adam's two
+/// moments, the gradient, the best epoch's copy), the rows copied with their targets, and a
+/// batch's activations through the widest layer, forward and back.
+fn fit_bytes(params: &MlpParams, inputs: usize, outputs: usize, rows: usize) -> usize {
+    let mut sizes = vec![inputs];
+    sizes.extend(&params.hidden);
+    sizes.push(outputs);
+    let weights = sizes
+        .windows(2)
+        .map(|w| w[0].saturating_mul(w[1]).saturating_add(w[1]))
+        .fold(0usize, usize::saturating_add);
+    let widest = sizes.iter().copied().max().unwrap_or(0);
+    let batch = params.batch_size.unwrap_or(200).min(rows.max(1));
+    let activations = batch.saturating_mul(widest).saturating_mul(sizes.len() * 2);
+    let copies = rows.saturating_mul(inputs + outputs);
+    weights
+        .saturating_mul(5)
+        .saturating_add(activations)
+        .saturating_add(copies)
+        .saturating_mul(8)
+}
+
 impl Learner for MlpParams {
     type Model = Mlp;
     fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Mlp> {
+        let outputs = match data.labels()? {
+            crate::common::task::Labels::Classes { n_classes, .. } => n_classes,
+            crate::common::task::Labels::Values(_) => 1,
+        };
+        let rows = data.rows.len() + data.validation.len();
+        data.budget.check(
+            "the network's weights, optimizer state and batches",
+            fit_bytes(self, data.n_cols, outputs, rows),
+        )?;
         let cancel = || progress.cancelled();
         network::fit(
             data.x,

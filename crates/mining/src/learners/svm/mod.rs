@@ -181,6 +181,8 @@ fn shared(h: &Hyper) -> Result<SvmParams> {
 impl Learner for SvmParams {
     type Model = SvmModel;
     fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<SvmModel> {
+        data.budget
+            .check_items("the kernel cache (cache_size)", self.cache_mb, 1 << 20)?;
         let cancel = || progress.cancelled();
         machine::fit(
             data.x,

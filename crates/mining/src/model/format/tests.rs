@@ -10,6 +10,7 @@ fn unhex(hex: &str) -> Vec<u8> {
 }
 
 use super::*;
+use crate::common::budget::Budget;
 use crate::common::frame::{Column, ColumnKind};
 use crate::common::task::Task;
 use crate::learners::linear::least_squares::LinearModel;
@@ -108,7 +109,10 @@ fn older_format_loads_and_the_body_is_compressed() {
     v1[8..10].copy_from_slice(&1u16.to_le_bytes());
     v1.extend_from_slice(&body);
     // read: the model is a made-up shape (4,000 coefficients for two inputs).
-    let (a, b) = (read(&v1).unwrap(), read(&v2).unwrap());
+    let (a, b) = (
+        read(&v1, &Budget::unlimited()).unwrap(),
+        read(&v2, &Budget::unlimited()).unwrap(),
+    );
     assert_eq!(a.estimator, m.estimator);
     assert_eq!(b.estimator, m.estimator);
     // One byte changed inside the compressed body.
@@ -215,7 +219,7 @@ fn format_2_models_score_and_explain_as_they_did() {
         assert_eq!(header(&bytes).unwrap().0, 2);
         // The writer put the trees into a regression model of one text input: the trees
         // alone are checked, with their own shape (three columns; three classes or a value).
-        let model = read(&bytes).unwrap();
+        let model = read(&bytes, &Budget::unlimited()).unwrap();
         let outputs = if m["algorithm"] == "extra_trees" {
             1
         } else {
@@ -441,4 +445,25 @@ fn fitted_kinds_keep_their_tags() {
         assert_eq!(seen[algorithm], t, "{algorithm}");
     }
     assert_eq!((tag::LINEAR, tag::FOREST, tag::SVM), (0, 3, 12));
+}
+
+/// A model whose body would not fit the memory budget is refused before it is decompressed.
+#[test]
+fn loading_a_model_is_checked_against_the_budget() {
+    let mut m = model();
+    m.estimator = Fitted::Linear(LinearModel {
+        coef: vec![0.25; 200_000],
+        intercept: 0.5,
+    });
+    let bytes = encode(&m).unwrap();
+    let e = decode_within(&bytes, &Budget::of_bytes(1 << 20)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OutOfMemory);
+    assert!(e.message.starts_with("loading the model"), "{}", e.message);
+    // Within budget it reads (the made-up shape fails validation, not the budget).
+    assert_eq!(
+        decode_within(&bytes, &Budget::of_bytes(16 << 20))
+            .unwrap_err()
+            .kind,
+        ErrorKind::Corrupt
+    );
 }
