@@ -85,6 +85,8 @@ struct KMeansState {
     skipped: usize,
     k: i64,
     options: Option<serde_json::Value>,
+    /// pg_mining.max_memory, read with the first row.
+    budget: Option<mining::common::budget::Budget>,
 }
 
 fn push(
@@ -135,6 +137,13 @@ fn push(
         );
     }
     st.rows += 1;
+    // The rows a group holds are checked as they grow (every 4,096 rows).
+    if st.rows % 4096 == 0 {
+        let budget = *st.budget.get_or_insert_with(crate::memory_budget);
+        budget
+            .check_items("the rows of a dm_kmeans group", st.x.capacity(), 8)
+            .or_raise_in("dm_kmeans");
+    }
 }
 
 /// The centroids, or NULL for no rows (as other aggregates).
@@ -151,12 +160,13 @@ fn finish(mut state: Internal) -> Option<Matrix> {
     let x = Arc::new(std::mem::take(&mut st.x));
     let d = st.dims;
     let units = params.n_init;
-    let fit = pool::run(
-        "dm_kmeans",
-        Arc::new(Progress::default()),
-        units,
-        move || kmeans::fit(&x, d, &params, &Progress::default()),
-    )
+    let budget = crate::memory_budget();
+    // The job polls the progress the pool cancels when the statement ends.
+    let progress = Arc::new(Progress::default());
+    let job_progress = progress.clone();
+    let fit = pool::run("dm_kmeans", progress, units, move || {
+        kmeans::fit(&x, d, &params, &budget, &job_progress)
+    })
     .or_raise_in("dm_kmeans");
     Some(Matrix {
         rows: fit.centroids.len() / d.max(1),

@@ -142,7 +142,9 @@ fn read(bytes: &[u8], budget: &Budget) -> Result<StoredModel> {
         length_bytes.copy_from_slice(length);
         let declared = u64::from_le_bytes(length_bytes);
         if declared > BODY_LIMIT as u64 {
-            return Err(corrupt("the body is cut short or damaged (its declared length is over 2 GiB)"));
+            return Err(corrupt(
+                "the body is cut short or damaged (its declared length is over 2 GiB)",
+            ));
         }
         budget.check(
             "loading the model (its decompressed body)",

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
 use crate::common::numeric::squared_distance;
 use crate::common::progress::Progress;
@@ -116,7 +117,14 @@ fn nearest(row: &[f64], centers: &[f64], d: usize) -> (usize, f64) {
 
 /// Greedy k-means++: each new centre is the best of 2 + ln(k) candidates drawn in proportion
 /// to the squared distance to the nearest chosen centre.
-fn seed_centers(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<f64> {
+fn seed_centers(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    rng: &mut Rng,
+    progress: &Progress,
+) -> Result<Vec<f64>> {
     let mut centers = Vec::with_capacity(k * d);
     let first = rng.below(n);
     centers.extend_from_slice(&x[first * d..(first + 1) * d]);
@@ -126,6 +134,10 @@ fn seed_centers(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<f
         .collect();
     let trials = 2 + (k as f64).ln() as usize;
     for _ in 1..k {
+        // A centre is a pass over the rows: cancel between centres.
+        if progress.cancelled() {
+            return Err(Error::internal("clustering was cancelled"));
+        }
         let total: f64 = closest.iter().sum();
         let mut cumulative = Vec::with_capacity(n);
         let mut acc = 0.0;
@@ -179,8 +191,13 @@ fn seed_centers(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<f
             });
         centers.extend_from_slice(&x[best * d..(best + 1) * d]);
     }
-    centers
+    Ok(centers)
 }
+
+/// Rows per partial sum of a Lloyd step.
+const CHUNK: usize = 4096;
+/// Partial sums (k × d each) computed and held at once.
+pub const GROUP: usize = 8;
 
 /// One Lloyd run from a seeded start.
 fn run_once(
@@ -193,35 +210,42 @@ fn run_once(
     progress: &Progress,
 ) -> Result<KMeansFit> {
     let k = p.k;
-    let mut centers = seed_centers(x, n, d, k, rng);
+    let mut centers = seed_centers(x, n, d, k, rng, progress)?;
     let mut n_iter = 0;
     for it in 0..p.max_iter {
         if progress.cancel.load(Ordering::Relaxed) {
             return Err(Error::internal("clustering was cancelled"));
         }
         n_iter = it + 1;
-        // Sums and counts per centre, in fixed chunks so the result does not depend on threads.
-        let partial: Vec<(Vec<f64>, Vec<usize>)> = x
-            .par_chunks(d * 4096)
-            .map(|block| {
-                let mut sums = vec![0.0; k * d];
-                let mut counts = vec![0usize; k];
-                for row in block.chunks_exact(d) {
-                    let (c, _) = nearest(row, &centers, d);
-                    counts[c] += 1;
-                    sums[c * d..(c + 1) * d]
-                        .iter_mut()
-                        .zip(row)
-                        .for_each(|(s, v)| *s += v);
-                }
-                (sums, counts)
-            })
-            .collect();
+        // Sums and counts per centre, in fixed chunks so the result does not depend on threads;
+        // a group of chunks at a time (in chunk order: the same sums), so that at most GROUP
+        // partial sums exist and cancel is seen between groups.
         let mut sums = vec![0.0; k * d];
         let mut counts = vec![0usize; k];
-        for (s, c) in &partial {
-            sums.iter_mut().zip(s).for_each(|(a, b)| *a += b);
-            counts.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+        for group in x.chunks(d * CHUNK * GROUP) {
+            if progress.cancelled() {
+                return Err(Error::internal("clustering was cancelled"));
+            }
+            let partial: Vec<(Vec<f64>, Vec<usize>)> = group
+                .par_chunks(d * CHUNK)
+                .map(|block| {
+                    let mut sums = vec![0.0; k * d];
+                    let mut counts = vec![0usize; k];
+                    for row in block.chunks_exact(d) {
+                        let (c, _) = nearest(row, &centers, d);
+                        counts[c] += 1;
+                        sums[c * d..(c + 1) * d]
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(s, v)| *s += v);
+                    }
+                    (sums, counts)
+                })
+                .collect();
+            for (s, c) in &partial {
+                sums.iter_mut().zip(s).for_each(|(a, b)| *a += b);
+                counts.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+            }
         }
         let mut next = centers.clone();
         for c in 0..k {
@@ -259,7 +283,18 @@ fn run_once(
 }
 
 /// k-means on n rows of d features (row-major). Errors when k > n.
-pub fn fit(x: &[f64], d: usize, p: &KMeansParams, progress: &Progress) -> Result<KMeansFit> {
+pub fn fit(
+    x: &[f64],
+    d: usize,
+    p: &KMeansParams,
+    budget: &Budget,
+    progress: &Progress,
+) -> Result<KMeansFit> {
+    budget.check_items(
+        "the k-means centres and their partial sums (k × columns)",
+        p.k.saturating_mul(d),
+        8 * (GROUP + 3),
+    )?;
     let n = x.len().checked_div(d).unwrap_or(0);
     if n == 0 {
         return Err(Error::data("there are no rows to cluster"));
@@ -352,8 +387,11 @@ mod tests {
     fn finds_well_separated_blobs_reproducibly() {
         let x = blobs();
         let p = KMeansParams::parse(3, None).unwrap();
-        let a = fit(&x, 2, &p, &Progress::default()).unwrap();
-        assert_eq!(a, fit(&x, 2, &p, &Progress::default()).unwrap());
+        let a = fit(&x, 2, &p, &Budget::unlimited(), &Progress::default()).unwrap();
+        assert_eq!(
+            a,
+            fit(&x, 2, &p, &Budget::unlimited(), &Progress::default()).unwrap()
+        );
         let mut c: Vec<Vec<i64>> = a
             .centroids
             .chunks(2)
@@ -376,11 +414,17 @@ mod tests {
             .contains("\"n_inits\""));
         assert!(KMeansParams::parse(2, Some(&json!({"tol": -1}))).is_err());
         let p = KMeansParams::parse(5, None).unwrap();
-        assert!(fit(&[1.0, 2.0, 3.0], 1, &p, &Progress::default())
-            .unwrap_err()
-            .message
-            .contains("only 3 rows"));
-        assert!(fit(&[], 1, &p, &Progress::default()).is_err());
+        assert!(fit(
+            &[1.0, 2.0, 3.0],
+            1,
+            &p,
+            &Budget::unlimited(),
+            &Progress::default()
+        )
+        .unwrap_err()
+        .message
+        .contains("only 3 rows"));
+        assert!(fit(&[], 1, &p, &Budget::unlimited(), &Progress::default()).is_err());
     }
 
     #[test]
@@ -395,6 +439,7 @@ mod tests {
             &floats(&c["x"]),
             3,
             &KMeansParams::parse(k, None).unwrap(),
+            &Budget::unlimited(),
             &Progress::default(),
         )
         .unwrap();

@@ -131,7 +131,13 @@ impl Learner for KMeans {
             tol: self.tol,
             seed,
         };
-        let fit = kmeans::fit(&data.gather()?, data.n_cols, &params, progress)?;
+        let fit = kmeans::fit(
+            &data.gather()?,
+            data.n_cols,
+            &params,
+            &data.budget,
+            progress,
+        )?;
         Ok(KMeansModel {
             d: data.n_cols,
             centroids: fit.centroids,

@@ -32,6 +32,7 @@ pub fn fit(
     y: &[f64],
     alpha: f64,
     fit_intercept: bool,
+    cancel: &dyn Fn() -> bool,
 ) -> Result<LinearModel> {
     if n == 0 || x.len() != n * p || y.len() != n {
         return Err(Error::internal("linear fit: shape mismatch"));
@@ -77,6 +78,9 @@ pub fn fit(
     let mut gram = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
     for (xg, yg) in x.chunks(p * CHUNK * GROUP).zip(y.chunks(CHUNK * GROUP)) {
+        if cancel() {
+            return Err(Error::internal("training was cancelled"));
+        }
         let partials: Vec<(Vec<f64>, Vec<f64>)> = xg
             .par_chunks(p * CHUNK)
             .zip(yg.par_chunks(CHUNK))
@@ -161,7 +165,7 @@ mod tests {
         let rows = [[0.0, 1.0], [1.0, 0.0], [2.0, 5.0], [3.0, 1.0], [4.0, 4.0]];
         let x: Vec<f64> = rows.iter().flatten().copied().collect();
         let y: Vec<f64> = rows.iter().map(|r| 3.0 + 2.0 * r[0] - r[1]).collect();
-        let m = fit(&x, 5, 2, &y, 0.0, true).unwrap();
+        let m = fit(&x, 5, 2, &y, 0.0, true, &|| false).unwrap();
         assert!(
             (m.intercept - 3.0).abs() < 1e-9
                 && (m.coef[0] - 2.0).abs() < 1e-9
@@ -175,7 +179,7 @@ mod tests {
         // One feature, centred: w = sxy / (sxx + alpha). x = 1,2,3 ; y = 2,4,7
         let x = [1.0, 2.0, 3.0];
         let y = [2.0, 4.0, 7.0];
-        let m = fit(&x, 3, 1, &y, 1.0, true).unwrap();
+        let m = fit(&x, 3, 1, &y, 1.0, true, &|| false).unwrap();
         let w = 5.0 / (2.0 + 1.0);
         assert!((m.coef[0] - w).abs() < 1e-12);
         assert!((m.intercept - (13.0 / 3.0 - w * 2.0)).abs() < 1e-12);
@@ -186,7 +190,7 @@ mod tests {
         // Two identical columns: any split of the weight fits; predictions must be exact.
         let x = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0];
         let y = [1.0, 2.0, 3.0, 4.0];
-        let m = fit(&x, 4, 2, &y, 0.0, true).unwrap();
+        let m = fit(&x, 4, 2, &y, 0.0, true, &|| false).unwrap();
         assert!((m.predict(&[5.0, 5.0]) - 5.0).abs() < 1e-4);
     }
 
@@ -201,8 +205,16 @@ mod tests {
                 case["p"].as_u64().unwrap() as usize,
             );
             let alpha = case["alpha"].as_f64().unwrap();
-            let m = least_squares::fit(&floats(&case["x"]), n, p, &floats(&case["y"]), alpha, true)
-                .unwrap();
+            let m = least_squares::fit(
+                &floats(&case["x"]),
+                n,
+                p,
+                &floats(&case["y"]),
+                alpha,
+                true,
+                &|| false,
+            )
+            .unwrap();
             for (ours, theirs) in m.coef.iter().zip(floats(&case["coef"])) {
                 assert!(
                     (ours - theirs).abs() < 1e-9,

@@ -216,7 +216,7 @@ fn check_gram(data: &TrainData) -> Result<()> {
 
 impl Learner for LinearRegression {
     type Model = LinearModel;
-    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+    fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
         check_gram(data)?;
         let y = data.values()?;
         least_squares::fit(
@@ -226,13 +226,14 @@ impl Learner for LinearRegression {
             &y,
             0.0,
             self.fit_intercept,
+            &|| progress.cancelled(),
         )
     }
 }
 
 impl Learner for Ridge {
     type Model = LinearModel;
-    fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LinearModel> {
+    fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
         check_gram(data)?;
         let y = data.values()?;
         least_squares::fit(
@@ -242,6 +243,7 @@ impl Learner for Ridge {
             &y,
             self.alpha,
             self.fit_intercept,
+            &|| progress.cancelled(),
         )
     }
 }
