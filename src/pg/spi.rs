@@ -1,46 +1,141 @@
 //! SPI helpers that catalog/ and data/ share: one row of one to three values, read-only or
 //! written, and the ERROR for a failed catalog statement.
 
+use std::ffi::CString;
+
+use pgrx::datum::DatumWithOid;
+use pgrx::pg_sys;
 use pgrx::prelude::*;
+use pgrx::spi::{SpiError, SpiErrorCodes};
 
 use crate::pg::errors::{raise, SqlError};
 
-/// Read-only catalog queries. (Spi::get_one and friends mark the transaction mutable, which
-/// assigns an XID: not allowed in a parallel worker and needless for a read.)
-pub fn read_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
-    q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<Option<A>> {
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_one::<A>())
+/// Whether a catalog read must run read-only for SPI. pgrx's `select` runs read-write once the
+/// transaction has an XID, and a read-write SPI statement increments the command counter, which
+/// Postgres refuses in parallel mode ("cannot start commands during a parallel operation": a
+/// parallel CREATE TABLE AS, REFRESH MATERIALIZED VIEW or any parallel query after a write in
+/// the same transaction). Read-only, SPI uses the statement's snapshot; read-write (outside
+/// parallel mode, once something was written) it takes a fresh one and sees this transaction's
+/// own writes and, under READ COMMITTED, what others committed meanwhile.
+fn read_only() -> bool {
+    // SAFETY: plain reads of the transaction state.
+    unsafe {
+        pg_sys::IsInParallelMode()
+            || pg_sys::GetCurrentTransactionIdIfAny() == pg_sys::InvalidTransactionId
+    }
 }
 
-pub fn read_two<A, B>(
+/// Runs `q` with `args` and hands the first row's tuple to `read`; no row is InvalidPosition,
+/// as pgrx's `first()` on an empty result.
+fn first_row<R>(
     q: &str,
-    args: &[pgrx::datum::DatumWithOid],
-) -> pgrx::spi::Result<(Option<A>, Option<B>)>
+    args: &[DatumWithOid],
+    read: impl FnOnce(pg_sys::HeapTuple, pg_sys::TupleDesc) -> pgrx::spi::Result<R>,
+) -> pgrx::spi::Result<R> {
+    let Ok(query) = CString::new(q) else {
+        return Err(SpiError::SpiError(SpiErrorCodes::Argument));
+    };
+    let mut types: Vec<pg_sys::Oid> = args.iter().map(|a| a.oid()).collect();
+    let mut values: Vec<pg_sys::Datum> = args
+        .iter()
+        .map(|a| {
+            a.datum()
+                .map_or(pg_sys::Datum::from(0usize), |d| d.sans_lifetime())
+        })
+        .collect();
+    let nulls: Vec<std::os::raw::c_char> = args
+        .iter()
+        .map(|a| if a.datum().is_some() { b' ' } else { b'n' } as std::os::raw::c_char)
+        .collect();
+    Spi::connect(|_client| {
+        // SAFETY: inside an SPI connection; the argument arrays have one entry per argument and
+        // outlive the call; the result table is read before the connection ends (which frees it).
+        unsafe {
+            pg_sys::SPI_tuptable = std::ptr::null_mut();
+            let rc = pg_sys::SPI_execute_with_args(
+                query.as_ptr(),
+                args.len() as i32,
+                types.as_mut_ptr(),
+                values.as_mut_ptr(),
+                nulls.as_ptr(),
+                read_only(),
+                1,
+            );
+            if rc < 0 {
+                return Err(SpiErrorCodes::try_from(rc)
+                    .map_or(SpiError::SpiError(SpiErrorCodes::OpUnknown), SpiError::SpiError));
+            }
+            let table = pg_sys::SPI_tuptable;
+            if table.is_null() || pg_sys::SPI_processed == 0 || (*table).vals.is_null() {
+                return Err(SpiError::InvalidPosition);
+            }
+            read(*(*table).vals, (*table).tupdesc)
+        }
+    })
+}
+
+/// Column `n` (from 1) of a result row: NULL is None, a column of another type an error.
+///
+/// # Safety
+/// `tuple` and `desc` are a row of the current SPI result.
+unsafe fn column<A: FromDatum + IntoDatum>(
+    tuple: pg_sys::HeapTuple,
+    desc: pg_sys::TupleDesc,
+    n: i32,
+) -> pgrx::spi::Result<Option<A>> {
+    unsafe {
+        if n > (*desc).natts {
+            return Err(SpiError::SpiError(SpiErrorCodes::NoAttribute));
+        }
+        let mut null = false;
+        let datum = pg_sys::SPI_getbinval(tuple, desc, n, &mut null);
+        Ok(A::try_from_datum(datum, null, pg_sys::SPI_gettypeid(desc, n))?)
+    }
+}
+
+/// Read-only catalog queries (see `read_only` for why they do not go through pgrx's `select`).
+pub fn read_one<A: FromDatum + IntoDatum>(
+    q: &str,
+    args: &[DatumWithOid],
+) -> pgrx::spi::Result<Option<A>> {
+    // SAFETY: the row of this result.
+    first_row(q, args, |t, d| unsafe { column::<A>(t, d, 1) })
+}
+
+pub fn read_two<A, B>(q: &str, args: &[DatumWithOid]) -> pgrx::spi::Result<(Option<A>, Option<B>)>
 where
-    A: pgrx::FromDatum + pgrx::IntoDatum,
-    B: pgrx::FromDatum + pgrx::IntoDatum,
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
 {
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_two::<A, B>())
+    // SAFETY: the row of this result.
+    first_row(q, args, |t, d| unsafe {
+        Ok((column::<A>(t, d, 1)?, column::<B>(t, d, 2)?))
+    })
 }
 
 pub fn read_three<A, B, C>(
     q: &str,
-    args: &[pgrx::datum::DatumWithOid],
+    args: &[DatumWithOid],
 ) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
 where
-    A: pgrx::FromDatum + pgrx::IntoDatum,
-    B: pgrx::FromDatum + pgrx::IntoDatum,
-    C: pgrx::FromDatum + pgrx::IntoDatum,
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
+    C: FromDatum + IntoDatum,
 {
-    Spi::connect(|c| c.select(q, Some(1), args)?.first().get_three::<A, B, C>())
+    // SAFETY: the row of this result.
+    first_row(q, args, |t, d| unsafe {
+        Ok((
+            column::<A>(t, d, 1)?,
+            column::<B>(t, d, 2)?,
+            column::<C>(t, d, 3)?,
+        ))
+    })
 }
 
 /// A data-changing statement that returns one value.
-pub fn write_one<A: pgrx::FromDatum + pgrx::IntoDatum>(
+pub fn write_one<A: FromDatum + IntoDatum>(
     q: &str,
-    args: &[pgrx::datum::DatumWithOid],
+    args: &[DatumWithOid],
 ) -> pgrx::spi::Result<Option<A>> {
     Spi::connect_mut(|c| c.update(q, None, args)?.first().get_one::<A>())
 }
