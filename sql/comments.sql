@@ -41,6 +41,8 @@ COMMENT ON AGGREGATE dm_clustering_metrics(float8[], bigint) IS
 'Aggregate: inertia, silhouette, davies_bouldin and cluster sizes of (features, cluster) rows as jsonb (sklearn.metrics definitions; silhouette sampled above 10,000 rows); works with GROUP BY.';
 COMMENT ON FUNCTION dm_score_trigger() IS
 'Trigger: BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION dm_score_trigger(''model'', ''column'' [, ''value''|''label''|''proba'']) writes the prediction of the new row into the column, converted to its type.';
+COMMENT ON FUNCTION dm_catalog_changed() IS
+'Internal statement trigger on dm.models and dm.deployments: after any change, also one made by hand, every session forgets which stored version a model name means and reads it again in its next statement.';
 COMMENT ON FUNCTION dm_create_predict_function(text, text, boolean) IS
 'Creates a SQL function with one typed argument per feature that returns the deployed version''s prediction in the target''s type (for BI tools); returns its signature. replace => true replaces an existing function.';
 COMMENT ON FUNCTION dm_drift(text, text, float8) IS

@@ -1,5 +1,5 @@
 //! dm_deploy, dm_rollback, dm_drop_model: ordinary transactional changes to dm.deployments
-//! and dm.models.
+//! and dm.models; dm_catalog_changed, the trigger that tells every backend of any other change.
 
 use pgrx::prelude::*;
 
@@ -85,3 +85,32 @@ fn dm_drop_model(model: &str, version: default!(Option<i32>, "NULL")) -> i64 {
     cache::forget_names();
     n
 }
+
+/// AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT on dm.models and
+/// dm.deployments: at commit every backend forgets which stored row a model name means, so a
+/// change made by hand (an INSERT into dm.deployments, an UPDATE of model_bytes) is seen by the
+/// next statement everywhere, as a deploy is.
+#[pg_trigger]
+fn dm_catalog_changed<'a>(
+    trigger: &'a pgrx::PgTrigger<'a>,
+) -> Result<
+    Option<PgHeapTuple<'a, pgrx::AllocatedByPostgres>>,
+    pgrx::heap_tuple::PgHeapTupleError,
+> {
+    match trigger.relid() {
+        Ok(relid) => cache::catalog_changed(relid),
+        Err(e) => raise(SqlError::Internal(format!("dm_catalog_changed: {e}"))),
+    }
+    Ok(None)
+}
+
+extension_sql!(
+    r#"
+CREATE TRIGGER models_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.models
+    FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
+CREATE TRIGGER deployments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.deployments
+    FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
+"#,
+    name = "catalog_triggers",
+    requires = [dm_catalog_changed],
+);

@@ -1,6 +1,8 @@
-//! The per-backend model cache. Deserialized models are kept by catalog id (a version's bytes
-//! never change); which id a name points to is looked up once per statement, so scoring a row
-//! costs no catalog query and no deserialization.
+//! The per-backend model cache. Deserialized models are kept by catalog id and row stamp (xmin
+//! and creation time: an id can be reused after DROP EXTENSION or TRUNCATE ... RESTART
+//! IDENTITY, and a row changed by hand has a new xmin); which row a name points to is looked up
+//! once and kept until dm.deployments or dm.models is invalidated, so scoring a row costs no
+//! catalog query and no deserialization.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 
-use super::models::{deployments_oid, load_bytes, parse_ref, resolve};
+use super::models::{catalog_oids, load_bytes, parse_ref, resolve};
 use crate::data::input::PlanCache;
 use crate::pg::errors::OrRaise;
 use mining::model::format;
@@ -38,13 +40,14 @@ struct Resolved {
 const MAX_RESOLVED: usize = 16;
 
 thread_local! {
-    static MODELS: RefCell<HashMap<i64, Rc<Loaded>>> = RefCell::new(HashMap::new());
+    static MODELS: RefCell<HashMap<(i64, String), Rc<Loaded>>> = RefCell::new(HashMap::new());
     static RESOLVED: RefCell<Vec<Resolved>> = const { RefCell::new(Vec::new()) };
     /// Set by the relcache callback; the next lookup forgets every resolution.
     static STALE: Cell<bool> = const { Cell::new(false) };
     static REGISTERED: Cell<bool> = const { Cell::new(false) };
-    /// The oid of dm.deployments, once known (0 before).
-    static DEPLOYMENTS: Cell<u32> = const { Cell::new(0) };
+    /// The oids of dm.deployments and dm.models, once known (0 before; forgotten when either
+    /// is invalidated, so a dropped and re-created catalog is found again).
+    static CATALOG: Cell<[u32; 2]> = const { Cell::new([0, 0]) };
     /// Changes whenever RESOLVED does: a Slot of an older generation is not used.
     static GENERATION: Cell<u64> = const { Cell::new(1) };
 }
@@ -92,15 +95,17 @@ pub fn get_with_slot(spec: &str) -> (Rc<Loaded>, Slot) {
     (model, slot)
 }
 
-/// Relcache invalidations of dm.deployments (sent by deploy, rollback, drop and training at
-/// commit, and replayed locally on abort) mark the resolutions stale. Only sets a flag: it
-/// runs inside Postgres' invalidation processing.
+/// Relcache invalidations of dm.deployments or dm.models (sent by deploy, rollback, drop and
+/// training at commit, by the catalog's statement triggers on any other change, by DROP
+/// EXTENSION, and replayed locally on abort) mark the resolutions stale and the catalog's oids
+/// unknown. Only sets flags: it runs inside Postgres' invalidation processing.
 #[pg_guard]
 unsafe extern "C-unwind" fn on_relcache(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
     crate::data::input::row_types_changed();
-    let known = DEPLOYMENTS.with(Cell::get);
-    if relid == pg_sys::InvalidOid || known == 0 || relid.to_u32() == known {
+    let known = CATALOG.with(Cell::get);
+    if relid == pg_sys::InvalidOid || known[0] == 0 || known.contains(&relid.to_u32()) {
         STALE.with(|s| s.set(true));
+        CATALOG.with(|c| c.set([0, 0]));
     }
 }
 
@@ -132,11 +137,12 @@ pub fn get(spec: &str) -> Rc<Loaded> {
     if let Some(model) = hit {
         return model;
     }
-    if DEPLOYMENTS.with(Cell::get) == 0 {
-        DEPLOYMENTS.with(|d| d.set(deployments_oid().to_u32()));
+    if CATALOG.with(Cell::get)[0] == 0 {
+        let (deployments, models) = catalog_oids();
+        CATALOG.with(|c| c.set([deployments.to_u32(), models.to_u32()]));
     }
-    let (id, version) = resolve(&parse_ref(spec));
-    let model = load(spec, id, version);
+    let row = resolve(&parse_ref(spec));
+    let model = load(spec, row);
     changed();
     RESOLVED.with(|r| {
         let mut r = r.borrow_mut();
@@ -152,11 +158,13 @@ pub fn get(spec: &str) -> Rc<Loaded> {
     model
 }
 
-/// The deserialized model of a catalog id, decoded once per backend.
-fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
-    if let Some(hit) = MODELS.with(|m| m.borrow().get(&id).cloned()) {
+/// The deserialized model of a catalog row, decoded once per backend.
+fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
+    let key = (row.id, row.stamp);
+    if let Some(hit) = MODELS.with(|m| m.borrow().get(&key).cloned()) {
         return hit;
     }
+    let (id, version) = (row.id, row.version);
     let bytes = load_bytes(id);
     let model = format::decode_within(&bytes, &crate::memory_budget()).or_raise_for(spec);
     model.prepare_scoring();
@@ -175,15 +183,24 @@ fn load(spec: &str, id: i64, version: i32) -> Rc<Loaded> {
         if m.len() >= MAX_MODELS {
             m.clear();
         }
-        m.insert(id, loaded.clone());
+        m.insert(key, loaded.clone());
     });
     loaded
+}
+
+/// Tells every backend (at commit; this one at once) that the catalog table `relid` changed.
+pub fn catalog_changed(relid: pg_sys::Oid) {
+    RESOLVED.with(|r| r.borrow_mut().clear());
+    changed();
+    // SAFETY: queues a relcache invalidation of a catalog table in this transaction.
+    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(relid) };
 }
 
 /// Tells every backend (at commit; this one at once) that deployments changed.
 pub fn forget_names() {
     RESOLVED.with(|r| r.borrow_mut().clear());
     changed();
+    let (deployments, _) = catalog_oids();
     // SAFETY: queues a relcache invalidation of dm.deployments in this transaction.
-    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(deployments_oid()) };
+    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(deployments) };
 }

@@ -48,22 +48,32 @@ pub fn parse_ref(spec: &str) -> ModelRef {
     }
 }
 
-/// The catalog id and version a reference points to, or an ERROR naming it.
-pub fn resolve(r: &ModelRef) -> (i64, i32) {
+/// Which stored row a reference points to. `stamp` (the row's xmin and creation time) tells a
+/// row from an older one of the same id: ids are reused after DROP EXTENSION / CREATE
+/// EXTENSION or a TRUNCATE ... RESTART IDENTITY, and an UPDATE of the row changes its xmin.
+pub struct Resolved {
+    pub id: i64,
+    pub version: i32,
+    pub stamp: String,
+}
+
+/// The stored row a reference points to, or an ERROR naming it.
+pub fn resolve(r: &ModelRef) -> Resolved {
     let row = match r.version {
-        Some(v) => read_two::<i64, i32>(
-            "SELECT id, version FROM dm.models WHERE name = $1 AND version = $2",
+        Some(v) => read_three::<i64, i32, String>(
+            "SELECT id, version, xmin::text || '/' || created_at::text FROM dm.models \
+             WHERE name = $1 AND version = $2",
             &[r.name.as_str().into(), v.into()],
         ),
-        None => read_two::<i64, i32>(
-            "SELECT m.id, m.version FROM dm.models m \
+        None => read_three::<i64, i32, String>(
+            "SELECT m.id, m.version, m.xmin::text || '/' || m.created_at::text FROM dm.models m \
              JOIN (SELECT version FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1) d \
                ON d.version = m.version WHERE m.name = $1",
             &[r.name.as_str().into()],
         ),
     };
     match row {
-        Ok((Some(id), Some(v))) => (id, v),
+        Ok((Some(id), Some(version), Some(stamp))) => Resolved { id, version, stamp },
         Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => match r.version {
             Some(v) => raise(SqlError::UndefinedObject(format!(
                 "model \"{}\" has no version {v}",
@@ -299,10 +309,13 @@ pub fn insert_trial(
     }
 }
 
-/// The oid of dm.deployments.
-pub fn deployments_oid() -> pg_sys::Oid {
-    read_one::<pg_sys::Oid>("SELECT 'dm.deployments'::regclass::oid", &[])
-        .ok()
-        .flatten()
-        .unwrap_or(pg_sys::InvalidOid)
+/// The oids of dm.deployments and dm.models.
+pub fn catalog_oids() -> (pg_sys::Oid, pg_sys::Oid) {
+    match read_two::<pg_sys::Oid, pg_sys::Oid>(
+        "SELECT 'dm.deployments'::regclass::oid, 'dm.models'::regclass::oid",
+        &[],
+    ) {
+        Ok((Some(d), Some(m))) => (d, m),
+        _ => (pg_sys::InvalidOid, pg_sys::InvalidOid),
+    }
 }
