@@ -42,7 +42,10 @@ CREATE TABLE dm.deployments (
     -- The deployment this one replaced on the stack (a rollback returns to it).
     previous    bigint REFERENCES dm.deployments (id) ON DELETE SET NULL,
     deployed_at timestamptz NOT NULL DEFAULT now(),
-    deployed_by name NOT NULL DEFAULT current_user
+    deployed_by name NOT NULL DEFAULT current_user,
+    -- A deployment never points at a missing version (dm_drop_model unlinks a dropped
+    -- version's history rows first; the deployed version cannot be dropped).
+    FOREIGN KEY (name, version) REFERENCES dm.models (name, version)
 );
 CREATE INDEX deployments_name_id ON dm.deployments (name, id DESC);
 COMMENT ON TABLE dm.deployments IS 'Deployment history: the latest row per name is the deployed version';

@@ -71,6 +71,9 @@ pub fn train(mut r: Request) -> Stored {
     r.options.memory = crate::memory_budget();
     let name = r.name.as_str();
     let deploy_policy = r.options.deploy;
+    // Before any work: trainings of one name take turns, and one whose snapshot cannot see a
+    // version committed meanwhile fails now (40001) rather than after the fit.
+    models::lock_name(name);
     let start = Instant::now();
 
     let frame = Arc::new(read(name, r.relation, r.target, &r.options));

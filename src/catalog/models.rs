@@ -119,13 +119,38 @@ pub fn load_bytes(id: i64) -> Vec<u8> {
     }
 }
 
-/// Serializes concurrent writers of one model name until the transaction ends.
+/// What a model name's rows look like: versions, highest version, latest deployment.
+const NAME_STATE: &str = "SELECT (SELECT count(*) FROM dm.models WHERE name = $1), \
+     (SELECT coalesce(max(version), 0)::int8 FROM dm.models WHERE name = $1), \
+     (SELECT coalesce(max(id), 0) FROM dm.deployments WHERE name = $1)";
+
+/// Serializes concurrent writers of one model name until the transaction ends. Under READ
+/// COMMITTED each catalog statement after the lock sees what the writer before committed.
+/// Under REPEATABLE READ and SERIALIZABLE the transaction's snapshot may predate that commit
+/// (it would store a version number already taken, a deployment on top of one it cannot see,
+/// or drop a version just deployed): then this is a serialization failure (40001), before any
+/// work, and the transaction can be retried.
 pub fn lock_name(name: &str) {
     if let Err(e) = Spi::run_with_args(
         "SELECT pg_advisory_xact_lock(hashtext('pg_mining:' || $1))",
         &[name.into()],
     ) {
         spi_fail(e)
+    }
+    // SAFETY: reads the session's isolation level.
+    let snapshot_per_transaction =
+        unsafe { pg_sys::XactIsoLevel } >= pg_sys::XACT_REPEATABLE_READ as i32;
+    if !snapshot_per_transaction {
+        return;
+    }
+    let seen = read_three::<i64, i64, i64>(NAME_STATE, &[name.into()]).unwrap_or_else(|e| spi_fail(e));
+    let latest = crate::pg::spi::read_three_latest::<i64, i64, i64>(NAME_STATE, &[name.into()])
+        .unwrap_or_else(|e| spi_fail(e));
+    if seen != latest {
+        raise(SqlError::Serialization(format!(
+            "model \"{name}\" was changed by a concurrent transaction that committed after this \
+             transaction's snapshot was taken; retry the transaction"
+        )))
     }
 }
 
@@ -259,10 +284,13 @@ pub fn rollback_target(previous: i64) -> Option<(i32, Option<i64>)> {
 /// Deletes versions (all when None) and, for a whole model, its history. Returns the count.
 pub fn delete(name: &str, version: Option<i32>) -> i64 {
     let res = match version {
-        Some(v) => write_one::<i64>(
-            "WITH d AS (DELETE FROM dm.models WHERE name = $1 AND version = $2 RETURNING 1) SELECT count(*) FROM d",
-            &[name.into(), v.into()],
-        ),
+        Some(v) => {
+            unlink_deployments(name, v);
+            write_one::<i64>(
+                "WITH d AS (DELETE FROM dm.models WHERE name = $1 AND version = $2 RETURNING 1) SELECT count(*) FROM d",
+                &[name.into(), v.into()],
+            )
+        }
         None => {
             if let Err(e) = Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()]) {
                 spi_fail(e)
@@ -276,6 +304,42 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
     match res {
         Ok(n) => n.unwrap_or(0),
         Err(e) => spi_fail(e),
+    }
+}
+
+/// Removes a (not deployed) version's rows from the deployment history, so that the foreign key
+/// lets the version go: a later deployment that returned to one of them returns to what that
+/// one returned to (a rollback skips the dropped version).
+fn unlink_deployments(name: &str, version: i32) {
+    let gone = read_one::<i64>(
+        "SELECT count(*) FROM dm.deployments WHERE name = $1 AND version = $2",
+        &[name.into(), version.into()],
+    )
+    .unwrap_or_else(|e| spi_fail(e))
+    .unwrap_or(0);
+    // Each pass moves the links of the kept rows one step past the dropped rows; a chain of
+    // dropped rows (the version deployed several times in a row) takes one pass per row. What
+    // still points at a dropped row after that (a cycle made by hand) is set NULL by the
+    // table's own foreign key.
+    for _ in 0..gone {
+        pg_sys::check_for_interrupts!();
+        let moved = write_one::<i64>(
+            "WITH gone AS (SELECT id, previous FROM dm.deployments WHERE name = $1 AND version = $2), \
+                  moved AS (UPDATE dm.deployments d SET previous = g.previous FROM gone g \
+                            WHERE d.previous = g.id AND d.version <> $2 RETURNING 1) \
+             SELECT count(*) FROM moved",
+            &[name.into(), version.into()],
+        )
+        .unwrap_or_else(|e| spi_fail(e));
+        if moved.unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    if let Err(e) = Spi::run_with_args(
+        "DELETE FROM dm.deployments WHERE name = $1 AND version = $2",
+        &[name.into(), version.into()],
+    ) {
+        spi_fail(e)
     }
 }
 

@@ -12,6 +12,8 @@ pub enum SqlError {
     UndefinedObject(String),
     /// The object exists but is not in a state that allows the operation (55000).
     State(String),
+    /// A concurrent transaction changed what this one read; retrying can succeed (40001).
+    Serialization(String),
     Mining(Error),
     Internal(String),
 }
@@ -43,6 +45,7 @@ pub fn raise(e: SqlError) -> ! {
         SqlError::UndefinedTable(m) => (PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE, m),
         SqlError::UndefinedObject(m) => (PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, m),
         SqlError::State(m) => (PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, m),
+        SqlError::Serialization(m) => (PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE, m),
         SqlError::Mining(e) => (code(e.kind), e.message),
         SqlError::Internal(m) => (PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, m),
     };

@@ -32,6 +32,16 @@ fn first_row<R>(
     args: &[DatumWithOid],
     read: impl FnOnce(pg_sys::HeapTuple, pg_sys::TupleDesc) -> pgrx::spi::Result<R>,
 ) -> pgrx::spi::Result<R> {
+    first_row_as(q, args, read_only(), read)
+}
+
+/// `first_row`, read-only for SPI as `read_only` says (read-only: the active snapshot).
+fn first_row_as<R>(
+    q: &str,
+    args: &[DatumWithOid],
+    read_only: bool,
+    read: impl FnOnce(pg_sys::HeapTuple, pg_sys::TupleDesc) -> pgrx::spi::Result<R>,
+) -> pgrx::spi::Result<R> {
     let Ok(query) = CString::new(q) else {
         return Err(SpiError::SpiError(SpiErrorCodes::Argument));
     };
@@ -58,7 +68,7 @@ fn first_row<R>(
                 types.as_mut_ptr(),
                 values.as_mut_ptr(),
                 nulls.as_ptr(),
-                read_only(),
+                read_only,
                 1,
             );
             if rc < 0 {
@@ -130,6 +140,39 @@ where
             column::<C>(t, d, 3)?,
         ))
     })
+}
+
+/// `read_three` on the latest committed state (and this transaction's own writes) rather than
+/// the transaction's snapshot: what a REPEATABLE READ or SERIALIZABLE transaction compares its
+/// snapshot with before it changes the catalog. Not for parallel mode (it advances the command
+/// counter).
+pub fn read_three_latest<A, B, C>(
+    q: &str,
+    args: &[DatumWithOid],
+) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
+where
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
+    C: FromDatum + IntoDatum,
+{
+    // SAFETY: makes this transaction's earlier writes visible, then pushes a fresh snapshot
+    // that the read-only statement uses; popped below (an ERROR in between ends the transaction
+    // or subtransaction, whose cleanup pops it).
+    unsafe {
+        pg_sys::CommandCounterIncrement();
+        pg_sys::PushActiveSnapshot(pg_sys::GetLatestSnapshot());
+    }
+    // SAFETY: the row of this result.
+    let row = first_row_as(q, args, true, |t, d| unsafe {
+        Ok((
+            column::<A>(t, d, 1)?,
+            column::<B>(t, d, 2)?,
+            column::<C>(t, d, 3)?,
+        ))
+    });
+    // SAFETY: the snapshot pushed above is the active one.
+    unsafe { pg_sys::PopActiveSnapshot() };
+    row
 }
 
 /// A data-changing statement that returns one value.
