@@ -9,56 +9,60 @@ use super::args::JsonbArg;
 use crate::pg::errors::OrRaise;
 use crate::pg::pool;
 use mining::association::fpgrowth::{self, Baskets, Itemset};
+use mining::association::limits::Limits;
+use mining::association::rules;
 use mining::common::error::Error;
 use mining::common::progress::Progress;
 
-fn max_len(options: Option<JsonbArg>) -> Result<Option<usize>, Error> {
-    let Some(v) = options.map(|o| o.json("options")).transpose()? else {
-        return Ok(None);
+/// The options: max_len, max_itemsets, max_rules (defaults in the mining core), and the budget.
+fn limits(options: Option<JsonbArg>) -> Result<Limits, Error> {
+    let v = match options {
+        Some(o) => o.json("options")?,
+        None => serde_json::json!({}),
     };
-    let map = v
-        .as_object()
-        .ok_or_else(|| Error::param(format!("options must be a JSON object; got {v}")))?;
-    let mut out = None;
-    for (k, val) in map {
-        match k.as_str() {
-            "max_len" => {
-                out = Some(val.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
-                    Error::param(format!(
-                        "option \"max_len\" must be an integer ≥ 1; got {val}"
-                    ))
-                })? as usize)
-            }
-            other => {
-                return Err(Error::param(format!(
-                    "unknown option \"{other}\"; allowed: max_len"
-                )))
-            }
-        }
-    }
-    Ok(out)
+    Limits::from_options(&v, crate::memory_budget())
 }
 
 /// Reads the (transaction, item) pairs into baskets; NULLs are skipped.
-fn baskets(relation: &str, transaction_col: &str, item_col: &str) -> Baskets {
-    crate::data::baskets::read(relation, transaction_col, item_col)
+fn baskets(
+    relation: &str,
+    transaction_col: &str,
+    item_col: &str,
+    limits: &Limits,
+    function: &str,
+) -> Baskets {
+    crate::data::baskets::read(
+        relation,
+        transaction_col,
+        item_col,
+        &limits.budget,
+        function,
+    )
+}
+
+/// A check for the pool's cancel flag.
+fn cancelled(progress: &Progress) -> Result<(), Error> {
+    if progress.cancel.load(Ordering::Relaxed) {
+        Err(Error::internal("cancelled"))
+    } else {
+        Ok(())
+    }
 }
 
 /// Frequent itemsets on the pool (cancellable).
-fn mine(b: Baskets, min_support: f64, max: Option<usize>) -> (Arc<Baskets>, Vec<Itemset>) {
+fn mine(
+    b: Baskets,
+    min_support: f64,
+    limits: &Limits,
+    function: &str,
+) -> (Arc<Baskets>, Vec<Itemset>) {
     let b = Arc::new(b);
     let progress = Arc::new(Progress::default());
-    let (job_b, job_p) = (b.clone(), progress.clone());
+    let (job_b, job_p, job_limits) = (b.clone(), progress.clone(), limits.clone());
     let sets = pool::run("frequent itemsets", progress, 0, move || {
-        fpgrowth::frequent_itemsets(&job_b, min_support, max, &mut || {
-            if job_p.cancel.load(Ordering::Relaxed) {
-                Err(Error::internal("cancelled"))
-            } else {
-                Ok(())
-            }
-        })
+        fpgrowth::frequent_itemsets(&job_b, min_support, &job_limits, &mut || cancelled(&job_p))
     })
-    .or_raise_in("dm_association_rules");
+    .or_raise_in(function);
     (b, sets)
 }
 
@@ -70,7 +74,8 @@ fn names(b: &Baskets, ids: &[u32]) -> Vec<String> {
 }
 
 /// Association rules X → Y with support ≥ min_support and confidence ≥ min_confidence
-/// (mlxtend's definitions), strongest first. options: {"max_len": n} caps itemset size.
+/// (mlxtend's definitions), strongest first. options: max_len (itemset size, default 10),
+/// max_itemsets and max_rules (caps on the counts, default 1,000,000 each).
 #[allow(clippy::type_complexity)] // pgrx needs the named columns spelled out here
 #[pg_extern(stable)]
 fn dm_association_rules(
@@ -92,10 +97,21 @@ fn dm_association_rules(
         name!(conviction, f64),
     ),
 > {
-    let max = max_len(options).or_raise_in("dm_association_rules");
-    let b = baskets(relation, transaction_col, item_col);
-    let (b, sets) = mine(b, min_support, max);
-    let mut rules = fpgrowth::rules(&sets, min_confidence).or_raise_in("dm_association_rules");
+    let limits = limits(options).or_raise_in("dm_association_rules");
+    let b = baskets(
+        relation,
+        transaction_col,
+        item_col,
+        &limits,
+        "dm_association_rules",
+    );
+    let (b, sets) = mine(b, min_support, &limits, "dm_association_rules");
+    let progress = Arc::new(Progress::default());
+    let job_p = progress.clone();
+    let mut rules = pool::run("association rules", progress, 0, move || {
+        rules::rules(&sets, min_confidence, &limits, &mut || cancelled(&job_p))
+    })
+    .or_raise_in("dm_association_rules");
     rules.sort_by(|x, y| {
         y.confidence
             .total_cmp(&x.confidence)
@@ -132,9 +148,15 @@ fn dm_frequent_itemsets(
         name!(size, i32),
     ),
 > {
-    let max = max_len(options).or_raise_in("dm_frequent_itemsets");
-    let b = baskets(relation, transaction_col, item_col);
-    let (b, sets) = mine(b, min_support, max);
+    let limits = limits(options).or_raise_in("dm_frequent_itemsets");
+    let b = baskets(
+        relation,
+        transaction_col,
+        item_col,
+        &limits,
+        "dm_frequent_itemsets",
+    );
+    let (b, sets) = mine(b, min_support, &limits, "dm_frequent_itemsets");
     TableIterator::new(sets.into_iter().map(move |s| {
         let n = s.items.len() as i32;
         (names(&b, &s.items), s.support, n)

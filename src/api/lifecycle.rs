@@ -93,10 +93,8 @@ fn dm_drop_model(model: &str, version: default!(Option<i32>, "NULL")) -> i64 {
 #[pg_trigger]
 fn dm_catalog_changed<'a>(
     trigger: &'a pgrx::PgTrigger<'a>,
-) -> Result<
-    Option<PgHeapTuple<'a, pgrx::AllocatedByPostgres>>,
-    pgrx::heap_tuple::PgHeapTupleError,
-> {
+) -> Result<Option<PgHeapTuple<'a, pgrx::AllocatedByPostgres>>, pgrx::heap_tuple::PgHeapTupleError>
+{
     match trigger.relid() {
         Ok(relid) => cache::catalog_changed(relid),
         Err(e) => raise(SqlError::Internal(format!("dm_catalog_changed: {e}"))),

@@ -143,7 +143,8 @@ pub fn lock_name(name: &str) {
     if !snapshot_per_transaction {
         return;
     }
-    let seen = read_three::<i64, i64, i64>(NAME_STATE, &[name.into()]).unwrap_or_else(|e| spi_fail(e));
+    let seen =
+        read_three::<i64, i64, i64>(NAME_STATE, &[name.into()]).unwrap_or_else(|e| spi_fail(e));
     let latest = crate::pg::spi::read_three_latest::<i64, i64, i64>(NAME_STATE, &[name.into()])
         .unwrap_or_else(|e| spi_fail(e));
     if seen != latest {
@@ -292,7 +293,9 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
             )
         }
         None => {
-            if let Err(e) = Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()]) {
+            if let Err(e) =
+                Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()])
+            {
                 spi_fail(e)
             }
             write_one::<i64>(

@@ -13,8 +13,9 @@ use rustc_hash::FxHasher;
 
 use super::reader::{quote_ident, source_query};
 use super::types::{base_type, to_str};
-use crate::pg::errors::{raise, SqlError};
+use crate::pg::errors::{raise, OrRaise, SqlError};
 use mining::association::fpgrowth::Baskets;
+use mining::common::budget::Budget;
 
 type Fx = BuildHasherDefault<FxHasher>;
 
@@ -39,6 +40,8 @@ struct Builder {
     byte_ids: HashMap<Box<[u8]>, u32, Fx>,
     item_ids: HashMap<Box<str>, u32, Fx>,
     rows: u64,
+    /// Bytes of the distinct item names and transaction keys kept.
+    name_bytes: usize,
 }
 
 impl Builder {
@@ -54,6 +57,7 @@ impl Builder {
             Some(&id) => id,
             None => {
                 let id = self.baskets.items.len() as u32;
+                self.name_bytes += 2 * item.len() + 64;
                 self.baskets.items.push(item.to_string());
                 self.item_ids.insert(item.into(), id);
                 id
@@ -63,6 +67,15 @@ impl Builder {
             t.push(id);
         }
         self.rows += 1;
+    }
+
+    /// About the bytes held so far: the baskets (their items as numbers, with the vectors' spare
+    /// room), the names and the id maps.
+    fn bytes(&self) -> usize {
+        let t = &self.baskets.transactions;
+        t.capacity() * (std::mem::size_of::<Vec<u32>>() + 32)
+            + (self.rows as usize).saturating_mul(8)
+            + self.name_bytes
     }
 
     /// The slot of a transaction id given as an integer.
@@ -80,6 +93,7 @@ impl Builder {
         let known = self.byte_ids.get(key).copied();
         let slot = self.transaction(known);
         if known.is_none() {
+            self.name_bytes += key.len() + 48;
             self.byte_ids.insert(key.into(), slot);
         }
         slot
@@ -133,8 +147,15 @@ unsafe fn tx_kind(desc: pg_sys::TupleDesc) -> TxKind {
     }
 }
 
-/// Reads the baskets of `relation` (a table, view or query).
-pub fn read(relation: &str, transaction_col: &str, item_col: &str) -> Baskets {
+/// Reads the baskets of `relation` (a table, view or query), within the memory budget; errors
+/// name `function`.
+pub fn read(
+    relation: &str,
+    transaction_col: &str,
+    item_col: &str,
+    budget: &Budget,
+    function: &str,
+) -> Baskets {
     let query = format!(
         "SELECT s.{}, s.{}::text FROM ({}) s",
         quote_ident(transaction_col),
@@ -175,6 +196,9 @@ pub fn read(relation: &str, transaction_col: &str, item_col: &str) -> Baskets {
                 if n == 0 {
                     break;
                 }
+                budget
+                    .check("reading the baskets", b.bytes())
+                    .or_raise_in(function);
             }
             Ok(b)
         },

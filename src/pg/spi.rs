@@ -72,8 +72,10 @@ fn first_row_as<R>(
                 1,
             );
             if rc < 0 {
-                return Err(SpiErrorCodes::try_from(rc)
-                    .map_or(SpiError::SpiError(SpiErrorCodes::OpUnknown), SpiError::SpiError));
+                return Err(SpiErrorCodes::try_from(rc).map_or(
+                    SpiError::SpiError(SpiErrorCodes::OpUnknown),
+                    SpiError::SpiError,
+                ));
             }
             let table = pg_sys::SPI_tuptable;
             if table.is_null() || pg_sys::SPI_processed == 0 || (*table).vals.is_null() {
@@ -99,7 +101,11 @@ unsafe fn column<A: FromDatum + IntoDatum>(
         }
         let mut null = false;
         let datum = pg_sys::SPI_getbinval(tuple, desc, n, &mut null);
-        Ok(A::try_from_datum(datum, null, pg_sys::SPI_gettypeid(desc, n))?)
+        Ok(A::try_from_datum(
+            datum,
+            null,
+            pg_sys::SPI_gettypeid(desc, n),
+        )?)
     }
 }
 

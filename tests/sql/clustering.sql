@@ -63,3 +63,18 @@ SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'item', 0.1, 2)
 SELECT err($$SELECT * FROM dm_association_rules('baskets', 'tx', 'nope', 0.1)$$);
 SELECT err($$SELECT * FROM dm_association_rules('SELECT * FROM baskets WHERE false', 'tx', 'item', 0.1)$$);
 SELECT err($$SELECT * FROM dm_frequent_itemsets('baskets', 'tx', 'item', 0.1, '{"maxlen": 2}')$$);
+-- Limits (issue 15): one basket of 40 items at support 1 holds 2^40 - 1 itemsets. By default
+-- itemsets have at most 10 items and there are at most 1,000,000 of them: a clean 54000, soon.
+CREATE TABLE wide AS SELECT 1 AS tx, 'item' || i AS item FROM generate_series(1, 40) i;
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0)$$);
+SELECT count(*) AS singles_and_pairs FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0, '{"max_len": 2}');
+SELECT count(*) AS pair_rules FROM dm_association_rules('wide', 'tx', 'item', 1.0, 0.5, '{"max_len": 2}');
+SELECT err($$SELECT count(*) FROM dm_association_rules('wide', 'tx', 'item', 1.0, 0.5, '{"max_len": 2, "max_rules": 100}')$$);
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0, '{"max_len": 65}')$$);
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0, '{"max_itemsets": 0}')$$);
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0, '[2]')$$);
+-- Over the memory budget: mining, then reading the baskets.
+SET pg_mining.max_memory = '1MB';
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('wide', 'tx', 'item', 1.0, '{"max_len": 5}')$$);
+SELECT err($$SELECT count(*) FROM dm_frequent_itemsets('SELECT t AS tx, ''item'' || (t % 7) AS item FROM generate_series(1, 200000) t', 'tx', 'item', 0.5)$$);
+RESET pg_mining.max_memory;

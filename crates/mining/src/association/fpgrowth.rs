@@ -1,9 +1,10 @@
-//! Frequent itemsets by FP-growth and association rules from them, with mlxtend's definitions
-//! (support, confidence, lift, leverage, conviction).
+//! Frequent itemsets by FP-growth (support = the share of transactions holding the itemset,
+//! as mlxtend's fpgrowth).
 
 use std::collections::HashMap;
 
-use crate::common::error::{Error, Result};
+use super::limits::{Limits, MAX_ITEMSETS};
+use crate::common::error::{Error, ErrorKind, Result};
 
 /// Items of each transaction as ids (duplicates allowed; they count once).
 #[derive(Default)]
@@ -17,17 +18,6 @@ pub struct Itemset {
     /// Item ids, ascending.
     pub items: Vec<u32>,
     pub support: f64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    pub antecedent: Vec<u32>,
-    pub consequent: Vec<u32>,
-    pub support: f64,
-    pub confidence: f64,
-    pub lift: f64,
-    pub leverage: f64,
-    pub conviction: f64,
 }
 
 struct Node {
@@ -116,50 +106,141 @@ fn build(paths: &[(Vec<u32>, u64)], min_count: u64) -> (Tree, Vec<(u32, u64)>) {
     (tree, frequent)
 }
 
+/// One tree of the depth-first descent: the items still to extend, least frequent first.
+struct Frame {
+    tree: Tree,
+    frequent: Vec<(u32, u64)>,
+    /// How many of `frequent` (from its end) were taken.
+    taken: usize,
+    /// Whether an item of the suffix came with this frame (all but the root's).
+    extends_suffix: bool,
+    bytes: usize,
+}
+
+/// Bytes a tree holds, for the budget: its nodes, their child lists and the header.
+fn tree_bytes(tree: &Tree, frequent: &[(u32, u64)]) -> usize {
+    let node = std::mem::size_of::<Node>() + std::mem::size_of::<(u32, usize)>();
+    let header = frequent.len() * (std::mem::size_of::<Vec<usize>>() + 16);
+    tree.nodes.len() * (node + std::mem::size_of::<usize>()) + header
+}
+
+/// Bytes one found itemset of `len` items holds.
+fn itemset_bytes(len: usize) -> usize {
+    std::mem::size_of::<Itemset>() + 4 * len + 16
+}
+
+/// FP-growth without recursion: the conditional trees of the current path are a stack on the
+/// heap (at most `max_len` deep), each checked against the budget with the itemsets found so
+/// far; the itemset count is capped.
 fn mine(
     paths: &[(Vec<u32>, u64)],
     min_count: u64,
-    suffix: &mut Vec<u32>,
-    max_len: usize,
-    out: &mut Vec<(Vec<u32>, u64)>,
+    limits: &Limits,
+    min_support: f64,
     check: &mut dyn FnMut() -> Result<()>,
-) -> Result<()> {
+) -> Result<Vec<(Vec<u32>, u64)>> {
     check()?;
     let (tree, frequent) = build(paths, min_count);
-    // Least frequent first, as FP-growth does.
-    for &(item, count) in frequent.iter().rev() {
+    let root_bytes = tree_bytes(&tree, &frequent);
+    limits
+        .budget
+        .check("mining frequent itemsets", root_bytes)?;
+    let mut live = root_bytes;
+    let mut found_bytes = 0usize;
+    let mut out: Vec<(Vec<u32>, u64)> = Vec::new();
+    let mut suffix: Vec<u32> = Vec::new();
+    let mut stack = vec![Frame {
+        tree,
+        frequent,
+        taken: 0,
+        extends_suffix: false,
+        bytes: root_bytes,
+    }];
+    while let Some(top) = stack.last_mut() {
+        if top.taken == top.frequent.len() {
+            live -= top.bytes;
+            if top.extends_suffix {
+                suffix.pop();
+            }
+            stack.pop();
+            continue;
+        }
+        let Some(&(item, count)) = top.frequent.iter().rev().nth(top.taken) else {
+            break;
+        };
+        top.taken += 1;
         suffix.push(item);
+        if out.len() >= limits.max_itemsets {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "more than {} frequent itemsets at min_support {min_support} (option \"max_itemsets\"); \
+                     raise min_support, lower max_len (now {}) or raise max_itemsets (at most {MAX_ITEMSETS})",
+                    limits.max_itemsets, limits.max_len
+                ),
+            ));
+        }
         let mut set = suffix.clone();
         set.sort_unstable();
+        found_bytes += itemset_bytes(set.len());
         out.push((set, count));
-        if suffix.len() < max_len {
+        if out.len().is_multiple_of(4096) {
+            limits
+                .budget
+                .check("mining frequent itemsets", live.saturating_add(found_bytes))?;
+        }
+        let mut child = None;
+        if suffix.len() < limits.max_len {
             let mut base: Vec<(Vec<u32>, u64)> = Vec::new();
-            for &n in tree.header.get(&item).map(Vec::as_slice).unwrap_or(&[]) {
+            let nodes = top.tree.header.get(&item).map(Vec::as_slice).unwrap_or(&[]);
+            for &n in nodes {
                 let mut prefix = Vec::new();
-                let mut at = tree.nodes[n].parent;
+                let mut at = top.tree.nodes[n].parent;
                 while at != 0 {
-                    prefix.push(tree.nodes[at].item);
-                    at = tree.nodes[at].parent;
+                    prefix.push(top.tree.nodes[at].item);
+                    at = top.tree.nodes[at].parent;
                 }
                 if !prefix.is_empty() {
-                    base.push((prefix, tree.nodes[n].count));
+                    base.push((prefix, top.tree.nodes[n].count));
                 }
             }
             if !base.is_empty() {
-                mine(&base, min_count, suffix, max_len, out, check)?;
+                check()?;
+                let (tree, frequent) = build(&base, min_count);
+                if !frequent.is_empty() {
+                    child = Some((tree, frequent));
+                }
             }
         }
-        suffix.pop();
+        match child {
+            Some((tree, frequent)) => {
+                let bytes = tree_bytes(&tree, &frequent);
+                live += bytes;
+                limits
+                    .budget
+                    .check("mining frequent itemsets", live.saturating_add(found_bytes))?;
+                stack.push(Frame {
+                    tree,
+                    frequent,
+                    taken: 0,
+                    extends_suffix: true,
+                    bytes,
+                });
+            }
+            None => {
+                suffix.pop();
+            }
+        }
     }
-    Ok(())
+    Ok(out)
 }
 
-/// Itemsets with support ≥ min_support (a fraction of the transactions), up to `max_len` items.
+/// Itemsets with support ≥ min_support (a fraction of the transactions), within `limits`.
 /// `check` is called between units of work (interrupts).
 pub fn frequent_itemsets(
     b: &Baskets,
     min_support: f64,
-    max_len: Option<usize>,
+    limits: &Limits,
     check: &mut dyn FnMut() -> Result<()>,
 ) -> Result<Vec<Itemset>> {
     if !(min_support > 0.0 && min_support <= 1.0) {
@@ -187,15 +268,8 @@ pub fn frequent_itemsets(
             (t, 1)
         })
         .collect();
-    let mut found = Vec::new();
-    mine(
-        &paths,
-        min_count,
-        &mut Vec::new(),
-        max_len.unwrap_or(usize::MAX),
-        &mut found,
-        check,
-    )?;
+    let found = mine(&paths, min_count, limits, min_support, check)?;
+    drop(paths);
     let mut sets: Vec<Itemset> = found
         .into_iter()
         .map(|(items, c)| Itemset {
@@ -212,196 +286,138 @@ pub fn frequent_itemsets(
     Ok(sets)
 }
 
-/// Rules X → Y from the frequent itemsets with confidence ≥ min_confidence.
-pub fn rules(sets: &[Itemset], min_confidence: f64) -> Result<Vec<Rule>> {
-    if !(0.0..=1.0).contains(&min_confidence) {
-        return Err(Error::param(format!(
-            "min_confidence must be in [0, 1]; got {min_confidence}"
-        )));
-    }
-    let support: HashMap<&[u32], f64> = sets
-        .iter()
-        .map(|s| (s.items.as_slice(), s.support))
-        .collect();
-    let mut out = Vec::new();
-    for s in sets
-        .iter()
-        .filter(|s| s.items.len() >= 2 && s.items.len() <= 20)
-    {
-        let k = s.items.len();
-        for mask in 1..(1u32 << k) - 1 {
-            let (mut a, mut c) = (Vec::new(), Vec::new());
-            for (j, &item) in s.items.iter().enumerate() {
-                if mask & (1 << j) != 0 {
-                    a.push(item)
-                } else {
-                    c.push(item)
-                }
-            }
-            let (Some(&sa), Some(&sc)) = (support.get(a.as_slice()), support.get(c.as_slice()))
-            else {
-                continue;
-            };
-            let confidence = s.support / sa;
-            if confidence < min_confidence {
-                continue;
-            }
-            let conviction = if confidence >= 1.0 {
-                f64::INFINITY
-            } else {
-                (1.0 - sc) / (1.0 - confidence)
-            };
-            out.push(Rule {
-                antecedent: a,
-                consequent: c,
-                support: s.support,
-                confidence,
-                lift: confidence / sc,
-                leverage: s.support - sa * sc,
-                conviction,
-            });
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
-
     use super::*;
+    use crate::association::rules::rules;
+    use crate::common::budget::Budget;
 
-    fn baskets() -> Baskets {
-        // 0 bread, 1 milk, 2 beer, 3 diapers, 4 eggs
-        let t = vec![
-            vec![0, 1],
-            vec![0, 3, 2, 4],
-            vec![1, 3, 2],
-            vec![0, 1, 3, 2],
-            vec![0, 1, 3, 1],
-        ];
-        Baskets {
-            transactions: t,
-            items: ["bread", "milk", "beer", "diapers", "eggs"]
-                .map(String::from)
-                .to_vec(),
-        }
-    }
-
-    #[test]
-    fn textbook_example() {
-        let sets = frequent_itemsets(&baskets(), 0.6, None, &mut || Ok(())).unwrap();
-        let find = |items: &[u32]| sets.iter().find(|s| s.items == items).map(|s| s.support);
-        assert_eq!(find(&[0]), Some(0.8));
-        assert_eq!(find(&[2, 3]), Some(0.6));
-        assert_eq!(find(&[4]), None);
-        let r = rules(&sets, 1.0).unwrap();
-        // beer -> diapers holds in every basket with beer.
-        let bd = r
-            .iter()
-            .find(|r| r.antecedent == [2] && r.consequent == [3])
-            .unwrap();
-        assert_eq!(bd.confidence, 1.0);
-        assert!((bd.lift - 1.25).abs() < 1e-12 && bd.conviction.is_infinite());
-    }
-
-    #[test]
-    fn bad_thresholds_and_max_len() {
-        assert!(frequent_itemsets(&baskets(), 0.0, None, &mut || Ok(())).is_err());
-        assert!(frequent_itemsets(&baskets(), 1.5, None, &mut || Ok(())).is_err());
-        assert!(rules(&[], 1.5).is_err());
-        let sets = frequent_itemsets(&baskets(), 0.2, Some(1), &mut || Ok(())).unwrap();
-        assert!(sets.iter().all(|s| s.items.len() == 1));
-    }
-
-    #[test]
-    fn fpgrowth_and_rules_match_mlxtend() {
-        use crate::association::fpgrowth::{frequent_itemsets, rules, Baskets};
-        use serde_json::Value;
-        use std::collections::HashMap;
-        let f: Value = crate::test_support::fixture("mlxtend_reference.json");
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut names: Vec<String> = Vec::new();
-        let transactions: Vec<Vec<u32>> = f["baskets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| {
-                b.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| {
-                        let s = i.as_str().unwrap().to_string();
-                        *ids.entry(s.clone()).or_insert_with(|| {
-                            names.push(s);
-                            names.len() as u32 - 1
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        let b = Baskets {
-            transactions,
-            items: names.clone(),
-        };
-        let label = |set: &[u32]| {
-            let mut v: Vec<String> = set.iter().map(|&i| names[i as usize].clone()).collect();
-            v.sort();
-            v
-        };
-        let sets = frequent_itemsets(&b, f["min_support"].as_f64().unwrap(), None, &mut || Ok(()))
-            .unwrap();
-        let ours: HashMap<Vec<String>, f64> =
-            sets.iter().map(|s| (label(&s.items), s.support)).collect();
-        let theirs = f["itemsets"].as_array().unwrap();
-        assert_eq!(ours.len(), theirs.len(), "number of itemsets");
-        for t in theirs {
-            let key: Vec<String> = t[0]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap().to_string())
-                .collect();
-            let sup = ours
-                .get(&key)
-                .unwrap_or_else(|| panic!("missing itemset {key:?}"));
-            assert!((sup - t[1].as_f64().unwrap()).abs() < 1e-9);
-        }
-        let r = rules(&sets, f["min_confidence"].as_f64().unwrap()).unwrap();
-        let ours: HashMap<(Vec<String>, Vec<String>), [f64; 5]> = r
-            .iter()
-            .map(|r| {
-                (
-                    (label(&r.antecedent), label(&r.consequent)),
-                    [r.support, r.confidence, r.lift, r.leverage, r.conviction],
-                )
-            })
-            .collect();
-        let theirs = f["rules"].as_array().unwrap();
-        assert_eq!(ours.len(), theirs.len(), "number of rules");
-        for t in theirs {
-            let side = |v: &Value| -> Vec<String> {
-                v.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| s.as_str().unwrap().to_string())
-                    .collect()
-            };
-            let m = ours
-                .get(&(side(&t[0]), side(&t[1])))
-                .unwrap_or_else(|| panic!("missing rule {t}"));
-            for j in 0..5 {
-                match t[2 + j].as_f64() {
-                    Some(v) => assert!(
-                        (m[j] - v).abs() < 1e-9,
-                        "rule {t} metric {j}: {} vs {v}",
-                        m[j]
-                    ),
-                    None => assert!(
-                        m[j].is_infinite(),
-                        "rule {t}: conviction should be infinite"
-                    ),
+    /// Every itemset with its count, by enumerating each transaction's subsets (small data).
+    fn brute_force(b: &Baskets, min_count: u64, max_len: usize) -> Vec<(Vec<u32>, u64)> {
+        let mut counts: HashMap<Vec<u32>, u64> = HashMap::new();
+        for t in &b.transactions {
+            let mut t = t.clone();
+            t.sort_unstable();
+            t.dedup();
+            for mask in 1u32..(1 << t.len()) {
+                let set: Vec<u32> = (0..t.len())
+                    .filter(|j| mask & (1 << j) != 0)
+                    .map(|j| t[j])
+                    .collect();
+                if set.len() <= max_len {
+                    *counts.entry(set).or_insert(0) += 1;
                 }
             }
         }
+        let mut v: Vec<_> = counts
+            .into_iter()
+            .filter(|(_, c)| *c >= min_count)
+            .collect();
+        v.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    #[test]
+    fn the_heap_stack_descent_finds_what_enumeration_finds() {
+        let mut rng = crate::common::rng::Rng::new(7);
+        for round in 0..30 {
+            let items = 3 + round % 9;
+            let transactions: Vec<Vec<u32>> = (0..40 + round * 7)
+                .map(|_| {
+                    let len = 1 + rng.below(items.min(10));
+                    (0..len).map(|_| rng.below(items) as u32).collect()
+                })
+                .collect();
+            let b = Baskets {
+                transactions,
+                items: (0..items).map(|i| i.to_string()).collect(),
+            };
+            for (support, max_len) in [(0.05, 10), (0.2, 2), (0.01, 3)] {
+                let limits = Limits {
+                    max_len,
+                    ..Limits::default()
+                };
+                let ours = frequent_itemsets(&b, support, &limits, &mut || Ok(())).unwrap();
+                let n = b.transactions.len() as f64;
+                let min_count = (support * n).ceil() as u64;
+                let want = brute_force(&b, min_count, max_len);
+                let got: Vec<(Vec<u32>, u64)> = ours
+                    .iter()
+                    .map(|s| (s.items.clone(), (s.support * n).round() as u64))
+                    .collect();
+                assert_eq!(
+                    got, want,
+                    "round {round}, support {support}, max_len {max_len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wide_basket_is_capped_not_mined_forever() {
+        // One basket of 40 items at support 1: 2^40 - 1 itemsets without limits.
+        let b = Baskets {
+            transactions: vec![(0..40).collect()],
+            items: (0..40).map(|i| format!("i{i}")).collect(),
+        };
+        let start = std::time::Instant::now();
+        let e = frequent_itemsets(&b, 1.0, &Limits::default(), &mut || Ok(())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LimitExceeded);
+        assert!(
+            e.message.contains("more than 1000000 frequent itemsets"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("max_itemsets") && e.message.contains("max_len (now 10)"));
+        assert!(start.elapsed().as_secs() < 30);
+        // Pairs only: 40 + 780.
+        let pairs = Limits {
+            max_len: 2,
+            ..Limits::default()
+        };
+        let sets = frequent_itemsets(&b, 1.0, &pairs, &mut || Ok(())).unwrap();
+        assert_eq!(sets.len(), 820);
+        // Rules from them: two per pair; capped below that, the cap's error.
+        let r = rules(&sets, 0.5, &pairs, &mut || Ok(())).unwrap();
+        assert_eq!(r.len(), 1560);
+        let few = Limits {
+            max_rules: 100,
+            ..pairs.clone()
+        };
+        let e = rules(&sets, 0.5, &few, &mut || Ok(())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::LimitExceeded);
+        assert!(e.message.contains("max_rules"), "{}", e.message);
+    }
+
+    #[test]
+    fn mining_stays_within_the_budget_and_stops_when_cancelled() {
+        let b = Baskets {
+            transactions: (0..2000u32)
+                .map(|t| (0..20).map(|i| (t * 7 + i) % 60).collect())
+                .collect(),
+            items: (0..60).map(|i| i.to_string()).collect(),
+        };
+        let tight = Limits {
+            budget: Budget::of_bytes(64 << 10),
+            ..Limits::default()
+        };
+        let e = frequent_itemsets(&b, 0.01, &tight, &mut || Ok(())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OutOfMemory, "{}", e.message);
+        assert!(
+            e.message.starts_with("mining frequent itemsets needs"),
+            "{}",
+            e.message
+        );
+        let mut calls = 0;
+        let e = frequent_itemsets(&b, 0.01, &Limits::default(), &mut || {
+            calls += 1;
+            if calls > 3 {
+                Err(Error::internal("cancelled"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e.message, "cancelled");
     }
 }

@@ -28,6 +28,10 @@ fn mb(bytes: usize) -> String {
     }
 }
 
+fn kb(bytes: usize) -> String {
+    format!("{} kB", bytes.div_ceil(1024))
+}
+
 impl Budget {
     pub const fn of_bytes(limit: usize) -> Budget {
         Budget { limit }
@@ -46,17 +50,20 @@ impl Budget {
         if bytes <= self.limit {
             return Ok(());
         }
+        // Sizes that would read the same in MB are given in kB.
+        let (need, limit) = if mb(bytes) == mb(self.limit) {
+            (kb(bytes), kb(self.limit))
+        } else {
+            (mb(bytes), mb(self.limit))
+        };
         let need = if bytes == usize::MAX {
             "more memory than can be counted".to_string()
         } else {
-            format!("about {}", mb(bytes))
+            format!("about {need}")
         };
         Err(Error::new(
             ErrorKind::OutOfMemory,
-            format!(
-                "{step} needs {need}, over the memory budget of {} ({SETTING})",
-                mb(self.limit)
-            ),
+            format!("{step} needs {need}, over the memory budget of {limit} ({SETTING})"),
         ))
     }
 
@@ -99,5 +106,12 @@ mod tests {
             .message
             .contains("can be counted"));
         assert!(Budget::unlimited().check_items("x", 1 << 40, 8).is_ok());
+        assert_eq!(
+            Budget::of_bytes(1 << 20)
+                .check("x", (1 << 20) + 5000)
+                .unwrap_err()
+                .message,
+            "x needs about 1029 kB, over the memory budget of 1024 kB (pg_mining.max_memory)"
+        );
     }
 }

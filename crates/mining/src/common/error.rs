@@ -20,6 +20,8 @@ pub enum ErrorKind {
     NotSupported,
     /// A step would need more memory than the budget allows (53200).
     OutOfMemory,
+    /// A result would be larger than its cap (an option the user can raise) allows (54000).
+    LimitExceeded,
     /// A bug or a library failure (XX000).
     Internal,
 }
