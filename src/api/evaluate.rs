@@ -25,18 +25,20 @@ use mining::model::stored::StoredModel;
 pub fn on_relation<T: Send + 'static>(
     model: &str,
     relation: &str,
-    job: fn(&StoredModel, &Frame, &Budget) -> Result<T, Error>,
+    job: fn(&StoredModel, &Frame, &Budget, &Progress) -> Result<T, Error>,
 ) -> (Rc<Loaded>, Arc<Frame>, T) {
     let m = cache::get(model);
     let budget = crate::memory_budget();
     let read = reader::read(&reader::source_query(relation), &budget);
     let frame = Arc::new(read.frame);
     let (job_model, job_frame) = (m.model.clone(), frame.clone());
+    let progress = Arc::new(Progress::default());
+    let job_progress = progress.clone();
     let out = pool::run(
         &format!("model \"{model}\": scoring"),
-        Arc::new(Progress::default()),
+        progress,
         0,
-        move || job(&job_model, &job_frame, &budget),
+        move || job(&job_model, &job_frame, &budget, &job_progress),
     )
     .or_raise_for(model);
     (m, frame, out)
@@ -59,8 +61,8 @@ fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NU
             ))
             .or_raise_for(model);
         }
-        let (m, _, mut out) = on_relation(model, relation, |m, f, b| {
-            evaluate::unsupervised_metrics(m, f, mining::prepare::options::DEFAULT_SEED, b)
+        let (m, _, mut out) = on_relation(model, relation, |m, f, b, p| {
+            evaluate::unsupervised_metrics(m, f, mining::prepare::options::DEFAULT_SEED, b, p)
         });
         out["model"] = json!(format!("{}@{}", m.name, m.version));
         return JsonB(out);

@@ -4,7 +4,7 @@
 //! progress meanwhile. Pool threads never call into Postgres.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -28,12 +28,26 @@ pub fn prepare() {
     });
 }
 
-/// Tells the job to stop when the caller leaves early (an ERROR, a cancel).
-struct CancelOnDrop(Arc<Progress>);
+/// How long a caller that leaves early waits for its job to stop.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+/// Tells the job to stop when the caller leaves early (an ERROR, a cancel), and waits until it
+/// has (every long loop of a job polls the flag between bounded units of work, so this takes
+/// well under a second): the pool is idle again when the ERROR reaches the client, and the
+/// session's next job does not queue behind an orphan. Waits at most STOP_WAIT (a job that
+/// does not stop by then is left to finish on its own).
+struct CancelOnDrop {
+    progress: Arc<Progress>,
+    finished: Arc<AtomicBool>,
+}
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        self.0.cancel.store(true, Ordering::Relaxed);
+        self.progress.cancel.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        while !self.finished.load(Ordering::Acquire) && start.elapsed() < STOP_WAIT {
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 }
 
@@ -47,11 +61,17 @@ pub fn run<T: Send + 'static>(
 ) -> Result<T> {
     prepare();
     let (tx, rx) = mpsc::channel();
+    let finished = Arc::new(AtomicBool::new(false));
+    let job_finished = finished.clone();
     rayon::spawn(move || {
         let out = catch_unwind(AssertUnwindSafe(job));
+        job_finished.store(true, Ordering::Release);
         let _ = tx.send(out);
     });
-    let _guard = CancelOnDrop(progress.clone());
+    let _guard = CancelOnDrop {
+        progress: progress.clone(),
+        finished,
+    };
     let start = Instant::now();
     let mut last_report = Instant::now();
     loop {

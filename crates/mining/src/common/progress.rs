@@ -26,6 +26,18 @@ impl Progress {
         self.cancel.load(Ordering::Relaxed)
     }
 
+    /// The error of a cancelled job (never shown: the statement's own cancel ERROR comes
+    /// first), or Ok.
+    pub fn check(&self) -> crate::common::error::Result<()> {
+        if self.cancelled() {
+            Err(crate::common::error::Error::internal(
+                "training was cancelled",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Counts one more unit of work done.
     pub fn tick(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);

@@ -9,6 +9,7 @@ use crate::common::budget::Budget;
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::{Column, ColumnData, ColumnKind, Frame};
 use crate::common::numeric::argmax;
+use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::evaluation::metrics::{self, Confusion};
 use crate::evaluation::scores;
@@ -76,7 +77,12 @@ fn encoded(
 }
 
 /// Scores every row of `frame` whose target is not NULL. Pure computation (parallel).
-pub fn score(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Scored> {
+pub fn score(
+    model: &StoredModel,
+    frame: &Frame,
+    budget: &Budget,
+    stop: &Progress,
+) -> Result<Scored> {
     if !model.task.is_supervised() {
         return Err(Error::new(
             ErrorKind::NotSupported,
@@ -121,7 +127,7 @@ pub fn score(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Scor
                 )));
             };
             s.actual_values = rows.iter().map(|&r| v[r]).collect();
-            s.predicted_values = model.estimator.values_at(&x, p, &positions);
+            s.predicted_values = model.estimator.values_at(&x, p, &positions, stop)?;
         }
         Task::Classification => {
             let k = model.classes.len();
@@ -141,7 +147,7 @@ pub fn score(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Scor
                 }
                 s.actual.push(i);
             }
-            s.proba = model.estimator.probas_at(&x, p, &positions, k);
+            s.proba = model.estimator.probas_at(&x, p, &positions, k, stop)?;
             s.predicted = s.proba.chunks_exact(k.max(1)).map(argmax).collect();
             s.k = k;
         }
@@ -175,21 +181,24 @@ pub fn prediction_column(
     rows: &[usize],
     task: Task,
     classes: &[String],
-) -> Column {
-    match task {
-        Task::Regression => value_column(fitted.values_at(x, p, rows)),
-        Task::Classification => class_column(fitted.classes_at(x, p, rows, classes.len()), classes),
+    stop: &Progress,
+) -> Result<Column> {
+    Ok(match task {
+        Task::Regression => value_column(fitted.values_at(x, p, rows, stop)?),
+        Task::Classification => {
+            class_column(fitted.classes_at(x, p, rows, classes.len(), stop)?, classes)
+        }
         // Clusters are categories.
         Task::Clustering => {
             let mut c = Column::new("(prediction)", "text", ColumnKind::Text);
-            for l in fitted.clusters_at(x, p, rows) {
+            for l in fitted.clusters_at(x, p, rows, stop)? {
                 c.push_text(Some(&l.to_string()));
             }
             c
         }
         Task::Anomaly => {
             let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
-            for s in fitted.anomaly_scores_at(x, p, rows) {
+            for s in fitted.anomaly_scores_at(x, p, rows, stop)? {
                 c.push_number(Some(s));
             }
             c
@@ -198,12 +207,12 @@ pub fn prediction_column(
         Task::Decomposition => {
             let mut c = Column::new("(prediction)", "double precision", ColumnKind::Float);
             let k = fitted.n_outputs().max(1);
-            for v in fitted.transforms_at(x, p, rows).chunks_exact(k) {
+            for v in fitted.transforms_at(x, p, rows, stop)?.chunks_exact(k) {
                 c.push_number(v.first().copied());
             }
             c
         }
-    }
+    })
 }
 
 /// The metrics of an unsupervised model (clustering, anomaly, decomposition) on every row of
@@ -213,34 +222,42 @@ pub fn unsupervised_metrics(
     frame: &Frame,
     seed: u64,
     budget: &Budget,
+    stop: &Progress,
 ) -> Result<Value> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
     let x = encoded(model, &cols, &rows, budget)?;
-    Ok(crate::evaluation::unsupervised::measure(
+    crate::evaluation::unsupervised::measure(
         model.task,
         &model.estimator,
         &x,
         model.prep.width().max(1),
         &rows,
         seed,
-    ))
+        stop,
+    )
 }
 
 /// The model's predictions for every row of `frame` (no target needed). Pure computation
 /// (parallel).
-pub fn predictions(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Column> {
+pub fn predictions(
+    model: &StoredModel,
+    frame: &Frame,
+    budget: &Budget,
+    stop: &Progress,
+) -> Result<Column> {
     let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
     let x = encoded(model, &cols, &rows, budget)?;
-    Ok(prediction_column(
+    prediction_column(
         &model.estimator,
         &x,
         model.prep.width().max(1),
         &rows,
         model.task,
         &model.classes,
-    ))
+        stop,
+    )
 }
 
 impl Scored {
@@ -428,7 +445,7 @@ mod tests {
         g.columns[2].push_text(Some("new"));
         g.columns[0].push_number(Some(3.0));
         g.columns[1].push_text(Some("odd"));
-        let s = score(&m, &g, &Budget::unlimited()).unwrap();
+        let s = score(&m, &g, &Budget::unlimited(), &Progress::default()).unwrap();
         assert_eq!(s.names, vec!["hi", "lo", "new"]);
         let v = s.metrics();
         assert_eq!(v["rows"], 41);
@@ -446,7 +463,7 @@ mod tests {
     fn binary_view_and_errors() {
         let f = frame(100);
         let m = model(&f);
-        let s = score(&m, &f, &Budget::unlimited()).unwrap();
+        let s = score(&m, &f, &Budget::unlimited(), &Progress::default()).unwrap();
         assert!(s.metrics()["roc_auc"].as_f64().unwrap() > 0.9);
         let (pos, _) = s.binary_view(None).unwrap();
         assert_eq!(pos.iter().filter(|&&p| p).count(), 50);
@@ -457,10 +474,12 @@ mod tests {
             .contains("zzz"));
         let mut no_target = frame(5);
         no_target.columns.pop();
-        assert!(score(&m, &no_target, &Budget::unlimited())
-            .err()
-            .map(|e| e.message)
-            .unwrap_or_default()
-            .contains("\"y\""));
+        assert!(
+            score(&m, &no_target, &Budget::unlimited(), &Progress::default())
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default()
+                .contains("\"y\"")
+        );
     }
 }

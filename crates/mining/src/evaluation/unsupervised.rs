@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use crate::common::error::Result;
+use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::evaluation::clustering;
 use crate::model::fitted::Fitted;
@@ -16,10 +18,11 @@ pub fn measure(
     p: usize,
     rows: &[usize],
     seed: u64,
-) -> Value {
-    match task {
+    stop: &Progress,
+) -> Result<Value> {
+    Ok(match task {
         Task::Clustering => {
-            let labels = fitted.clusters_at(x, p, rows);
+            let labels = fitted.clusters_at(x, p, rows, stop)?;
             let clustered: Vec<usize> = (0..rows.len()).filter(|&i| labels[i] >= 0).collect();
             let noise = rows.len() - clustered.len();
             let xs: Vec<f64> = clustered
@@ -41,7 +44,7 @@ pub fn measure(
             m
         }
         Task::Anomaly => {
-            let mut scores = fitted.anomaly_scores_at(x, p, rows);
+            let mut scores = fitted.anomaly_scores_at(x, p, rows, stop)?;
             let threshold = match fitted {
                 Fitted::Isolation(f) => f.threshold,
                 _ => 0.5,
@@ -71,5 +74,5 @@ pub fn measure(
             _ => json!({"rows": rows.len()}),
         },
         Task::Classification | Task::Regression => json!({}),
-    }
+    })
 }

@@ -6,6 +6,8 @@ use rayon::prelude::*;
 use serde::de::{EnumAccess, Error as _, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::common::error::Result as MiningResult;
+use crate::common::progress::Progress;
 use crate::common::task::Task;
 use crate::learners::anomaly::isolation_forest::IsolationForest;
 use crate::learners::cluster::dbscan::DbscanModel;
@@ -261,60 +263,136 @@ impl Fitted {
         self.model().transform(x, out)
     }
 
-    /// Clusters of the given rows, in parallel.
-    pub fn clusters_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<i64> {
-        rows.par_iter()
-            .map(|&r| self.cluster(&x[r * p..(r + 1) * p]).unwrap_or(-1))
-            .collect()
+    /// Clusters of the given rows, in parallel (stops when `stop` is cancelled).
+    pub fn clusters_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> MiningResult<Vec<i64>> {
+        par_rows(rows, stop, |r| {
+            self.cluster(&x[r * p..(r + 1) * p]).unwrap_or(-1)
+        })
     }
 
-    /// Anomaly scores of the given rows, in parallel.
-    pub fn anomaly_scores_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
-        rows.par_iter()
-            .map(|&r| {
-                self.anomaly(&x[r * p..(r + 1) * p])
-                    .map_or(f64::NAN, |a| a.0)
-            })
-            .collect()
+    /// Anomaly scores of the given rows, in parallel (stops when `stop` is cancelled).
+    pub fn anomaly_scores_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> MiningResult<Vec<f64>> {
+        par_rows(rows, stop, |r| {
+            self.anomaly(&x[r * p..(r + 1) * p])
+                .map_or(f64::NAN, |a| a.0)
+        })
     }
 
-    /// Components of the given rows (rows × n_outputs, row-major), in parallel.
-    pub fn transforms_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
+    /// Components of the given rows (rows × n_outputs, row-major), in parallel (stops when
+    /// `stop` is cancelled).
+    pub fn transforms_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> MiningResult<Vec<f64>> {
         let k = self.n_outputs();
-        rows.par_iter()
-            .flat_map_iter(|&r| {
-                let mut out = vec![0.0; k];
-                self.transform(&x[r * p..(r + 1) * p], &mut out);
-                out
-            })
-            .collect()
+        par_rows_wide(rows, stop, k, |r, out| {
+            self.transform(&x[r * p..(r + 1) * p], out)
+        })
     }
 
-    /// Regression values of the given rows of a row-major matrix with p columns, in parallel.
-    pub fn values_at(&self, x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
-        rows.par_iter()
-            .map(|&r| self.predict_value(&x[r * p..(r + 1) * p]))
-            .collect()
+    /// Regression values of the given rows of a row-major matrix with p columns, in parallel
+    /// (stops when `stop` is cancelled).
+    pub fn values_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> MiningResult<Vec<f64>> {
+        par_rows(rows, stop, |r| self.predict_value(&x[r * p..(r + 1) * p]))
     }
 
-    /// Class probabilities (rows × k, row-major) of the given rows, in parallel.
-    pub fn probas_at(&self, x: &[f64], p: usize, rows: &[usize], k: usize) -> Vec<f64> {
-        rows.par_iter()
-            .flat_map_iter(|&r| {
-                let mut out = vec![0.0; k];
-                self.predict_proba(&x[r * p..(r + 1) * p], &mut out);
-                out
-            })
-            .collect()
+    /// Class probabilities (rows × k, row-major) of the given rows, in parallel (stops when
+    /// `stop` is cancelled).
+    pub fn probas_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        k: usize,
+        stop: &Progress,
+    ) -> MiningResult<Vec<f64>> {
+        par_rows_wide(rows, stop, k, |r, out| {
+            self.predict_proba(&x[r * p..(r + 1) * p], out)
+        })
     }
 
-    /// Predicted class of the given rows, in parallel.
-    pub fn classes_at(&self, x: &[f64], p: usize, rows: &[usize], k: usize) -> Vec<usize> {
-        rows.par_iter()
-            .map(|&r| {
-                let mut out = vec![0.0; k];
-                self.predict_class(&x[r * p..(r + 1) * p], &mut out)
-            })
-            .collect()
+    /// Predicted class of the given rows, in parallel (stops when `stop` is cancelled).
+    pub fn classes_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        k: usize,
+        stop: &Progress,
+    ) -> MiningResult<Vec<usize>> {
+        par_rows(rows, stop, |r| {
+            let mut out = vec![0.0; k];
+            self.predict_class(&x[r * p..(r + 1) * p], &mut out)
+        })
     }
+}
+
+/// Rows scored between two looks at the cancel flag (per pool thread).
+const ROWS_PER_CHECK: usize = 256;
+
+/// `f` of every row, in parallel and in order, a group of rows at a time: once `stop` is
+/// cancelled no new group starts, and the result is the cancel error.
+pub(crate) fn par_rows<T: Send>(
+    rows: &[usize],
+    stop: &Progress,
+    f: impl Fn(usize) -> T + Sync + Send,
+) -> MiningResult<Vec<T>> {
+    let f = &f;
+    let out: Vec<T> = rows
+        .par_chunks(ROWS_PER_CHECK)
+        .flat_map_iter(|group| {
+            let live = !stop.cancelled();
+            group.iter().filter(move |_| live).map(move |&r| f(r))
+        })
+        .collect();
+    stop.check()?;
+    Ok(out)
+}
+
+/// As `par_rows` for `k` outputs per row, written by `f` (rows × k, row-major).
+pub(crate) fn par_rows_wide(
+    rows: &[usize],
+    stop: &Progress,
+    k: usize,
+    f: impl Fn(usize, &mut [f64]) + Sync + Send,
+) -> MiningResult<Vec<f64>> {
+    let f = &f;
+    let out: Vec<f64> = rows
+        .par_chunks(ROWS_PER_CHECK)
+        .flat_map_iter(|group| {
+            let mut block = Vec::new();
+            if !stop.cancelled() {
+                block = vec![0.0; group.len() * k];
+                if k > 0 {
+                    for (o, &r) in block.chunks_exact_mut(k).zip(group) {
+                        f(r, o);
+                    }
+                }
+            }
+            block
+        })
+        .collect();
+    stop.check()?;
+    Ok(out)
 }

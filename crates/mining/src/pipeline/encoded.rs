@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::common::error::Result;
 use crate::common::frame::Column;
 use crate::common::numeric::argmax;
+use crate::common::progress::Progress;
 use crate::learners::trees::binning::{self, Binned, ColumnBinner};
 use crate::learners::trees::forest::{self, Forest};
 use crate::learners::trees::scoring_layout::ScoringLayout;
@@ -37,7 +38,11 @@ impl Source<'_> {
 
     /// Calls `f` with row-major rows (width() columns) and the positions of `rows` in them:
     /// the matrix itself, or blocks of decoded binned rows.
-    fn in_blocks(&self, rows: &[usize], mut f: impl FnMut(&[f64], &[usize])) {
+    fn in_blocks(
+        &self,
+        rows: &[usize],
+        mut f: impl FnMut(&[f64], &[usize]) -> Result<()>,
+    ) -> Result<()> {
         match self {
             Source::Dense(x, _) => f(x, rows),
             Source::Binned(b) => {
@@ -48,54 +53,73 @@ impl Source<'_> {
                     buf.par_chunks_mut(p.max(1))
                         .zip(chunk)
                         .for_each(|(out, &r)| b.decode_row(r, out));
-                    f(&buf[..chunk.len() * p], &local[..chunk.len()]);
+                    f(&buf[..chunk.len() * p], &local[..chunk.len()])?;
                 }
+                Ok(())
             }
         }
     }
 
-    /// The predicted class of each of `rows` (k classes).
-    pub fn classes_at(&self, fitted: &Fitted, rows: &[usize], k: usize) -> Vec<usize> {
+    /// The predicted class of each of `rows` (k classes); stops when `stop` is cancelled.
+    pub fn classes_at(
+        &self,
+        fitted: &Fitted,
+        rows: &[usize],
+        k: usize,
+        stop: &Progress,
+    ) -> Result<Vec<usize>> {
         if let Fitted::Forest(f) = fitted {
             if f.width == k {
-                return self
-                    .forest_outputs(f, rows)
+                return Ok(self
+                    .forest_outputs(f, rows, stop)?
                     .chunks(k.max(1))
                     .map(argmax)
-                    .collect();
+                    .collect());
             }
         }
         let mut out = Vec::with_capacity(rows.len());
         let p = self.width();
         self.in_blocks(rows, |x, local| {
-            out.extend(fitted.classes_at(x, p, local, k))
-        });
-        out
+            out.extend(fitted.classes_at(x, p, local, k, stop)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
-    /// The predicted value of each of `rows`.
-    pub fn values_at(&self, fitted: &Fitted, rows: &[usize]) -> Vec<f64> {
+    /// The predicted value of each of `rows`; stops when `stop` is cancelled.
+    pub fn values_at(&self, fitted: &Fitted, rows: &[usize], stop: &Progress) -> Result<Vec<f64>> {
         if let Fitted::Forest(f) = fitted {
             if f.width == 1 {
-                return self.forest_outputs(f, rows);
+                return self.forest_outputs(f, rows, stop);
             }
         }
         let mut out = Vec::with_capacity(rows.len());
         let p = self.width();
-        self.in_blocks(rows, |x, local| out.extend(fitted.values_at(x, p, local)));
-        out
+        self.in_blocks(rows, |x, local| {
+            out.extend(fitted.values_at(x, p, local, stop)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// A forest's outputs for `rows` (rows × width), bit for bit what `Forest::predict` gives,
     /// in the scoring layout's speed without the whole forest's layout in memory: a layout of
-    /// LAYOUT_TREES trees at a time, each adding its trees' outputs for every row.
-    pub(super) fn forest_outputs(&self, f: &Forest, rows: &[usize]) -> Vec<f64> {
+    /// LAYOUT_TREES trees at a time, each adding its trees' outputs for every row. Stops
+    /// between layouts and blocks when `stop` is cancelled.
+    pub(super) fn forest_outputs(
+        &self,
+        f: &Forest,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> Result<Vec<f64>> {
         let (w, p) = (f.width.max(1), self.width());
         let mut acc = vec![0.0; rows.len() * w];
         for trees in f.trees.chunks(LAYOUT_TREES) {
+            stop.check()?;
             let layout = ScoringLayout::new(trees, f.width);
             let mut done = 0;
             self.in_blocks(rows, |x, local| {
+                stop.check()?;
                 let out = &mut acc[done * w..(done + local.len()) * w];
                 out.par_chunks_mut(w).zip(local).for_each(|(o, &r)| {
                     let row = x.get(r * p..(r + 1) * p).unwrap_or(&[]);
@@ -105,11 +129,12 @@ impl Source<'_> {
                     }
                 });
                 done += local.len();
-            });
+                Ok(())
+            })?;
         }
         let n = f.trees.len().max(1) as f64;
         acc.iter_mut().for_each(|v| *v /= n);
-        acc
+        Ok(acc)
     }
 
     /// Columns at..at + w of every row, row-major.

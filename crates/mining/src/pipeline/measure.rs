@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use crate::common::error::Result;
+use crate::common::progress::Progress;
 use crate::evaluation::drift;
 use crate::evaluation::evaluate::{class_column, prediction_column, value_column};
 use crate::evaluation::metrics::{self, Metrics};
@@ -18,8 +20,9 @@ pub(super) enum Predicted {
 }
 
 impl Prepared {
-    /// Metrics of a fitted model on the given rows, as JSON. Pure computation.
-    pub fn measure_json(&self, fitted: &Fitted, rows: &[usize]) -> Value {
+    /// Metrics of a fitted model on the given rows, as JSON. Pure computation; stops when
+    /// `stop` is cancelled.
+    pub fn measure_json(&self, fitted: &Fitted, rows: &[usize], stop: &Progress) -> Result<Value> {
         match self.target {
             Target::None => crate::evaluation::unsupervised::measure(
                 self.task,
@@ -28,14 +31,15 @@ impl Prepared {
                 self.n_cols.max(1),
                 rows,
                 self.seed,
+                stop,
             ),
-            _ => json!(self.measure(fitted, rows)),
+            _ => Ok(json!(self.measure(fitted, rows, stop)?)),
         }
     }
 
     /// Metrics of a supervised model on the given rows. Pure computation.
-    pub fn measure(&self, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        self.measure_x(self.source(), fitted, rows)
+    pub fn measure(&self, fitted: &Fitted, rows: &[usize], stop: &Progress) -> Result<Metrics> {
+        self.measure_x(self.source(), fitted, rows, stop)
     }
 
     /// The prepared rows, dense or binned.
@@ -46,9 +50,16 @@ impl Prepared {
         }
     }
 
-    pub(super) fn measure_x(&self, x: encoded::Source, fitted: &Fitted, rows: &[usize]) -> Metrics {
-        self.predict_rows(x, fitted, rows)
-            .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p))
+    pub(super) fn measure_x(
+        &self,
+        x: encoded::Source,
+        fitted: &Fitted,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> Result<Metrics> {
+        Ok(self
+            .predict_rows(x, fitted, rows, stop)?
+            .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p)))
     }
 
     /// A supervised model's predictions for `rows` (None without a target).
@@ -57,14 +68,15 @@ impl Prepared {
         x: encoded::Source,
         fitted: &Fitted,
         rows: &[usize],
-    ) -> Option<Predicted> {
-        match &self.target {
-            Target::Classes { n_classes, .. } => {
-                Some(Predicted::Classes(x.classes_at(fitted, rows, *n_classes)))
-            }
-            Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows))),
+        stop: &Progress,
+    ) -> Result<Option<Predicted>> {
+        Ok(match &self.target {
+            Target::Classes { n_classes, .. } => Some(Predicted::Classes(
+                x.classes_at(fitted, rows, *n_classes, stop)?,
+            )),
+            Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows, stop)?)),
             Target::None => None,
-        }
+        })
     }
 
     /// Metrics of predictions for `rows` against the target.
@@ -85,9 +97,9 @@ impl Prepared {
 
     /// Metrics on the training rows and the profile of the predictions there (for drift
     /// checks), from one pass of predictions.
-    pub fn measure_train(&self, fitted: &Fitted) -> (Value, Value) {
+    pub fn measure_train(&self, fitted: &Fitted, stop: &Progress) -> Result<(Value, Value)> {
         let rows = &self.split.train;
-        let (metrics, col) = match self.predict_rows(self.source(), fitted, rows) {
+        let (metrics, col) = match self.predict_rows(self.source(), fitted, rows, stop)? {
             Some(predicted) => {
                 let metrics = json!(self.metrics_of(rows, &predicted));
                 let col = match predicted {
@@ -97,7 +109,7 @@ impl Prepared {
                 (metrics, col)
             }
             None => (
-                self.measure_json(fitted, rows),
+                self.measure_json(fitted, rows, stop)?,
                 prediction_column(
                     fitted,
                     &self.x,
@@ -105,13 +117,14 @@ impl Prepared {
                     rows,
                     self.task,
                     &self.classes,
-                ),
+                    stop,
+                )?,
             ),
         };
         let all: Vec<usize> = (0..col.len()).collect();
-        (
+        Ok((
             metrics,
             json!(drift::profile(&col, &all, col.kind.is_text())),
-        )
+        ))
     }
 }

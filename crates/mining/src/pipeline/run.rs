@@ -83,13 +83,13 @@ impl Prepared {
         let fitted = self.fit_with(&estimator, progress)?;
         let fit_ms = ms(t);
         let t = Instant::now();
-        let (train_metrics, prediction_profile) = self.measure_train(&fitted);
+        let (train_metrics, prediction_profile) = self.measure_train(&fitted, progress)?;
         let mut metrics = json!({ "train": train_metrics });
         if !self.split.validation.is_empty() {
-            metrics["validation"] = self.measure_json(&fitted, &self.split.validation);
+            metrics["validation"] = self.measure_json(&fitted, &self.split.validation, progress)?;
         }
         if !self.split.test.is_empty() {
-            metrics["test"] = self.measure_json(&fitted, &self.split.test);
+            metrics["test"] = self.measure_json(&fitted, &self.split.test, progress)?;
         }
         if let Some(cv) = cv {
             metrics["cv"] = cv;
@@ -97,7 +97,7 @@ impl Prepared {
         if let Some(fit) = fitted.fit_summary() {
             metrics["fit"] = fit;
         }
-        let suspects = self.leakage_suspects();
+        let suspects = self.leakage_suspects(progress)?;
         Ok(Fitting {
             fitted,
             estimator,

@@ -37,7 +37,7 @@ fn run(frame: &Frame, target: &str, algorithm: &str, options: Value) -> Result<O
     };
     let p = prepare(frame, &req, &mut |_| {})?;
     let fitted = p.fit(&Progress::default())?;
-    let metrics = json!({"train": p.measure(&fitted, &p.split.train), "test": p.measure(&fitted, &p.split.test)});
+    let metrics = json!({"train": p.measure(&fitted, &p.split.train, &Progress::default()).unwrap(), "test": p.measure(&fitted, &p.split.test, &Progress::default()).unwrap()});
     Ok(p.finish(fitted, metrics, json!({})))
 }
 
@@ -180,7 +180,8 @@ fn run_unsupervised(
     };
     let p = prepare(frame, &req, &mut |_| {})?;
     let fitted = p.fit(&Progress::default())?;
-    let metrics = json!({"train": p.measure_json(&fitted, &p.split.train)});
+    let metrics =
+        json!({"train": p.measure_json(&fitted, &p.split.train, &Progress::default()).unwrap()});
     Ok(p.finish(fitted, metrics, json!({})))
 }
 
@@ -336,15 +337,30 @@ fn binned_rows_give_what_dense_rows_give() {
         );
         assert_eq!(a, b, "{algorithm} on {target}");
         assert_eq!(
-            json!(binned.measure(&a, &binned.split.test)),
-            json!(dense.measure(&b, &dense.split.test))
+            json!(binned
+                .measure(&a, &binned.split.test, &Progress::default())
+                .unwrap()),
+            json!(dense
+                .measure(&b, &dense.split.test, &Progress::default())
+                .unwrap())
         );
-        let (metrics, profile) = binned.measure_train(&a);
-        assert_eq!((metrics.clone(), profile.clone()), dense.measure_train(&b));
-        assert_eq!(metrics, json!(dense.measure(&b, &dense.split.train)));
+        let (metrics, profile) = binned.measure_train(&a, &Progress::default()).unwrap();
+        assert_eq!(
+            (metrics.clone(), profile.clone()),
+            dense.measure_train(&b, &Progress::default()).unwrap()
+        );
+        assert_eq!(
+            metrics,
+            json!(dense
+                .measure(&b, &dense.split.train, &Progress::default())
+                .unwrap())
+        );
         assert!(profile.is_object() && metrics.is_object());
-        let suspects = binned.leakage_suspects();
-        assert_eq!(suspects, dense.leakage_suspects());
+        let suspects = binned.leakage_suspects(&Progress::default()).unwrap();
+        assert_eq!(
+            suspects,
+            dense.leakage_suspects(&Progress::default()).unwrap()
+        );
         assert_eq!(
             suspects.iter().any(|s| s.contains("\"outcome\"")),
             target == "y",
@@ -388,19 +404,46 @@ fn forests_are_measured_as_they_predict() {
             want.extend(o);
         }
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let from_dense = encoded::Source::Dense(&dense.x, p).forest_outputs(forest, &rows);
-        let from_bins = binned.source().forest_outputs(forest, &rows);
+        let go = Progress::default();
+        let from_dense = encoded::Source::Dense(&dense.x, p)
+            .forest_outputs(forest, &rows, &go)
+            .unwrap();
+        let from_bins = binned.source().forest_outputs(forest, &rows, &go).unwrap();
+        // A cancelled job stops measuring (the statement's cancel ERROR is what the user sees).
+        let stopped = Progress::default();
+        stopped
+            .cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(binned
+            .source()
+            .forest_outputs(forest, &rows, &stopped)
+            .is_err());
+        assert!(fitted_stops(forest, &dense.x, p, &rows, &stopped));
         assert_eq!(bits(&from_dense), bits(&want));
         assert_eq!(bits(&from_bins), bits(&want));
         if k == 2 {
             assert_eq!(
-                binned.source().classes_at(&fitted, &rows, 2),
-                fitted.classes_at(&dense.x, p, &rows, 2)
+                binned
+                    .source()
+                    .classes_at(&fitted, &rows, 2, &Progress::default())
+                    .unwrap(),
+                fitted
+                    .classes_at(&dense.x, p, &rows, 2, &Progress::default())
+                    .unwrap()
             );
         } else {
             assert_eq!(
-                bits(&binned.source().values_at(&fitted, &rows)),
-                bits(&fitted.values_at(&dense.x, p, &rows))
+                bits(
+                    &binned
+                        .source()
+                        .values_at(&fitted, &rows, &Progress::default())
+                        .unwrap()
+                ),
+                bits(
+                    &fitted
+                        .values_at(&dense.x, p, &rows, &Progress::default())
+                        .unwrap()
+                )
             );
         }
     }
@@ -463,4 +506,18 @@ fn the_memory_budget_refuses_before_allocating() {
         "{}",
         e.message
     );
+}
+
+/// Whether every parallel scoring of many rows refuses to go on once cancelled.
+fn fitted_stops(
+    forest: &crate::learners::trees::forest::Forest,
+    x: &[f64],
+    p: usize,
+    rows: &[usize],
+    stop: &Progress,
+) -> bool {
+    let f = Fitted::Forest(forest.clone());
+    f.values_at(x, p, rows, stop).is_err()
+        && f.probas_at(x, p, rows, 2, stop).is_err()
+        && f.classes_at(x, p, rows, 2, stop).is_err()
 }

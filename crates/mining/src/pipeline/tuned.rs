@@ -72,11 +72,12 @@ impl Prepared {
             budget: self.budget,
         };
         let fitted = estimator.fit(&data, self.seed, &progress.child())?;
-        Ok(self.measure_x(
+        self.measure_x(
             crate::pipeline::encoded::Source::Dense(&x, prep.width()),
             &fitted,
             held_out,
-        ))
+            progress,
+        )
     }
 
     /// options.cv: k-fold metrics of `estimator` (mean and standard deviation).

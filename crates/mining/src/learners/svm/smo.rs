@@ -109,8 +109,8 @@ impl Cache<'_> {
     }
 }
 
-/// Solves from α = 0. `cache_bytes` bounds the kernel cache; `cancel` is polled every 1,000
-/// iterations.
+/// Solves from α = 0. `cache_bytes` bounds the kernel cache; `cancel` is polled every 32
+/// iterations (an iteration may compute two kernel rows of every training row).
 pub fn solve(
     prob: &Problem,
     eps: f64,
@@ -147,7 +147,7 @@ pub fn solve(
     let up = |a: f64, c: f64, y: f64| if y > 0.0 { a < c } else { a > 0.0 };
     let low = |a: f64, c: f64, y: f64| if y > 0.0 { a > 0.0 } else { a < c };
     while iterations < max_iter {
-        if iterations % 1000 == 0 && cancel() {
+        if iterations % 32 == 0 && cancel() {
             return Err(Error::internal("training was cancelled"));
         }
         // i: the most violating variable that can move up.
