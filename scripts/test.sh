@@ -3,7 +3,8 @@
 #   1. the mining core's unit and layout tests (cargo test -p mining: plain Rust, no Postgres),
 #   2. the extension's #[pg_test]s in a temporary Postgres (cargo pgrx test),
 #   3. SQL scenario tests (pg_regress) against the release build installed into Debian's
-#      PostgreSQL 15, in the project's own cluster, and the client checks (psql, pgjdbc, psqlODBC).
+#      PostgreSQL 15, in the project's own cluster, the client checks (psql, pgjdbc, psqlODBC)
+#      and the crash-consistency check (tests/crash/run.sh: it resets the server's sessions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -55,6 +56,13 @@ bash tests/clients/run.sh pg_mining_regress || client_failed=1
 [ "$client_failed" -eq 0 ] || status=1
 total=$((total + 1))
 failed=$((failed + client_failed))
+
+echo "== crash consistency: a training ended by pg_terminate_backend and by SIGKILL of its backend"
+crash_failed=0
+bash tests/crash/run.sh || crash_failed=1
+[ "$crash_failed" -eq 0 ] || status=1
+total=$((total + 1))
+failed=$((failed + crash_failed))
 echo "-- took $((SECONDS - phase)) s; whole run $SECONDS s"
 echo "scenarios: $((total - failed)) passed, ${failed} failed"
 exit "$status"
