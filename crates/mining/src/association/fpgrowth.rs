@@ -126,7 +126,30 @@ fn tree_bytes(tree: &Tree, frequent: &[(u32, u64)]) -> usize {
 
 /// Bytes one found itemset of `len` items holds.
 fn itemset_bytes(len: usize) -> usize {
-    std::mem::size_of::<Itemset>() + 4 * len + 16
+    // In the arena while mining (items and an entry), then as an Itemset.
+    std::mem::size_of::<Found>() + std::mem::size_of::<Itemset>() + 8 * len + 16
+}
+
+/// An itemset found while mining: `len` items at `at` in the arena, and its count.
+#[derive(Clone, Copy)]
+struct Found {
+    at: usize,
+    len: usize,
+    count: u64,
+}
+
+/// The itemsets found, their items in one arena (a cancelled run frees it at once, not item
+/// set by item set).
+#[derive(Default)]
+struct Arena {
+    items: Vec<u32>,
+    found: Vec<Found>,
+}
+
+impl Arena {
+    fn items_of(&self, f: &Found) -> &[u32] {
+        self.items.get(f.at..f.at + f.len).unwrap_or(&[])
+    }
 }
 
 /// FP-growth without recursion: the conditional trees of the current path are a stack on the
@@ -138,7 +161,7 @@ fn mine(
     limits: &Limits,
     min_support: f64,
     check: &mut dyn FnMut() -> Result<()>,
-) -> Result<Vec<(Vec<u32>, u64)>> {
+) -> Result<Arena> {
     check()?;
     let (tree, frequent) = build(paths, min_count);
     let root_bytes = tree_bytes(&tree, &frequent);
@@ -147,7 +170,7 @@ fn mine(
         .check("mining frequent itemsets", root_bytes)?;
     let mut live = root_bytes;
     let mut found_bytes = 0usize;
-    let mut out: Vec<(Vec<u32>, u64)> = Vec::new();
+    let mut out = Arena::default();
     let mut suffix: Vec<u32> = Vec::new();
     let mut stack = vec![Frame {
         tree,
@@ -170,7 +193,7 @@ fn mine(
         };
         top.taken += 1;
         suffix.push(item);
-        if out.len() >= limits.max_itemsets {
+        if out.found.len() >= limits.max_itemsets {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
                 format!(
@@ -180,11 +203,17 @@ fn mine(
                 ),
             ));
         }
-        let mut set = suffix.clone();
-        set.sort_unstable();
-        found_bytes += itemset_bytes(set.len());
-        out.push((set, count));
-        if out.len().is_multiple_of(4096) {
+        let at = out.items.len();
+        out.items.extend_from_slice(&suffix);
+        out.items[at..].sort_unstable();
+        out.found.push(Found {
+            at,
+            len: suffix.len(),
+            count,
+        });
+        found_bytes += itemset_bytes(suffix.len());
+        if out.found.len().is_multiple_of(4096) {
+            check()?;
             limits
                 .budget
                 .check("mining frequent itemsets", live.saturating_add(found_bytes))?;
@@ -268,22 +297,23 @@ pub fn frequent_itemsets(
             (t, 1)
         })
         .collect();
-    let found = mine(&paths, min_count, limits, min_support, check)?;
+    let arena = mine(&paths, min_count, limits, min_support, check)?;
     drop(paths);
-    let mut sets: Vec<Itemset> = found
-        .into_iter()
-        .map(|(items, c)| Itemset {
-            items,
-            support: c as f64 / n as f64,
-        })
-        .collect();
-    sets.sort_by(|a, b| {
-        a.items
-            .len()
-            .cmp(&b.items.len())
-            .then(a.items.cmp(&b.items))
+    check()?;
+    let mut order = arena.found.clone();
+    order.sort_unstable_by(|a, b| {
+        a.len
+            .cmp(&b.len)
+            .then_with(|| arena.items_of(a).cmp(arena.items_of(b)))
     });
-    Ok(sets)
+    check()?;
+    Ok(order
+        .iter()
+        .map(|f| Itemset {
+            items: arena.items_of(f).to_vec(),
+            support: f.count as f64 / n as f64,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -57,7 +57,6 @@ fn bad_thresholds_and_max_len() {
 #[test]
 fn fpgrowth_and_rules_match_mlxtend() {
     use serde_json::Value;
-    use std::collections::HashMap;
     let f: Value = crate::test_support::fixture("mlxtend_reference.json");
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
