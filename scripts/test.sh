@@ -14,8 +14,9 @@ HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
 
 bash scripts/setup.sh
 
-echo "== sql/comments.sql is what sql/docs/functions.md says"
+echo "== sql/comments.sql is what sql/docs/functions.md says, tests/sql/corpus.sql what scripts/corpus.py writes"
 python3 scripts/comments.py --check
+python3 scripts/corpus.py --check
 
 echo "== mining core: unit and layout tests (cargo test -p mining, no Postgres)"
 phase=$SECONDS

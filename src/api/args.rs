@@ -11,6 +11,17 @@ use pgrx::pgrx_sql_entity_graph::metadata::{
 use pgrx::prelude::*;
 use pgrx::{FromDatum, JsonB};
 
+/// A required argument of a function that is not STRICT (it has optional arguments, so
+/// Postgres calls it with NULLs): NULL is an ERROR naming the argument (22004).
+pub fn required<T>(value: Option<T>, function: &str, argument: &str) -> T {
+    match value {
+        Some(v) => v,
+        None => crate::pg::errors::raise(crate::pg::errors::SqlError::NullArgument(format!(
+            "{function}: {argument} must not be NULL"
+        ))),
+    }
+}
+
 /// A float8[] argument, read in place when the row is used.
 pub struct Float8ArrayArg(pg_sys::Datum);
 

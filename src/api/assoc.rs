@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pgrx::prelude::*;
 
-use super::args::JsonbArg;
+use super::args::{required, JsonbArg};
 use crate::pg::errors::OrRaise;
 use crate::pg::pool;
 use mining::association::fpgrowth::{self, Baskets, Itemset};
@@ -79,11 +79,11 @@ fn names(b: &Baskets, ids: &[u32]) -> Vec<String> {
 #[allow(clippy::type_complexity)] // pgrx needs the named columns spelled out here
 #[pg_extern(stable)]
 fn dm_association_rules(
-    relation: &str,
-    transaction_col: &str,
-    item_col: &str,
-    min_support: f64,
-    min_confidence: default!(f64, "0.5"),
+    relation: Option<&str>,
+    transaction_col: Option<&str>,
+    item_col: Option<&str>,
+    min_support: Option<f64>,
+    min_confidence: default!(Option<f64>, "0.5"),
     options: default!(Option<JsonbArg>, "'{}'"),
 ) -> TableIterator<
     'static,
@@ -97,7 +97,15 @@ fn dm_association_rules(
         name!(conviction, f64),
     ),
 > {
-    let limits = limits(options).or_raise_in("dm_association_rules");
+    let f = "dm_association_rules";
+    let (relation, transaction_col, item_col) = (
+        required(relation, f, "relation"),
+        required(transaction_col, f, "transaction_col"),
+        required(item_col, f, "item_col"),
+    );
+    let min_support = required(min_support, f, "min_support");
+    let min_confidence = required(min_confidence, f, "min_confidence");
+    let limits = limits(options).or_raise_in(f);
     let b = baskets(
         relation,
         transaction_col,
@@ -135,10 +143,10 @@ fn dm_association_rules(
 /// Itemsets with support ≥ min_support (FP-growth), by size then items.
 #[pg_extern(stable)]
 fn dm_frequent_itemsets(
-    relation: &str,
-    transaction_col: &str,
-    item_col: &str,
-    min_support: f64,
+    relation: Option<&str>,
+    transaction_col: Option<&str>,
+    item_col: Option<&str>,
+    min_support: Option<f64>,
     options: default!(Option<JsonbArg>, "'{}'"),
 ) -> TableIterator<
     'static,
@@ -148,7 +156,14 @@ fn dm_frequent_itemsets(
         name!(size, i32),
     ),
 > {
-    let limits = limits(options).or_raise_in("dm_frequent_itemsets");
+    let f = "dm_frequent_itemsets";
+    let (relation, transaction_col, item_col) = (
+        required(relation, f, "relation"),
+        required(transaction_col, f, "transaction_col"),
+        required(item_col, f, "item_col"),
+    );
+    let min_support = required(min_support, f, "min_support");
+    let limits = limits(options).or_raise_in(f);
     let b = baskets(
         relation,
         transaction_col,

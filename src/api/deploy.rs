@@ -72,10 +72,11 @@ fn dm_score_trigger<'a>(
 /// the deployed version's prediction in the target's type; for BI tools. Returns its signature.
 #[pg_extern(volatile)]
 fn dm_create_predict_function(
-    model: &str,
+    model: Option<&str>,
     function_name: default!(Option<&str>, "NULL"),
     replace: default!(bool, "false"),
 ) -> String {
+    let model = super::args::required(model, "dm_create_predict_function", "model");
     let name = models::check_name(model);
     let m = cache::get(name);
     let fname = function_name.map_or_else(

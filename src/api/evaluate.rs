@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use pgrx::prelude::*;
+
+use super::args::required;
 use pgrx::JsonB;
 use serde_json::json;
 
@@ -53,7 +55,13 @@ fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
 /// The full metric set of a model on a relation that holds its target; with `group_by`, the
 /// metrics per value of that column beside the overall ones.
 #[pg_extern(stable)]
-fn dm_evaluate(model: &str, relation: &str, group_by: default!(Option<&str>, "NULL")) -> JsonB {
+fn dm_evaluate(
+    model: Option<&str>,
+    relation: Option<&str>,
+    group_by: default!(Option<&str>, "NULL"),
+) -> JsonB {
+    let model = required(model, "dm_evaluate", "model");
+    let relation = required(relation, "dm_evaluate", "relation");
     if !cache::get(model).model.task.is_supervised() {
         if group_by.is_some() {
             Err::<(), _>(Error::param(
@@ -125,10 +133,12 @@ fn dm_confusion_matrix(
 /// sklearn's roc_curve for one class against the rest (default: the second class of a binary model).
 #[pg_extern(stable)]
 fn dm_roc_curve(
-    model: &str,
-    relation: &str,
+    model: Option<&str>,
+    relation: Option<&str>,
     positive_class: default!(Option<&str>, "NULL"),
 ) -> TableIterator<'static, (name!(threshold, f64), name!(fpr, f64), name!(tpr, f64))> {
+    let model = required(model, "dm_roc_curve", "model");
+    let relation = required(relation, "dm_roc_curve", "relation");
     let (_, _, s) = score_relation(model, relation);
     let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
     let curve = scores::roc_curve(&pos, &score)
@@ -140,8 +150,8 @@ fn dm_roc_curve(
 /// sklearn's precision_recall_curve; the last row (threshold NULL) is the point (1, 0).
 #[pg_extern(stable)]
 fn dm_pr_curve(
-    model: &str,
-    relation: &str,
+    model: Option<&str>,
+    relation: Option<&str>,
     positive_class: default!(Option<&str>, "NULL"),
 ) -> TableIterator<
     'static,
@@ -151,6 +161,8 @@ fn dm_pr_curve(
         name!(recall, f64),
     ),
 > {
+    let model = required(model, "dm_pr_curve", "model");
+    let relation = required(relation, "dm_pr_curve", "relation");
     let (_, _, s) = score_relation(model, relation);
     let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
     TableIterator::new(scores::pr_curve(&pos, &score))

@@ -63,8 +63,8 @@ fn dm_rollback(model: &str) -> i32 {
 
 /// Drops one version, or the whole model with its history; returns the versions dropped.
 #[pg_extern(volatile)]
-fn dm_drop_model(model: &str, version: default!(Option<i32>, "NULL")) -> i64 {
-    let name = models::check_name(model);
+fn dm_drop_model(model: Option<&str>, version: default!(Option<i32>, "NULL")) -> i64 {
+    let name = models::check_name(super::args::required(model, "dm_drop_model", "model"));
     models::lock_name(name);
     if !models::exists(name) {
         no_model(name);

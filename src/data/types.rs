@@ -56,8 +56,11 @@ pub unsafe fn to_f64(datum: pg_sys::Datum, base: Oid) -> f64 {
         pg_sys::FLOAT4OID => f32::from_bits(datum.value() as u32) as f64,
         pg_sys::FLOAT8OID => f64::from_bits(datum.value() as u64),
         pg_sys::BOOLOID => f64::from(u8::from(datum.value() != 0)),
+        // Beyond float8's range is ±Infinity (not the 22003 of a cast, which cannot name the
+        // column): training then names the column that holds it, scoring the feature.
         pg_sys::NUMERICOID => {
-            direct_function_call::<f64>(pg_sys::numeric_float8, &[Some(datum)]).unwrap_or(f64::NAN)
+            direct_function_call::<f64>(pg_sys::numeric_float8_no_overflow, &[Some(datum)])
+                .unwrap_or(f64::NAN)
         }
         pg_sys::DATEOID => {
             let d = datum.value() as i32;

@@ -14,6 +14,8 @@ pub enum SqlError {
     State(String),
     /// A concurrent transaction changed what this one read; retrying can succeed (40001).
     Serialization(String),
+    /// A required argument is NULL (22004).
+    NullArgument(String),
     Mining(Error),
     Internal(String),
 }
@@ -47,6 +49,7 @@ pub fn raise(e: SqlError) -> ! {
         SqlError::UndefinedObject(m) => (PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, m),
         SqlError::State(m) => (PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, m),
         SqlError::Serialization(m) => (PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE, m),
+        SqlError::NullArgument(m) => (PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, m),
         SqlError::Mining(e) => (code(e.kind), e.message),
         SqlError::Internal(m) => (PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, m),
     };
