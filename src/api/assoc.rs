@@ -66,6 +66,26 @@ fn mine(
     (b, sets)
 }
 
+/// The arguments both functions share, checked, and the frequent itemsets of the baskets they
+/// name (read within the budget, mined on the pool); errors name `function`.
+fn itemsets_of(
+    function: &str,
+    relation: Option<&str>,
+    transaction_col: Option<&str>,
+    item_col: Option<&str>,
+    min_support: Option<f64>,
+    options: Option<JsonbArg>,
+) -> (Arc<Baskets>, Vec<Itemset>, Limits) {
+    let relation = required(relation, function, "relation");
+    let transaction_col = required(transaction_col, function, "transaction_col");
+    let item_col = required(item_col, function, "item_col");
+    let min_support = required(min_support, function, "min_support");
+    let limits = limits(options).or_raise_in(function);
+    let b = baskets(relation, transaction_col, item_col, &limits, function);
+    let (b, sets) = mine(b, min_support, &limits, function);
+    (b, sets, limits)
+}
+
 /// Item names of ids, sorted.
 fn names(b: &Baskets, ids: &[u32]) -> Vec<String> {
     let mut v: Vec<String> = ids.iter().map(|&i| b.items[i as usize].clone()).collect();
@@ -98,28 +118,15 @@ fn dm_association_rules(
     ),
 > {
     let f = "dm_association_rules";
-    let (relation, transaction_col, item_col) = (
-        required(relation, f, "relation"),
-        required(transaction_col, f, "transaction_col"),
-        required(item_col, f, "item_col"),
-    );
-    let min_support = required(min_support, f, "min_support");
     let min_confidence = required(min_confidence, f, "min_confidence");
-    let limits = limits(options).or_raise_in(f);
-    let b = baskets(
-        relation,
-        transaction_col,
-        item_col,
-        &limits,
-        "dm_association_rules",
-    );
-    let (b, sets) = mine(b, min_support, &limits, "dm_association_rules");
+    let (b, sets, limits) =
+        itemsets_of(f, relation, transaction_col, item_col, min_support, options);
     let progress = Arc::new(Progress::default());
     let job_p = progress.clone();
     let mut rules = pool::run("association rules", progress, 0, move || {
         rules::rules(&sets, min_confidence, &limits, &mut || cancelled(&job_p))
     })
-    .or_raise_in("dm_association_rules");
+    .or_raise_in(f);
     rules.sort_by(|x, y| {
         y.confidence
             .total_cmp(&x.confidence)
@@ -156,22 +163,14 @@ fn dm_frequent_itemsets(
         name!(size, i32),
     ),
 > {
-    let f = "dm_frequent_itemsets";
-    let (relation, transaction_col, item_col) = (
-        required(relation, f, "relation"),
-        required(transaction_col, f, "transaction_col"),
-        required(item_col, f, "item_col"),
-    );
-    let min_support = required(min_support, f, "min_support");
-    let limits = limits(options).or_raise_in(f);
-    let b = baskets(
+    let (b, sets, _) = itemsets_of(
+        "dm_frequent_itemsets",
         relation,
         transaction_col,
         item_col,
-        &limits,
-        "dm_frequent_itemsets",
+        min_support,
+        options,
     );
-    let (b, sets) = mine(b, min_support, &limits, "dm_frequent_itemsets");
     TableIterator::new(sets.into_iter().map(move |s| {
         let n = s.items.len() as i32;
         (names(&b, &s.items), s.support, n)

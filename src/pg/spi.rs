@@ -138,8 +138,22 @@ where
     B: FromDatum + IntoDatum,
     C: FromDatum + IntoDatum,
 {
+    three_as(q, args, read_only())
+}
+
+/// Three columns of the first row, read-only for SPI as `read_only` says.
+fn three_as<A, B, C>(
+    q: &str,
+    args: &[DatumWithOid],
+    read_only: bool,
+) -> pgrx::spi::Result<(Option<A>, Option<B>, Option<C>)>
+where
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
+    C: FromDatum + IntoDatum,
+{
     // SAFETY: the row of this result.
-    first_row(q, args, |t, d| unsafe {
+    first_row_as(q, args, read_only, |t, d| unsafe {
         Ok((
             column::<A>(t, d, 1)?,
             column::<B>(t, d, 2)?,
@@ -168,14 +182,7 @@ where
         pg_sys::CommandCounterIncrement();
         pg_sys::PushActiveSnapshot(pg_sys::GetLatestSnapshot());
     }
-    // SAFETY: the row of this result.
-    let row = first_row_as(q, args, true, |t, d| unsafe {
-        Ok((
-            column::<A>(t, d, 1)?,
-            column::<B>(t, d, 2)?,
-            column::<C>(t, d, 3)?,
-        ))
-    });
+    let row = three_as(q, args, true);
     // SAFETY: the snapshot pushed above is the active one.
     unsafe { pg_sys::PopActiveSnapshot() };
     row
