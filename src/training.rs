@@ -15,7 +15,7 @@ use crate::data::reader;
 use crate::pg::errors::{raise, OrRaise, SqlError};
 use crate::pg::pool;
 use mining::common::error::Error;
-use mining::common::progress::Progress;
+use mining::common::progress::{Cancel, Progress};
 use mining::common::task::Task;
 use mining::model::format;
 use mining::model::stored::StoredModel;
@@ -91,8 +91,9 @@ pub fn train(mut r: Request) -> Stored {
     let mut choice = None;
     if auto::wanted(&req).or_raise_for(name) {
         notice!("model \"{name}\": {}", auto::announce(&req));
-        let (job_frame, job_req) = (frame.clone(), req.clone());
         let progress = Arc::new(Progress::default());
+        req.options.cancel = Cancel(progress.cancel.clone());
+        let (job_frame, job_req) = (frame.clone(), req.clone());
         let job_progress = progress.clone();
         let chosen = pool::run(&format!("model \"{name}\": auto"), progress, 0, move || {
             auto::choose(&job_frame, &job_req, &job_progress)
@@ -102,9 +103,26 @@ pub fn train(mut r: Request) -> Stored {
         req.algorithm = chosen.winner.to_string();
         choice = Some(chosen);
     }
-    let prepared = pipeline::prepare(&frame, &req, &mut |m| notice!("model \"{name}\": {m}"))
-        .or_raise_for(name);
+    // Preparing runs on the pool too, so that a cancel stops it (its notices are said after).
+    let progress = Arc::new(Progress::default());
+    req.options.cancel = Cancel(progress.cancel.clone());
+    let (job_frame, job_req) = (frame.clone(), req.clone());
     drop(frame);
+    let (prepared, notices) = pool::run(
+        &format!("model \"{name}\": preparing"),
+        progress,
+        0,
+        move || {
+            let mut notices = Vec::new();
+            let prepared = pipeline::prepare(&job_frame, &job_req, &mut |m| notices.push(m));
+            Ok((prepared, notices))
+        },
+    )
+    .or_raise_for(name);
+    for m in notices {
+        notice!("model \"{name}\": {m}");
+    }
+    let prepared = prepared.or_raise_for(name);
     for w in prepared.warnings() {
         warning!("model \"{name}\": {w}");
     }

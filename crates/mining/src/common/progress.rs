@@ -12,6 +12,30 @@ pub struct Progress {
     pub done: AtomicUsize,
 }
 
+/// A run's cancel flag as its preparation sees it (in `TrainOptions`, beside the memory budget;
+/// never a key of `options`). It is not part of what a run is: any two compare equal.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(pub Arc<AtomicBool>);
+
+impl PartialEq for Cancel {
+    fn eq(&self, _: &Cancel) -> bool {
+        true
+    }
+}
+
+impl Cancel {
+    /// The cancel error once the run is cancelled, or Ok.
+    pub fn check(&self) -> crate::common::error::Result<()> {
+        if self.0.load(Ordering::Relaxed) {
+            Err(crate::common::error::Error::internal(
+                "training was cancelled",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl Progress {
     /// A progress of its own count for a part of the job (a fold's fit), cancelled with this
     /// one.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::common::error::Result;
 use crate::common::frame::Column;
 use crate::common::numeric::argmax;
-use crate::common::progress::Progress;
+use crate::common::progress::{Cancel, Progress};
 use crate::learners::trees::binning::{self, Binned, ColumnBinner};
 use crate::learners::trees::forest::{self, Forest};
 use crate::learners::trees::scoring_layout::ScoringLayout;
@@ -159,11 +159,13 @@ pub fn bin_features(
     rows: usize,
     train: &[usize],
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<Binned> {
     let all: Vec<usize> = (0..rows).collect();
     let mut binner = ColumnBinner::new(rows, prep.width(), train, binning::MAX_BINS, seed);
     let mut column = Vec::with_capacity(rows);
     for (i, col) in features.iter().enumerate() {
+        cancel.check()?;
         let encoded = prep.transform_feature(i, col, &all)?;
         let w = encoded.len().checked_div(rows).unwrap_or(0);
         for k in 0..w {

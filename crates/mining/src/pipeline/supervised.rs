@@ -92,7 +92,8 @@ pub(super) fn prepare_rows(
     }
 
     // Rows: a target is needed; exact duplicates (features, target, time) are dropped.
-    let (rows, null_targets, duplicates) = rows::keep(Some(target_col), &used, opts.dedup);
+    let (rows, null_targets, duplicates) =
+        rows::keep(Some(target_col), &used, opts.dedup, &opts.cancel)?;
     if rows.is_empty() {
         return Err(Error::data(format!(
             "the target \"{target_name}\" is NULL in every row"
@@ -135,6 +136,7 @@ pub(super) fn prepare_rows(
     let estimator = registry::estimator(&algorithm, task, &req.hyperparams)?;
     let mut warnings = Vec::new();
 
+    opts.cancel.check()?;
     let sub = frame_rows(&used, &rows);
     let (target, mut classes) = match task {
         Task::Regression => {
@@ -276,7 +278,9 @@ pub(super) fn prepare_rows(
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
         .collect();
     let defaults = defaults::for_estimator(&estimator, opts);
+    opts.cancel.check()?;
     let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
+    opts.cancel.check()?;
     // Folds must be possible, and every search candidate a valid estimator, before anything is fitted.
     for k in opts.cv.iter().chain(opts.search.as_ref().map(|s| &s.folds)) {
         let classes = match &target {
@@ -315,7 +319,14 @@ pub(super) fn prepare_rows(
         Some(seed) => {
             opts.memory
                 .check_items("binning the training rows", rows.len(), prep.width())?;
-            let b = encoded::bin_features(&prep, &sub_features, rows.len(), &split.train, seed)?;
+            let b = encoded::bin_features(
+                &prep,
+                &sub_features,
+                rows.len(),
+                &split.train,
+                seed,
+                &opts.cancel,
+            )?;
             (Vec::new(), Some(b))
         }
         None => {
@@ -327,6 +338,7 @@ pub(super) fn prepare_rows(
     };
     let n_cols = prep.width();
 
+    opts.cancel.check()?;
     // Data-quality warnings on the training rows.
     warnings.extend(quality::column_warnings(&sub_features, &split.train));
     if let Target::Classes { y, n_classes } = &target {

@@ -508,6 +508,43 @@ fn the_memory_budget_refuses_before_allocating() {
     );
 }
 
+#[test]
+fn a_cancelled_run_stops_preparing() {
+    let mut a = Column::new("a", "double precision", ColumnKind::Float);
+    let mut y = Column::new("y", "double precision", ColumnKind::Float);
+    for i in 0..200 {
+        a.push_number(Some(i as f64));
+        y.push_number(Some((i % 7) as f64));
+    }
+    let f = Frame {
+        columns: vec![a, y],
+    };
+    for (algorithm, target) in [("linear_regression", Some("y")), ("kmeans", None)] {
+        let req = |cancelled: bool| {
+            let options = TrainOptions::default();
+            options
+                .cancel
+                .0
+                .store(cancelled, std::sync::atomic::Ordering::Relaxed);
+            TrainRequest {
+                target: target.map(String::from),
+                algorithm: algorithm.into(),
+                hyperparams: json!({}),
+                options,
+            }
+        };
+        assert!(prepare(&f, &req(false), &mut |_| {}).is_ok(), "{algorithm}");
+        let Err(e) = prepare(&f, &req(true), &mut |_| {}) else {
+            panic!("{algorithm}: prepared although cancelled")
+        };
+        assert!(
+            e.message.contains("cancelled"),
+            "{algorithm}: {}",
+            e.message
+        );
+    }
+}
+
 /// Whether every parallel scoring of many rows refuses to go on once cancelled.
 fn fitted_stops(
     forest: &crate::learners::trees::forest::Forest,

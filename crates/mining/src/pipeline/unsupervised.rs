@@ -52,7 +52,7 @@ pub(super) fn prepare(
         used.push(&frame.columns[o]);
     }
     let dedup = opts.dedup_set && opts.dedup;
-    let (kept, _, duplicates) = rows::keep(None, &used, dedup);
+    let (kept, _, duplicates) = rows::keep(None, &used, dedup, &opts.cancel)?;
     notice(format!(
         "read {n_read} rows; dropped {duplicates} exact duplicates; {} remain",
         kept.len()
@@ -93,6 +93,7 @@ pub(super) fn prepare(
     notice(split_summary(method, &split));
 
     let n_features = features.len();
+    opts.cancel.check()?;
     let sub = frame_rows(&used, &kept);
     let sub_features: Vec<&Column> = sub.iter().take(n_features).map(|c| &**c).collect();
     let choices: Vec<ColumnChoice> = features
@@ -100,12 +101,15 @@ pub(super) fn prepare(
         .map(|f| opts.preprocess.get(&f.name).copied().unwrap_or_default())
         .collect();
     let defaults = crate::pipeline::defaults::for_estimator(&estimator, opts);
+    opts.cancel.check()?;
     let (prep, notes) = Preprocessor::fit(&sub_features, &split.train, &choices, defaults)?;
+    opts.cancel.check()?;
     let mut warnings = notes;
     let all: Vec<usize> = (0..kept.len()).collect();
     opts.memory
         .check_items("encoding the training rows", all.len(), prep.width() * 8)?;
     let x = prep.transform_columns(&sub_features, &all)?;
+    opts.cancel.check()?;
     let n_cols = prep.width();
     warnings.extend(quality::column_warnings(&sub_features, &split.train));
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
+use crate::common::progress::Cancel;
 use crate::common::task::Task;
 use crate::prepare::preprocess::{ColumnChoice, Encode, Impute, Scale, Unknown};
 use crate::prepare::search::{parse_folds, parse_search, SearchSpec};
@@ -52,6 +53,8 @@ pub struct TrainOptions {
     /// The memory budget (not a key of `options`: the extension sets it from the server's
     /// setting).
     pub memory: Budget,
+    /// The run's cancel flag (not a key of `options`: the extension shares it with the pool).
+    pub cancel: Cancel,
 }
 
 pub const DEFAULT_SEED: u64 = 42;
@@ -81,6 +84,7 @@ impl Default for TrainOptions {
             search: None,
             time_budget_s: 60.0,
             memory: Budget::unlimited(),
+            cancel: Cancel::default(),
         }
     }
 }
