@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
@@ -175,6 +176,32 @@ pub fn fit(
     seed: u64,
     progress: &Progress,
 ) -> Result<Boosted> {
+    fit_within(
+        x,
+        p,
+        labels,
+        (train, valid),
+        params,
+        seed,
+        progress,
+        &Budget::unlimited(),
+    )
+}
+
+/// `fit`, with the trees checked against `budget` after every round (up to 100,000 rounds of
+/// up to 65,536 leaves can outgrow any machine): over it, the budget's error.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_within(
+    x: &[f64],
+    p: usize,
+    labels: Labels,
+    (train, valid): (&[usize], &[usize]),
+    params: &BoostParams,
+    seed: u64,
+    progress: &Progress,
+    budget: &Budget,
+) -> Result<Boosted> {
+    let mut tree_bytes = 0usize;
     let n_train = train.len();
     if n_train == 0 || p == 0 {
         return Err(Error::data(
@@ -291,8 +318,10 @@ pub fn fit(
                 .iter_mut()
                 .zip(&imp.splits)
                 .for_each(|(a, b)| *a += b);
+            tree_bytes += std::mem::size_of_val(tree.nodes.as_slice());
             trees.push(tree);
         }
+        budget.check("growing the boosting trees", tree_bytes)?;
         rounds_run = round + 1;
         progress.done.fetch_add(1, Ordering::Relaxed);
         if params.n_iter_no_change > 0 && !valid.is_empty() {

@@ -2,11 +2,12 @@
 //! per split, trees grown on binned features (cart.rs) in parallel on the extension's
 //! pool; probabilities and values are averaged over trees, as in scikit-learn.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::common::budget::Budget;
 use crate::common::derived::Derived;
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::progress::Progress;
@@ -134,6 +135,31 @@ pub fn fit(
     seed: u64,
     progress: &Progress,
 ) -> Result<Forest> {
+    let all = (params, n_trees, bootstrap, extra, seed);
+    fit_within(binned, labels, rows, all, progress, &Budget::unlimited())
+}
+
+/// Bytes a grown tree holds.
+pub(crate) fn tree_bytes(t: &Tree) -> usize {
+    std::mem::size_of_val(t.nodes.as_slice())
+        + 8 * t.values.len()
+        + 4 * t.counts.len()
+        + 8 * t.gain.len()
+}
+
+/// `fit`, with the grown trees checked against `budget` as they come (a forest of many deep
+/// trees can outgrow any machine): over it, no further tree is grown and the result is the
+/// budget's error.
+pub fn fit_within(
+    binned: &binning::Binned,
+    labels: Labels,
+    rows: &[usize],
+    (params, n_trees, bootstrap, extra, seed): (&TreeParams, usize, bool, bool, u64),
+    progress: &Progress,
+    budget: &Budget,
+) -> Result<Forest> {
+    let held = AtomicUsize::new(0);
+    let over = AtomicBool::new(false);
     let n = rows.len();
     if n == 0 || binned.n_cols == 0 {
         return Err(Error::data(
@@ -147,7 +173,7 @@ pub fn fit(
     let trees: Vec<Option<Tree>> = (0..n_trees)
         .into_par_iter()
         .map(|t| {
-            if progress.cancel.load(Ordering::Relaxed) {
+            if progress.cancel.load(Ordering::Relaxed) || over.load(Ordering::Relaxed) {
                 return None;
             }
             let mut rng = Rng::new(seed).fork(t as u64 + 1);
@@ -167,10 +193,18 @@ pub fn fit(
                 rows.iter().map(|&r| r as u32).collect()
             };
             let tree = cart::grow_tree(binned, labels, sample, params, extra, &mut rng);
+            let bytes = tree_bytes(&tree);
+            if held.fetch_add(bytes, Ordering::Relaxed) + bytes > budget.limit() {
+                over.store(true, Ordering::Relaxed);
+                return None;
+            }
             progress.done.fetch_add(1, Ordering::Relaxed);
             Some(tree)
         })
         .collect();
+    if over.load(Ordering::Relaxed) {
+        return Err(budget.exceeded("growing the forest's trees"));
+    }
     let trees: Option<Vec<Tree>> = trees.into_iter().collect();
     match trees {
         Some(trees) => Ok(Forest {
@@ -277,6 +311,59 @@ pub(crate) mod tests {
         let mut out = [0.0; 2];
         a.predict(&[90.0], &mut out);
         assert!(out[1] > 0.9 && (out[0] + out[1] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn trees_beyond_the_budget_stop_the_forest() {
+        let x: Vec<f64> = (0..2000).map(|i| ((i * 37) % 1000) as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v * 0.37).sin()).collect();
+        let rows: Vec<usize> = (0..2000).collect();
+        let params = TreeParams {
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: None,
+            criterion: Criterion::SquaredError,
+        };
+        let binned = binning::bin(&x, 1, &rows, binning::MAX_BINS, 3);
+        let labels = Labels::Values(&y);
+        let one = fit_within(
+            &binned,
+            labels,
+            &rows,
+            (&params, 1, true, false, 3),
+            &Progress::default(),
+            &Budget::unlimited(),
+        )
+        .unwrap();
+        let per_tree = tree_bytes(&one.trees[0]);
+        // Room for about ten trees of a hundred.
+        let budget = Budget::of_bytes(per_tree * 10);
+        let e = fit_within(
+            &binned,
+            labels,
+            &rows,
+            (&params, 100, true, false, 3),
+            &Progress::default(),
+            &budget,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OutOfMemory);
+        assert!(
+            e.message
+                .starts_with("growing the forest's trees needs more than"),
+            "{}",
+            e.message
+        );
+        assert!(fit_within(
+            &binned,
+            labels,
+            &rows,
+            (&params, 5, true, false, 3),
+            &Progress::default(),
+            &budget
+        )
+        .is_ok());
     }
 
     #[test]

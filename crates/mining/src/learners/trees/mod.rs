@@ -354,16 +354,13 @@ impl Learner for ForestParams {
                 &dense
             }
         };
-        forest::fit(
+        forest::fit_within(
             binned,
             data.labels()?,
             data.rows,
-            &params,
-            self.n_estimators,
-            self.bootstrap,
-            self.extra,
-            seed,
+            (&params, self.n_estimators, self.bootstrap, self.extra, seed),
             progress,
+            &data.budget,
         )
     }
 
@@ -380,15 +377,15 @@ impl Learner for BoostParams {
     type Model = Boosted;
 
     fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Boosted> {
-        boosting::fit(
+        boosting::fit_within(
             data.x,
             data.n_cols,
             data.labels()?,
-            data.rows,
-            data.validation,
+            (data.rows, data.validation),
             self,
             seed,
             progress,
+            &data.budget,
         )
     }
 

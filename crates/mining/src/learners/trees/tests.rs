@@ -435,3 +435,36 @@ fn forests_within_one_point_of_sklearn() {
         }
     }
 }
+
+#[test]
+fn boosting_trees_beyond_the_budget_are_an_error() {
+    let x: Vec<f64> = (0..3000).map(|i| ((i * 37) % 1000) as f64).collect();
+    let y: Vec<f64> = x.iter().map(|v| (v * 0.37).sin()).collect();
+    let rows: Vec<usize> = (0..3000).collect();
+    let params = BoostParams {
+        n_estimators: 1000,
+        n_iter_no_change: 0,
+        ..BoostParams::default()
+    };
+    let fit = |budget: &crate::common::budget::Budget| {
+        boosting::fit_within(
+            &x,
+            1,
+            Labels::Values(&y),
+            (&rows, &[]),
+            &params,
+            0,
+            &Progress::default(),
+            budget,
+        )
+    };
+    let e = fit(&crate::common::budget::Budget::of_bytes(64 << 10)).unwrap_err();
+    assert_eq!(e.kind, crate::common::error::ErrorKind::OutOfMemory);
+    assert!(
+        e.message
+            .starts_with("growing the boosting trees needs about"),
+        "{}",
+        e.message
+    );
+    assert!(fit(&crate::common::budget::Budget::of_bytes(64 << 20)).is_ok());
+}
