@@ -8,6 +8,7 @@ use pgrx::{AggregateName, AnyElement, Internal, JsonB};
 use serde_json::json;
 
 use crate::data::types::label_of;
+use crate::pg::errors::OrRaise;
 use mining::evaluation::accumulate::LabelAcc;
 use mining::evaluation::metrics::RegressionAcc;
 
@@ -28,8 +29,19 @@ fn push_labels(
                 acc.numeric = a_num && p_num;
             }
             acc.push(&a_label, &p_label, score);
+            within_budget("dm_classification_metrics", acc.rows(), || acc.held_bytes());
         }
         _ => acc.skipped += 1,
+    }
+}
+
+/// An aggregate's state holds its rows: at every power of two from 65,536 rows on, it is
+/// checked against pg_mining.max_memory (ERROR 53200 naming the aggregate).
+fn within_budget(aggregate: &str, rows: usize, bytes: impl Fn() -> usize) {
+    if rows >= 1 << 16 && rows.is_power_of_two() {
+        crate::memory_budget()
+            .check("the rows it holds", bytes())
+            .or_raise_in(aggregate);
     }
 }
 
@@ -207,6 +219,9 @@ impl Aggregate<ClusterMetrics> for ClusterMetrics {
                 }
                 st.x.extend(row);
                 st.labels.push(c);
+                within_budget("dm_clustering_metrics", st.labels.len(), || {
+                    8 * (st.x.capacity() + st.labels.capacity())
+                });
             }
             _ => st.skipped += 1,
         }

@@ -109,6 +109,12 @@ SET pg_mining.max_memory = '8MB';
 SELECT err($$SELECT * FROM dm_train('m', 'SELECT i::text AS code, i % 2 = 0 AS y FROM generate_series(1, 20000) i', 'y', 'logistic_regression', options => '{"max_categories": 10000}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'customers', 'churned', 'mlp', '{"hidden_layer_sizes": [10000, 10000, 10000, 10000]}', '{"exclude": ["id"]}')$$);
 SELECT err($$SELECT * FROM dm_train('m', 'SELECT (i % 100)::float8 AS a, (i % 7)::float8 AS b FROM generate_series(1, 20000) i', NULL, 'dbscan', '{"eps": 1000}')$$);
+-- Forests and boosting count their trees as they grow them.
+SELECT err($$SELECT * FROM dm_train('m', 'SELECT sin(i * 0.7) AS a, sin(i * 1.3) AS b, sin(i * 2.9) AS c, sin(i * 5.1) AS d, cos(i * 0.37) AS y FROM generate_series(1, 50000) i', 'y', 'random_forest', '{"n_estimators": 500}')$$);
+-- Aggregates that hold their rows check them as they grow.
+SET pg_mining.max_memory = '1MB';
+SELECT err($$SELECT dm_clustering_metrics(ARRAY[g::float8, g * 2], (g % 3)::bigint) FROM generate_series(1, 200000) g$$);
+SELECT err($$SELECT dm_classification_metrics(g % 2 = 0, g % 3 = 0, (g % 10) / 10.0) FROM generate_series(1, 200000) g$$);
 RESET pg_mining.max_memory;
 SELECT version > 0 AS still_trains FROM dm_train('after_budget', 'customers', 'churned', 'decision_tree', options => '{"exclude": ["id"]}');
 

@@ -37,6 +37,19 @@ impl LabelAcc {
         i
     }
 
+    /// Rows kept so far.
+    pub fn rows(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// About the bytes held: the pairs and scores (with their vectors' spare room) and the
+    /// distinct labels.
+    pub fn held_bytes(&self) -> usize {
+        self.pairs.capacity() * 8
+            + self.scores.capacity() * 8
+            + self.labels.iter().map(|l| 2 * l.len() + 64).sum::<usize>()
+    }
+
     pub fn pairs_is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
