@@ -1,6 +1,5 @@
 //! Association rules and frequent itemsets over a (transaction, item) relation, by FP-growth.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use pgrx::prelude::*;
@@ -40,15 +39,6 @@ fn baskets(
     )
 }
 
-/// A check for the pool's cancel flag.
-fn cancelled(progress: &Progress) -> Result<(), Error> {
-    if progress.cancel.load(Ordering::Relaxed) {
-        Err(Error::internal("cancelled"))
-    } else {
-        Ok(())
-    }
-}
-
 /// Frequent itemsets on the pool (cancellable).
 fn mine(
     b: Baskets,
@@ -60,7 +50,7 @@ fn mine(
     let progress = Arc::new(Progress::default());
     let (job_b, job_p, job_limits) = (b.clone(), progress.clone(), limits.clone());
     let sets = pool::run("frequent itemsets", progress, 0, move || {
-        fpgrowth::frequent_itemsets(&job_b, min_support, &job_limits, &mut || cancelled(&job_p))
+        fpgrowth::frequent_itemsets(&job_b, min_support, &job_limits, &mut || job_p.check())
     })
     .or_raise_in(function);
     (b, sets)
@@ -124,7 +114,7 @@ fn dm_association_rules(
     let progress = Arc::new(Progress::default());
     let job_p = progress.clone();
     let mut rules = pool::run("association rules", progress, 0, move || {
-        rules::rules(&sets, min_confidence, &limits, &mut || cancelled(&job_p))
+        rules::rules(&sets, min_confidence, &limits, &mut || job_p.check())
     })
     .or_raise_in(f);
     rules.sort_by(|x, y| {

@@ -198,9 +198,5 @@ pub fn catalog_changed(relid: pg_sys::Oid) {
 
 /// Tells every backend (at commit; this one at once) that deployments changed.
 pub fn forget_names() {
-    RESOLVED.with(|r| r.borrow_mut().clear());
-    changed();
-    let (deployments, _) = catalog_oids();
-    // SAFETY: queues a relcache invalidation of dm.deployments in this transaction.
-    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(deployments) };
+    catalog_changed(catalog_oids().0);
 }

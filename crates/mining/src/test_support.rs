@@ -10,6 +10,29 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The feature names and probe rows of tests/fixtures/model_format_3.json.
+pub fn format3_probes(doc: &Value) -> (Vec<&str>, Vec<Vec<Option<String>>>) {
+    let names = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let probes = doc["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .collect();
+    (names, probes)
+}
+
 pub fn floats(v: &Value) -> Vec<f64> {
     v.as_array()
         .unwrap()

@@ -26,13 +26,7 @@ impl PartialEq for Cancel {
 impl Cancel {
     /// The cancel error once the run is cancelled, or Ok.
     pub fn check(&self) -> crate::common::error::Result<()> {
-        if self.0.load(Ordering::Relaxed) {
-            Err(crate::common::error::Error::internal(
-                "training was cancelled",
-            ))
-        } else {
-            Ok(())
-        }
+        stopped(&self.0)
     }
 }
 
@@ -50,20 +44,25 @@ impl Progress {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// The error of a cancelled job (never shown: the statement's own cancel ERROR comes
-    /// first), or Ok.
+    /// The cancel error once the job is cancelled, or Ok.
     pub fn check(&self) -> crate::common::error::Result<()> {
-        if self.cancelled() {
-            Err(crate::common::error::Error::internal(
-                "training was cancelled",
-            ))
-        } else {
-            Ok(())
-        }
+        stopped(&self.cancel)
     }
 
     /// Counts one more unit of work done.
     pub fn tick(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The error of a cancelled job (never shown: the statement's own cancel ERROR comes first),
+/// or Ok.
+fn stopped(flag: &AtomicBool) -> crate::common::error::Result<()> {
+    if flag.load(Ordering::Relaxed) {
+        Err(crate::common::error::Error::internal(
+            "training was cancelled",
+        ))
+    } else {
+        Ok(())
     }
 }

@@ -114,9 +114,7 @@ pub fn run_trials(
     let results: Vec<Result<(f64, u64)>> = pairs
         .par_iter()
         .map(|&(c, f)| {
-            if progress.cancel.load(Ordering::Relaxed) {
-                return Err(Error::internal("training was cancelled"));
-            }
+            progress.check()?;
             let t = Instant::now();
             let s = score(c, f);
             progress.done.fetch_add(1, Ordering::Relaxed);

@@ -102,24 +102,7 @@ fn damage(body: &[u8], other: &[u8], rng: &mut Rng) -> Vec<u8> {
 #[test]
 fn damaged_models_of_every_algorithm_load_or_fail_cleanly() {
     let doc = crate::test_support::fixture("model_format_3.json");
-    let names: Vec<&str> = doc["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
-    let probes: Vec<Vec<Option<String>>> = doc["probes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .collect();
+    let (names, probes) = crate::test_support::format3_probes(&doc);
     let models: Vec<(String, Vec<u8>)> = doc["models"]
         .as_array()
         .unwrap()

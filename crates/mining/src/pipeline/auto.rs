@@ -3,7 +3,6 @@
 //! defaults), cheapest first, until the time budget is spent. The best mean of the primary
 //! metric wins; every candidate is kept for the experiment record.
 
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -123,9 +122,7 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
     let resolved = probe.task;
     drop(probe);
     for (algorithm, max_rows) in registry::auto_candidates(resolved) {
-        if progress.cancel.load(Ordering::Relaxed) {
-            return Err(Error::internal("training was cancelled"));
-        }
+        progress.check()?;
         if !tried.is_empty() && start.elapsed().as_secs_f64() > budget {
             skipped.push((algorithm, format!("time budget of {budget} s spent")));
             continue;

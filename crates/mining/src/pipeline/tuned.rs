@@ -91,9 +91,7 @@ impl Prepared {
         let per_fold: Vec<Result<Metrics>> = folds
             .par_iter()
             .map(|f| {
-                if progress.cancel.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(Error::internal("training was cancelled"));
-                }
+                progress.check()?;
                 let m = self.fold_metrics(estimator, f, progress);
                 progress
                     .done

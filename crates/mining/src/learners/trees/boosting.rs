@@ -266,9 +266,7 @@ pub fn fit_within(
     let mut sorted_train: Vec<u32> = train.iter().map(|&r| r as u32).collect();
     sorted_train.sort_unstable();
     for round in 0..params.n_estimators {
-        if progress.cancel.load(Ordering::Relaxed) {
-            return Err(Error::internal("training was cancelled"));
-        }
+        progress.check()?;
         // Gradients and hessians at the current scores (training rows only).
         gradients(loss, &target, &raw, k, train, &mut grad, &mut hess);
         let sample: Vec<u32> = if n_sample < n_train {

@@ -204,13 +204,7 @@ fn format_2_models_score_and_explain_as_they_did() {
                 .collect()
         })
         .collect();
-    let floats = |v: &serde_json::Value| -> Vec<f64> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect()
-    };
+    let floats = crate::test_support::floats;
     let models = doc["models"].as_array().unwrap();
     assert_eq!(models.len(), 3);
     for m in models {
@@ -284,24 +278,7 @@ fn format_3_models_of_every_algorithm_score_as_they_did() {
             .map(|x| bits(x).to_bits())
             .collect()
     };
-    let names: Vec<&str> = doc["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
-    let probes: Vec<Vec<Option<String>>> = doc["probes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .collect();
+    let (names, probes) = crate::test_support::format3_probes(&doc);
     let models = doc["models"].as_array().unwrap();
     // Every registered algorithm has a stored model in the fixture.
     let stored: Vec<&str> = models
