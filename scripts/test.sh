@@ -3,8 +3,10 @@
 #   1. the mining core's unit and layout tests (cargo test -p mining: plain Rust, no Postgres),
 #   2. the extension's #[pg_test]s in a temporary Postgres (cargo pgrx test),
 #   3. SQL scenario tests (pg_regress) against the release build installed into Debian's
-#      PostgreSQL 15, in the project's own cluster, the client checks (psql, pgjdbc, psqlODBC)
-#      and the crash-consistency check (tests/crash/run.sh: it resets the server's sessions).
+#      PostgreSQL 15, in the project's own cluster, the client checks (psql, pgjdbc, psqlODBC),
+#      backup and restore (tests/dump/run.sh), the upgrade from the released 0.1.0
+#      (tests/upgrade/run.sh: builds the 0.1.0 library from tag v0.1.0 once) and the
+#      crash-consistency check (tests/crash/run.sh: it resets the server's sessions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -57,6 +59,20 @@ bash tests/clients/run.sh pg_mining_regress || client_failed=1
 [ "$client_failed" -eq 0 ] || status=1
 total=$((total + 1))
 failed=$((failed + client_failed))
+
+echo "== backup and restore: pg_dump -Fc + pg_restore and plain pg_dump + psql carry every model"
+dump_failed=0
+bash tests/dump/run.sh || dump_failed=1
+[ "$dump_failed" -eq 0 ] || status=1
+total=$((total + 1))
+failed=$((failed + dump_failed))
+
+echo "== upgrade: models trained with the released 0.1.0 score identically after ALTER EXTENSION UPDATE"
+upgrade_failed=0
+bash tests/upgrade/run.sh || upgrade_failed=1
+[ "$upgrade_failed" -eq 0 ] || status=1
+total=$((total + 1))
+failed=$((failed + upgrade_failed))
 
 echo "== crash consistency: a training ended by pg_terminate_backend and by SIGKILL of its backend"
 crash_failed=0

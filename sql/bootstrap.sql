@@ -1,6 +1,15 @@
 -- pg_mining catalog: every trained model version, and the deployment history.
 CREATE SCHEMA dm;
-COMMENT ON SCHEMA dm IS 'pg_mining catalog: trained models (dm.models), deployment history (dm.deployments) and readable views';
+COMMENT ON SCHEMA dm IS 'pg_mining catalog: trained models (dm.models), deployment history (dm.deployments), owners and grants, and readable views';
+
+-- Model names and their owners (catalog/rights.rs): the role that first trained a name, or
+-- the role its first training named. Only the extension's functions write the catalog.
+CREATE TABLE dm.owners (
+    name       text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9_.]{1,63}$'),
+    owner      regrole NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE dm.owners IS 'The role that owns each model name';
 
 CREATE TABLE dm.models (
     id               bigserial PRIMARY KEY,
@@ -28,7 +37,8 @@ CREATE TABLE dm.models (
     model_bytes      bytea NOT NULL,
     -- Per feature (and "(prediction)"): the training distribution that dm_drift compares with.
     profile          jsonb NOT NULL DEFAULT '{}',
-    UNIQUE (name, version)
+    UNIQUE (name, version),
+    FOREIGN KEY (name) REFERENCES dm.owners (name)
 );
 -- Model bytes come compressed (crates/mining/src/model/format.rs): Postgres need not try again.
 ALTER TABLE dm.models ALTER COLUMN model_bytes SET STORAGE EXTERNAL;
@@ -50,31 +60,6 @@ CREATE TABLE dm.deployments (
 CREATE INDEX deployments_name_id ON dm.deployments (name, id DESC);
 COMMENT ON TABLE dm.deployments IS 'Deployment history: the latest row per name is the deployed version';
 
-CREATE VIEW dm.deployed AS
-SELECT DISTINCT ON (name) name, version, action, deployed_at, deployed_by
-FROM dm.deployments
-ORDER BY name, id DESC;
-COMMENT ON VIEW dm.deployed IS 'The deployed version of each model';
-
-CREATE VIEW dm.summary AS
-SELECT m.name,
-       m.version,
-       d.version IS NOT NULL AS deployed,
-       m.task,
-       m.algorithm,
-       m.target,
-       jsonb_array_length(m.features) AS n_features,
-       (m.row_counts ->> 'used')::bigint AS rows_used,
-       CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END AS metric,
-       round((m.metrics -> 'train' ->> CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END)::numeric, 4) AS train_score,
-       round((m.metrics -> 'test' ->> CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END)::numeric, 4) AS test_score,
-       cardinality(m.warnings) AS n_warnings,
-       m.created_at
-FROM dm.models m
-LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
-ORDER BY m.name, m.version;
-COMMENT ON VIEW dm.summary IS 'One readable row per model version: deployed flag, headline train/test score, rows, warnings';
-
 CREATE TABLE dm.trials (
     id          bigserial PRIMARY KEY,
     name        text NOT NULL,
@@ -93,23 +78,40 @@ CREATE TABLE dm.trials (
 CREATE INDEX trials_name_version ON dm.trials (name, version);
 COMMENT ON TABLE dm.trials IS 'Hyperparameter search trials: the candidate, its cross-validation fold scores, and whether it was chosen';
 
-CREATE VIEW dm.runs AS
-SELECT m.name,
-       m.version,
-       m.created_at,
-       m.created_by,
-       m.relation,
-       m.data_fingerprint,
-       (m.row_counts ->> 'used')::bigint AS rows_used,
-       m.algorithm,
-       m.hyperparams,
-       CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END AS metric,
-       (m.metrics -> 'test' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS test_score,
-       (m.metrics -> 'cv' -> 'mean' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS cv_score,
-       (SELECT count(*) FROM dm.trials t WHERE t.name = m.name AND t.version = m.version) AS trials,
-       d.version IS NOT NULL AS deployed,
-       m.warnings
-FROM dm.models m
-LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
-ORDER BY m.created_at, m.name, m.version;
-COMMENT ON VIEW dm.runs IS 'Experiment tracking: every training run with its data fingerprint, settings, test and CV score, trials and warnings';
+-- Rights on a model given by its owner (dm_grant / dm_revoke); grantee '-' (0) is PUBLIC.
+CREATE TABLE dm.grants (
+    name       text NOT NULL REFERENCES dm.owners (name) ON DELETE CASCADE,
+    grantee    regrole NOT NULL,
+    privilege  text NOT NULL CHECK (privilege IN ('score', 'train', 'deploy', 'manage')),
+    granted_by regrole NOT NULL,
+    granted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (name, grantee, privilege)
+);
+COMMENT ON TABLE dm.grants IS 'Privileges on models granted with dm_grant (grantee 0 is PUBLIC)';
+
+-- Typed predict functions made by dm_create_predict_function, so that dm_drop_model knows
+-- what depends on a model (scoring triggers are found in pg_trigger).
+CREATE TABLE dm.functions (
+    name       text NOT NULL REFERENCES dm.owners (name) ON DELETE CASCADE,
+    signature  text PRIMARY KEY,
+    created_by name NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE dm.functions IS 'Typed predict functions created by dm_create_predict_function, by model';
+
+-- Only the extension's functions (running as the catalog owner after checking the caller's
+-- right) read and write the tables; every role reads the views, which show each role the
+-- models it has a right on.
+REVOKE ALL ON dm.owners, dm.grants, dm.functions, dm.models, dm.deployments, dm.trials FROM PUBLIC;
+GRANT USAGE ON SCHEMA dm TO PUBLIC;
+
+-- pg_dump / pg_restore carry the models, their history, owners and grants.
+SELECT pg_catalog.pg_extension_config_dump('dm.owners', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.grants', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.functions', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.models', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.models_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.trials', '');
+SELECT pg_catalog.pg_extension_config_dump('dm.trials_id_seq', '');

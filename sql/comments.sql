@@ -42,17 +42,23 @@ COMMENT ON AGGREGATE dm_clustering_metrics(float8[], bigint) IS
 COMMENT ON FUNCTION dm_score_trigger() IS
 'Trigger: BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION dm_score_trigger(''model'', ''column'' [, ''value''|''label''|''proba'']) writes the prediction of the new row into the column, converted to its type.';
 COMMENT ON FUNCTION dm_catalog_changed() IS
-'Internal statement trigger on dm.models and dm.deployments: after any change, also one made by hand, every session forgets which stored version a model name means and reads it again in its next statement.';
+'Internal statement trigger on dm.models, dm.deployments, dm.owners and dm.grants: after any change every session forgets which stored version a model name means and which rights a role has, and reads them again in its next statement.';
 COMMENT ON FUNCTION dm_create_predict_function(text, text, boolean) IS
-'Creates a SQL function with one typed argument per feature that returns the deployed version''s prediction in the target''s type (for BI tools); returns its signature. replace => true replaces an existing function.';
+'Creates a SQL function with one typed argument per feature that returns the deployed version''s prediction in the target''s type (for BI tools); returns its signature. Needs the manage privilege; the body is bound to pg_mining''s functions when created (no search_path can redirect it), and scorers of the function need the score privilege. replace => true replaces an existing function.';
 COMMENT ON FUNCTION dm_drift(text, text, float8) IS
-'Drift of a relation (e.g. recent rows) against a model''s training data: per feature and for the predictions, PSI, KS (numbers) or chi-square (categories), NULL rates, and a flag when PSI exceeds the threshold.';
+'Drift of a relation (e.g. recent rows) against a model''s training data (needs the manage privilege): per feature and for the predictions, PSI, KS (numbers) or chi-square (categories), NULL rates, and a flag when PSI exceeds the threshold.';
 COMMENT ON FUNCTION dm_deploy(text, integer) IS
-'Deploys a version of a model (transactional); returns the version.';
+'Deploys a version of a model (transactional; needs the deploy privilege); returns the version.';
 COMMENT ON FUNCTION dm_rollback(text) IS
-'Returns a model to the version deployed before the current deployment; returns that version.';
-COMMENT ON FUNCTION dm_drop_model(text, integer) IS
-'Drops one version of a model (not the deployed one), or the whole model and its history when version is NULL; returns the number of versions dropped.';
+'Returns a model to the version deployed before the current deployment (needs the deploy privilege); returns that version.';
+COMMENT ON FUNCTION dm_drop_model(text, integer, boolean) IS
+'Drops one version of a model (not the deployed one), or the whole model with its history, owner and grants when version is NULL (needs the manage privilege); returns the number of versions dropped. Refuses while scoring triggers or typed predict functions depend on it, unless cascade => true, which drops them too.';
+COMMENT ON FUNCTION dm_grant(text, text, text) IS
+'Grants a privilege on a model (score, train, deploy or manage) to a role, or to PUBLIC with ''public''; only the model''s owner (or a member of the owner role) may. Returns false when the role already had it.';
+COMMENT ON FUNCTION dm_revoke(text, text, text) IS
+'Revokes a privilege on a model from a role or PUBLIC (every privilege when NULL); only the model''s owner may. Returns how many grants were removed.';
+COMMENT ON FUNCTION dm_has_model_privilege(text, text) IS
+'Whether the current role holds a privilege (score, train, deploy, manage) on a model: as its owner, a member of the owner role, a superuser, or through a grant; false when there is no such model.';
 COMMENT ON AGGREGATE dm_kmeans(float8[], integer) IS
 'Aggregate: k-means centroids (k x d float8[][]) of the feature arrays: greedy k-means++ seeding, 10 seeded inits keeping the lowest inertia, max_iter 300, tol 1e-4; one clustering per GROUP BY group; NULL arrays are skipped (NOTICE), empty input gives NULL.';
 COMMENT ON AGGREGATE dm_kmeans(float8[], integer, jsonb) IS

@@ -17,11 +17,22 @@ pub mod training;
 ::pgrx::pg_module_magic!(name, version);
 
 extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap);
+extension_sql_file!(
+    "../sql/views.sql",
+    name = "views",
+    requires = ["catalog_triggers", api::grants::dm_has_model_privilege]
+);
 extension_sql_file!("../sql/comments.sql", name = "comments", finalize);
 
 static THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 static MAX_THREADS: GucSetting<i32> = GucSetting::<i32>::new(0);
 static MAX_MEMORY_MB: GucSetting<i32> = GucSetting::<i32>::new(0);
+static PUBLIC_SCORING: GucSetting<bool> = GucSetting::<bool>::new(false);
+
+/// Whether a new model name gets a score grant to PUBLIC (pg_mining.public_scoring).
+pub fn public_scoring() -> bool {
+    PUBLIC_SCORING.get()
+}
 
 /// The machine's memory in bytes (/proc/meminfo; 4 GiB when it cannot be read).
 fn physical_memory() -> usize {
@@ -96,6 +107,14 @@ pub extern "C-unwind" fn _PG_init() {
         i32::MAX,
         GucContext::Suset,
         GucFlags::UNIT_MB,
+    );
+    GucRegistry::define_bool_guc(
+        c"pg_mining.public_scoring",
+        c"Whether a new model can be scored by every role (a score grant to PUBLIC at its first training).",
+        c"Off by default: a model is scored by its owner and the roles it is granted to (dm_grant). Read when a model name is first trained.",
+        &PUBLIC_SCORING,
+        GucContext::Userset,
+        GucFlags::default(),
     );
 }
 

@@ -10,7 +10,8 @@ use std::time::Instant;
 use pgrx::prelude::*;
 use serde_json::{json, Value};
 
-use crate::catalog::{cache, models};
+use crate::catalog::rights::{self, Privilege};
+use crate::catalog::{cache, grants, models};
 use crate::data::reader;
 use crate::pg::errors::{raise, OrRaise, SqlError};
 use crate::pg::pool;
@@ -70,10 +71,21 @@ fn say(name: &str, m: &Message) {
 pub fn train(mut r: Request) -> Stored {
     r.options.memory = crate::memory_budget();
     let name = r.name.as_str();
-    let deploy_policy = r.options.deploy;
-    // Before any work: trainings of one name take turns, and one whose snapshot cannot see a
-    // version committed meanwhile fails now (40001) rather than after the fit.
+    // Before any work: the caller's rights (42501 now, not after the fit); trainings of one
+    // name take turns, and one whose snapshot cannot see a version committed meanwhile fails
+    // now (40001) rather than after the fit.
     models::lock_name(name);
+    let (new_owner, may_deploy) = rights::for_training(name, r.options.owner.as_deref());
+    if !may_deploy && r.options.deploy != mining::prepare::options::Deploy::Never {
+        if r.options.deploy_set {
+            raise(SqlError::Privilege(format!(
+                "permission denied for model \"{name}\": option \"deploy\" needs the \"deploy\" privilege; pass \"deploy\": \"never\""
+            )));
+        }
+        notice!("model \"{name}\": the new version will not be deployed: the current role lacks the \"deploy\" privilege");
+        r.options.deploy = mining::prepare::options::Deploy::Never;
+    }
+    let deploy_policy = r.options.deploy;
     let start = Instant::now();
 
     let frame = Arc::new(read(name, r.relation, r.target, &r.options));
@@ -156,6 +168,12 @@ pub fn train(mut r: Request) -> Stored {
     let trained = prepared.complete(fitting, choice.as_ref(), timings);
     trained.messages.iter().for_each(|m| say(name, m));
 
+    if let Some(owner) = new_owner {
+        grants::claim(name, owner);
+        if crate::public_scoring() {
+            grants::grant(name, pgrx::pg_sys::InvalidOid, Privilege::Score);
+        }
+    }
     let saved = store(&r.name, r.relation, r.options_json, trained);
     let current = models::current_deployment(name);
     let compares = deploy::compares(deploy_policy, saved.primary);
@@ -277,6 +295,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         report: &report,
         warnings,
         bytes,
+        created_by: crate::pg::definer::current_user_name(),
     });
     if let Some(s) = &searched {
         for (i, t) in s.trials.iter().enumerate() {

@@ -3,7 +3,9 @@
 use pgrx::prelude::*;
 use pgrx::{PgTriggerLevel, PgTriggerOperation, PgTriggerWhen};
 
-use crate::catalog::{cache, models};
+use crate::catalog::rights::{self, Privilege};
+use crate::catalog::{cache, grants, models};
+use crate::pg::definer::current_user_name;
 use crate::data::reader::quote_ident;
 use crate::data::trigger;
 use crate::pg::errors::{raise, SqlError};
@@ -70,6 +72,10 @@ fn dm_score_trigger<'a>(
 
 /// Creates a SQL function with one typed argument per feature (in training order) that returns
 /// the deployed version's prediction in the target's type; for BI tools. Returns its signature.
+/// The body is a SQL-standard `RETURN` expression, bound to the extension's functions and the
+/// types by oid when it is created (no search_path at call time can redirect it) and still
+/// inlined by the planner; every type name is checked through regtype and written by its
+/// canonical name; each statement runs as its own SPI call.
 #[pg_extern(volatile)]
 fn dm_create_predict_function(
     model: Option<&str>,
@@ -78,17 +84,19 @@ fn dm_create_predict_function(
 ) -> String {
     let model = super::args::required(model, "dm_create_predict_function", "model");
     let name = models::check_name(model);
+    rights::require(name, Privilege::Manage);
     let m = cache::get(name);
     let fname = function_name.map_or_else(
         || format!("predict_{}", name.replace('.', "_")),
         str::to_string,
     );
+    let qualified = quote_qualified(&fname);
     let args: Vec<(String, String)> = m
         .model
         .prep
         .features
         .iter()
-        .map(|f| (f.name.clone(), f.sql_type.clone()))
+        .map(|f| (f.name.clone(), canonical_type(name, &f.sql_type)))
         .collect();
     let params = args
         .iter()
@@ -99,41 +107,29 @@ fn dm_create_predict_function(
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let lit = format!("'{name}'");
-    let (call, ret) = match m.model.task {
-        Task::Regression => (
-            format!("dm_predict({lit}, ROW({row}))"),
-            m.model.target_type.clone(),
-        ),
-        Task::Clustering => (format!("dm_cluster({lit}, ROW({row}))"), "integer".into()),
-        Task::Anomaly => (
-            format!("dm_anomaly_score({lit}, ROW({row}))"),
-            "double precision".into(),
-        ),
-        Task::Decomposition => (
-            format!("dm_transform({lit}, ROW({row}))"),
-            "double precision[]".into(),
-        ),
+    let (function, ret) = match m.model.task {
+        Task::Regression => ("dm_predict", m.model.target_type.clone()),
+        Task::Clustering => ("dm_cluster", "integer".into()),
+        Task::Anomaly => ("dm_anomaly_score", "double precision".into()),
+        Task::Decomposition => ("dm_transform", "double precision[]".into()),
         Task::Classification => match m.model.target_kind {
             mining::common::frame::ColumnKind::Integer
-            | mining::common::frame::ColumnKind::Float => (
-                format!("dm_predict({lit}, ROW({row}))"),
-                m.model.target_type.clone(),
-            ),
-            _ => (
-                format!("dm_predict_label({lit}, ROW({row}))"),
-                m.model.target_type.clone(),
-            ),
+            | mining::common::frame::ColumnKind::Float => {
+                ("dm_predict", m.model.target_type.clone())
+            }
+            _ => ("dm_predict_label", m.model.target_type.clone()),
         },
     };
-    let signature = format!("{}({params}) RETURNS {ret}", quote_qualified(&fname));
-    let ddl = format!(
-        "CREATE {}FUNCTION {signature} LANGUAGE sql STABLE PARALLEL SAFE AS $dm$ SELECT ({call})::{ret} $dm$",
-        if replace { "OR REPLACE " } else { "" }
+    let ret = canonical_type(name, &ret);
+    let call = format!(
+        "{}.{function}({}, ROW({row}))",
+        quote_ident(&extension_schema()),
+        quote_literal(name)
     );
+    let types = args.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", ");
     let exists = crate::pg::spi::read_one::<bool>(
-        "SELECT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = $1 AND pg_function_is_visible(p.oid))",
-        &[fname.rsplit('.').next().unwrap_or(&fname).into()],
+        "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL",
+        &[format!("{qualified}({types})").into()],
     )
     .ok()
     .flatten()
@@ -143,19 +139,59 @@ fn dm_create_predict_function(
             "a function named \"{fname}\" already exists; pass replace => true to replace it"
         )));
     }
+    let signature = format!("{qualified}({params}) RETURNS {ret}");
+    let ddl = format!(
+        "CREATE {}FUNCTION {signature} LANGUAGE sql STABLE PARALLEL SAFE RETURN ({call})::{ret}",
+        if replace { "OR REPLACE " } else { "" }
+    );
     if let Err(e) = Spi::run(&ddl) {
         raise(SqlError::Internal(format!(
             "creating \"{fname}\" failed: {e}"
         )));
     }
+    let procedure = crate::pg::spi::read_one::<String>(
+        "SELECT pg_catalog.to_regprocedure($1)::pg_catalog.text",
+        &[format!("{qualified}({types})").into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| format!("{qualified}({types})"));
+    grants::record_function(name, &procedure, &current_user_name());
     let comment = format!(
-        "COMMENT ON FUNCTION {}({}) IS {}",
-        quote_qualified(&fname),
-        args.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", "),
+        "COMMENT ON FUNCTION {procedure} IS {}",
         quote_literal(&format!("Prediction of pg_mining model {name} (deployed version), made by dm_create_predict_function"))
     );
     let _ = Spi::run(&comment);
     signature
+}
+
+/// A stored type name as PostgreSQL spells it (format_type of its regtype): an ERROR naming
+/// the model when it is not a type, so no stored text reaches DDL unchecked.
+fn canonical_type(model: &str, stored: &str) -> String {
+    let found = crate::pg::spi::read_one::<String>(
+        "SELECT pg_catalog.format_type(pg_catalog.to_regtype($1), NULL)",
+        &[stored.into()],
+    )
+    .ok()
+    .flatten();
+    found.unwrap_or_else(|| {
+        raise(SqlError::UndefinedObject(format!(
+            "model \"{model}\": stored type \"{stored}\" is not a type of this database"
+        )))
+    })
+}
+
+/// The schema the extension's functions live in.
+fn extension_schema() -> String {
+    crate::pg::spi::read_one::<String>(
+        "SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e \
+         JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace \
+         WHERE e.extname OPERATOR(pg_catalog.=) 'pg_mining'",
+        &[],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| raise(SqlError::Internal("the pg_mining extension is not installed".into())))
 }
 
 fn quote_qualified(s: &str) -> String {

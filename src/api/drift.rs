@@ -1,7 +1,6 @@
 //! dm_drift: how far newer rows have moved from a model's training data.
 
 use pgrx::prelude::*;
-use pgrx::JsonB;
 
 use super::evaluate::on_relation;
 use crate::pg::errors::{raise, OrRaise, SqlError};
@@ -42,6 +41,9 @@ fn dm_drift(
         name!(drifted, bool),
     ),
 > {
+    // The drift of a crafted relation tells about the training distribution: a manage right.
+    let name = crate::catalog::models::parse_ref(model).name;
+    crate::catalog::rights::require(&name, crate::catalog::rights::Privilege::Manage);
     if threshold.is_nan() || threshold <= 0.0 {
         Err(Error::param(format!(
             "threshold must be > 0; got {threshold}"
@@ -52,14 +54,7 @@ fn dm_drift(
     if frame.nrows() == 0 {
         Err(Error::data("the relation has no rows")).or_raise_for(model)
     }
-    let profile = crate::pg::spi::read_one::<JsonB>(
-        "SELECT profile FROM dm.models WHERE id = $1",
-        &[m.id.into()],
-    )
-    .ok()
-    .flatten()
-    .map(|j| j.0)
-    .unwrap_or_default();
+    let profile = crate::catalog::models::load_profile(m.id);
     let rows: Vec<usize> = (0..frame.nrows()).collect();
     let mut out: Vec<DriftRow> = Vec::new();
     let names: Vec<String> = m

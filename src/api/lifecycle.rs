@@ -3,7 +3,8 @@
 
 use pgrx::prelude::*;
 
-use crate::catalog::{cache, models};
+use crate::catalog::rights::{self, Privilege};
+use crate::catalog::{cache, grants, models};
 use crate::pg::errors::{raise, SqlError};
 
 fn no_model(name: &str) -> ! {
@@ -16,6 +17,7 @@ fn no_model(name: &str) -> ! {
 #[pg_extern(volatile)]
 fn dm_deploy(model: &str, version: i32) -> i32 {
     let name = models::check_name(model);
+    rights::require(name, Privilege::Deploy);
     models::lock_name(name);
     if !models::version_exists(name, version) {
         if !models::exists(name) {
@@ -35,6 +37,7 @@ fn dm_deploy(model: &str, version: i32) -> i32 {
 #[pg_extern(volatile)]
 fn dm_rollback(model: &str) -> i32 {
     let name = models::check_name(model);
+    rights::require(name, Privilege::Deploy);
     models::lock_name(name);
     let Some(current) = models::current_deployment(name) else {
         if !models::exists(name) {
@@ -61,12 +64,20 @@ fn dm_rollback(model: &str) -> i32 {
     version
 }
 
-/// Drops one version, or the whole model with its history; returns the versions dropped.
+/// Drops one version, or the whole model with its history, owner and grants; returns the
+/// versions dropped. Refuses while a scoring trigger or a typed predict function depends on
+/// what it drops, unless `cascade`, which drops those first (with the caller's rights) and
+/// says so.
 #[pg_extern(volatile)]
-fn dm_drop_model(model: Option<&str>, version: default!(Option<i32>, "NULL")) -> i64 {
+fn dm_drop_model(
+    model: Option<&str>,
+    version: default!(Option<i32>, "NULL"),
+    cascade: default!(bool, "false"),
+) -> i64 {
     let name = models::check_name(super::args::required(model, "dm_drop_model", "model"));
+    rights::require(name, Privilege::Manage);
     models::lock_name(name);
-    if !models::exists(name) {
+    if !models::exists(name) && rights::owner_of(name).is_none() {
         no_model(name);
     }
     if let Some(v) = version {
@@ -81,9 +92,65 @@ fn dm_drop_model(model: Option<&str>, version: default!(Option<i32>, "NULL")) ->
             )));
         }
     }
+    drop_dependents(name, version, cascade);
     let n = models::delete(name, version);
     cache::forget_names();
     n
+}
+
+/// The scoring triggers and typed predict functions that would stop working when `version`
+/// (the whole model when None) goes: an ERROR listing them, or with `cascade` dropped.
+fn drop_dependents(name: &str, version: Option<i32>, cascade: bool) {
+    let pinned = version.map(|v| format!("{name}@{v}"));
+    let triggers: Vec<grants::Trigger> = grants::triggers_of(name)
+        .into_iter()
+        .filter(|t| pinned.as_ref().is_none_or(|p| &t.model == p))
+        .collect();
+    // Typed predict functions score the deployed version: only a whole model takes them.
+    let functions = if version.is_none() {
+        grants::functions_of(name)
+    } else {
+        Vec::new()
+    };
+    if triggers.is_empty() && functions.is_empty() {
+        return;
+    }
+    let mut list: Vec<String> = triggers
+        .iter()
+        .map(|t| format!("trigger {} on {}", crate::data::reader::quote_ident(&t.name), t.table))
+        .collect();
+    list.extend(functions.iter().map(|f| format!("function {f}")));
+    let what = version.map_or(format!("model \"{name}\""), |v| {
+        format!("version {v} of model \"{name}\"")
+    });
+    if !cascade {
+        raise(SqlError::DependentObjects(format!(
+            "cannot drop {what}: {} depend on it ({}); drop them first, or pass cascade => true",
+            list.len(),
+            list.join(", ")
+        )));
+    }
+    for t in &triggers {
+        let ddl = format!(
+            "DROP TRIGGER {} ON {}",
+            crate::data::reader::quote_ident(&t.name),
+            t.table
+        );
+        if let Err(e) = Spi::run(&ddl) {
+            raise(SqlError::Internal(format!("{ddl} failed: {e}")));
+        }
+    }
+    for f in &functions {
+        let ddl = format!("DROP FUNCTION {f}");
+        if let Err(e) = Spi::run(&ddl) {
+            raise(SqlError::Internal(format!("{ddl} failed: {e}")));
+        }
+    }
+    notice!(
+        "dropping {what} also dropped {}: {}",
+        list.len(),
+        list.join(", ")
+    );
 }
 
 /// AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH STATEMENT on dm.models and
@@ -96,7 +163,11 @@ fn dm_catalog_changed<'a>(
 ) -> Result<Option<PgHeapTuple<'a, pgrx::AllocatedByPostgres>>, pgrx::heap_tuple::PgHeapTupleError>
 {
     match trigger.relid() {
-        Ok(relid) => cache::catalog_changed(relid),
+        Ok(relid) => {
+            cache::catalog_changed(relid);
+            // Owners and grants change what a name means to a role as deployments do.
+            cache::forget_names();
+        }
         Err(e) => raise(SqlError::Internal(format!("dm_catalog_changed: {e}"))),
     }
     Ok(None)
@@ -107,6 +178,10 @@ extension_sql!(
 CREATE TRIGGER models_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.models
     FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
 CREATE TRIGGER deployments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.deployments
+    FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
+CREATE TRIGGER owners_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.owners
+    FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
+CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm.grants
     FOR EACH STATEMENT EXECUTE FUNCTION dm_catalog_changed();
 "#,
     name = "catalog_triggers",

@@ -62,13 +62,18 @@ fn changed() {
 pub struct Slot {
     generation: u64,
     index: usize,
+    /// The role the slot's model was checked for (the score privilege).
+    user: pg_sys::Oid,
 }
 
 /// The model a call site's slot holds for the reference `spec` (its bytes; None: the one the
 /// slot was resolved for, as a literal name always is), unless an invalidation or a change of
 /// the resolutions came since (then None: resolve by name again).
 pub fn by_slot(slot: Slot, spec: Option<&[u8]>) -> Option<Rc<Loaded>> {
-    if STALE.with(Cell::get) || GENERATION.with(Cell::get) != slot.generation {
+    if STALE.with(Cell::get)
+        || GENERATION.with(Cell::get) != slot.generation
+        || crate::pg::definer::current_user() != slot.user
+    {
         return None;
     }
     RESOLVED.with(|r| {
@@ -91,6 +96,7 @@ pub fn get_with_slot(spec: &str) -> (Rc<Loaded>, Slot) {
             0
         },
         index: index.unwrap_or(usize::MAX),
+        user: crate::pg::definer::current_user(),
     };
     (model, slot)
 }
@@ -106,6 +112,9 @@ unsafe extern "C-unwind" fn on_relcache(_arg: pg_sys::Datum, relid: pg_sys::Oid)
     if relid == pg_sys::InvalidOid || known[0] == 0 || known.contains(&relid.to_u32()) {
         STALE.with(|s| s.set(true));
         CATALOG.with(|c| c.set([0, 0]));
+        super::rights::forget();
+        super::version::forget();
+        crate::pg::definer::forget_owner();
     }
 }
 
@@ -119,10 +128,17 @@ fn ensure_registered() {
     }
 }
 
-/// The model a reference (`name` or `name@N`) points to, loading it on first use. Which
-/// version a name means is looked up once and kept until dm.deployments is invalidated, so
-/// scoring a row — or a whole statement — costs no catalog query.
+/// The model a reference (`name` or `name@N`) points to, loading it on first use, for a role
+/// with the score privilege on it (42501 otherwise). Which version a name means, and the
+/// role's right, are looked up once and kept until the catalog is invalidated, so scoring a
+/// row — or a whole statement — costs no catalog query.
 pub fn get(spec: &str) -> Rc<Loaded> {
+    let model = find(spec);
+    super::rights::require(&model.name, super::rights::Privilege::Score);
+    model
+}
+
+fn find(spec: &str) -> Rc<Loaded> {
     ensure_registered();
     if STALE.with(|s| s.replace(false)) {
         RESOLVED.with(|r| r.borrow_mut().clear());
@@ -192,6 +208,7 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
 pub fn catalog_changed(relid: pg_sys::Oid) {
     RESOLVED.with(|r| r.borrow_mut().clear());
     changed();
+    super::rights::forget();
     // SAFETY: queues a relcache invalidation of a catalog table in this transaction.
     unsafe { pg_sys::CacheInvalidateRelcacheByRelid(relid) };
 }

@@ -1,12 +1,12 @@
 //! Reading and writing dm.models and dm.deployments.
 
 use pgrx::pg_sys;
-use pgrx::prelude::*;
 use pgrx::JsonB;
 use serde_json::Value;
 
 use crate::pg::errors::{raise, SqlError};
-use crate::pg::spi::{read_one, read_three, read_two, spi_fail, write_one};
+use super::owned::{read_one, read_three, read_three_latest, read_two, run, write_one};
+use crate::pg::spi::spi_fail;
 use mining::model::format::FORMAT_VERSION;
 
 /// A model reference: `name` (the deployed version) or `name@N`.
@@ -61,14 +61,15 @@ pub struct Resolved {
 pub fn resolve(r: &ModelRef) -> Resolved {
     let row = match r.version {
         Some(v) => read_three::<i64, i32, String>(
-            "SELECT id, version, xmin::text || '/' || created_at::text FROM dm.models \
-             WHERE name = $1 AND version = $2",
+            "SELECT id, version, pg_catalog.concat(xmin, '/', created_at) FROM dm.models \
+             WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
             &[r.name.as_str().into(), v.into()],
         ),
         None => read_three::<i64, i32, String>(
-            "SELECT m.id, m.version, m.xmin::text || '/' || m.created_at::text FROM dm.models m \
-             JOIN (SELECT version FROM dm.deployments WHERE name = $1 ORDER BY id DESC LIMIT 1) d \
-               ON d.version = m.version WHERE m.name = $1",
+            "SELECT m.id, m.version, pg_catalog.concat(m.xmin, '/', m.created_at) FROM dm.models m \
+             JOIN (SELECT version FROM dm.deployments WHERE name OPERATOR(pg_catalog.=) $1 \
+                   ORDER BY id DESC LIMIT 1) d \
+               ON d.version OPERATOR(pg_catalog.=) m.version WHERE m.name OPERATOR(pg_catalog.=) $1",
             &[r.name.as_str().into()],
         ),
     };
@@ -98,7 +99,7 @@ pub fn resolve(r: &ModelRef) -> Resolved {
 
 pub fn exists(name: &str) -> bool {
     read_one::<bool>(
-        "SELECT EXISTS (SELECT 1 FROM dm.models WHERE name = $1)",
+        "SELECT EXISTS (SELECT 1 FROM dm.models WHERE name OPERATOR(pg_catalog.=) $1)",
         &[name.into()],
     )
     .ok()
@@ -108,7 +109,7 @@ pub fn exists(name: &str) -> bool {
 
 pub fn load_bytes(id: i64) -> Vec<u8> {
     match read_one::<Vec<u8>>(
-        "SELECT model_bytes FROM dm.models WHERE id = $1",
+        "SELECT model_bytes FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
         &[id.into()],
     ) {
         Ok(Some(b)) => b,
@@ -117,6 +118,18 @@ pub fn load_bytes(id: i64) -> Vec<u8> {
         )),
         Err(e) => spi_fail(e),
     }
+}
+
+/// The training profile of a stored version (what dm_drift compares with).
+pub fn load_profile(id: i64) -> Value {
+    read_one::<JsonB>(
+        "SELECT profile FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+        &[id.into()],
+    )
+    .ok()
+    .flatten()
+    .map(|j| j.0)
+    .unwrap_or_default()
 }
 
 /// What a model name's rows look like: versions, highest version, latest deployment.
@@ -131,7 +144,7 @@ const NAME_STATE: &str = "SELECT (SELECT count(*) FROM dm.models WHERE name = $1
 /// or drop a version just deployed): then this is a serialization failure (40001), before any
 /// work, and the transaction can be retried.
 pub fn lock_name(name: &str) {
-    if let Err(e) = Spi::run_with_args(
+    if let Err(e) = run(
         "SELECT pg_advisory_xact_lock(hashtext('pg_mining:' || $1))",
         &[name.into()],
     ) {
@@ -145,7 +158,7 @@ pub fn lock_name(name: &str) {
     }
     let seen =
         read_three::<i64, i64, i64>(NAME_STATE, &[name.into()]).unwrap_or_else(|e| spi_fail(e));
-    let latest = crate::pg::spi::read_three_latest::<i64, i64, i64>(NAME_STATE, &[name.into()])
+    let latest = read_three_latest::<i64, i64, i64>(NAME_STATE, &[name.into()])
         .unwrap_or_else(|e| spi_fail(e));
     if seen != latest {
         raise(SqlError::Serialization(format!(
@@ -170,6 +183,9 @@ pub struct NewVersion<'a> {
     pub report: &'a Value,
     pub warnings: Vec<String>,
     pub bytes: Vec<u8>,
+    /// The training role (the statement runs as the catalog owner, whose name the column's
+    /// default would record).
+    pub created_by: String,
 }
 
 /// Inserts the next version of a model (call lock_name first); returns the version.
@@ -182,11 +198,11 @@ pub fn insert(v: NewVersion) -> i32 {
     .flatten()
     .unwrap_or(1);
     let r = v.report;
-    let res = Spi::run_with_args(
+    let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+           format_version, model_bytes, profile, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
         &[
             v.name.into(),
             version.into(),
@@ -210,6 +226,7 @@ pub fn insert(v: NewVersion) -> i32 {
             i32::from(FORMAT_VERSION).into(),
             v.bytes.into(),
             JsonB(r["profile"].clone()).into(),
+            v.created_by.as_str().into(),
         ],
     );
     if let Err(e) = res {
@@ -252,9 +269,10 @@ pub fn stored_metric(name: &str, version: i32, metric: &str) -> Option<f64> {
 }
 
 pub fn push_deployment(name: &str, version: i32, action: &str, previous: Option<i64>) {
-    if let Err(e) = Spi::run_with_args(
-        "INSERT INTO dm.deployments (name, version, action, previous) VALUES ($1, $2, $3, $4)",
-        &[name.into(), version.into(), action.into(), previous.into()],
+    let by = crate::pg::definer::current_user_name();
+    if let Err(e) = run(
+        "INSERT INTO dm.deployments (name, version, action, previous, deployed_by) VALUES ($1, $2, $3, $4, $5)",
+        &[name.into(), version.into(), action.into(), previous.into(), by.as_str().into()],
     ) {
         spi_fail(e)
     }
@@ -294,14 +312,16 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
         }
         None => {
             if let Err(e) =
-                Spi::run_with_args("DELETE FROM dm.deployments WHERE name = $1", &[name.into()])
+                run("DELETE FROM dm.deployments WHERE name = $1", &[name.into()])
             {
                 spi_fail(e)
             }
-            write_one::<i64>(
+            let n = write_one::<i64>(
                 "WITH d AS (DELETE FROM dm.models WHERE name = $1 RETURNING 1) SELECT count(*) FROM d",
                 &[name.into()],
-            )
+            );
+            super::grants::release(name);
+            n
         }
     };
     match res {
@@ -338,7 +358,7 @@ fn unlink_deployments(name: &str, version: i32) {
             break;
         }
     }
-    if let Err(e) = Spi::run_with_args(
+    if let Err(e) = run(
         "DELETE FROM dm.deployments WHERE name = $1 AND version = $2",
         &[name.into(), version.into()],
     ) {
@@ -355,7 +375,7 @@ pub fn insert_trial(
     metric: &str,
     chosen: bool,
 ) {
-    let res = Spi::run_with_args(
+    let res = run(
         "INSERT INTO dm.trials (name, version, trial, params, metric, fold_scores, mean_score, std_score, fit_ms, chosen) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[

@@ -16,6 +16,10 @@ pub enum SqlError {
     Serialization(String),
     /// A required argument is NULL (22004).
     NullArgument(String),
+    /// The calling role lacks a right on the model (42501).
+    Privilege(String),
+    /// Other objects depend on what would be dropped (2BP01).
+    DependentObjects(String),
     Mining(Error),
     Internal(String),
 }
@@ -50,6 +54,8 @@ pub fn raise(e: SqlError) -> ! {
         SqlError::State(m) => (PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, m),
         SqlError::Serialization(m) => (PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE, m),
         SqlError::NullArgument(m) => (PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, m),
+        SqlError::Privilege(m) => (PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE, m),
+        SqlError::DependentObjects(m) => (PgSqlErrorCode::ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST, m),
         SqlError::Mining(e) => (code(e.kind), e.message),
         SqlError::Internal(m) => (PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, m),
     };

@@ -2,6 +2,7 @@
 //! SPI helpers, and the thread pool that runs the mining core while the backend checks for
 //! interrupts.
 
+pub mod definer;
 pub mod errors;
 pub mod pool;
 pub mod spi;

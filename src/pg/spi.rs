@@ -199,3 +199,13 @@ pub fn write_one<A: FromDatum + IntoDatum>(
 pub fn spi_fail(e: pgrx::spi::Error) -> ! {
     raise(SqlError::Internal(format!("catalog access failed: {e}")))
 }
+
+/// The value of a one-row read, None when there was no row (pgrx's InvalidPosition); any
+/// other failure is the catalog ERROR.
+pub fn row_or_none<T>(r: pgrx::spi::Result<Option<T>>) -> Option<T> {
+    match r {
+        Ok(v) => v,
+        Err(pgrx::spi::Error::InvalidPosition) => None,
+        Err(e) => spi_fail(e),
+    }
+}

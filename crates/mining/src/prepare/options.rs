@@ -43,6 +43,11 @@ pub struct TrainOptions {
     /// The default scaling of numeric features (per-column `preprocess` wins).
     pub scale: Option<Scale>,
     pub deploy: Deploy,
+    /// Whether `deploy` was given (a role that may train a model but not deploy it trains with
+    /// the default policy as `never`).
+    pub deploy_set: bool,
+    /// The role that owns a new model name (the extension checks that the caller is a member).
+    pub owner: Option<String>,
     pub unknown: Unknown,
     pub max_categories: usize,
     /// k-fold cross-validation on the training rows.
@@ -78,6 +83,8 @@ impl Default for TrainOptions {
             split_set: false,
             scale: None,
             deploy: Deploy::IfBetter,
+            deploy_set: false,
+            owner: None,
             unknown: Unknown::Ignore,
             max_categories: 100,
             cv: None,
@@ -160,6 +167,7 @@ impl TrainOptions {
             "dedup",
             "scale",
             "deploy",
+            "owner",
             "unknown_categories",
             "max_categories",
             "cv",
@@ -225,7 +233,20 @@ impl TrainOptions {
                             ("always", Deploy::Always),
                             ("never", Deploy::Never),
                         ],
-                    )?
+                    )?;
+                    o.deploy_set = true;
+                }
+                "owner" => {
+                    o.owner = Some(
+                        val.as_str()
+                            .filter(|r| !r.is_empty() && r.len() <= 63)
+                            .ok_or_else(|| {
+                                Error::param(format!(
+                                    "option \"owner\" must be a role name; got {val}"
+                                ))
+                            })?
+                            .to_string(),
+                    )
                 }
                 "unknown_categories" => {
                     o.unknown = choice(
