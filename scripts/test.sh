@@ -53,33 +53,20 @@ if [ "$status" -ne 0 ] && [ -f "$out/regression.diffs" ]; then
   head -200 "$out/regression.diffs"
 fi
 
-echo "== client checks: psql, pgjdbc and psqlODBC print the same rows"
-client_failed=0
-bash tests/clients/run.sh pg_mining_regress || client_failed=1
-[ "$client_failed" -eq 0 ] || status=1
-total=$((total + 1))
-failed=$((failed + client_failed))
-
-echo "== backup and restore: pg_dump -Fc + pg_restore and plain pg_dump + psql carry every model"
-dump_failed=0
-bash tests/dump/run.sh || dump_failed=1
-[ "$dump_failed" -eq 0 ] || status=1
-total=$((total + 1))
-failed=$((failed + dump_failed))
-
-echo "== upgrade: models trained with the released 0.1.0 score identically after ALTER EXTENSION UPDATE"
-upgrade_failed=0
-bash tests/upgrade/run.sh || upgrade_failed=1
-[ "$upgrade_failed" -eq 0 ] || status=1
-total=$((total + 1))
-failed=$((failed + upgrade_failed))
-
-echo "== crash consistency: a training ended by pg_terminate_backend and by SIGKILL of its backend"
-crash_failed=0
-bash tests/crash/run.sh || crash_failed=1
-[ "$crash_failed" -eq 0 ] || status=1
-total=$((total + 1))
-failed=$((failed + crash_failed))
+# One scenario script: its title, then the command; counted as one scenario.
+scenario() {
+  echo "== $1"
+  shift
+  total=$((total + 1))
+  if ! "$@"; then
+    status=1
+    failed=$((failed + 1))
+  fi
+}
+scenario "client checks: psql, pgjdbc and psqlODBC print the same rows" bash tests/clients/run.sh pg_mining_regress
+scenario "backup and restore: pg_dump -Fc + pg_restore and plain pg_dump + psql carry every model" bash tests/dump/run.sh
+scenario "upgrade: models trained with the released 0.1.0 score identically after ALTER EXTENSION UPDATE" bash tests/upgrade/run.sh
+scenario "crash consistency: a training ended by pg_terminate_backend and by SIGKILL of its backend" bash tests/crash/run.sh
 echo "-- took $((SECONDS - phase)) s; whole run $SECONDS s"
 echo "scenarios: $((total - failed)) passed, ${failed} failed"
 exit "$status"
