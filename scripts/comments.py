@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes sql/comments.sql (COMMENT ON every SQL function and aggregate) from the one source of
-those descriptions, sql/docs/functions.md: a heading `### name(argument types)` (or
-`### aggregate name(...)`) followed by its description paragraph.
+"""Writes sql/comments.sql, the last step of the extension script: COMMENT ON every SQL function
+and aggregate from the one source of those descriptions, sql/docs/functions.md (a heading
+`### name(argument types)` or `### aggregate name(...)` followed by its description paragraph),
+then sql/internal.sql as it is (it moves the internal functions into schema dm, which can only be
+done once pgrx has created the aggregates: this step is the one that runs after them).
 Usage: python3 scripts/comments.py [--check]   (--check: exit 1 if sql/comments.sql differs)."""
 import pathlib
 import sys
@@ -9,6 +11,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "sql/docs/functions.md"
 TARGET = ROOT / "sql/comments.sql"
+INTERNAL = ROOT / "sql/internal.sql"
 
 
 def entries(text):
@@ -39,10 +42,10 @@ def render(items):
 
 
 def main():
-    sql = render(entries(SOURCE.read_text()))
+    sql = render(entries(SOURCE.read_text())) + "\n" + INTERNAL.read_text()
     if "--check" in sys.argv:
         if TARGET.read_text() != sql:
-            sys.exit("sql/comments.sql is not what sql/docs/functions.md says: run python3 scripts/comments.py")
+            sys.exit("sql/comments.sql is not what sql/docs/functions.md and sql/internal.sql say: run python3 scripts/comments.py")
         return
     TARGET.write_text(sql)
 

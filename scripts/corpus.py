@@ -124,6 +124,22 @@ def main():
     for th in ["0", "-1", "'NaN'", "'Infinity'", "NULL", "1e308"]:
         case("dm_drift", f"SELECT * FROM dm_drift('cls', 'cp', {th})")
 
+    # Privileges (before the lifecycle cases drop cls).
+    ROLES = [None, "", "nope", "public", "PUBLIC", "postgres", "x" * 64, "r'; DROP TABLE cp; --",
+             "\"postgres\"", "pg_read_all_data", "rôle"]
+    PRIVS = [None, "", "nope", "score", "SCORE", "manage", "score, train", "x" * 100]
+    for n in NAMES:
+        case("dm_grant", f"SELECT dm_grant({lit(n)}, 'public', 'score')")
+        case("dm_revoke", f"SELECT dm_revoke({lit(n)}, 'public')")
+        case("dm_has_model_privilege", f"SELECT dm_has_model_privilege({lit(n)}, 'score')")
+    for r in ROLES:
+        case("dm_grant", f"SELECT dm_grant('cls', {lit(r)}, 'score')")
+        case("dm_revoke", f"SELECT dm_revoke('cls', {lit(r)}, 'score')")
+    for pr in PRIVS:
+        case("dm_grant", f"SELECT dm_grant('cls', 'public', {lit(pr)})")
+        case("dm_revoke", f"SELECT dm_revoke('cls', 'public', {lit(pr)})")
+        case("dm_has_model_privilege", f"SELECT dm_has_model_privilege('cls', {lit(pr)})")
+
     # Lifecycle.
     for v in ["0", "-1", "99", "NULL", "2147483647"]:
         case("dm_deploy", f"SELECT dm_deploy('cls', {v})")

@@ -4,8 +4,9 @@
 #   2. the extension's #[pg_test]s in a temporary Postgres (cargo pgrx test),
 #   3. SQL scenario tests (pg_regress) against the release build installed into Debian's
 #      PostgreSQL 15, in the project's own cluster, the client checks (psql, pgjdbc, psqlODBC),
-#      backup and restore (tests/dump/run.sh), the upgrade from the released 0.1.0
-#      (tests/upgrade/run.sh: builds the 0.1.0 library from tag v0.1.0 once) and the
+#      backup and restore (tests/dump/run.sh), the upgrades from the released 0.1.0 and 0.2.0
+#      (tests/upgrade/run.sh: builds the 0.1.0 library from tag v0.1.0 once), the trusted
+#      install by a database owner who is no superuser (tests/trusted/run.sh) and the
 #      crash-consistency check (tests/crash/run.sh: it resets the server's sessions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ HOME_DIR="${PG_MINING_HOME:-/var/tmp/pg_mining}"
 
 bash scripts/setup.sh
 
-echo "== sql/comments.sql is what sql/docs/functions.md says, tests/sql/corpus.sql what scripts/corpus.py writes"
+echo "== sql/comments.sql is what sql/docs/functions.md and sql/internal.sql say, tests/sql/corpus.sql what scripts/corpus.py writes"
 python3 scripts/comments.py --check
 python3 scripts/corpus.py --check
 
@@ -66,6 +67,7 @@ scenario() {
 scenario "client checks: psql, pgjdbc and psqlODBC print the same rows" bash tests/clients/run.sh pg_mining_regress
 scenario "backup and restore: pg_dump -Fc + pg_restore and plain pg_dump + psql carry every model" bash tests/dump/run.sh
 scenario "upgrade: models trained with the released 0.1.0 score identically after ALTER EXTENSION UPDATE" bash tests/upgrade/run.sh
+scenario "trusted extension: a database owner installs it; no role's operators run with the catalog owner's rights" bash tests/trusted/run.sh
 scenario "crash consistency: a training ended by pg_terminate_backend and by SIGKILL of its backend" bash tests/crash/run.sh
 echo "-- took $((SECONDS - phase)) s; whole run $SECONDS s"
 echo "scenarios: $((total - failed)) passed, ${failed} failed"

@@ -49,8 +49,11 @@ CREATE TABLE dm.deployments (
     name        text NOT NULL,
     version     int  NOT NULL,
     action      text NOT NULL CHECK (action IN ('deploy', 'rollback')),
-    -- The deployment this one replaced on the stack (a rollback returns to it).
-    previous    bigint REFERENCES dm.deployments (id) ON DELETE SET NULL,
+    -- The deployment this one replaced on the stack (a rollback returns to it). No foreign
+    -- key: only the extension writes this table, dm_drop_model relinks the rows that pointed
+    -- at a dropped version's rows, and a self-reference would make pg_dump warn of circular
+    -- foreign keys in every dump of the models.
+    previous    bigint,
     deployed_at timestamptz NOT NULL DEFAULT now(),
     deployed_by name NOT NULL DEFAULT current_user,
     -- A deployment never points at a missing version (dm_drop_model unlinks a dropped
@@ -104,6 +107,13 @@ COMMENT ON TABLE dm.functions IS 'Typed predict functions created by dm_create_p
 -- models it has a right on.
 REVOKE ALL ON dm.owners, dm.grants, dm.functions, dm.models, dm.deployments, dm.trials FROM PUBLIC;
 GRANT USAGE ON SCHEMA dm TO PUBLIC;
+-- The extension's owner (the role that ran CREATE EXTENSION: a superuser, or in a trusted
+-- install the database owner) backs up and restores the models: it reads the tables and
+-- sequences (pg_dump dumps their rows) and may add rows and set the sequences (pg_restore
+-- loads them). It updates and deletes them only through the functions, as every role does;
+-- the models it could add by hand it could as well restore from a dump it made.
+GRANT SELECT, INSERT ON dm.owners, dm.grants, dm.functions, dm.models, dm.deployments, dm.trials TO @extowner@;
+GRANT SELECT, UPDATE ON SEQUENCE dm.models_id_seq, dm.deployments_id_seq, dm.trials_id_seq TO @extowner@;
 
 -- pg_dump / pg_restore carry the models, their history, owners and grants.
 SELECT pg_catalog.pg_extension_config_dump('dm.owners', '');

@@ -2,6 +2,7 @@
 
 use pgrx::prelude::*;
 
+use super::args::required;
 use crate::catalog::rights::{self, Privilege, PRIVILEGES};
 use crate::catalog::{cache, grants, models};
 use crate::pg::errors::{raise, SqlError};
@@ -32,8 +33,14 @@ fn dm_grant(model: &str, role: &str, privilege: &str) -> bool {
 /// Revokes a privilege (every privilege when NULL) on a model from a role or PUBLIC; only the
 /// model's owner may. Returns how many grants were removed.
 #[pg_extern(volatile)]
-fn dm_revoke(model: &str, role: &str, privilege: default!(Option<&str>, "NULL")) -> i64 {
-    let name = models::check_name(model);
+fn dm_revoke(
+    model: Option<&str>,
+    role: Option<&str>,
+    privilege: default!(Option<&str>, "NULL"),
+) -> i64 {
+    // Not STRICT (the privilege is optional): a NULL model or role is an ERROR, not a panic.
+    let name = models::check_name(required(model, "dm_revoke", "model"));
+    let role = required(role, "dm_revoke", "role");
     let p = privilege.map(|p| self::privilege(name, p));
     rights::require_owner(name, "revoke privileges on it");
     let grantee = rights::role_named(role);

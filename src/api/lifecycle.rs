@@ -1,5 +1,6 @@
 //! dm_deploy, dm_rollback, dm_drop_model: ordinary transactional changes to dm.deployments
-//! and dm.models; dm_catalog_changed, the trigger that tells every backend of any other change.
+//! and dm.models; dm_catalog_changed, the trigger that tells every backend of any other change;
+//! dm.drop_extension_warning, the event trigger that says what DROP EXTENSION deletes.
 
 use pgrx::prelude::*;
 
@@ -186,4 +187,78 @@ CREATE TRIGGER grants_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dm
 "#,
     name = "catalog_triggers",
     requires = [dm_catalog_changed],
+);
+
+/// The extension names a DROP EXTENSION names (None for any other command).
+///
+/// # Safety
+/// `fcinfo` is the call of an event trigger function.
+unsafe fn dropped_extensions(fcinfo: pg_sys::FunctionCallInfo) -> Option<Vec<String>> {
+    let context = unsafe { fcinfo.as_ref()?.context };
+    if context.is_null() || !unsafe { pgrx::is_a(context, pg_sys::NodeTag::T_EventTriggerData) } {
+        return None;
+    }
+    let tree = unsafe { (*context.cast::<pg_sys::EventTriggerData>()).parsetree };
+    if tree.is_null() || !unsafe { pgrx::is_a(tree, pg_sys::NodeTag::T_DropStmt) } {
+        return None;
+    }
+    let drop = unsafe { &*tree.cast::<pg_sys::DropStmt>() };
+    if drop.removeType != pg_sys::ObjectType::OBJECT_EXTENSION {
+        return None;
+    }
+    let objects = unsafe { pgrx::PgList::<pg_sys::Node>::from_pg(drop.objects) };
+    let names = (0..objects.len())
+        .filter_map(|i| objects.get_ptr(i))
+        .filter(|n| unsafe { pgrx::is_a(*n, pg_sys::NodeTag::T_String) })
+        .filter_map(|n| {
+            let sval = unsafe { (*n.cast::<pg_sys::String>()).sval };
+            (!sval.is_null())
+                .then(|| unsafe { std::ffi::CStr::from_ptr(sval) }.to_string_lossy().into_owned())
+        })
+        .collect();
+    Some(names)
+}
+
+#[doc(hidden)]
+#[no_mangle]
+pub extern "C" fn pg_finfo_dm_drop_extension_warning() -> &'static pg_sys::Pg_finfo_record {
+    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+    &V1
+}
+
+/// The event trigger pg_mining_drop_extension (ddl_command_start, tag DROP EXTENSION): before
+/// `DROP EXTENSION pg_mining` deletes the catalog, a WARNING says how many models and versions
+/// go with it. Shown to roles that may drop the extension (its owner's privileges) only, so
+/// that the count is no way around the catalog's privileges.
+#[pg_guard]
+#[no_mangle]
+pub extern "C-unwind" fn dm_drop_extension_warning(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    // SAFETY: PostgreSQL calls this as an event trigger function (its SQL declaration says so).
+    let names = unsafe { dropped_extensions(fcinfo) }.unwrap_or_default();
+    if names.iter().any(|n| n == "pg_mining") && rights::owns_extension() {
+        if let Some((models, versions)) = models::census().filter(|(m, _)| *m > 0) {
+            let (s, its) = if models == 1 { ("", "its") } else { ("s", "their") };
+            warning!(
+                "DROP EXTENSION pg_mining deletes {models} model{s} ({versions} version{}) with \
+                 {its} deployment history, owners and grants; pg_dump the database first to keep them",
+                if versions == 1 { "" } else { "s" }
+            );
+        }
+    }
+    pg_sys::Datum::from(0)
+}
+
+extension_sql!(
+    r#"
+CREATE FUNCTION dm.drop_extension_warning() RETURNS event_trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'dm_drop_extension_warning';
+CREATE EVENT TRIGGER pg_mining_drop_extension ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION dm.drop_extension_warning();
+COMMENT ON FUNCTION dm.drop_extension_warning() IS 'Event trigger function: before DROP EXTENSION pg_mining, a WARNING with the number of models and versions it deletes';
+COMMENT ON EVENT TRIGGER pg_mining_drop_extension IS 'Warns how many models DROP EXTENSION pg_mining deletes';
+"#,
+    name = "drop_extension_warning",
+    requires = ["bootstrap"],
 );

@@ -341,9 +341,9 @@ fn unlink_deployments(name: &str, version: i32) {
     .unwrap_or_else(|e| spi_fail(e))
     .unwrap_or(0);
     // Each pass moves the links of the kept rows one step past the dropped rows; a chain of
-    // dropped rows (the version deployed several times in a row) takes one pass per row. What
-    // still points at a dropped row after that (a cycle made by hand) is set NULL by the
-    // table's own foreign key.
+    // dropped rows (the version deployed several times in a row) takes one pass per row. A row
+    // that still pointed at a dropped row after that would make a rollback to it stop there
+    // (rollback_target finds nothing), as at the bottom of the stack.
     for _ in 0..gone {
         pg_sys::check_for_interrupts!();
         let moved = write_one::<i64>(
@@ -405,4 +405,18 @@ pub fn catalog_oids() -> (pg_sys::Oid, pg_sys::Oid) {
         Ok((Some(d), Some(m))) => (d, m),
         _ => (pg_sys::InvalidOid, pg_sys::InvalidOid),
     }
+}
+
+/// How many model names and versions the catalog holds, for the warning of DROP EXTENSION
+/// (None without a catalog). Read without the version check: an extension whose SQL objects
+/// are of another version than this library must still be droppable.
+pub fn census() -> Option<(i64, i64)> {
+    crate::pg::definer::as_catalog_owner(|| {
+        crate::pg::spi::read_two::<i64, i64>(
+            "SELECT pg_catalog.count(DISTINCT m.name), pg_catalog.count(*) FROM dm.models m",
+            &[],
+        )
+    })
+    .ok()
+    .and_then(|(names, versions)| Some((names?, versions?)))
 }

@@ -247,3 +247,15 @@ pub fn for_training(name: &str, owner: Option<&str>) -> (Option<pg_sys::Oid>, bo
         }
     }
 }
+
+/// Whether the caller has the privileges of the pg_mining extension's owner (who may drop it).
+pub fn owns_extension() -> bool {
+    crate::pg::spi::read_one::<pg_sys::Oid>(
+        "SELECT e.extowner FROM pg_catalog.pg_extension e \
+         WHERE e.extname OPERATOR(pg_catalog.=) 'pg_mining'",
+        &[],
+    )
+    .ok()
+    .flatten()
+    .is_some_and(|owner| has_privs_of(current_user(), owner))
+}

@@ -3,11 +3,13 @@
 # v0.1.0, its SQL as released: sql/released/pg_mining--0.1.0.sql) trains and deploys a forest,
 # a logistic model and a k-means model and scores rows in a trigger; then this build's library
 # is installed. Before ALTER EXTENSION pg_mining UPDATE the new library refuses, naming both
-# versions; after it every model scores identically, the trigger still fires, each model has
-# its owner, and the upgraded schema equals a fresh install's (pg_dump --schema-only
-# --binary-upgrade, which lists every member object of the extension). Needs this build
-# installed (cargo pgrx install) and the project's cluster running. Prints one line per check;
-# exits 1 if any fails.
+# versions; after it (every upgrade script in turn: 0.1.0 -> 0.2.0 -> 0.3.0) every model scores
+# identically, the trigger still fires, each model has its owner, and the upgraded schema
+# equals a fresh install's (pg_dump --schema-only --binary-upgrade, which lists every member
+# object of the extension). The released 0.2.0's SQL (sql/released/pg_mining--0.2.0.sql),
+# installed fresh and updated, must also equal a fresh install. Needs this build installed
+# (cargo pgrx install) and the project's cluster running. Prints one line per check; exits 1
+# if any fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -20,6 +22,8 @@ LIB="$($PG_CONFIG --pkglibdir)/pg_mining.so"
 EXT="$($PG_CONFIG --sharedir)/extension"
 DB=pg_mining_upgrade
 FRESH=pg_mining_upgrade_fresh
+FROM_020=pg_mining_upgrade_020
+NOW="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 q() { "$BIN/psql" -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$1" -v ON_ERROR_STOP=1 -c "$2"; }
 failed=0
 check() { # name, got, want
@@ -46,8 +50,9 @@ NEW_LIB="$HOME_DIR/pg_mining-$(date +%s).so"
 cp "$LIB" "$NEW_LIB"
 trap 'put_library "$NEW_LIB"; rm -f "$NEW_LIB"' EXIT
 cp sql/released/pg_mining--0.1.0.sql "$EXT/pg_mining--0.1.0.sql"
+cp sql/released/pg_mining--0.2.0.sql "$EXT/pg_mining--0.2.0.sql"
 
-for db in $DB $FRESH; do
+for db in $DB $FRESH $FROM_020; do
   "$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
 done
 q postgres "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dm_upgrade_analyst') THEN CREATE ROLE dm_upgrade_analyst SUPERUSER; END IF; END \$\$"
@@ -77,9 +82,9 @@ before="$(scores)"
 put_library "$NEW_LIB"
 refused="$(q $DB "SELECT dm_predict_label('forest', ROW(1.0::float8, 2.0::float8))" 2>&1 || true)"
 check "the new library refuses the 0.1.0 objects, naming both versions" \
-  "$(echo "$refused" | grep -c "library is version 0.2.0 but the extension's SQL objects in this database are version 0.1.0; run ALTER EXTENSION pg_mining UPDATE")" "1"
+  "$(echo "$refused" | grep -c "library is version $NOW but the extension's SQL objects in this database are version 0.1.0; run ALTER EXTENSION pg_mining UPDATE")" "1"
 q $DB "ALTER EXTENSION pg_mining UPDATE"
-check "the extension is at 0.2.0" "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_mining'")" "0.2.0"
+check "the extension is at $NOW" "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_mining'")" "$NOW"
 check "every model scores identically (4 versions, 3000 rows)" "$(scores)" "$before"
 q $DB "INSERT INTO scored (a, b) VALUES (1, 1)"
 check "the scoring trigger still fires" "$(q $DB "SELECT string_agg(label, ',' ORDER BY a) FROM scored")" "no,yes"
@@ -92,6 +97,10 @@ check "training goes on after the upgrade" \
 # The upgraded schema equals a fresh install's.
 q postgres "CREATE DATABASE $FRESH"
 q $FRESH "CREATE EXTENSION pg_mining"
+# And so does the released 0.2.0, installed as it was and updated.
+q postgres "CREATE DATABASE $FROM_020"
+q $FROM_020 "CREATE EXTENSION pg_mining VERSION '0.2.0'"
+q $FROM_020 "ALTER EXTENSION pg_mining UPDATE"
 schema() {
   "$BIN/pg_dump" -h "$SOCK" -p "$PORT" -U postgres --schema-only --binary-upgrade --no-comments "$1" 2>/dev/null \
     | grep -v -e 'binary_upgrade_set_next' -e 'relfrozenxid' -e "^WHERE oid = '" -e '^UPDATE pg_catalog.pg_class' \
@@ -107,19 +116,26 @@ schema $DB | grep -v "^CREATE TABLE public\.\(t\|scored\)\|^ALTER TABLE public\.
 schema $FRESH > "$HOME_DIR/fresh.schema" || true
 # The upgraded database also holds the scenario's own tables and trigger: compare the
 # extension's objects only (everything in schema dm and every member of the extension).
-ext_objects() { awk '/^-- Name: /{keep = ($0 ~ /Schema: dm;/ || $0 ~ /Type: FUNCTION|Type: AGGREGATE|Type: EXTENSION|Type: SCHEMA/)} keep' "$1"; }
-if diff <(ext_objects "$HOME_DIR/fresh.schema") <(ext_objects "$HOME_DIR/upgraded.schema") > "$HOME_DIR/schema.diff"; then
-  check "the upgraded schema equals a fresh install's (pg_dump --schema-only --binary-upgrade)" same same
-else
-  head -40 "$HOME_DIR/schema.diff"
-  check "the upgraded schema equals a fresh install's (pg_dump --schema-only --binary-upgrade)" differs same
-fi
-comments $DB > "$HOME_DIR/upgraded.comments"
+schema $FROM_020 > "$HOME_DIR/from_020.schema" || true
+ext_objects() { awk '/^-- Name: /{keep = ($0 ~ /Schema: dm;/ || $0 ~ /Type: FUNCTION|Type: AGGREGATE|Type: EXTENSION|Type: SCHEMA|Type: EVENT TRIGGER/)} keep' "$1"; }
+same_schema() { # label, upgraded schema file
+  if diff <(ext_objects "$HOME_DIR/fresh.schema") <(ext_objects "$2") > "$HOME_DIR/schema.diff"; then
+    check "$1" same same
+  else
+    head -40 "$HOME_DIR/schema.diff"
+    check "$1" differs same
+  fi
+}
+same_schema "the schema upgraded from 0.1.0 equals a fresh install's (pg_dump --schema-only --binary-upgrade)" "$HOME_DIR/upgraded.schema"
+same_schema "the schema upgraded from 0.2.0 equals a fresh install's" "$HOME_DIR/from_020.schema"
 comments $FRESH > "$HOME_DIR/fresh.comments"
-diff "$HOME_DIR/fresh.comments" "$HOME_DIR/upgraded.comments" | head -20 || true
-check "every member object's comment equals a fresh install's" "$(md5sum < "$HOME_DIR/upgraded.comments")" "$(md5sum < "$HOME_DIR/fresh.comments")"
+for db in $DB $FROM_020; do
+  comments $db > "$HOME_DIR/upgraded.comments"
+  diff "$HOME_DIR/fresh.comments" "$HOME_DIR/upgraded.comments" | head -20 || true
+  check "every member object's comment equals a fresh install's ($db)" "$(md5sum < "$HOME_DIR/upgraded.comments")" "$(md5sum < "$HOME_DIR/fresh.comments")"
+done
 
-for db in $DB $FRESH; do
+for db in $DB $FRESH $FROM_020; do
   "$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
 done
 q postgres "DROP ROLE IF EXISTS dm_upgrade_analyst"
