@@ -8,6 +8,7 @@ case in a subtransaction and prints its outcome ("ok" or SQLSTATE: message), the
 and checks that no case was an internal error (XX000) and that the session and the server
 survived (same backend pid, same postmaster start time).
 Usage: python3 scripts/corpus.py [--check]   (--check: exit 1 if the file differs)."""
+import json
 import pathlib
 import sys
 
@@ -86,6 +87,10 @@ def main():
         train(hyperparams=lit(j))
     for o in OPTIONS:
         train(options=lit(o))
+    for m in ["nope", "", "recall", "rmse", "R2", "x" * 100, "f1_macro; DROP TABLE cp"]:
+        train(options=lit(json.dumps({"metric": m})))
+    for m in ["null", "[]", "1", "{}"]:
+        train(options=lit('{"metric": ' + m + '}'))
     for r in ["one_row", "one_class", "all_null", "wide", "nan_tbl", "cp_part", "cp_gen", "unicode_tbl", "huge_num"]:
         for al in ["logistic_regression", "random_forest", "knn", "kmeans"]:
             target = "NULL" if al == "kmeans" else ("'naïve'" if r == "unicode_tbl" else "'label'")

@@ -27,10 +27,12 @@ SELECT model, version, algorithm, deployed, round((metrics -> 'test' ->> 'r2')::
 FROM dm_train('penguin_mass', 'penguins_0708', 'body_mass_g', 'random_forest', options => '{"exclude": ["year"]}');
 
 \echo '\n== 3. Evaluate: the catalog, cross-validation, then the unseen 2009 penguins: full metrics, confusion matrix'
-SELECT name, version, deployed, algorithm, metric, train_score, test_score, rows_used FROM dm.summary;
+-- Each version with the metric it was judged by (options.metric; balanced_accuracy and r2 by
+-- default) and the baseline's score: always the most frequent species, or the mean mass.
+SELECT name, version, deployed, algorithm, metric, train_score, test_score, baseline_score, rows_used FROM dm.summary;
 -- 5-fold cross-validation of a simpler classifier, with its spread.
-SELECT model, version, round((metrics -> 'cv' -> 'mean' ->> 'f1_macro')::numeric, 3) AS cv_f1_macro,
-       round((metrics -> 'cv' -> 'std' ->> 'f1_macro')::numeric, 3) AS cv_std, deployed
+SELECT model, version, round((metrics -> 'cv' -> 'mean' ->> 'balanced_accuracy')::numeric, 3) AS cv_balanced_accuracy,
+       round((metrics -> 'cv' -> 'std' ->> 'balanced_accuracy')::numeric, 3) AS cv_std, deployed
 FROM dm_train('penguin_species', 'penguins_0708', 'species', 'logistic_regression',
               options => '{"exclude": ["year"], "cv": 5, "deploy": "never"}');
 SELECT key AS metric, round(value::numeric, 4) AS value

@@ -2,7 +2,9 @@
 -- The internal functions (the aggregates' state and final functions, the catalog tables'
 -- trigger function) move into schema dm, callable by no role directly; DROP EXTENSION warns how
 -- many models it deletes (an event trigger); dm.deployments loses its self-referencing foreign
--- key, over which pg_dump warned of circular foreign keys in every dump of the models.
+-- key, over which pg_dump warned of circular foreign keys in every dump of the models;
+-- dm.summary and dm.runs show the metric each version was judged by (options.metric) and the
+-- baseline's score.
 -- The schema this leaves equals a fresh 0.3.0 install's (tests/upgrade/run.sh compares them).
 
 \echo Use "ALTER EXTENSION pg_mining UPDATE TO '0.3.0'" to load this file. \quit
@@ -25,6 +27,60 @@ CREATE EVENT TRIGGER pg_mining_drop_extension ON ddl_command_start
     WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION dm.drop_extension_warning();
 COMMENT ON FUNCTION dm.drop_extension_warning() IS 'Event trigger function: before DROP EXTENSION pg_mining, a WARNING with the number of models and versions it deletes';
 COMMENT ON EVENT TRIGGER pg_mining_drop_extension IS 'Warns how many models DROP EXTENSION pg_mining deletes';
+
+-- The metric each version was judged by (options.metric, stored in metrics -> 'objective'
+-- since 0.3.0; before, classification was judged by f1_macro and regression by r2), its
+-- train, test and cross-validated scores, and the baseline's score (always the training rows'
+-- most frequent class or mean) on the same rows.
+CREATE OR REPLACE VIEW dm.summary WITH (security_barrier) AS
+SELECT m.name,
+       m.version,
+       d.version IS NOT NULL AS deployed,
+       m.task,
+       m.algorithm,
+       m.target,
+       jsonb_array_length(m.features) AS n_features,
+       (m.row_counts ->> 'used')::bigint AS rows_used,
+       k.metric,
+       round((m.metrics -> 'train' ->> k.metric)::numeric, 4) AS train_score,
+       round((m.metrics -> 'test' ->> k.metric)::numeric, 4) AS test_score,
+       cardinality(m.warnings) AS n_warnings,
+       m.created_at,
+       o.owner::text AS owner,
+       round((m.metrics -> 'baseline' ->> k.metric)::numeric, 4) AS baseline_score
+FROM dm.models m
+CROSS JOIN LATERAL (SELECT coalesce(m.metrics -> 'objective' ->> 'name',
+                                    CASE m.task WHEN 'classification' THEN 'f1_macro' WHEN 'regression' THEN 'r2' END) AS metric) k
+JOIN dm.owners o ON o.name = m.name
+LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
+WHERE dm_has_model_privilege(m.name, 'score')
+ORDER BY m.name, m.version;
+COMMENT ON VIEW dm.summary IS 'One readable row per model version the current role may score: deployed flag, the metric it was judged by with its train and test score and the baseline''s, rows, warnings, owner';
+
+CREATE OR REPLACE VIEW dm.runs WITH (security_barrier) AS
+SELECT m.name,
+       m.version,
+       m.created_at,
+       m.created_by,
+       CASE WHEN dm_has_model_privilege(m.name, 'manage') THEN m.relation END AS relation,
+       m.data_fingerprint,
+       (m.row_counts ->> 'used')::bigint AS rows_used,
+       m.algorithm,
+       m.hyperparams,
+       k.metric,
+       (m.metrics -> 'test' ->> k.metric)::float8 AS test_score,
+       (m.metrics -> 'cv' -> 'mean' ->> k.metric)::float8 AS cv_score,
+       (SELECT count(*) FROM dm.trials t WHERE t.name = m.name AND t.version = m.version) AS trials,
+       d.version IS NOT NULL AS deployed,
+       m.warnings,
+       (m.metrics -> 'baseline' ->> k.metric)::float8 AS baseline_score
+FROM dm.models m
+CROSS JOIN LATERAL (SELECT coalesce(m.metrics -> 'objective' ->> 'name',
+                                    CASE m.task WHEN 'classification' THEN 'f1_macro' WHEN 'regression' THEN 'r2' END) AS metric) k
+LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
+WHERE dm_has_model_privilege(m.name, 'train')
+ORDER BY m.created_at, m.name, m.version;
+COMMENT ON VIEW dm.runs IS 'Experiment tracking for the models the current role may train: every run with its data fingerprint, settings, the metric it was judged by with its test, CV and baseline score, trials and warnings (the source query for those it may manage)';
 
 -- The extension's internal functions live in schema dm, beside the catalog, not in the schema
 -- of the functions users call: the aggregates' state and final functions (an aggregate calls

@@ -9,6 +9,10 @@ WHERE dm_has_model_privilege(name, 'score')
 ORDER BY name, id DESC;
 COMMENT ON VIEW dm.deployed IS 'The deployed version of each model the current role may score';
 
+-- The metric each version was judged by (options.metric, stored in metrics -> 'objective'
+-- since 0.3.0; before, classification was judged by f1_macro and regression by r2), its
+-- train, test and cross-validated scores, and the baseline's score (always the training rows'
+-- most frequent class or mean) on the same rows.
 CREATE VIEW dm.summary WITH (security_barrier) AS
 SELECT m.name,
        m.version,
@@ -18,18 +22,21 @@ SELECT m.name,
        m.target,
        jsonb_array_length(m.features) AS n_features,
        (m.row_counts ->> 'used')::bigint AS rows_used,
-       CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END AS metric,
-       round((m.metrics -> 'train' ->> CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END)::numeric, 4) AS train_score,
-       round((m.metrics -> 'test' ->> CASE m.task WHEN 'classification' THEN 'accuracy' ELSE 'r2' END)::numeric, 4) AS test_score,
+       k.metric,
+       round((m.metrics -> 'train' ->> k.metric)::numeric, 4) AS train_score,
+       round((m.metrics -> 'test' ->> k.metric)::numeric, 4) AS test_score,
        cardinality(m.warnings) AS n_warnings,
        m.created_at,
-       o.owner::text AS owner
+       o.owner::text AS owner,
+       round((m.metrics -> 'baseline' ->> k.metric)::numeric, 4) AS baseline_score
 FROM dm.models m
+CROSS JOIN LATERAL (SELECT coalesce(m.metrics -> 'objective' ->> 'name',
+                                    CASE m.task WHEN 'classification' THEN 'f1_macro' WHEN 'regression' THEN 'r2' END) AS metric) k
 JOIN dm.owners o ON o.name = m.name
 LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
 WHERE dm_has_model_privilege(m.name, 'score')
 ORDER BY m.name, m.version;
-COMMENT ON VIEW dm.summary IS 'One readable row per model version the current role may score: deployed flag, headline train/test score, rows, warnings, owner';
+COMMENT ON VIEW dm.summary IS 'One readable row per model version the current role may score: deployed flag, the metric it was judged by with its train and test score and the baseline''s, rows, warnings, owner';
 
 CREATE VIEW dm.runs WITH (security_barrier) AS
 SELECT m.name,
@@ -41,17 +48,20 @@ SELECT m.name,
        (m.row_counts ->> 'used')::bigint AS rows_used,
        m.algorithm,
        m.hyperparams,
-       CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END AS metric,
-       (m.metrics -> 'test' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS test_score,
-       (m.metrics -> 'cv' -> 'mean' ->> CASE m.task WHEN 'classification' THEN 'f1_macro' ELSE 'r2' END)::float8 AS cv_score,
+       k.metric,
+       (m.metrics -> 'test' ->> k.metric)::float8 AS test_score,
+       (m.metrics -> 'cv' -> 'mean' ->> k.metric)::float8 AS cv_score,
        (SELECT count(*) FROM dm.trials t WHERE t.name = m.name AND t.version = m.version) AS trials,
        d.version IS NOT NULL AS deployed,
-       m.warnings
+       m.warnings,
+       (m.metrics -> 'baseline' ->> k.metric)::float8 AS baseline_score
 FROM dm.models m
+CROSS JOIN LATERAL (SELECT coalesce(m.metrics -> 'objective' ->> 'name',
+                                    CASE m.task WHEN 'classification' THEN 'f1_macro' WHEN 'regression' THEN 'r2' END) AS metric) k
 LEFT JOIN dm.deployed d ON d.name = m.name AND d.version = m.version
 WHERE dm_has_model_privilege(m.name, 'train')
 ORDER BY m.created_at, m.name, m.version;
-COMMENT ON VIEW dm.runs IS 'Experiment tracking for the models the current role may train: every run with its data fingerprint, settings, test and CV score, trials and warnings (the source query for those it may manage)';
+COMMENT ON VIEW dm.runs IS 'Experiment tracking for the models the current role may train: every run with its data fingerprint, settings, the metric it was judged by with its test, CV and baseline score, trials and warnings (the source query for those it may manage)';
 
 CREATE VIEW dm.search_trials WITH (security_barrier) AS
 SELECT name, version, trial, params, metric, fold_scores, mean_score, std_score, fit_ms, chosen, created_at

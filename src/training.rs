@@ -22,7 +22,7 @@ use mining::model::format;
 use mining::model::stored::StoredModel;
 use mining::pipeline::deploy::{self, Deployed};
 use mining::pipeline::run::{Message, Timings, Trained};
-use mining::pipeline::{self, auto, TrainRequest};
+use mining::pipeline::{self, auto, Primary, TrainRequest};
 use mining::prepare::options::TrainOptions;
 
 /// What dm_train was asked, its arguments parsed.
@@ -180,7 +180,7 @@ pub fn train(mut r: Request) -> Stored {
     let deployed = current.as_ref().map(|d| Deployed {
         version: d.version,
         metric: compares
-            .then(|| models::stored_metric(name, d.version, saved.primary.0))
+            .then(|| models::stored_metric(name, d.version, saved.primary.objective.name))
             .flatten(),
     });
     let (deploy, why) = deploy::decide(deploy_policy, saved.task, saved.primary, deployed);
@@ -208,7 +208,7 @@ struct Saved {
     task: Task,
     algorithm: String,
     report: Value,
-    primary: (&'static str, f64),
+    primary: Primary,
 }
 
 /// Reads the relation; a named column of a type pg_mining cannot use is an ERROR, other such
@@ -299,7 +299,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
     });
     if let Some(s) = &searched {
         for (i, t) in s.trials.iter().enumerate() {
-            models::insert_trial(name, version, i as i32 + 1, t, primary.0, i == s.best);
+            models::insert_trial(name, version, i as i32 + 1, t, primary.objective.name, i == s.best);
         }
     }
     Saved {

@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 
 SELECT version FROM dm_train('good', 'customers', 'churned', 'decision_tree', options => '{"exclude": ["id"]}');
-SELECT version FROM dm_train('text_labels', 'SELECT age, plan FROM customers', 'plan', 'decision_tree');
+SELECT version FROM dm_train('text_labels', 'SELECT age, plan FROM customers', 'plan', 'decision_tree', options => '{"deploy": "always"}');
 
 -- Unknown model or version.
 SELECT err($$SELECT dm_predict('missing', ARRAY[1.0])$$);

@@ -53,18 +53,6 @@ impl Task {
             Task::Decomposition => "dm_transform",
         }
     }
-
-    /// The metric a search maximizes and deploy "if_better" compares (higher is better).
-    pub fn primary_metric(self) -> &'static str {
-        match self {
-            Task::Classification => "f1_macro",
-            Task::Regression => "r2",
-            Task::Clustering => "silhouette",
-            Task::Decomposition => "explained_variance_ratio_total",
-            // Without labels there is nothing to compare.
-            Task::Anomaly => "none",
-        }
-    }
 }
 
 /// The label of each training row.

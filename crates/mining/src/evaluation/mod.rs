@@ -1,4 +1,5 @@
-//! Measuring models: sklearn.metrics' label and value metrics, score curves, clustering metrics,
+//! Measuring models: sklearn.metrics' label and value metrics, the metric a run is judged by,
+//! score curves, clustering metrics,
 //! the state of the metric aggregates, cross-validation and search, drift profiles, and scoring a
 //! whole table with a stored model.
 
@@ -7,6 +8,7 @@ pub mod clustering;
 pub mod drift;
 pub mod evaluate;
 pub mod metrics;
+pub mod objective;
 pub mod scores;
 pub mod tuning;
 pub mod unsupervised;

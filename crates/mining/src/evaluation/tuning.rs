@@ -150,14 +150,6 @@ pub fn run_trials(
     Ok(trials)
 }
 
-/// The best trial: highest mean score, ties to the earlier one.
-pub fn best(trials: &[Trial]) -> Option<usize> {
-    (0..trials.len()).fold(None, |b: Option<usize>, i| match b {
-        Some(j) if trials[j].mean >= trials[i].mean || trials[i].mean.is_nan() => Some(j),
-        _ => Some(i),
-    })
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -179,17 +171,5 @@ mod tests {
             .unwrap_err()
             .message
             .contains("smallest class"));
-    }
-
-    #[test]
-    fn best_prefers_higher_mean_then_earlier() {
-        let t = |m: f64| Trial {
-            params: Default::default(),
-            fold_scores: vec![m],
-            mean: m,
-            std: 0.0,
-            ms: 0,
-        };
-        assert_eq!(best(&[t(0.5), t(0.7), t(0.7)]), Some(1));
     }
 }

@@ -1,7 +1,7 @@
 //! algorithm => 'auto' for classification and regression: a short list of learner families,
 //! each scored by k-fold cross-validation on the training rows (with its own preprocessing
-//! defaults), cheapest first, until the time budget is spent. The best mean of the primary
-//! metric wins; every candidate is kept for the experiment record.
+//! defaults), cheapest first, until the time budget is spent. The best mean of the run's metric
+//! (options.metric) wins; every candidate is kept for the experiment record.
 
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::common::error::{Error, Result};
 use crate::common::frame::Frame;
 use crate::common::progress::Progress;
+use crate::evaluation::objective::Objective;
 use crate::model::registry;
 use crate::pipeline::prepared::TrainRequest;
 use crate::pipeline::supervised::prepare;
@@ -25,7 +26,7 @@ pub struct Tried {
 #[derive(Debug, Clone)]
 pub struct AutoChoice {
     pub winner: &'static str,
-    pub metric: &'static str,
+    pub objective: Objective,
     pub tried: Vec<Tried>,
     /// Candidates not tried, and why.
     pub skipped: Vec<(&'static str, String)>,
@@ -36,7 +37,7 @@ impl AutoChoice {
     pub fn to_json(&self) -> Value {
         json!({
             "winner": self.winner,
-            "metric": self.metric,
+            "metric": self.objective.name,
             "candidates": self.tried.iter().map(|t| json!({
                 "algorithm": t.algorithm, "cv_mean": t.mean, "cv_std": t.std, "seconds": t.seconds
             })).collect::<Vec<_>>(),
@@ -47,7 +48,8 @@ impl AutoChoice {
     /// One line for the NOTICE: the winner, by how much, and what it beat.
     pub fn summary(&self) -> String {
         let mut ranked: Vec<&Tried> = self.tried.iter().collect();
-        ranked.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+        let sign = if self.objective.higher_is_better { 1.0 } else { -1.0 };
+        ranked.sort_by(|a, b| (sign * b.mean).total_cmp(&(sign * a.mean)));
         let others: Vec<String> = ranked
             .iter()
             .skip(1)
@@ -72,7 +74,7 @@ impl AutoChoice {
         format!(
             "auto chose {} (cross-validated {} {best:.4}{margin}); others: {}{skipped}",
             self.winner,
-            self.metric,
+            self.objective.name,
             if others.is_empty() {
                 "none".to_string()
             } else {
@@ -112,7 +114,7 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
     let folds = req.options.cv.unwrap_or(3);
     let mut tried = Vec::new();
     let mut skipped = Vec::new();
-    let mut metric = "";
+    let mut objective = Objective::default_for(crate::common::task::Task::Classification);
     // The task decides the list: let prepare infer it from the target first.
     let probe = prepare(
         frame,
@@ -137,12 +139,12 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
             skipped.push((algorithm, format!("more than {cap} training rows")));
             continue;
         }
-        metric = p.primary_metric();
+        objective = p.objective();
         let cv = p
             .cross_validate(&p.estimator, progress)?
             .ok_or_else(|| Error::internal("auto: cross-validation did not run"))?;
-        let mean = cv["mean"][metric].as_f64().unwrap_or(f64::NAN);
-        let std = cv["std"][metric].as_f64().unwrap_or(f64::NAN);
+        let mean = cv["mean"][objective.name].as_f64().unwrap_or(f64::NAN);
+        let std = cv["std"][objective.name].as_f64().unwrap_or(f64::NAN);
         tried.push(Tried {
             algorithm,
             mean,
@@ -150,18 +152,13 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
             seconds: t.elapsed().as_secs_f64(),
         });
     }
-    let winner = tried
-        .iter()
-        .filter(|t| t.mean.is_finite())
-        .fold(None::<&Tried>, |best, t| match best {
-            Some(b) if b.mean >= t.mean => Some(b),
-            _ => Some(t),
-        })
-        .map(|t| t.algorithm)
+    let winner = objective
+        .best(tried.iter().map(|t| if t.mean.is_finite() { t.mean } else { f64::NAN }))
+        .map(|i| tried[i].algorithm)
         .ok_or_else(|| Error::data("auto: no candidate could be cross-validated"))?;
     Ok(AutoChoice {
         winner,
-        metric,
+        objective,
         tried,
         skipped,
     })

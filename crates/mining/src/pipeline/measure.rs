@@ -95,6 +95,31 @@ impl Prepared {
         }
     }
 
+    /// What the trivial model scores on `rows`: always the training rows' most frequent class
+    /// (the first of equals), or always their mean (None without a target). The baseline a
+    /// model must beat to be worth deploying.
+    pub(super) fn baseline(&self, rows: &[usize]) -> Option<Metrics> {
+        let predicted = match &self.target {
+            Target::Classes { y, n_classes } => {
+                let mut counts = vec![0usize; *n_classes];
+                for &r in &self.split.train {
+                    if let Some(c) = counts.get_mut(y[r]) {
+                        *c += 1;
+                    }
+                }
+                let majority = (0..counts.len()).fold(0, |m, c| if counts[c] > counts[m] { c } else { m });
+                Predicted::Classes(vec![majority; rows.len()])
+            }
+            Target::Values(v) => {
+                let n = self.split.train.len().max(1) as f64;
+                let mean = self.split.train.iter().map(|&r| v[r]).sum::<f64>() / n;
+                Predicted::Values(vec![mean; rows.len()])
+            }
+            Target::None => return None,
+        };
+        Some(self.metrics_of(rows, &predicted))
+    }
+
     /// Metrics on the training rows and the profile of the predictions there (for drift
     /// checks), from one pass of predictions.
     pub fn measure_train(&self, fitted: &Fitted, stop: &Progress) -> Result<(Value, Value)> {

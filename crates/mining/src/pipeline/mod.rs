@@ -14,9 +14,11 @@ mod supervised;
 mod tuned;
 mod unsupervised;
 
-pub use prepared::{Outcome, Prepared, Target, TrainRequest};
+pub use prepared::{Outcome, Prepared, Primary, Target, TrainRequest};
 pub use supervised::prepare;
 pub use tuned::Searched;
 
+#[cfg(test)]
+mod metric_tests;
 #[cfg(test)]
 mod tests;

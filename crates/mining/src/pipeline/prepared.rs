@@ -11,6 +11,7 @@ use crate::common::frame::{Column, ColumnKind};
 use crate::common::progress::Progress;
 use crate::common::task::Labels;
 use crate::common::task::Task;
+use crate::evaluation::objective::Objective;
 use crate::learners::trees::binning::Binned;
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
@@ -67,17 +68,28 @@ pub struct Prepared {
     pub(super) target_name: String,
     pub(super) target_type: String,
     pub(super) target_kind: ColumnKind,
+    /// The metric the run is judged by (options.metric or the task's default).
+    pub(super) objective: Objective,
     /// Facts for the report, filled as we go.
     pub report: serde_json::Map<String, Value>,
     pub warnings: Vec<String>,
+}
+
+/// The run's metric measured on the test rows (the training rows without a test split).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Primary {
+    pub objective: Objective,
+    pub value: f64,
+    /// What the trivial model (the training rows' majority class or mean) scores there.
+    pub baseline: Option<f64>,
 }
 
 /// What training produced.
 pub struct Outcome {
     pub model: StoredModel,
     pub report: Value,
-    /// The metric deploy=if_better compares (higher is better) and its value.
-    pub primary: (&'static str, f64),
+    /// The run's metric, its value where the run measured it, and the baseline's there.
+    pub primary: Primary,
 }
 
 /// The NOTICE line that says how the rows were split.
@@ -145,9 +157,9 @@ impl Prepared {
         estimator.fit(&data, self.seed, progress)
     }
 
-    /// The metric a search maximizes and if_better compares.
-    pub fn primary_metric(&self) -> &'static str {
-        self.task.primary_metric()
+    /// The metric a search and auto rank by and if_better compares.
+    pub fn objective(&self) -> Objective {
+        self.objective
     }
 
     /// Fits units for progress messages: search fits, CV folds, then trees of the final fit.
@@ -160,15 +172,17 @@ impl Prepared {
 
     /// Assembles the stored model and the report.
     pub fn finish(mut self, fitted: Fitted, metrics: Value, timings: Value) -> Outcome {
-        let primary_name = self.primary_metric();
+        let objective = self.objective;
         let part = if self.split.test.is_empty() {
             "train"
         } else {
             "test"
         };
-        let primary = metrics[part][primary_name]
-            .as_f64()
-            .unwrap_or(f64::NEG_INFINITY);
+        let primary = Primary {
+            objective,
+            value: metrics[part][objective.name].as_f64().unwrap_or(f64::NAN),
+            baseline: metrics["baseline"][objective.name].as_f64(),
+        };
         self.warnings.extend(quality::gap(self.task, &metrics));
         let mut report = self.report;
         report.insert("metrics".into(), metrics);
@@ -176,7 +190,8 @@ impl Prepared {
         report.insert("warnings".into(), json!(self.warnings));
         report.insert(
             "primary_metric".into(),
-            json!({"name": primary_name, "on": part, "value": primary}),
+            json!({"name": objective.name, "better": objective.direction(), "on": part,
+                   "value": primary.value, "baseline": primary.baseline}),
         );
         let model = StoredModel {
             task: self.task,
@@ -192,7 +207,7 @@ impl Prepared {
         Outcome {
             model,
             report: Value::Object(report),
-            primary: (primary_name, primary),
+            primary,
         }
     }
 

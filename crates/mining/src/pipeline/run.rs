@@ -13,7 +13,7 @@ use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
 use crate::pipeline::auto::AutoChoice;
-use crate::pipeline::prepared::Prepared;
+use crate::pipeline::prepared::{Prepared, Primary};
 use crate::pipeline::tuned::Searched;
 
 fn ms(t: Instant) -> u64 {
@@ -50,8 +50,8 @@ pub enum Message {
 pub struct Trained {
     pub model: StoredModel,
     pub report: Value,
-    /// The metric deploy "if_better" compares and its value.
-    pub primary: (&'static str, f64),
+    /// The run's metric, its value and the baseline's, which deploy "if_better" compares.
+    pub primary: Primary,
     /// The resolved hyperparameters, as dm.models stores them.
     pub hyperparams: Value,
     pub searched: Option<Searched>,
@@ -94,6 +94,14 @@ impl Prepared {
         if let Some(cv) = cv {
             metrics["cv"] = cv;
         }
+        if let Some(baseline) = self.baseline(if self.split.test.is_empty() {
+            &self.split.train
+        } else {
+            &self.split.test
+        }) {
+            metrics["baseline"] = json!(baseline);
+        }
+        metrics["objective"] = self.objective.to_json();
         if let Some(fit) = fitted.fit_summary() {
             metrics["fit"] = fit;
         }
@@ -138,7 +146,7 @@ impl Prepared {
                 "search tried {} candidates × {} folds; best {} {:.4} ± {:.4} with {}",
                 s.trials.len(),
                 best.fold_scores.len(),
-                self.primary_metric(),
+                self.objective.name,
                 best.mean,
                 best.std,
                 Value::Object(best.params.clone())
@@ -152,7 +160,7 @@ impl Prepared {
         let outcome = self.finish(fitted, metrics, timings);
         let mut report = outcome.report;
         report["profile"]["(prediction)"] = prediction_profile;
-        let (primary_name, _) = outcome.primary;
+        let primary_name = outcome.primary.objective.name;
         if let Some(s) = &searched {
             report["search"] = json!({"candidates": s.trials.len(), "best": Value::Object(s.trials[s.best].params.clone()),
                                       "metric": primary_name, "cv_score": s.trials[s.best].mean});
@@ -185,7 +193,7 @@ impl Prepared {
 
 /// The NOTICE after the fit: how long it took, the headline metric and where it was measured,
 /// and what the fit decided (rounds kept, epochs).
-pub fn fitted_notice(task: Task, report: &Value, primary: (&str, f64), fit_ms: u64) -> String {
+pub fn fitted_notice(task: Task, report: &Value, primary: Primary, fit_ms: u64) -> String {
     let on = report["primary_metric"]["on"].as_str().unwrap_or("test");
     let m = &report["metrics"][on];
     let headline = match task {
@@ -204,7 +212,14 @@ pub fn fitted_notice(task: Task, report: &Value, primary: (&str, f64), fit_ms: u
             100.0 * m["anomaly_fraction"].as_f64().unwrap_or(0.0),
             m["threshold"].as_f64().unwrap_or(0.5)
         ),
-        _ => format!("{} {:.4}", primary.0, primary.1),
+        _ => format!(
+            "{} {:.4}{}",
+            primary.objective.name,
+            primary.value,
+            primary
+                .baseline
+                .map_or(String::new(), |b| format!(" (the baseline scores {b:.4})"))
+        ),
     };
     let fit = &report["metrics"]["fit"];
     let rounds = match (fit.get("rounds"), fit.get("rounds_run"), fit.get("epochs")) {

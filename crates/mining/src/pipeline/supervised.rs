@@ -11,6 +11,7 @@ use crate::common::error::{Error, Result};
 use crate::common::frame::{Column, ColumnData, ColumnKind, Frame};
 use crate::common::task::Task;
 use crate::evaluation::drift;
+use crate::evaluation::objective::Objective;
 use crate::evaluation::tuning;
 use crate::model::registry;
 use crate::pipeline::prepared::{
@@ -265,6 +266,14 @@ pub(super) fn prepare_rows(
         }
         other => other,
     };
+    let objective = Objective::choose(
+        task,
+        opts.metric.as_deref(),
+        match &target {
+            Target::Classes { n_classes, .. } => *n_classes,
+            _ => 0,
+        },
+    )?;
     notice(split_summary(method, &split));
     if split.test.is_empty() {
         warnings.push("test_size is 0: the metrics are measured on the training rows only".into());
@@ -399,6 +408,7 @@ pub(super) fn prepare_rows(
         target_name: target_col.name.clone(),
         target_type: target_col.sql_type.clone(),
         target_kind: target_col.kind,
+        objective,
         report,
         warnings,
     })

@@ -103,7 +103,8 @@ impl Prepared {
         Ok(Some(tuning::summarize(&per_fold)))
     }
 
-    /// options.search: every candidate scored by k-fold CV on the training rows.
+    /// options.search: every candidate scored by k-fold CV on the training rows, by the run's
+    /// metric (options.metric).
     pub fn search(&self, progress: &Progress) -> Result<Option<Searched>> {
         let Some(spec) = &self.search else {
             return Ok(None);
@@ -114,12 +115,14 @@ impl Prepared {
             .map(|c| registry::estimator(&self.algorithm, self.task, &merge(&self.hyperparams, c)))
             .collect::<Result<_>>()?;
         let folds = self.folds(spec.folds)?;
-        let metric = self.primary_metric();
+        let objective = self.objective;
         let trials = tuning::run_trials(&candidates, folds.len(), progress, |c, f| {
             let m = self.fold_metrics(&estimators[c], &folds[f], progress)?;
-            Ok(m.get(metric).copied().unwrap_or(f64::NAN))
+            Ok(m.get(objective.name).copied().unwrap_or(f64::NAN))
         })?;
-        let best = tuning::best(&trials).ok_or_else(|| Error::internal("no trial finished"))?;
+        let best = objective
+            .best(trials.iter().map(|t| t.mean))
+            .ok_or_else(|| Error::internal("no trial finished"))?;
         Ok(Some(Searched {
             estimator: estimators[best].clone(),
             trials,

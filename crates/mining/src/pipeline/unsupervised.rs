@@ -9,6 +9,7 @@ use crate::common::error::{Error, Result};
 use crate::common::frame::{Column, ColumnKind, Frame};
 use crate::common::task::Task;
 use crate::evaluation::drift;
+use crate::evaluation::objective::Objective;
 use crate::model::registry;
 use crate::pipeline::prepared::{
     frame_rows, method_name, split_summary, Prepared, Target, TrainRequest,
@@ -44,6 +45,7 @@ pub(super) fn prepare(
             "options.cv and options.search need a target; {algorithm} has none"
         )));
     }
+    let objective = Objective::choose(task, opts.metric.as_deref(), 0)?;
     let n_read = frame.nrows();
     let roles = columns::choose(frame, None, opts)?;
     let features: Vec<&Column> = roles.features.iter().map(|&i| &frame.columns[i]).collect();
@@ -163,6 +165,7 @@ pub(super) fn prepare(
         target_name: String::new(),
         target_type: String::new(),
         target_kind: ColumnKind::Float,
+        objective,
         report,
         warnings,
     })

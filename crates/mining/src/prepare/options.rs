@@ -48,6 +48,8 @@ pub struct TrainOptions {
     pub deploy_set: bool,
     /// The role that owns a new model name (the extension checks that the caller is a member).
     pub owner: Option<String>,
+    /// The metric the run is judged by (evaluation/objective.rs checks it against the task).
+    pub metric: Option<String>,
     pub unknown: Unknown,
     pub max_categories: usize,
     /// k-fold cross-validation on the training rows.
@@ -85,6 +87,7 @@ impl Default for TrainOptions {
             deploy: Deploy::IfBetter,
             deploy_set: false,
             owner: None,
+            metric: None,
             unknown: Unknown::Ignore,
             max_categories: 100,
             cv: None,
@@ -168,6 +171,7 @@ impl TrainOptions {
             "scale",
             "deploy",
             "owner",
+            "metric",
             "unknown_categories",
             "max_categories",
             "cv",
@@ -243,6 +247,18 @@ impl TrainOptions {
                             .ok_or_else(|| {
                                 Error::param(format!(
                                     "option \"owner\" must be a role name; got {val}"
+                                ))
+                            })?
+                            .to_string(),
+                    )
+                }
+                "metric" => {
+                    o.metric = Some(
+                        val.as_str()
+                            .filter(|m| !m.is_empty() && m.len() <= 63)
+                            .ok_or_else(|| {
+                                Error::param(format!(
+                                    "option \"metric\" must be the name of a metric; got {val}"
                                 ))
                             })?
                             .to_string(),

@@ -1,0 +1,72 @@
+//! Unit tests of options.metric through the pipeline: the search ranks by it in its direction,
+//! and a run's metrics carry the objective and the baseline's scores.
+
+use super::*;
+use crate::common::frame::{Column, ColumnKind, Frame};
+use crate::common::progress::Progress;
+use crate::prepare::options::TrainOptions;
+use serde_json::{json, Value};
+
+fn frame(n: usize) -> Frame {
+    let mut a = Column::new("a", "double precision", ColumnKind::Float);
+    let mut b = Column::new("b", "double precision", ColumnKind::Float);
+    let mut y = Column::new("y", "text", ColumnKind::Text);
+    let mut v = Column::new("v", "double precision", ColumnKind::Float);
+    for i in 0..n {
+        let x = (i * 37 % 101) as f64;
+        a.push_number(Some(x));
+        b.push_number(Some((i * 13 % 7) as f64));
+        y.push_text(Some(if x > 80.0 { "yes" } else { "no" }));
+        v.push_number(Some(3.0 * x + (i * 13 % 7) as f64));
+    }
+    Frame {
+        columns: vec![a, b, y, v],
+    }
+}
+
+fn prepared(target: &str, options: Value) -> Prepared {
+    let req = TrainRequest {
+        target: Some(target.into()),
+        algorithm: "decision_tree".into(),
+        hyperparams: json!({}),
+        options: TrainOptions::parse(&options).unwrap(),
+    };
+    prepare(&frame(600), &req, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn a_search_ranks_by_the_chosen_metric_in_its_direction() {
+    let search = json!({"method": "grid", "params": {"max_depth": [1, 2, 10]}, "folds": 3});
+    for metric in ["mae", "r2"] {
+        let p = prepared("v", json!({"exclude": ["y"], "metric": metric, "search": search}));
+        let s = p.search(&Progress::default()).unwrap().unwrap();
+        let means: Vec<f64> = s.trials.iter().map(|t| t.mean).collect();
+        let best = means[s.best];
+        let lower = metric == "mae";
+        assert!(
+            means.iter().all(|&m| if lower { best <= m } else { best >= m }),
+            "{metric}: {means:?}, chose {}",
+            s.best
+        );
+        // Both pick the deepest tree here: a good fit has the lowest error and the highest r2.
+        assert_eq!(s.trials[s.best].params["max_depth"], 10, "{metric}");
+    }
+}
+
+#[test]
+fn a_run_reports_its_objective_and_the_baseline() {
+    let p = prepared("y", json!({"exclude": ["v"]}));
+    let f = p.fit_and_measure(&Progress::default()).unwrap();
+    let m = &f.metrics;
+    assert_eq!(m["objective"], json!({"name": "balanced_accuracy", "better": "higher"}));
+    // Always the majority class: balanced accuracy 1/2, recall of "yes" 0.
+    assert_eq!(m["baseline"]["balanced_accuracy"], json!(0.5));
+    assert_eq!(m["baseline"]["recall"], json!(0.0));
+    assert!(m["test"]["balanced_accuracy"].as_f64().unwrap() > 0.9, "{m}");
+    let p = prepared("v", json!({"exclude": ["y"], "metric": "rmse"}));
+    let f = p.fit_and_measure(&Progress::default()).unwrap();
+    assert_eq!(f.metrics["objective"]["better"], "lower");
+    // Always the mean: r2 at most 0 on the test rows, an rmse near the target's spread.
+    assert!(f.metrics["baseline"]["r2"].as_f64().unwrap() <= 0.0);
+    assert!(f.metrics["baseline"]["rmse"].as_f64().unwrap() > 10.0 * f.metrics["test"]["rmse"].as_f64().unwrap());
+}

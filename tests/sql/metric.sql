@@ -1,0 +1,79 @@
+-- The metric a run is judged by (issue 18, item 1): options.metric drives search, auto and the
+-- deploy policy; balanced_accuracy by default; the baseline beside it; if_better never
+-- deploys what the baseline beats.
+SET client_min_messages = warning;
+
+-- A churn table with 5% positives: tenure and complaints carry the signal, noise nothing.
+CREATE TABLE churn_m AS
+SELECT i AS id,
+       (i * 7919 % 1000)::float8 / 10 AS tenure,
+       (i * 13 % 11)::float8 AS complaints,
+       (i * 104729 % 9973)::float8 AS noise,
+       ((i * 7919 % 1000) < 80 AND (i * 13 % 11) >= 4) OR i % 89 = 0 AS churned
+FROM generate_series(1, 3000) i;
+SELECT count(*) FILTER (WHERE churned) AS positives, count(*) AS rows FROM churn_m;
+
+-- By default a classification is judged by balanced_accuracy, beside the baseline's score.
+SELECT (metrics -> 'objective') AS objective,
+       round((metrics -> 'baseline' ->> 'balanced_accuracy')::numeric, 4) AS baseline,
+       round((metrics -> 'baseline' ->> 'accuracy')::numeric, 4) AS baseline_accuracy,
+       round((metrics -> 'test' ->> 'balanced_accuracy')::numeric, 4) AS balanced_accuracy
+FROM dm_train('churn_m', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'decision_tree',
+              '{"max_depth": 4}');
+SELECT name, version, deployed, metric, test_score > baseline_score AS better, baseline_score
+FROM dm.summary WHERE name = 'churn_m';
+
+-- A model of the noise column predicts the majority class: accuracy 0.94, balanced accuracy
+-- 0.5 = the baseline's. if_better does not deploy it, not even as a model's first version.
+SELECT round((metrics -> 'test' ->> 'accuracy')::numeric, 2) AS accuracy,
+       round((metrics -> 'test' ->> 'balanced_accuracy')::numeric, 4) AS balanced_accuracy
+FROM dm_train('churn_noise', 'SELECT noise, churned FROM churn_m', 'churned', 'decision_tree', '{"max_depth": 1}');
+SELECT count(*) AS deployed_noise_models FROM dm.deployed WHERE name = 'churn_noise';
+SELECT version, deployed
+FROM dm_train('churn_noise', 'SELECT noise, churned FROM churn_m', 'churned', 'decision_tree', '{"max_depth": 1}');
+-- deploy "always" still deploys it.
+SELECT version FROM dm_train('churn_noise', 'SELECT noise, churned FROM churn_m', 'churned', 'decision_tree',
+                             '{"max_depth": 1}', '{"deploy": "always"}');
+SELECT version FROM dm.deployed WHERE name = 'churn_noise';
+
+-- options.metric drives the search: each trial is scored by recall.
+SELECT metrics -> 'objective' ->> 'name' AS metric
+FROM dm_train('churn_recall', 'SELECT tenure, complaints, noise, churned FROM churn_m', 'churned', 'decision_tree', NULL,
+              '{"metric": "recall", "search": {"method": "grid", "params": {"max_depth": [1, 2, 6]}, "folds": 3}, "deploy": "never"}');
+SELECT DISTINCT metric FROM dm.search_trials WHERE name = 'churn_recall';
+-- The chosen trial has the best mean recall.
+SELECT (SELECT params FROM dm.search_trials WHERE name = 'churn_recall' AND chosen)
+       = (SELECT params FROM dm.search_trials WHERE name = 'churn_recall' ORDER BY mean_score DESC, trial LIMIT 1) AS chose_best;
+SELECT metric, round(test_score::numeric, 4) = round((SELECT (metrics -> 'test' ->> 'recall')::numeric FROM dm.models WHERE name = 'churn_recall'), 4) AS is_recall,
+       baseline_score
+FROM dm.runs WHERE name = 'churn_recall';
+
+-- And auto: the candidates are ranked by it.
+SELECT metrics -> 'auto' ->> 'metric' AS auto_metric
+FROM dm_train('churn_auto', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'auto',
+              options => '{"metric": "mcc", "time_budget_s": 30}');
+
+-- A lower-is-better metric: if_better deploys a version with a lower rmse only.
+CREATE TABLE wear AS
+SELECT i AS id, (i % 50)::float8 AS hours, (i * 13 % 17)::float8 AS load, (i * 7 % 5)::float8 AS shift,
+       0.6 * (i % 50) + 2.0 * (i * 13 % 17) + (i * 7 % 5) AS wear
+FROM generate_series(1, 1000) i;
+SELECT metrics -> 'objective' AS objective
+FROM dm_train('wear', 'SELECT hours, load, wear FROM wear', 'wear', 'linear_regression', options => '{"metric": "rmse"}');
+SELECT version FROM dm_train('wear', 'SELECT hours, wear FROM wear', 'wear', 'linear_regression', options => '{"metric": "rmse"}');
+SELECT version AS deployed FROM dm.deployed WHERE name = 'wear';
+SELECT version FROM dm_train('wear', 'SELECT hours, load, wear FROM wear', 'wear', 'ridge', '{"alpha": 0.0001}', '{"metric": "rmse"}');
+SELECT version FROM dm_train('wear', 'SELECT hours, load, shift, wear FROM wear', 'wear', 'linear_regression', options => '{"metric": "rmse"}');
+SELECT version, metric, round(test_score::numeric, 3) AS rmse, round(baseline_score::numeric, 3) AS baseline_rmse, deployed
+FROM dm.summary WHERE name = 'wear' ORDER BY version;
+
+-- What the metric can be, in clear errors.
+\set VERBOSITY terse
+SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": "r2"}');
+SELECT dm_train('bad_m', 'SELECT tenure, complaints::int % 3 AS c FROM churn_m', 'c', 'decision_tree', NULL, '{"metric": "recall"}');
+SELECT dm_train('bad_m', 'SELECT tenure, complaints FROM churn_m', NULL, 'kmeans', '{"n_clusters": 2}', '{"metric": "silhouette"}');
+SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": 1}');
+\set VERBOSITY default
+
+SELECT dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear']) n;
+DROP TABLE churn_m, wear;
