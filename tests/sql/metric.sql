@@ -21,7 +21,19 @@ SELECT (metrics -> 'objective') AS objective,
 FROM dm_train('churn_m', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'decision_tree',
               '{"max_depth": 4}');
 SELECT name, version, deployed, metric, test_score > baseline_score AS better, baseline_score
-FROM dm.summary WHERE name = 'churn_m';
+FROM dm.summary WHERE name = 'churn_m' ORDER BY version;
+
+-- The test rows' probability metrics beside the baseline's (the training rows' class shares
+-- as probabilities: roc_auc 0.5, pr_auc the positive share, log_loss their entropy).
+SELECT k AS metric, round((metrics -> 'baseline' ->> k)::numeric, 4) AS baseline,
+       CASE WHEN k IN ('log_loss', 'brier') THEN (metrics -> 'test' ->> k)::float8 < (metrics -> 'baseline' ->> k)::float8
+            ELSE (metrics -> 'test' ->> k)::float8 > (metrics -> 'baseline' ->> k)::float8 END AS model_is_better
+FROM dm.models, unnest(ARRAY['roc_auc', 'pr_auc', 'log_loss', 'brier']) k
+WHERE name = 'churn_m' ORDER BY k;
+-- A version judged by log_loss (lower is better), cross-validated.
+SELECT metrics -> 'objective' AS objective, (metrics -> 'cv' -> 'mean' ->> 'log_loss')::float8 > 0 AS cv_log_loss, deployed
+FROM dm_train('churn_m', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'decision_tree',
+              '{"max_depth": 6}', '{"metric": "log_loss", "cv": 3}');
 
 -- A model of the noise column predicts the majority class: accuracy 0.94, balanced accuracy
 -- 0.5 = the baseline's. if_better does not deploy it, not even as a model's first version.
@@ -75,5 +87,5 @@ SELECT dm_train('bad_m', 'SELECT tenure, complaints FROM churn_m', NULL, 'kmeans
 SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": 1}');
 \set VERBOSITY default
 
-SELECT dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear']) n;
+SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear']) n;
 DROP TABLE churn_m, wear;

@@ -20,11 +20,15 @@ pub struct Objective {
     pub higher_is_better: bool,
 }
 
-/// The label metrics a classification run measures (sklearn.metrics names). `f1`,
-/// `precision` and `recall` are the positive class's: the second of two classes, as
+/// The metrics a classification run measures (sklearn.metrics names): from the labels, and
+/// from the probabilities (roc_auc, pr_auc = average precision, log_loss, brier). `f1`,
+/// `precision`, `recall` and `brier` are the positive class's: the second of two classes, as
 /// scikit-learn's pos_label = 1 for labels 0/1 or false/true.
 const CLASSIFICATION: &[&str] = &[
     "balanced_accuracy",
+    "roc_auc",
+    "pr_auc",
+    "log_loss",
     "f1_macro",
     "f1_weighted",
     "mcc",
@@ -36,15 +40,16 @@ const CLASSIFICATION: &[&str] = &[
     "f1",
     "precision",
     "recall",
+    "brier",
 ];
 
 /// Defined for two classes only.
-const BINARY: &[&str] = &["f1", "precision", "recall"];
+const BINARY: &[&str] = &["f1", "precision", "recall", "brier"];
 
 const REGRESSION: &[&str] = &["r2", "rmse", "mse", "mae", "mape", "max_error"];
 
-/// Errors: lower is better.
-const LOWER_IS_BETTER: &[&str] = &["rmse", "mse", "mae", "mape", "max_error"];
+/// Errors and losses: lower is better.
+const LOWER_IS_BETTER: &[&str] = &["rmse", "mse", "mae", "mape", "max_error", "log_loss", "brier"];
 
 impl Objective {
     /// The metric a task is judged by when options.metric is not given.
@@ -92,7 +97,12 @@ impl Objective {
         if task == Task::Classification && BINARY.contains(&name) && n_classes != 2 {
             return Err(Error::param(format!(
                 "option \"metric\": \"{name}\" is the positive class's and needs two classes; \
-                 the target has {n_classes}: use {name}_macro or {name}_weighted"
+                 the target has {n_classes}: use {}",
+                if name == "brier" {
+                    "log_loss".to_string()
+                } else {
+                    format!("{name}_macro or {name}_weighted")
+                }
             )));
         }
         Ok(Objective {
@@ -174,6 +184,17 @@ mod tests {
         assert_eq!(hi.best(v), Some(0));
         assert_eq!(lo.best(v), Some(2));
         assert_eq!(hi.best([f64::NAN]), None);
+    }
+
+    #[test]
+    fn probability_metrics_have_their_direction() {
+        let c = Task::Classification;
+        assert!(Objective::choose(c, Some("roc_auc"), 3).unwrap().higher_is_better);
+        assert!(Objective::choose(c, Some("pr_auc"), 2).unwrap().higher_is_better);
+        assert!(!Objective::choose(c, Some("log_loss"), 3).unwrap().higher_is_better);
+        assert!(!Objective::choose(c, Some("brier"), 2).unwrap().higher_is_better);
+        let e = Objective::choose(c, Some("brier"), 3).unwrap_err();
+        assert!(e.to_string().contains("use log_loss"), "{e}");
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Metrics from scores and probabilities, as sklearn.metrics defines them: roc_curve (with
-//! drop_intermediate), precision_recall_curve, roc_auc (binary and one-vs-rest macro), log_loss.
+//! drop_intermediate), precision_recall_curve, roc_auc and average precision (binary and
+//! one-vs-rest macro), log_loss, Brier score; and all of them for a model's probabilities.
+
+use crate::evaluation::metrics::Metrics;
 
 /// sklearn's _binary_clf_curve: at each distinct score, from the highest down, the false and
 /// true positives of "score >= threshold". Returns (fps, tps, thresholds).
@@ -107,6 +110,79 @@ pub fn log_loss(actual: &[usize], proba: &[f64], k: usize) -> f64 {
         / n
 }
 
+/// sklearn's average_precision_score for a binary target: the sum over the precision-recall
+/// curve of (R_n - R_(n-1)) P_n. None without a positive row.
+pub fn average_precision(positive: &[bool], score: &[f64]) -> Option<f64> {
+    if !positive.iter().any(|&p| p) {
+        return None;
+    }
+    let curve = pr_curve(positive, score);
+    Some(-curve.windows(2).map(|w| (w[1].2 - w[0].2) * w[0].1).sum::<f64>())
+}
+
+/// One-vs-rest macro average precision over the columns of `proba` (rows × k), as
+/// sklearn's average_precision_score of the one-hot target; None when a class has no row.
+pub fn average_precision_ovr(actual: &[usize], proba: &[f64], k: usize) -> Option<f64> {
+    let mut total = 0.0;
+    for c in 0..k {
+        let positive: Vec<bool> = actual.iter().map(|&a| a == c).collect();
+        let score: Vec<f64> = proba.chunks_exact(k).map(|row| row[c]).collect();
+        total += average_precision(&positive, &score)?;
+    }
+    Some(total / k as f64)
+}
+
+/// sklearn's brier_score_loss of a binary target: the mean of (p - y)^2, p the positive
+/// class's probability.
+pub fn brier(positive: &[bool], p: &[f64]) -> f64 {
+    let n = positive.len().max(1) as f64;
+    positive
+        .iter()
+        .zip(p)
+        .map(|(&y, &p)| (p - f64::from(u8::from(y))).powi(2))
+        .sum::<f64>()
+        / n
+}
+
+/// The probability metrics of a classifier: log_loss, and where defined roc_auc and pr_auc
+/// (average precision; one-vs-rest macro for more than two classes), and for two classes the
+/// positive (second) class's brier. `proba`: rows × k; rows whose actual label the model does
+/// not know (index ≥ k) are left out, as they have no column.
+pub fn probability_metrics(actual: &[usize], proba: &[f64], k: usize) -> Metrics {
+    let mut m = Metrics::new();
+    if k < 2 {
+        return m;
+    }
+    let (known, rows): (Vec<usize>, Vec<f64>) = actual
+        .iter()
+        .zip(proba.chunks_exact(k))
+        .filter(|(&a, _)| a < k)
+        .fold((Vec::new(), Vec::new()), |(mut a, mut p), (&y, row)| {
+            a.push(y);
+            p.extend_from_slice(row);
+            (a, p)
+        });
+    if known.is_empty() {
+        return m;
+    }
+    m.insert("log_loss".into(), log_loss(&known, &rows, k));
+    let (auc, ap) = if k == 2 {
+        let pos: Vec<bool> = known.iter().map(|&a| a == 1).collect();
+        let score: Vec<f64> = rows.chunks_exact(2).map(|r| r[1]).collect();
+        m.insert("brier".into(), brier(&pos, &score));
+        (roc_auc(&pos, &score), average_precision(&pos, &score))
+    } else {
+        (roc_auc_ovr(&known, &rows, k), average_precision_ovr(&known, &rows, k))
+    };
+    if let Some(a) = auc {
+        m.insert("roc_auc".into(), a);
+    }
+    if let Some(a) = ap {
+        m.insert("pr_auc".into(), a);
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -183,6 +259,13 @@ mod tests {
                 None => assert!(t.is_infinite()),
             }
         }
+        let ap = scores::average_precision(&y, &s).unwrap();
+        assert!((ap - c["average_precision"].as_f64().unwrap()).abs() < 1e-12, "ap {ap}");
+        let brier = scores::brier(&y, &s);
+        assert!((brier - c["brier"].as_f64().unwrap()).abs() < 1e-12, "brier {brier}");
+        let all = scores::probability_metrics(&actual, &proba, 2);
+        assert_eq!((all["roc_auc"], all["pr_auc"], all["brier"]), (auc, ap, brier));
+        assert!((all["log_loss"] - ll).abs() < 1e-15);
         let pr = scores::pr_curve(&y, &s);
         let (prec, rec, pthr) = (
             floats(&c["pr_curve"]["precision"]),
@@ -216,5 +299,19 @@ mod tests {
             (ll - c["log_loss"].as_f64().unwrap()).abs() < 1e-9,
             "log_loss {ll}"
         );
+        let ap = scores::average_precision_ovr(&y, &p, 3).unwrap();
+        assert!((ap - c["average_precision_ovr"].as_f64().unwrap()).abs() < 1e-12, "ap {ap}");
+        let all = scores::probability_metrics(&y, &p, 3);
+        assert_eq!((all["roc_auc"], all["pr_auc"]), (auc, ap));
+        assert!(!all.contains_key("brier"));
+    }
+
+    #[test]
+    fn labels_the_model_does_not_know_are_left_out() {
+        // The third row's label 2 is not one of the model's two classes.
+        let m = probability_metrics(&[0, 1, 2], &[0.8, 0.2, 0.3, 0.7, 0.5, 0.5], 2);
+        assert!((m["brier"] - (0.04 + 0.09) / 2.0).abs() < 1e-12);
+        assert_eq!(m["roc_auc"], 1.0);
+        assert!(probability_metrics(&[2, 2], &[0.5, 0.5, 0.5, 0.5], 2).is_empty());
     }
 }

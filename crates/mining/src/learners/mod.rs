@@ -227,6 +227,12 @@ pub trait Predict {
         argmax(&*out)
     }
 
+    /// Whether `predict_class` is the argmax of `predict_proba` (so one pass of probabilities
+    /// gives both); false where the model decides otherwise.
+    fn class_is_argmax(&self) -> bool {
+        true
+    }
+
     /// Clustering: the cluster (-1: noise).
     fn cluster(&self, _x: &[f64]) -> Option<i64> {
         None

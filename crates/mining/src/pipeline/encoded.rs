@@ -86,6 +86,36 @@ impl Source<'_> {
         Ok(out)
     }
 
+    /// The predicted class and the class probabilities (rows × k) of each of `rows`: one pass
+    /// of a forest's outputs gives both; stops when `stop` is cancelled.
+    pub fn classes_and_probas_at(
+        &self,
+        fitted: &Fitted,
+        rows: &[usize],
+        k: usize,
+        stop: &Progress,
+    ) -> Result<(Vec<usize>, Vec<f64>)> {
+        if let Fitted::Forest(f) = fitted {
+            if f.width == k {
+                let proba = self.forest_outputs(f, rows, stop)?;
+                let classes = proba.chunks(k.max(1)).map(argmax).collect();
+                return Ok((classes, proba));
+            }
+        }
+        let mut proba = Vec::with_capacity(rows.len() * k);
+        let p = self.width();
+        self.in_blocks(rows, |x, local| {
+            proba.extend(fitted.probas_at(x, p, local, k, stop)?);
+            Ok(())
+        })?;
+        let classes = if fitted.model().class_is_argmax() {
+            proba.chunks(k.max(1)).map(argmax).collect()
+        } else {
+            self.classes_at(fitted, rows, k, stop)?
+        };
+        Ok((classes, proba))
+    }
+
     /// The predicted value of each of `rows`; stops when `stop` is cancelled.
     pub fn values_at(&self, fitted: &Fitted, rows: &[usize], stop: &Progress) -> Result<Vec<f64>> {
         if let Fitted::Forest(f) = fitted {

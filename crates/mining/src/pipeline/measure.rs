@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::evaluation::drift;
+use crate::evaluation::scores;
 use crate::evaluation::evaluate::{class_column, prediction_column, value_column};
 use crate::evaluation::metrics::{self, Metrics};
 use crate::model::fitted::Fitted;
@@ -50,6 +51,9 @@ impl Prepared {
         }
     }
 
+    /// The label or value metrics of `rows`, and for a classifier its probability metrics
+    /// (log_loss, roc_auc, pr_auc, brier; evaluation/scores.rs). The training rows are measured
+    /// by `measure_train` instead, with labels only.
     pub(super) fn measure_x(
         &self,
         x: encoded::Source,
@@ -57,6 +61,13 @@ impl Prepared {
         rows: &[usize],
         stop: &Progress,
     ) -> Result<Metrics> {
+        if let Target::Classes { y, n_classes } = &self.target {
+            let (classes, proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
+            let mut m = self.metrics_of(rows, &Predicted::Classes(classes));
+            let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
+            m.extend(scores::probability_metrics(&actual, &proba, *n_classes));
+            return Ok(m);
+        }
         Ok(self
             .predict_rows(x, fitted, rows, stop)?
             .map_or_else(Metrics::new, |p| self.metrics_of(rows, &p)))
@@ -96,8 +107,8 @@ impl Prepared {
     }
 
     /// What the trivial model scores on `rows`: always the training rows' most frequent class
-    /// (the first of equals), or always their mean (None without a target). The baseline a
-    /// model must beat to be worth deploying.
+    /// (the first of equals) with their class shares as probabilities, or always their mean
+    /// (None without a target). The baseline a model must beat to be worth deploying.
     pub(super) fn baseline(&self, rows: &[usize]) -> Option<Metrics> {
         let predicted = match &self.target {
             Target::Classes { y, n_classes } => {
@@ -108,7 +119,13 @@ impl Prepared {
                     }
                 }
                 let majority = (0..counts.len()).fold(0, |m, c| if counts[c] > counts[m] { c } else { m });
-                Predicted::Classes(vec![majority; rows.len()])
+                let n = self.split.train.len().max(1) as f64;
+                let shares: Vec<f64> = counts.iter().map(|&c| c as f64 / n).collect();
+                let proba: Vec<f64> = rows.iter().flat_map(|_| shares.iter().copied()).collect();
+                let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
+                let mut m = self.metrics_of(rows, &Predicted::Classes(vec![majority; rows.len()]));
+                m.extend(scores::probability_metrics(&actual, &proba, *n_classes));
+                return Some(m);
             }
             Target::Values(v) => {
                 let n = self.split.train.len().max(1) as f64;

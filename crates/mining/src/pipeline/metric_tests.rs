@@ -63,6 +63,19 @@ fn a_run_reports_its_objective_and_the_baseline() {
     assert_eq!(m["baseline"]["balanced_accuracy"], json!(0.5));
     assert_eq!(m["baseline"]["recall"], json!(0.0));
     assert!(m["test"]["balanced_accuracy"].as_f64().unwrap() > 0.9, "{m}");
+    // The test rows' probability metrics, and the baseline's from the training rows' class
+    // shares: roc_auc 0.5, pr_auc the positive share, log_loss their entropy.
+    for k in ["roc_auc", "pr_auc", "log_loss", "brier"] {
+        assert!(m["test"][k].is_number() && m["baseline"][k].is_number(), "{k}: {m}");
+    }
+    assert_eq!(m["baseline"]["roc_auc"], json!(0.5));
+    let share = m["baseline"]["pr_auc"].as_f64().unwrap();
+    assert!(share > 0.1 && share < 0.3, "{share}");
+    assert!(m["test"]["log_loss"].as_f64().unwrap() < m["baseline"]["log_loss"].as_f64().unwrap());
+    // Cross-validated probability metrics too, and a search can rank by them.
+    let p = prepared("y", json!({"exclude": ["v"], "metric": "log_loss", "cv": 3}));
+    let cv = p.cross_validate(&p.estimator, &Progress::default()).unwrap().unwrap();
+    assert!(cv["mean"]["log_loss"].is_number() && cv["mean"]["roc_auc"].is_number(), "{cv}");
     let p = prepared("v", json!({"exclude": ["y"], "metric": "rmse"}));
     let f = p.fit_and_measure(&Progress::default()).unwrap();
     assert_eq!(f.metrics["objective"]["better"], "lower");

@@ -331,6 +331,12 @@ impl Predict for LogisticModel {
         LogisticModel::predict_proba(self, x, out)
     }
 
+    /// Two classes: the sign of the decision function (a probability of exactly 0.5 is not
+    /// an argmax tie).
+    fn class_is_argmax(&self) -> bool {
+        self.n_classes != 2
+    }
+
     fn predict_class(&self, x: &[f64], out: &mut [f64]) -> usize {
         if self.n_classes == 2 {
             self.predict_binary(x)

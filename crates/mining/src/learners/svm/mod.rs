@@ -238,6 +238,11 @@ impl Predict for SvmModel {
     }
 
     /// The one-vs-one vote, as scikit-learn's SVC.predict.
+    /// An SVM votes over class pairs; its probabilities are Platt's, fitted apart.
+    fn class_is_argmax(&self) -> bool {
+        false
+    }
+
     fn predict_class(&self, x: &[f64], _: &mut [f64]) -> usize {
         SvmModel::predict_class(self, x)
     }
