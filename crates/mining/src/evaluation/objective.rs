@@ -139,6 +139,30 @@ impl Objective {
             .map(|(i, _)| i)
     }
 
+    /// Whether `value` beats the baseline's `b`: strictly better, or equal at the metric's
+    /// best possible value (a test split of one class gives the baseline a perfect
+    /// balanced_accuracy, which no model can exceed).
+    pub fn beats_baseline(self, value: f64, b: f64) -> bool {
+        let perfect = if self.higher_is_better {
+            b >= 1.0 && self.name != "max_error"
+        } else {
+            b <= 0.0
+        };
+        self.better(value, b) || (value == b && perfect)
+    }
+
+    /// What the baseline predicts, for messages: the training rows' mean, most frequent
+    /// class, or class shares (the probability metrics).
+    pub fn baseline_words(self, task: Task) -> &'static str {
+        match (task, self.name) {
+            (Task::Regression, _) => "always predicting the training rows' mean",
+            (_, "roc_auc" | "pr_auc" | "log_loss" | "brier") => {
+                "giving every row the training rows' class shares"
+            }
+            _ => "always predicting the training rows' most frequent class",
+        }
+    }
+
     /// Has a value to compare (anomaly detection has none).
     pub fn compares(self) -> bool {
         self.name != "none"
@@ -195,6 +219,17 @@ mod tests {
         assert!(!Objective::choose(c, Some("brier"), 2).unwrap().higher_is_better);
         let e = Objective::choose(c, Some("brier"), 3).unwrap_err();
         assert!(e.to_string().contains("use log_loss"), "{e}");
+    }
+
+    #[test]
+    fn a_perfect_baseline_is_matched_not_beaten() {
+        let c = Task::Classification;
+        let ba = Objective::default_for(c);
+        assert!(ba.beats_baseline(1.0, 1.0) && !ba.beats_baseline(0.5, 0.5));
+        let ll = Objective::choose(c, Some("log_loss"), 2).unwrap();
+        assert!(ll.beats_baseline(0.1, 0.2) && !ll.beats_baseline(0.2, 0.2));
+        assert!(ba.baseline_words(c).contains("most frequent class"));
+        assert!(ll.baseline_words(c).contains("class shares"));
     }
 
     #[test]

@@ -135,16 +135,32 @@ pub fn estimator(name: &str, task: Task, hyperparams: &Value) -> Result<Estimato
     Ok(Estimator::new(algorithm, learner))
 }
 
+/// The algorithm that does for `task` what `name` does for the other supervised task.
+fn counterpart(name: &str, task: Task) -> Option<&'static str> {
+    match (name, task) {
+        ("svm", Task::Regression) => Some("svr"),
+        ("svr", Task::Classification) => Some("svm"),
+        ("logistic_regression", Task::Regression) => {
+            Some("linear_regression, ridge, lasso or elastic_net")
+        }
+        ("linear_regression" | "ridge" | "lasso" | "elastic_net", Task::Classification) => {
+            Some("logistic_regression")
+        }
+        _ => None,
+    }
+}
+
 fn check_task(a: &Algorithm, task: Task) -> Result<()> {
     if a.tasks.contains(&task) {
         return Ok(());
     }
     let message = match a.tasks {
         [only] => format!(
-            "{} is for {}; this is a {} task",
+            "{} is for {}; this is a {} task{}",
             a.name,
             only.name(),
-            task.name()
+            task.name(),
+            counterpart(a.name, task).map_or(String::new(), |c| format!(": use {c}"))
         ),
         _ => format!(
             "{} needs a target (classification or regression); this is a {} task",
@@ -421,8 +437,10 @@ mod tests {
         let e = estimator("ridge", Task::Classification, &json!({"alpha": -1})).unwrap_err();
         assert_eq!(
             e.message,
-            "ridge is for regression; this is a classification task"
+            "ridge is for regression; this is a classification task: use logistic_regression"
         );
+        let e = estimator("svm", Task::Regression, &json!({})).unwrap_err();
+        assert_eq!(e.message, "svm is for classification; this is a regression task: use svr");
         let e = estimator("decision_tree", Task::Clustering, &json!({})).unwrap_err();
         assert_eq!(e.message, "decision_tree needs a target (classification or regression); this is a clustering task");
         let e = estimator("lasso", Task::Regression, &json!({"l1_ratio": 0.5})).unwrap_err();

@@ -39,12 +39,12 @@ pub fn decide(
             true,
             format!("{} model has no quality metric to compare, so if_better deploys it (deploy \"never\" keeps the deployed version)", task.with_article()),
         ),
-        (Deploy::IfBetter, _) if baseline.is_some_and(|b| !objective.better(value, b)) => (
+        (Deploy::IfBetter, _) if baseline.is_some_and(|b| !objective.beats_baseline(value, b)) => (
             false,
             format!(
-                "{name} {value:.4} does not beat the baseline's {:.4} (always predicting the training rows' {}); deploy \"always\" deploys it anyway",
+                "{name} {value:.4} does not beat the baseline's {:.4} ({}); deploy \"always\" deploys it anyway",
                 baseline.unwrap_or(f64::NAN),
-                if task == Task::Regression { "mean" } else { "most frequent class" }
+                objective.baseline_words(task)
             ),
         ),
         (Deploy::IfBetter, None) => (true, "it is the first deployment".to_string()),

@@ -184,6 +184,17 @@ impl Prepared {
             baseline: metrics["baseline"][objective.name].as_f64(),
         };
         self.warnings.extend(quality::gap(self.task, &metrics));
+        if let Some(b) = primary
+            .baseline
+            .filter(|&b| !objective.beats_baseline(primary.value, b))
+        {
+            self.warnings.push(format!(
+                "no better than the baseline: {} {:.4} on the {part} rows, where {} scores {b:.4}",
+                objective.name,
+                primary.value,
+                objective.baseline_words(self.task)
+            ));
+        }
         let mut report = self.report;
         report.insert("metrics".into(), metrics);
         report.insert("timings_ms".into(), timings);
