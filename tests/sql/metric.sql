@@ -1,6 +1,6 @@
 -- The metric a run is judged by (issue 18, item 1): options.metric drives search, auto and the
 -- deploy policy; balanced_accuracy by default; the baseline beside it; if_better never
--- deploys what the baseline beats.
+-- deploys what the baseline beats; the probability metrics (item 5); guards that block (item 9).
 SET client_min_messages = warning;
 
 -- A churn table with 5% positives: tenure and complaints carry the signal, noise nothing.
@@ -79,6 +79,23 @@ SELECT version FROM dm_train('wear', 'SELECT hours, load, shift, wear FROM wear'
 SELECT version, metric, round(test_score::numeric, 3) AS rmse, round(baseline_score::numeric, 3) AS baseline_rmse, deployed
 FROM dm.summary WHERE name = 'wear' ORDER BY version;
 
+-- Guards that can block (issue 18, item 9): with options.guards "error" the trap stops the run
+-- and nothing is stored.
+\set VERBOSITY terse
+SELECT dm_train('blocked', 'SELECT tenure, complaints, churned::int AS leak, churned FROM churn_m', 'churned', 'decision_tree',
+                NULL, '{"guards": "error"}');
+SELECT dm_train('blocked', 'SELECT noise, churned FROM churn_m', 'churned', 'decision_tree', '{"max_depth": 1}', '{"guards": "error"}');
+SELECT dm_train('blocked', 'SELECT tenure, complaints, (DATE ''2026-01-01'' + id) AS signed_up, churned FROM churn_m', 'churned',
+                'decision_tree', NULL, '{"guards": "error"}');
+SELECT dm_train('blocked', 'SELECT complaints, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"guards": "error", "dedup": false}');
+SELECT dm_train('blocked', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"guards": "block"}');
+\set VERBOSITY default
+SELECT count(*) AS stored FROM dm.models WHERE name = 'blocked';
+-- The default, "warn", stores the leaky model with its warning.
+SELECT version, deployed FROM dm_train('blocked', 'SELECT tenure, complaints, churned::int AS leak, churned FROM churn_m', 'churned',
+                                       'decision_tree');
+SELECT name, n_warnings > 0 AS warned FROM dm.summary WHERE name = 'blocked';
+
 -- What the metric can be, in clear errors.
 \set VERBOSITY terse
 SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": "r2"}');
@@ -87,5 +104,5 @@ SELECT dm_train('bad_m', 'SELECT tenure, complaints FROM churn_m', NULL, 'kmeans
 SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": 1}');
 \set VERBOSITY default
 
-SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear']) n;
+SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear', 'blocked']) n;
 DROP TABLE churn_m, wear;

@@ -83,3 +83,20 @@ fn a_run_reports_its_objective_and_the_baseline() {
     assert!(f.metrics["baseline"]["r2"].as_f64().unwrap() <= 0.0);
     assert!(f.metrics["baseline"]["rmse"].as_f64().unwrap() > 10.0 * f.metrics["test"]["rmse"].as_f64().unwrap());
 }
+
+#[test]
+fn guards_error_stops_a_leaky_run_that_warn_stores() {
+    // y is a > 80: the column a alone predicts it, the leakage guard fires.
+    let warned = prepared("y", json!({"exclude": ["v"]}))
+        .fit_and_measure(&Progress::default())
+        .unwrap();
+    assert!(warned.suspects.iter().any(|s| s.contains("leakage suspect")), "{:?}", warned.suspects);
+    let stopped = prepared("y", json!({"exclude": ["v"], "guards": "error"}))
+        .fit_and_measure(&Progress::default());
+    match stopped {
+        Err(e) => assert!(e.message.starts_with("guard \"leakage\" stopped the training: "), "{}", e.message),
+        Ok(_) => panic!("the leakage guard did not stop the run"),
+    }
+    let e = TrainOptions::parse(&json!({"guards": "block"})).unwrap_err();
+    assert!(e.message.contains("guards"), "{}", e.message);
+}

@@ -7,6 +7,7 @@ mod checks;
 mod defaults;
 pub mod deploy;
 mod encoded;
+mod guards;
 mod measure;
 mod prepared;
 pub mod run;

@@ -17,7 +17,7 @@ use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
-use crate::prepare::options::TrainOptions;
+use crate::prepare::options::{Guards, TrainOptions};
 use crate::prepare::preprocess::{ColumnChoice, Defaults, Preprocessor};
 use crate::prepare::quality;
 use crate::prepare::search::{self, SearchSpec};
@@ -70,6 +70,8 @@ pub struct Prepared {
     pub(super) target_kind: ColumnKind,
     /// The metric the run is judged by (options.metric or the task's default).
     pub(super) objective: Objective,
+    /// What a guard that fires does (options.guards).
+    pub(super) guards: Guards,
     /// Facts for the report, filled as we go.
     pub report: serde_json::Map<String, Value>,
     pub warnings: Vec<String>,
@@ -157,6 +159,22 @@ impl Prepared {
         estimator.fit(&data, self.seed, progress)
     }
 
+    /// The "baseline" guard's warning: the run's metric on its test rows (the training rows
+    /// without a test split) does not beat the trivial model's there.
+    pub(super) fn baseline_warning(&self, metrics: &Value) -> Option<String> {
+        let o = self.objective;
+        let part = if self.split.test.is_empty() { "train" } else { "test" };
+        let value = metrics[part][o.name].as_f64().unwrap_or(f64::NAN);
+        let b = metrics["baseline"][o.name].as_f64()?;
+        (!o.beats_baseline(value, b)).then(|| {
+            format!(
+                "no better than the baseline: {} {value:.4} on the {part} rows, where {} scores {b:.4}",
+                o.name,
+                o.baseline_words(self.task)
+            )
+        })
+    }
+
     /// The metric a search and auto rank by and if_better compares.
     pub fn objective(&self) -> Objective {
         self.objective
@@ -184,17 +202,7 @@ impl Prepared {
             baseline: metrics["baseline"][objective.name].as_f64(),
         };
         self.warnings.extend(quality::gap(self.task, &metrics));
-        if let Some(b) = primary
-            .baseline
-            .filter(|&b| !objective.beats_baseline(primary.value, b))
-        {
-            self.warnings.push(format!(
-                "no better than the baseline: {} {:.4} on the {part} rows, where {} scores {b:.4}",
-                objective.name,
-                primary.value,
-                objective.baseline_words(self.task)
-            ));
-        }
+        self.warnings.extend(self.baseline_warning(&metrics));
         let mut report = self.report;
         report.insert("metrics".into(), metrics);
         report.insert("timings_ms".into(), timings);

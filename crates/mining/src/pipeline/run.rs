@@ -14,7 +14,9 @@ use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
 use crate::pipeline::auto::AutoChoice;
 use crate::pipeline::prepared::{Prepared, Primary};
+use crate::pipeline::guards;
 use crate::pipeline::tuned::Searched;
+use crate::prepare::options::Guards;
 
 fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
@@ -73,6 +75,16 @@ impl Prepared {
     /// Search (if asked), cross-validate (if asked), fit, measure, check for leakage. Pure
     /// computation: runs on the pool.
     pub fn fit_and_measure(&self, progress: &Progress) -> Result<Fitting> {
+        // The leakage guard first: in "error" mode a leak stops the run before the fit. Its
+        // time counts as evaluation.
+        let t = Instant::now();
+        let suspects = self.leakage_suspects(progress)?;
+        if self.guards == Guards::Error {
+            if let Some(s) = suspects.first() {
+                guards::fire(self.guards, "leakage", s.clone(), &mut Vec::new())?;
+            }
+        }
+        let leakage_ms = ms(t);
         let t = Instant::now();
         let searched = self.search(progress)?;
         let estimator = searched
@@ -105,7 +117,11 @@ impl Prepared {
         if let Some(fit) = fitted.fit_summary() {
             metrics["fit"] = fit;
         }
-        let suspects = self.leakage_suspects(progress)?;
+        if self.guards == Guards::Error {
+            if let Some(w) = self.baseline_warning(&metrics) {
+                guards::fire(self.guards, "baseline", w, &mut Vec::new())?;
+            }
+        }
         Ok(Fitting {
             fitted,
             estimator,
@@ -114,7 +130,7 @@ impl Prepared {
             suspects,
             prediction_profile,
             fit_ms,
-            evaluate_ms: ms(t),
+            evaluate_ms: ms(t) + leakage_ms,
         })
     }
 

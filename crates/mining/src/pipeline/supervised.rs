@@ -17,7 +17,7 @@ use crate::model::registry;
 use crate::pipeline::prepared::{
     frame_rows, method_name, split_summary, Prepared, Target, TrainRequest,
 };
-use crate::pipeline::{defaults, encoded, tuned, unsupervised};
+use crate::pipeline::{defaults, encoded, guards, tuned, unsupervised};
 use crate::prepare::columns;
 use crate::prepare::preprocess::{ColumnChoice, Preprocessor};
 use crate::prepare::quality;
@@ -313,9 +313,14 @@ pub(super) fn prepare_rows(
         quality::overlap(&all_used, &split.train, &split.test)
     };
     if overlap > 0 {
-        warnings.push(format!(
-            "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
-        ));
+        guards::fire(
+            opts.guards,
+            "overlap",
+            format!(
+                "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
+            ),
+            &mut warnings,
+        )?;
     }
     let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
     // Trees and forests train on binned rows: binned a feature at a time, the matrix of
@@ -354,7 +359,9 @@ pub(super) fn prepare_rows(
         warnings.extend(quality::imbalance(y, *n_classes, &split.train));
     }
     if method != SplitMethod::Time {
-        warnings.extend(quality::time_like(&sub_features));
+        for w in quality::time_like(&sub_features) {
+            guards::fire(opts.guards, "time_split", w, &mut warnings)?;
+        }
     }
 
     let mut report = serde_json::Map::new();
@@ -408,6 +415,7 @@ pub(super) fn prepare_rows(
         target_name: target_col.name.clone(),
         target_type: target_col.sql_type.clone(),
         target_kind: target_col.kind,
+        guards: opts.guards,
         objective,
         report,
         warnings,

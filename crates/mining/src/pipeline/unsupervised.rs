@@ -165,6 +165,7 @@ pub(super) fn prepare(
         target_name: String::new(),
         target_type: String::new(),
         target_kind: ColumnKind::Float,
+        guards: opts.guards,
         objective,
         report,
         warnings,

@@ -12,6 +12,15 @@ use crate::prepare::preprocess::{ColumnChoice, Encode, Impute, Scale, Unknown};
 use crate::prepare::search::{parse_folds, parse_search, SearchSpec};
 use crate::prepare::split::{check_sizes, SplitMethod};
 
+/// options.guards: what a guard that fires does (pipeline/guards.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guards {
+    /// A WARNING, stored with the version.
+    Warn,
+    /// The run stops with an ERROR naming the guard.
+    Error,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deploy {
     IfBetter,
@@ -50,6 +59,7 @@ pub struct TrainOptions {
     pub owner: Option<String>,
     /// The metric the run is judged by (evaluation/objective.rs checks it against the task).
     pub metric: Option<String>,
+    pub guards: Guards,
     pub unknown: Unknown,
     pub max_categories: usize,
     /// k-fold cross-validation on the training rows.
@@ -88,6 +98,7 @@ impl Default for TrainOptions {
             deploy_set: false,
             owner: None,
             metric: None,
+            guards: Guards::Warn,
             unknown: Unknown::Ignore,
             max_categories: 100,
             cv: None,
@@ -172,6 +183,7 @@ impl TrainOptions {
             "deploy",
             "owner",
             "metric",
+            "guards",
             "unknown_categories",
             "max_categories",
             "cv",
@@ -263,6 +275,13 @@ impl TrainOptions {
                             })?
                             .to_string(),
                     )
+                }
+                "guards" => {
+                    o.guards = choice(
+                        val,
+                        "guards",
+                        &[("warn", Guards::Warn), ("error", Guards::Error)],
+                    )?
                 }
                 "unknown_categories" => {
                     o.unknown = choice(
