@@ -145,6 +145,14 @@ def main():
         case("dm_revoke", f"SELECT dm_revoke('cls', 'public', {lit(pr)})")
         case("dm_has_model_privilege", f"SELECT dm_has_model_privilege('cls', {lit(pr)})")
 
+    # Decision thresholds.
+    for n in [None, "", "nope", "reg", "km", "cls", "x" * 64]:
+        case("dm_set_threshold", f"SELECT dm_set_threshold({lit(n)}, 1, 0.5)")
+    for v in ["NULL", "0", "-1", "99", "2147483647"]:
+        case("dm_set_threshold", f"SELECT dm_set_threshold('cls', {v}, 0.5)")
+    for t in ["NULL", "0", "1", "1.5", "-0.1", "'NaN'", "'Infinity'", "1e-300", "0.3"]:
+        case("dm_set_threshold", f"SELECT dm_set_threshold('cls', 1, {t})")
+
     # Lifecycle.
     for v in ["0", "-1", "99", "NULL", "2147483647"]:
         case("dm_deploy", f"SELECT dm_deploy('cls', {v})")

@@ -37,6 +37,9 @@ CREATE TABLE dm.models (
     model_bytes      bytea NOT NULL,
     -- Per feature (and "(prediction)"): the training distribution that dm_drift compares with.
     profile          jsonb NOT NULL DEFAULT '{}',
+    -- A binary classifier's decision threshold (options.threshold, dm_set_threshold): the
+    -- second class when its probability is at least this; NULL: the most probable class.
+    threshold        float8 CHECK (threshold > 0 AND threshold <= 1),
     UNIQUE (name, version),
     FOREIGN KEY (name) REFERENCES dm.owners (name)
 );

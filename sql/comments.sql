@@ -51,6 +51,8 @@ COMMENT ON FUNCTION dm_deploy(text, integer) IS
 'Deploys a version of a model (transactional; needs the deploy privilege); returns the version.';
 COMMENT ON FUNCTION dm_rollback(text) IS
 'Returns a model to the version deployed before the current deployment (needs the deploy privilege); returns that version.';
+COMMENT ON FUNCTION dm_set_threshold(text, integer, double precision) IS
+'Sets the decision threshold of a version of a two-class classifier (needs the deploy privilege): its labels in dm_predict, dm_predict_label, scoring triggers and typed predict functions become the second class wherever that class''s probability is at least the threshold, in every session from the next statement; NULL returns to the most probable class. The threshold is a probability in (0, 1]; returns it. options.threshold of dm_train chooses one at training time.';
 COMMENT ON FUNCTION dm_drop_model(text, integer, boolean) IS
 'Drops one version of a model (not the deployed one), or the whole model with its history, owner and grants when version is NULL (needs the manage privilege); returns the number of versions dropped. Refuses while scoring triggers or typed predict functions depend on it, unless cascade => true, which drops them too.';
 COMMENT ON FUNCTION dm_grant(text, text, text) IS

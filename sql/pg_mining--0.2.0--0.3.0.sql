@@ -4,12 +4,17 @@
 -- many models it deletes (an event trigger); dm.deployments loses its self-referencing foreign
 -- key, over which pg_dump warned of circular foreign keys in every dump of the models;
 -- dm.summary and dm.runs show the metric each version was judged by (options.metric) and the
--- baseline's score.
+-- baseline's score; dm.models.threshold holds a binary classifier's decision threshold
+-- (options.threshold, dm_set_threshold), shown in dm.versions.
 -- The schema this leaves equals a fresh 0.3.0 install's (tests/upgrade/run.sh compares them).
 
 \echo Use "ALTER EXTENSION pg_mining UPDATE TO '0.3.0'" to load this file. \quit
 
 ALTER TABLE dm.deployments DROP CONSTRAINT deployments_previous_fkey;
+
+-- A binary classifier's decision threshold (options.threshold, dm_set_threshold): the
+-- second class when its probability is at least this; NULL: the most probable class.
+ALTER TABLE dm.models ADD COLUMN threshold float8 CHECK (threshold > 0 AND threshold <= 1);
 
 -- The extension's owner (the role that ran CREATE EXTENSION: a superuser, or in a trusted
 -- install the database owner) backs up and restores the models: it reads the tables and
@@ -20,6 +25,18 @@ ALTER TABLE dm.deployments DROP CONSTRAINT deployments_previous_fkey;
 GRANT SELECT, INSERT ON dm.owners, dm.grants, dm.functions, dm.models, dm.deployments, dm.trials TO @extowner@;
 GRANT SELECT, UPDATE ON SEQUENCE dm.models_id_seq, dm.deployments_id_seq, dm.trials_id_seq TO @extowner@;
 
+
+-- dm_set_threshold(model, version, threshold): a two-class classifier's decision threshold.
+CREATE FUNCTION "dm_set_threshold"(
+	"model" TEXT,
+	"version" INT,
+	"threshold" double precision
+) RETURNS double precision
+VOLATILE
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'dm_set_threshold_wrapper';
+COMMENT ON FUNCTION dm_set_threshold(text, integer, double precision) IS
+'Sets the decision threshold of a version of a two-class classifier (needs the deploy privilege): its labels in dm_predict, dm_predict_label, scoring triggers and typed predict functions become the second class wherever that class''s probability is at least the threshold, in every session from the next statement; NULL returns to the most probable class. The threshold is a probability in (0, 1]; returns it. options.threshold of dm_train chooses one at training time.';
 
 CREATE FUNCTION dm.drop_extension_warning() RETURNS event_trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'dm_drop_extension_warning';
@@ -82,6 +99,14 @@ WHERE dm_has_model_privilege(m.name, 'train')
 ORDER BY m.created_at, m.name, m.version;
 COMMENT ON VIEW dm.runs IS 'Experiment tracking for the models the current role may train: every run with its data fingerprint, settings, the metric it was judged by with its test, CV and baseline score, trials and warnings (the source query for those it may manage)';
 
+CREATE OR REPLACE VIEW dm.versions WITH (security_barrier) AS
+SELECT m.name, m.version, m.task, m.algorithm, m.relation, m.target, m.target_type, m.features,
+       m.classes, m.preprocessing, m.hyperparams, m.options, m.metrics, m.row_counts, m.split,
+       m.data_fingerprint, m.timings, m.warnings, m.created_at, m.created_by, m.format_version,
+       pg_column_size(m.model_bytes) AS model_size, m.profile, m.threshold
+FROM dm.models m
+WHERE dm_has_model_privilege(m.name, 'manage')
+ORDER BY m.name, m.version;
 -- The extension's internal functions live in schema dm, beside the catalog, not in the schema
 -- of the functions users call: the aggregates' state and final functions (an aggregate calls
 -- them with its owner's rights, so no role needs, or has, EXECUTE on them) and the trigger

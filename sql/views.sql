@@ -74,7 +74,7 @@ CREATE VIEW dm.versions WITH (security_barrier) AS
 SELECT m.name, m.version, m.task, m.algorithm, m.relation, m.target, m.target_type, m.features,
        m.classes, m.preprocessing, m.hyperparams, m.options, m.metrics, m.row_counts, m.split,
        m.data_fingerprint, m.timings, m.warnings, m.created_at, m.created_by, m.format_version,
-       pg_column_size(m.model_bytes) AS model_size, m.profile
+       pg_column_size(m.model_bytes) AS model_size, m.profile, m.threshold
 FROM dm.models m
 WHERE dm_has_model_privilege(m.name, 'manage')
 ORDER BY m.name, m.version;

@@ -262,3 +262,40 @@ COMMENT ON EVENT TRIGGER pg_mining_drop_extension IS 'Warns how many models DROP
     name = "drop_extension_warning",
     requires = ["bootstrap"],
 );
+
+/// Sets a two-class classifier version's decision threshold (NULL: back to the most probable
+/// class), the business decision after training: its labels in dm_predict, dm_predict_label,
+/// scoring triggers and typed functions are the second class where that class's probability
+/// is at least the threshold. Needs the deploy privilege, since it changes what scorers get.
+/// Returns the threshold set.
+#[pg_extern(volatile)]
+fn dm_set_threshold(
+    model: Option<&str>,
+    version: Option<i32>,
+    threshold: Option<f64>,
+) -> Option<f64> {
+    let name = models::check_name(super::args::required(model, "dm_set_threshold", "model"));
+    let version = super::args::required(version, "dm_set_threshold", "version");
+    rights::require(name, Privilege::Deploy);
+    if let Some(t) = threshold.filter(|t| !(*t > 0.0 && *t <= 1.0)) {
+        raise(SqlError::Mining(mining::common::error::Error::param(format!(
+            "model \"{name}\": a threshold is a probability in (0, 1]; got {t}"
+        ))));
+    }
+    models::lock_name(name);
+    match models::task_and_classes(name, version) {
+        None if !models::exists(name) => no_model(name),
+        None => raise(SqlError::UndefinedObject(format!(
+            "model \"{name}\" has no version {version}"
+        ))),
+        Some((task, classes)) if task != "classification" || classes.as_ref().map_or(0, Vec::len) != 2 => {
+            raise(SqlError::Mining(mining::common::error::Error::param(format!(
+                "model \"{name}\" version {version} is not a classifier of two classes: a threshold applies to the second class's probability"
+            ))))
+        }
+        Some(_) => {}
+    }
+    models::set_threshold(name, version, threshold);
+    cache::forget_names();
+    threshold
+}

@@ -181,8 +181,9 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
         return hit;
     }
     let (id, version) = (row.id, row.version);
-    let bytes = load_bytes(id);
-    let model = format::decode_within(&bytes, &crate::memory_budget()).or_raise_for(spec);
+    let (bytes, threshold) = load_bytes(id);
+    let mut model = format::decode_within(&bytes, &crate::memory_budget()).or_raise_for(spec);
+    model.threshold = threshold;
     model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
     crate::pg::pool::prepare();

@@ -107,15 +107,41 @@ pub fn exists(name: &str) -> bool {
     .unwrap_or(false)
 }
 
-pub fn load_bytes(id: i64) -> Vec<u8> {
-    match read_one::<Vec<u8>>(
-        "SELECT model_bytes FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+/// A stored version's bytes and its decision threshold (dm.models.threshold).
+pub fn load_bytes(id: i64) -> (Vec<u8>, Option<f64>) {
+    match read_two::<Vec<u8>, f64>(
+        "SELECT model_bytes, threshold FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
         &[id.into()],
     ) {
-        Ok(Some(b)) => b,
-        Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
+        Ok((Some(b), t)) => (b, t),
+        Ok((None, _)) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
             format!("model id {id} disappeared from dm.models"),
         )),
+        Err(e) => spi_fail(e),
+    }
+}
+
+/// Sets (or with None clears) a version's decision threshold; false when there is no such
+/// version. The catalog's statement trigger makes every backend reload it.
+pub fn set_threshold(name: &str, version: i32, threshold: Option<f64>) -> bool {
+    write_one::<i64>(
+        "WITH u AS (UPDATE dm.models SET threshold = $3 WHERE name = $1 AND version = $2 RETURNING 1) \
+         SELECT count(*) FROM u",
+        &[name.into(), version.into(), threshold.into()],
+    )
+    .unwrap_or_else(|e| spi_fail(e))
+    .unwrap_or(0)
+        > 0
+}
+
+/// A version's task and classes, to check what dm_set_threshold may set (None: no version).
+pub fn task_and_classes(name: &str, version: i32) -> Option<(String, Option<Vec<String>>)> {
+    match read_two::<String, Vec<String>>(
+        "SELECT task, classes FROM dm.models WHERE name = $1 AND version = $2",
+        &[name.into(), version.into()],
+    ) {
+        Ok((Some(t), c)) => Some((t, c)),
+        Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => None,
         Err(e) => spi_fail(e),
     }
 }
@@ -201,8 +227,8 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+           format_version, model_bytes, profile, created_by, threshold) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
         &[
             v.name.into(),
             version.into(),
@@ -227,6 +253,8 @@ pub fn insert(v: NewVersion) -> i32 {
             v.bytes.into(),
             JsonB(r["profile"].clone()).into(),
             v.created_by.as_str().into(),
+            // options.threshold, as the run chose it.
+            r["metrics"]["threshold"]["value"].as_f64().into(),
         ],
     );
     if let Err(e) = res {

@@ -79,6 +79,47 @@ SELECT version FROM dm_train('wear', 'SELECT hours, load, shift, wear FROM wear'
 SELECT version, metric, round(test_score::numeric, 3) AS rmse, round(baseline_score::numeric, 3) AS baseline_rmse, deployed
 FROM dm.summary WHERE name = 'wear' ORDER BY version;
 
+-- Decision thresholds (issue 18, item 3): tuned off the test rows, stored with the version,
+-- used by every way of scoring, and changed after training by dm_set_threshold.
+SELECT metrics -> 'threshold' ->> 'tuned_on' AS tuned_on, metrics -> 'threshold' -> 'rule' AS rule,
+       (metrics -> 'threshold' ->> 'value')::float8 < 0.5 AS below_half,
+       (metrics -> 'test' ->> 'recall')::float8 >= 0.8 AS test_recall_at_least_08
+FROM dm_train('churn_t', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'logistic_regression',
+              options => '{"threshold": {"recall": 0.95}, "deploy": "always"}');
+SELECT (SELECT threshold FROM dm.versions WHERE name = 'churn_t') = (SELECT (metrics -> 'threshold' ->> 'value')::float8
+        FROM dm.models WHERE name = 'churn_t') AS stored;
+-- dm_predict_label follows it: more rows called churners than by the most probable class.
+SELECT count(*) FILTER (WHERE dm_predict_label('churn_t', ROW(tenure, complaints)) = 'true')
+       > count(*) FILTER (WHERE (dm_predict_proba('churn_t', ROW(tenure, complaints)))[2] > 0.5) AS more_positives
+FROM churn_m;
+SELECT count(*) FILTER (WHERE dm_predict_label('churn_t', ROW(tenure, complaints)) = 'true')
+       = count(*) FILTER (WHERE (dm_predict_proba('churn_t', ROW(tenure, complaints)))[2]
+                                >= (SELECT threshold FROM dm.versions WHERE name = 'churn_t')) AS at_the_threshold
+FROM churn_m;
+-- A business decision after training: only the surest churners; then back to the argmax.
+SELECT dm_set_threshold('churn_t', 1, 0.9);
+SELECT count(*) FILTER (WHERE dm_predict_label('churn_t', ROW(tenure, complaints)) = 'true')
+       = count(*) FILTER (WHERE (dm_predict_proba('churn_t', ROW(tenure, complaints)))[2] >= 0.9) AS at_09
+FROM churn_m;
+-- A scoring trigger uses it too.
+CREATE TABLE churn_scored (tenure float8, complaints float8, churned text);
+CREATE TRIGGER score BEFORE INSERT ON churn_scored FOR EACH ROW EXECUTE FUNCTION dm_score_trigger('churn_t', 'churned', 'label');
+INSERT INTO churn_scored (tenure, complaints) SELECT tenure, complaints FROM churn_m;
+SELECT (SELECT count(*) FROM churn_scored WHERE churned = 'true')
+       = (SELECT count(*) FROM churn_m WHERE (dm_predict_proba('churn_t', ROW(tenure, complaints)))[2] >= 0.9) AS trigger_at_09;
+DROP TABLE churn_scored;
+SELECT dm_set_threshold('churn_t', 1, NULL) IS NULL AS cleared;
+SELECT count(*) FILTER (WHERE dm_predict_label('churn_t', ROW(tenure, complaints)) = 'true')
+       = count(*) FILTER (WHERE (dm_predict_proba('churn_t', ROW(tenure, complaints)))[2] > 0.5) AS argmax_again
+FROM churn_m;
+\set VERBOSITY terse
+SELECT dm_set_threshold('churn_t', 1, 1.5);
+SELECT dm_set_threshold('churn_t', 7, 0.5);
+SELECT dm_set_threshold('wear', 1, 0.5);
+SELECT dm_train('bad_t', 'SELECT tenure, complaints::int % 3 AS c FROM churn_m', 'c', 'decision_tree', NULL, '{"threshold": 0.5}');
+SELECT dm_train('bad_t', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"threshold": {"optimize": "auc"}}');
+\set VERBOSITY default
+
 -- Guards that can block (issue 18, item 9): with options.guards "error" the trap stops the run
 -- and nothing is stored.
 \set VERBOSITY terse
@@ -104,5 +145,5 @@ SELECT dm_train('bad_m', 'SELECT tenure, complaints FROM churn_m', NULL, 'kmeans
 SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": 1}');
 \set VERBOSITY default
 
-SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear', 'blocked']) n;
+SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear', 'blocked', 'churn_t']) n;
 DROP TABLE churn_m, wear;

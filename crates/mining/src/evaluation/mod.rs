@@ -10,5 +10,6 @@ pub mod evaluate;
 pub mod metrics;
 pub mod objective;
 pub mod scores;
+pub mod threshold;
 pub mod tuning;
 pub mod unsupervised;

@@ -64,6 +64,7 @@ impl StoredModelV2 {
             prep: self.prep,
             estimator: self.estimator.0,
             class_numbers: Default::default(),
+            threshold: None,
         }
     }
 }

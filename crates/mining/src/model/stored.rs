@@ -26,6 +26,11 @@ pub struct StoredModel {
     /// The classes as numbers, parsed once (not stored).
     #[serde(skip)]
     pub class_numbers: OnceLock<Vec<Option<f64>>>,
+    /// A binary classifier's decision threshold: the second class when its probability is at
+    /// least this (None: the argmax). Not in the bytes: dm.models.threshold, set when the
+    /// model is loaded, so dm_set_threshold changes it without rewriting the model.
+    #[serde(skip)]
+    pub threshold: Option<f64>,
 }
 
 /// Per encoded column: split gain and split counts (summed per feature).
@@ -273,7 +278,13 @@ impl StoredModel {
             large.resize(k, 0.0);
             &mut large
         };
-        Ok(self.estimator.predict_class(x, out))
+        match self.threshold {
+            Some(t) if k == 2 => {
+                self.estimator.predict_proba(x, out);
+                Ok(usize::from(out[1] >= t))
+            }
+            _ => Ok(self.estimator.predict_class(x, out)),
+        }
     }
 
     /// Regression value.

@@ -63,6 +63,7 @@ impl Prepared {
     ) -> Result<Metrics> {
         if let Target::Classes { y, n_classes } = &self.target {
             let (classes, proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
+            let classes = self.at_threshold(classes, &proba);
             let mut m = self.metrics_of(rows, &Predicted::Classes(classes));
             let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
             m.extend(scores::probability_metrics(&actual, &proba, *n_classes));
@@ -82,12 +83,28 @@ impl Prepared {
         stop: &Progress,
     ) -> Result<Option<Predicted>> {
         Ok(match &self.target {
+            Target::Classes { n_classes, .. } if self.threshold.get().is_some() => {
+                let (classes, proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
+                Some(Predicted::Classes(self.at_threshold(classes, &proba)))
+            }
             Target::Classes { n_classes, .. } => Some(Predicted::Classes(
                 x.classes_at(fitted, rows, *n_classes, stop)?,
             )),
             Target::Values(_) => Some(Predicted::Values(x.values_at(fitted, rows, stop)?)),
             Target::None => None,
         })
+    }
+
+    /// The classes as the model predicts them once its decision threshold is chosen: the
+    /// second of two classes where its probability is at least the threshold.
+    fn at_threshold(&self, classes: Vec<usize>, proba: &[f64]) -> Vec<usize> {
+        match (self.threshold.get(), &self.target) {
+            (Some(&t), Target::Classes { n_classes: 2, .. }) => proba
+                .chunks_exact(2)
+                .map(|r| usize::from(r[1] >= t))
+                .collect(),
+            _ => classes,
+        }
     }
 
     /// Metrics of predictions for `rows` against the target.

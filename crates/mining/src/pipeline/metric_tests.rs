@@ -100,3 +100,40 @@ fn guards_error_stops_a_leaky_run_that_warn_stores() {
     let e = TrainOptions::parse(&json!({"guards": "block"})).unwrap_err();
     assert!(e.message.contains("guards"), "{}", e.message);
 }
+
+fn logistic(options: Value) -> Prepared {
+    let req = TrainRequest {
+        target: Some("y".into()),
+        algorithm: "logistic_regression".into(),
+        hyperparams: json!({}),
+        options: TrainOptions::parse(&options).unwrap(),
+    };
+    prepare(&frame(600), &req, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn a_threshold_is_chosen_off_the_test_rows_and_measured_at() {
+    let fit = |options: Value| logistic(options).fit_and_measure(&Progress::default()).unwrap().metrics;
+    let given = fit(json!({"exclude": ["v", "b"], "threshold": 0.9}));
+    assert_eq!(given["threshold"], json!({"value": 0.9, "rule": 0.9, "tuned_on": "given"}));
+    let low = fit(json!({"exclude": ["v", "b"], "threshold": 0.02}));
+    // A lower threshold calls more rows positive: here every positive at 0.02, none at 0.9;
+    // the probability metrics do not depend on it.
+    let r = |m: &Value| m["test"]["recall"].as_f64().unwrap();
+    assert_eq!((r(&low), r(&given)), (1.0, 0.0), "{low} vs {given}");
+    assert_eq!(low["test"]["roc_auc"], given["test"]["roc_auc"]);
+    let oof = fit(json!({"exclude": ["v", "b"], "threshold": {"recall": 0.99}}));
+    assert_eq!(oof["threshold"]["tuned_on"], "out-of-fold predictions of the training rows (3 folds)");
+    assert!(oof["threshold"]["value"].as_f64().unwrap() < 0.5, "{oof}");
+    let valid = fit(json!({"exclude": ["v", "b"], "threshold": {"optimize": "f1"}, "split": {"validation_size": 0.2}}));
+    assert_eq!(valid["threshold"]["tuned_on"], "the validation rows");
+    // Not for more than two classes, nor for a regression.
+    let req = |target: &str| TrainRequest {
+        target: Some(target.into()),
+        algorithm: "decision_tree".into(),
+        hyperparams: json!({}),
+        options: TrainOptions::parse(&json!({"threshold": 0.5})).unwrap(),
+    };
+    let e = prepare(&frame(100), &req("v"), &mut |_| {}).err().unwrap();
+    assert!(e.message.contains("is for a classification of two classes"), "{}", e.message);
+}

@@ -12,6 +12,7 @@ use crate::common::progress::Progress;
 use crate::common::task::Labels;
 use crate::common::task::Task;
 use crate::evaluation::objective::Objective;
+use crate::prepare::threshold::Rule;
 use crate::learners::trees::binning::Binned;
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
@@ -72,6 +73,10 @@ pub struct Prepared {
     pub(super) objective: Objective,
     /// What a guard that fires does (options.guards).
     pub(super) guards: Guards,
+    /// options.threshold: how a binary classifier's decision threshold is chosen, and the
+    /// threshold once chosen (after the fit; the test and training rows are measured at it).
+    pub(super) threshold_rule: Option<Rule>,
+    pub(super) threshold: std::sync::OnceLock<f64>,
     /// Facts for the report, filled as we go.
     pub report: serde_json::Map<String, Value>,
     pub warnings: Vec<String>,
@@ -222,6 +227,7 @@ impl Prepared {
             prep: self.prep,
             estimator: fitted,
             class_numbers: Default::default(),
+            threshold: self.threshold.get().copied(),
         };
         Outcome {
             model,

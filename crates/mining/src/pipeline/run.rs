@@ -93,6 +93,11 @@ impl Prepared {
             .clone();
         let cv = self.cross_validate(&estimator, progress)?;
         let fitted = self.fit_with(&estimator, progress)?;
+        let tuned = self.tune_threshold(&estimator, &fitted, progress)?;
+        if let Some((value, _)) = &tuned {
+            // Set once, before any row is measured: every metric below is at the threshold.
+            let _ = self.threshold.set(*value);
+        }
         let fit_ms = ms(t);
         let t = Instant::now();
         let (train_metrics, prediction_profile) = self.measure_train(&fitted, progress)?;
@@ -114,6 +119,9 @@ impl Prepared {
             metrics["baseline"] = json!(baseline);
         }
         metrics["objective"] = self.objective.to_json();
+        if let (Some((value, on)), Some(rule)) = (&tuned, self.threshold_rule) {
+            metrics["threshold"] = json!({"value": value, "rule": rule.to_json(), "tuned_on": on});
+        }
         if let Some(fit) = fitted.fit_summary() {
             metrics["fit"] = fit;
         }

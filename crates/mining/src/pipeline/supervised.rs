@@ -266,6 +266,17 @@ pub(super) fn prepare_rows(
         }
         other => other,
     };
+    if opts.threshold.is_some()
+        && !matches!(&target, Target::Classes { n_classes: 2, .. })
+    {
+        return Err(Error::param(format!(
+            "option \"threshold\" is for a classification of two classes; \"{target_name}\" {}",
+            match &target {
+                Target::Classes { n_classes, .. } => format!("has {n_classes} classes"),
+                _ => "is a regression target".to_string(),
+            }
+        )));
+    }
     let objective = Objective::choose(
         task,
         opts.metric.as_deref(),
@@ -325,8 +336,13 @@ pub(super) fn prepare_rows(
     let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
     // Trees and forests train on binned rows: binned a feature at a time, the matrix of
     // floats (as large as the data) never exists. Folds refit the preprocessing, so not then.
+    // A threshold tuned without validation rows is tuned on out-of-fold predictions: folds.
+    let folds_for_threshold =
+        opts.threshold.is_some_and(|r| r.tuned()) && split.validation.is_empty();
     let bin_seed = match (opts.cv, &opts.search) {
-        (None, None) if may_bin && task.is_supervised() => estimator.binning_seed(opts.seed),
+        (None, None) if may_bin && task.is_supervised() && !folds_for_threshold => {
+            estimator.binning_seed(opts.seed)
+        }
         _ => None,
     };
     let (x, binned) = match bin_seed {
@@ -398,7 +414,7 @@ pub(super) fn prepare_rows(
         budget: opts.memory,
         prep,
         // Kept only where folds refit the preprocessing (a copy of the training data).
-        columns: if opts.cv.is_some() || opts.search.is_some() {
+        columns: if opts.cv.is_some() || opts.search.is_some() || folds_for_threshold {
             sub.into_iter()
                 .take(n_features)
                 .map(Cow::into_owned)
@@ -415,6 +431,8 @@ pub(super) fn prepare_rows(
         target_name: target_col.name.clone(),
         target_type: target_col.sql_type.clone(),
         target_kind: target_col.kind,
+        threshold_rule: opts.threshold,
+        threshold: Default::default(),
         guards: opts.guards,
         objective,
         report,

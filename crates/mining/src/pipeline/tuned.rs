@@ -7,9 +7,11 @@ use crate::common::error::{Error, Result};
 use crate::common::frame::Column;
 use crate::common::progress::Progress;
 use crate::evaluation::metrics::Metrics;
+use crate::evaluation::threshold;
 use crate::evaluation::tuning::{self, Trial};
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
+use crate::model::fitted::Fitted;
 use crate::model::registry;
 use crate::pipeline::prepared::{Prepared, Target};
 use crate::prepare::preprocess::Preprocessor;
@@ -47,6 +49,68 @@ impl Prepared {
         held_out: &[usize],
         progress: &Progress,
     ) -> Result<Metrics> {
+        let (fitted, x, width) = self.fold_fit(estimator, held_out, progress)?;
+        self.measure_x(
+            crate::pipeline::encoded::Source::Dense(&x, width),
+            &fitted,
+            held_out,
+            progress,
+        )
+    }
+
+    /// options.threshold: the threshold its rule picks on the validation rows' probabilities
+    /// from the fitted model, or else on out-of-fold probabilities of the training rows
+    /// (options.cv folds, 3 by default), never on the test rows. Returns it and where it was
+    /// tuned.
+    pub(super) fn tune_threshold(
+        &self,
+        estimator: &Estimator,
+        fitted: &Fitted,
+        progress: &Progress,
+    ) -> Result<Option<(f64, String)>> {
+        let (Some(rule), Target::Classes { y, .. }) = (self.threshold_rule, &self.target) else {
+            return Ok(None);
+        };
+        if !rule.tuned() {
+            return Ok(Some((threshold::tune(rule, &[], &[])?, "given".into())));
+        }
+        let (rows, score, on) = if !self.split.validation.is_empty() {
+            let rows = self.split.validation.clone();
+            let (_, proba) = self.source().classes_and_probas_at(fitted, &rows, 2, progress)?;
+            (rows, positive_scores(&proba), "the validation rows".to_string())
+        } else {
+            let k = self.cv.unwrap_or(3);
+            let folds = self.folds(k)?;
+            let parts: Vec<Result<(Vec<usize>, Vec<f64>)>> = folds
+                .par_iter()
+                .map(|f| {
+                    progress.check()?;
+                    let (m, x, width) = self.fold_fit(estimator, f, progress)?;
+                    let (_, proba) = crate::pipeline::encoded::Source::Dense(&x, width)
+                        .classes_and_probas_at(&m, f, 2, progress)?;
+                    Ok((f.clone(), positive_scores(&proba)))
+                })
+                .collect();
+            let (mut rows, mut score) = (Vec::new(), Vec::new());
+            for part in parts {
+                let (r, s) = part?;
+                rows.extend(r);
+                score.extend(s);
+            }
+            (rows, score, format!("out-of-fold predictions of the training rows ({k} folds)"))
+        };
+        let positive: Vec<bool> = rows.iter().map(|&r| y[r] == 1).collect();
+        Ok(Some((threshold::tune(rule, &positive, &score)?, on)))
+    }
+
+    /// Fits on the training rows outside `held_out`, the preprocessing refitted on them: the
+    /// model and the rows encoded by that preprocessing (dense, `width` columns).
+    fn fold_fit(
+        &self,
+        estimator: &Estimator,
+        held_out: &[usize],
+        progress: &Progress,
+    ) -> Result<(Fitted, Vec<f64>, usize)> {
         let keep: std::collections::HashSet<usize> = held_out.iter().copied().collect();
         let train: Vec<usize> = self
             .split
@@ -72,12 +136,8 @@ impl Prepared {
             budget: self.budget,
         };
         let fitted = estimator.fit(&data, self.seed, &progress.child())?;
-        self.measure_x(
-            crate::pipeline::encoded::Source::Dense(&x, prep.width()),
-            &fitted,
-            held_out,
-            progress,
-        )
+        let width = prep.width();
+        Ok((fitted, x, width))
     }
 
     /// options.cv: k-fold metrics of `estimator` (mean and standard deviation).
@@ -129,4 +189,9 @@ impl Prepared {
             best,
         }))
     }
+}
+
+/// The second class's column of two-class probabilities (rows × 2).
+fn positive_scores(proba: &[f64]) -> Vec<f64> {
+    proba.chunks_exact(2).map(|r| r[1]).collect()
 }

@@ -46,6 +46,11 @@ pub(super) fn prepare(
         )));
     }
     let objective = Objective::choose(task, opts.metric.as_deref(), 0)?;
+    if opts.threshold.is_some() {
+        return Err(Error::param(format!(
+            "option \"threshold\" is for a classification of two classes; {algorithm} learns without a target"
+        )));
+    }
     let n_read = frame.nrows();
     let roles = columns::choose(frame, None, opts)?;
     let features: Vec<&Column> = roles.features.iter().map(|&i| &frame.columns[i]).collect();
@@ -165,6 +170,8 @@ pub(super) fn prepare(
         target_name: String::new(),
         target_type: String::new(),
         target_kind: ColumnKind::Float,
+        threshold_rule: opts.threshold,
+        threshold: Default::default(),
         guards: opts.guards,
         objective,
         report,

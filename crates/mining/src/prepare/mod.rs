@@ -9,3 +9,4 @@ pub mod quality;
 pub mod rows;
 pub mod search;
 pub mod split;
+pub mod threshold;

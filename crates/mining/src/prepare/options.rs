@@ -60,6 +60,8 @@ pub struct TrainOptions {
     /// The metric the run is judged by (evaluation/objective.rs checks it against the task).
     pub metric: Option<String>,
     pub guards: Guards,
+    /// options.threshold: the decision threshold of a binary classifier and how it is chosen.
+    pub threshold: Option<crate::prepare::threshold::Rule>,
     pub unknown: Unknown,
     pub max_categories: usize,
     /// k-fold cross-validation on the training rows.
@@ -99,6 +101,7 @@ impl Default for TrainOptions {
             owner: None,
             metric: None,
             guards: Guards::Warn,
+            threshold: None,
             unknown: Unknown::Ignore,
             max_categories: 100,
             cv: None,
@@ -184,6 +187,7 @@ impl TrainOptions {
             "owner",
             "metric",
             "guards",
+            "threshold",
             "unknown_categories",
             "max_categories",
             "cv",
@@ -275,6 +279,9 @@ impl TrainOptions {
                             })?
                             .to_string(),
                     )
+                }
+                "threshold" => {
+                    o.threshold = Some(crate::prepare::threshold::Rule::parse(val)?)
                 }
                 "guards" => {
                     o.guards = choice(

@@ -42,6 +42,7 @@ fn model() -> StoredModel {
             intercept: 0.5,
         }),
         class_numbers: Default::default(),
+        threshold: None,
     }
 }
 
