@@ -136,6 +136,12 @@ pub(super) fn prepare_rows(
     let algorithm = req.algorithm.clone();
     let estimator = registry::estimator(&algorithm, task, &req.hyperparams)?;
     let mut warnings = Vec::new();
+    warnings.extend(quality::dedup_share(
+        target_col,
+        &rows,
+        duplicates,
+        task == Task::Classification,
+    ));
 
     opts.cancel.check()?;
     let sub = frame_rows(&used, &rows);

@@ -119,6 +119,46 @@ pub fn overlap(cols: &[&Column], train: &[usize], test: &[usize]) -> usize {
     copied.iter().filter(|&&c| c).count()
 }
 
+/// The share of the rows with a target above which dropping exact duplicates warns.
+pub const DEDUP_WARN_SHARE: f64 = 0.25;
+
+/// Dedup dropped more than DEDUP_WARN_SHARE of the rows with a target: a WARNING with the
+/// class shares before and after (a query that projects few columns makes distinct records
+/// look identical, and dropping them changes the balance the model learns).
+pub fn dedup_share(target: &Column, kept: &[usize], duplicates: usize, classify: bool) -> Option<String> {
+    let with_target = kept.len() + duplicates;
+    let share = duplicates as f64 / with_target.max(1) as f64;
+    if share <= DEDUP_WARN_SHARE {
+        return None;
+    }
+    let mut text = format!(
+        "dedup dropped {duplicates} of the {with_target} rows with a target ({:.0}%) as exact duplicates: distinct records look identical when the query projects few columns",
+        100.0 * share
+    );
+    if classify {
+        let shares = |rows: &mut dyn Iterator<Item = usize>| {
+            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+            let mut n = 0usize;
+            for r in rows {
+                if let Some(label) = target.text_at(r) {
+                    *counts.entry(label).or_default() += 1;
+                    n += 1;
+                }
+            }
+            counts
+                .iter()
+                .map(|(l, c)| format!("{l} {:.1}%", 100.0 * *c as f64 / n.max(1) as f64))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let before = shares(&mut (0..target.len()));
+        let after = shares(&mut kept.iter().copied());
+        text.push_str(&format!("; class shares before: {before}; after: {after}"));
+    }
+    text.push_str("; options.dedup false keeps them (identical test and training rows are then reported)");
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -156,4 +196,18 @@ mod tests {
         // Over column a alone, row 6 (2.0) copies row 3 too.
         assert_eq!(overlap(&[&a], &train, &test), 3);
     }
+
+    #[test]
+    fn dropping_most_rows_as_duplicates_warns_with_the_class_shares() {
+        let mut y = Column::new("y", "text", ColumnKind::Text);
+        for i in 0..10 {
+            y.push_text(Some(if i < 2 { "yes" } else { "no" }));
+        }
+        // Kept: one "no" and both "yes": 7 of 10 dropped.
+        let w = dedup_share(&y, &[0, 1, 2], 7, true).unwrap();
+        assert!(w.starts_with("dedup dropped 7 of the 10 rows with a target (70%)"), "{w}");
+        assert!(w.contains("class shares before: no 80.0%, yes 20.0%; after: no 33.3%, yes 66.7%"), "{w}");
+        assert_eq!(dedup_share(&y, &[0, 1, 2, 3, 4, 5, 6, 7], 2, true), None);
+    }
 }
+
