@@ -4,9 +4,11 @@
 
 use pgrx::prelude::*;
 
+use super::args::required;
 use crate::catalog::rights::{self, Privilege};
 use crate::catalog::{cache, grants, models};
 use crate::pg::errors::{raise, SqlError};
+use mining::common::error::Error;
 
 fn no_model(name: &str) -> ! {
     raise(SqlError::UndefinedObject(format!(
@@ -274,11 +276,11 @@ fn dm_set_threshold(
     version: Option<i32>,
     threshold: Option<f64>,
 ) -> Option<f64> {
-    let name = models::check_name(super::args::required(model, "dm_set_threshold", "model"));
-    let version = super::args::required(version, "dm_set_threshold", "version");
+    let name = models::check_name(required(model, "dm_set_threshold", "model"));
+    let version = required(version, "dm_set_threshold", "version");
     rights::require(name, Privilege::Deploy);
     if let Some(t) = threshold.filter(|t| !(*t > 0.0 && *t <= 1.0)) {
-        raise(SqlError::Mining(mining::common::error::Error::param(format!(
+        raise(SqlError::Mining(Error::param(format!(
             "model \"{name}\": a threshold is a probability in (0, 1]; got {t}"
         ))));
     }
@@ -288,8 +290,10 @@ fn dm_set_threshold(
         None => raise(SqlError::UndefinedObject(format!(
             "model \"{name}\" has no version {version}"
         ))),
-        Some((task, classes)) if task != "classification" || classes.as_ref().map_or(0, Vec::len) != 2 => {
-            raise(SqlError::Mining(mining::common::error::Error::param(format!(
+        Some((task, classes))
+            if task != "classification" || classes.as_ref().map_or(0, Vec::len) != 2 =>
+        {
+            raise(SqlError::Mining(Error::param(format!(
                 "model \"{name}\" version {version} is not a classifier of two classes: a threshold applies to the second class's probability"
             ))))
         }

@@ -121,17 +121,15 @@ pub fn load_bytes(id: i64) -> (Vec<u8>, Option<f64>) {
     }
 }
 
-/// Sets (or with None clears) a version's decision threshold; false when there is no such
-/// version. The catalog's statement trigger makes every backend reload it.
-pub fn set_threshold(name: &str, version: i32, threshold: Option<f64>) -> bool {
-    write_one::<i64>(
-        "WITH u AS (UPDATE dm.models SET threshold = $3 WHERE name = $1 AND version = $2 RETURNING 1) \
-         SELECT count(*) FROM u",
+/// Sets (or with None clears) a version's decision threshold. The catalog's statement
+/// trigger makes every backend reload it.
+pub fn set_threshold(name: &str, version: i32, threshold: Option<f64>) {
+    if let Err(e) = run(
+        "UPDATE dm.models SET threshold = $3 WHERE name = $1 AND version = $2",
         &[name.into(), version.into(), threshold.into()],
-    )
-    .unwrap_or_else(|e| spi_fail(e))
-    .unwrap_or(0)
-        > 0
+    ) {
+        spi_fail(e)
+    }
 }
 
 /// A version's task and classes, to check what dm_set_threshold may set (None: no version).

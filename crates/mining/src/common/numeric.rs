@@ -16,6 +16,12 @@ pub fn argmax<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
     best.0
 }
 
+/// The class of a two-class probability row at a decision threshold: the second class where
+/// its probability is at least `threshold`.
+pub fn class_at_threshold(row: &[f64], threshold: f64) -> usize {
+    usize::from(row.get(1).is_some_and(|&p| p >= threshold))
+}
+
 /// The sum of `term(a[i], b[i])` in four independent lanes (no serial add chain), then the
 /// lanes pairwise and the tail.
 #[inline(always)]

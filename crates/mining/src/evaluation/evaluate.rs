@@ -150,7 +150,11 @@ pub fn score(
             s.proba = model.estimator.probas_at(&x, p, &positions, k, stop)?;
             // As the model labels rows: at its decision threshold if it has one.
             s.predicted = match model.threshold {
-                Some(t) if k == 2 => s.proba.chunks_exact(2).map(|r| usize::from(r[1] >= t)).collect(),
+                Some(t) if k == 2 => s
+                    .proba
+                    .chunks_exact(2)
+                    .map(|r| crate::common::numeric::class_at_threshold(r, t))
+                    .collect(),
                 _ => s.proba.chunks_exact(k.max(1)).map(argmax).collect(),
             };
             s.k = k;

@@ -281,7 +281,7 @@ impl StoredModel {
         match self.threshold {
             Some(t) if k == 2 => {
                 self.estimator.predict_proba(x, out);
-                Ok(usize::from(out[1] >= t))
+                Ok(crate::common::numeric::class_at_threshold(out, t))
             }
             _ => Ok(self.estimator.predict_class(x, out)),
         }

@@ -15,10 +15,15 @@ pub fn fire(mode: Guards, guard: &str, warning: String, warnings: &mut Vec<Strin
             warnings.push(warning);
             Ok(())
         }
-        Guards::Error => Err(Error::data(format!(
-            "guard \"{guard}\" stopped the training: {warning}. Fix the data or the options, or set options.guards to \"warn\" to store the model with this warning"
-        ))),
+        Guards::Error => Err(stopped(guard, &warning)),
     }
+}
+
+/// The error of a guard that stops the run (options.guards "error").
+pub fn stopped(guard: &str, warning: &str) -> Error {
+    Error::data(format!(
+        "guard \"{guard}\" stopped the training: {warning}. Fix the data or the options, or set options.guards to \"warn\" to store the model with this warning"
+    ))
 }
 
 #[cfg(test)]

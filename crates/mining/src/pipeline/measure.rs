@@ -6,10 +6,11 @@ use serde_json::{json, Value};
 
 use crate::common::error::Result;
 use crate::common::progress::Progress;
+use crate::common::numeric::class_at_threshold;
 use crate::evaluation::drift;
-use crate::evaluation::scores;
 use crate::evaluation::evaluate::{class_column, prediction_column, value_column};
 use crate::evaluation::metrics::{self, Metrics};
+use crate::evaluation::scores;
 use crate::model::fitted::Fitted;
 use crate::pipeline::encoded;
 use crate::pipeline::prepared::{Prepared, Target};
@@ -101,7 +102,7 @@ impl Prepared {
         match (self.threshold.get(), &self.target) {
             (Some(&t), Target::Classes { n_classes: 2, .. }) => proba
                 .chunks_exact(2)
-                .map(|r| usize::from(r[1] >= t))
+                .map(|r| class_at_threshold(r, t))
                 .collect(),
             _ => classes,
         }

@@ -168,7 +168,7 @@ impl Prepared {
     /// without a test split) does not beat the trivial model's there.
     pub(super) fn baseline_warning(&self, metrics: &Value) -> Option<String> {
         let o = self.objective;
-        let part = if self.split.test.is_empty() { "train" } else { "test" };
+        let (part, _) = self.judged_rows();
         let value = metrics[part][o.name].as_f64().unwrap_or(f64::NAN);
         let b = metrics["baseline"][o.name].as_f64()?;
         (!o.beats_baseline(value, b)).then(|| {
@@ -178,6 +178,16 @@ impl Prepared {
                 o.baseline_words(self.task)
             )
         })
+    }
+
+    /// The rows a run is judged on and their name in the metrics: the test rows, or the
+    /// training rows without a test split.
+    pub(super) fn judged_rows(&self) -> (&'static str, &[usize]) {
+        if self.split.test.is_empty() {
+            ("train", &self.split.train)
+        } else {
+            ("test", &self.split.test)
+        }
     }
 
     /// The metric a search and auto rank by and if_better compares.
@@ -196,11 +206,7 @@ impl Prepared {
     /// Assembles the stored model and the report.
     pub fn finish(mut self, fitted: Fitted, metrics: Value, timings: Value) -> Outcome {
         let objective = self.objective;
-        let part = if self.split.test.is_empty() {
-            "train"
-        } else {
-            "test"
-        };
+        let (part, _) = self.judged_rows();
         let primary = Primary {
             objective,
             value: metrics[part][objective.name].as_f64().unwrap_or(f64::NAN),

@@ -79,10 +79,8 @@ impl Prepared {
         // time counts as evaluation.
         let t = Instant::now();
         let suspects = self.leakage_suspects(progress)?;
-        if self.guards == Guards::Error {
-            if let Some(s) = suspects.first() {
-                guards::fire(self.guards, "leakage", s.clone(), &mut Vec::new())?;
-            }
+        if let (Guards::Error, Some(s)) = (self.guards, suspects.first()) {
+            return Err(guards::stopped("leakage", s));
         }
         let leakage_ms = ms(t);
         let t = Instant::now();
@@ -111,11 +109,7 @@ impl Prepared {
         if let Some(cv) = cv {
             metrics["cv"] = cv;
         }
-        if let Some(baseline) = self.baseline(if self.split.test.is_empty() {
-            &self.split.train
-        } else {
-            &self.split.test
-        }) {
+        if let Some(baseline) = self.baseline(self.judged_rows().1) {
             metrics["baseline"] = json!(baseline);
         }
         metrics["objective"] = self.objective.to_json();
@@ -127,7 +121,7 @@ impl Prepared {
         }
         if self.guards == Guards::Error {
             if let Some(w) = self.baseline_warning(&metrics) {
-                guards::fire(self.guards, "baseline", w, &mut Vec::new())?;
+                return Err(guards::stopped("baseline", &w));
             }
         }
         Ok(Fitting {

@@ -8,6 +8,7 @@ use crate::common::frame::Column;
 use crate::common::progress::Progress;
 use crate::evaluation::metrics::Metrics;
 use crate::evaluation::threshold;
+use crate::prepare::threshold::Rule;
 use crate::evaluation::tuning::{self, Trial};
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
@@ -71,8 +72,8 @@ impl Prepared {
         let (Some(rule), Target::Classes { y, .. }) = (self.threshold_rule, &self.target) else {
             return Ok(None);
         };
-        if !rule.tuned() {
-            return Ok(Some((threshold::tune(rule, &[], &[])?, "given".into())));
+        if let Rule::Fixed(t) = rule {
+            return Ok(Some((t, "given".into())));
         }
         let (rows, score, on) = if !self.split.validation.is_empty() {
             let rows = self.split.validation.clone();

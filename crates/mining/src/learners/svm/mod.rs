@@ -237,12 +237,12 @@ impl Predict for SvmModel {
         SvmModel::predict_proba(self, x, out)
     }
 
-    /// The one-vs-one vote, as scikit-learn's SVC.predict.
     /// An SVM votes over class pairs; its probabilities are Platt's, fitted apart.
     fn class_is_argmax(&self) -> bool {
         false
     }
 
+    /// The one-vs-one vote, as scikit-learn's SVC.predict.
     fn predict_class(&self, x: &[f64], _: &mut [f64]) -> usize {
         SvmModel::predict_class(self, x)
     }
