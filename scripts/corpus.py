@@ -123,6 +123,11 @@ def main():
                 case(fn, q)
     for g in ["nope", "c", "", None, "label", "x" * 64]:
         case("dm_evaluate", f"SELECT dm_evaluate('cls', 'cp', {lit(g)})")
+    for m in ["cls", "reg", "km"]:
+        for rows in ["test", "train", "validation", "unseen", "all", "", None, "TEST", "x" * 100, "test'; --"]:
+            case("dm_evaluate", f"SELECT dm_evaluate({lit(m)}, 'cp', rows => {lit(rows)})")
+    for r in ["empty", "all_null", "SELECT a FROM cp", "one_row"]:
+        case("dm_evaluate", f"SELECT dm_evaluate('cls', {lit(r)}, rows => 'test')")
     for pos in ["nope", "", None, "yes", "x" * 100]:
         case("dm_roc_curve", f"SELECT * FROM dm_roc_curve('cls', 'cp', {lit(pos)})")
         case("dm_pr_curve", f"SELECT * FROM dm_pr_curve('cls', 'cp', {lit(pos)})")

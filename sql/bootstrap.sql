@@ -40,11 +40,17 @@ CREATE TABLE dm.models (
     -- A binary classifier's decision threshold (options.threshold, dm_set_threshold): the
     -- second class when its probability is at least this; NULL: the most probable class.
     threshold        float8 CHECK (threshold > 0 AND threshold <= 1),
+    -- A key per row the version was trained, validated and tested on (48-bit hashes of features
+    -- and target, sorted and delta-encoded: crates/mining/src/prepare/row_keys.rs), so that
+    -- dm_evaluate(..., rows => 'test') finds its own test rows again; NULL: not kept.
+    row_keys         bytea,
     UNIQUE (name, version),
     FOREIGN KEY (name) REFERENCES dm.owners (name)
 );
 -- Model bytes come compressed (crates/mining/src/model/format.rs): Postgres need not try again.
 ALTER TABLE dm.models ALTER COLUMN model_bytes SET STORAGE EXTERNAL;
+-- Hashes do not compress either.
+ALTER TABLE dm.models ALTER COLUMN row_keys SET STORAGE EXTERNAL;
 COMMENT ON TABLE dm.models IS 'One row per trained model version: what it was trained on, how, its metrics and its bytes';
 
 CREATE TABLE dm.deployments (

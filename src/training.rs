@@ -252,6 +252,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         primary,
         hyperparams,
         searched,
+        row_keys,
         ..
     } = trained;
     let StoredModel {
@@ -295,11 +296,19 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         report: &report,
         warnings,
         bytes,
+        row_keys,
         created_by: crate::pg::definer::current_user_name(),
     });
     if let Some(s) = &searched {
         for (i, t) in s.trials.iter().enumerate() {
-            models::insert_trial(name, version, i as i32 + 1, t, primary.objective.name, i == s.best);
+            models::insert_trial(
+                name,
+                version,
+                i as i32 + 1,
+                t,
+                primary.objective.name,
+                i == s.best,
+            );
         }
     }
     Saved {

@@ -5,9 +5,9 @@ use pgrx::{PgTriggerLevel, PgTriggerOperation, PgTriggerWhen};
 
 use crate::catalog::rights::{self, Privilege};
 use crate::catalog::{cache, grants, models};
-use crate::pg::definer::current_user_name;
 use crate::data::reader::quote_ident;
 use crate::data::trigger;
+use crate::pg::definer::current_user_name;
 use crate::pg::errors::{raise, SqlError};
 use mining::common::error::Error;
 use mining::common::task::Task;
@@ -126,7 +126,11 @@ fn dm_create_predict_function(
         quote_ident(&extension_schema()),
         quote_literal(name)
     );
-    let types = args.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", ");
+    let types = args
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let exists = crate::pg::spi::read_one::<bool>(
         "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL",
         &[format!("{qualified}({types})").into()],
@@ -191,7 +195,11 @@ fn extension_schema() -> String {
     )
     .ok()
     .flatten()
-    .unwrap_or_else(|| raise(SqlError::Internal("the pg_mining extension is not installed".into())))
+    .unwrap_or_else(|| {
+        raise(SqlError::Internal(
+            "the pg_mining extension is not installed".into(),
+        ))
+    })
 }
 
 fn quote_qualified(s: &str) -> String {

@@ -13,6 +13,7 @@ use crate::pg::errors::OrRaise;
 use std::rc::Rc;
 
 use crate::catalog::cache::{self, Loaded};
+use crate::catalog::models;
 use crate::data::reader;
 use crate::pg::pool;
 use mining::common::budget::Budget;
@@ -20,14 +21,16 @@ use mining::common::error::Error;
 use mining::common::frame::Frame;
 use mining::common::progress::Progress;
 use mining::evaluation::evaluate::{self, Scored};
+use mining::evaluation::holdout::Which;
 use mining::evaluation::scores;
 use mining::model::stored::StoredModel;
+use mining::prepare::row_keys::RowKeys;
 
 /// Reads `relation` and runs `job` (pure computation) with the model and the frame on the pool.
 pub fn on_relation<T: Send + 'static>(
     model: &str,
     relation: &str,
-    job: fn(&StoredModel, &Frame, &Budget, &Progress) -> Result<T, Error>,
+    job: impl FnOnce(&StoredModel, &Frame, &Budget, &Progress) -> Result<T, Error> + Send + 'static,
 ) -> (Rc<Loaded>, Arc<Frame>, T) {
     let m = cache::get(model);
     let budget = crate::memory_budget();
@@ -52,17 +55,37 @@ fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
     (format!("{}@{}", m.name, m.version), frame, scored)
 }
 
+/// `score_relation` on the rows `which` selects, told apart by the version's row keys.
+fn score_selected(model: &str, relation: &str, which: Which) -> (String, Arc<Frame>, Scored) {
+    let keys = models::load_row_keys(cache::get(model).id);
+    let (m, frame, scored) = on_relation(model, relation, move |m, f, b, p| {
+        let keys = keys.as_deref().map(RowKeys::decode).transpose()?;
+        evaluate::score_rows(m, f, keys.as_ref(), which, b, p)
+    });
+    (format!("{}@{}", m.name, m.version), frame, scored)
+}
+
 /// The full metric set of a model on a relation that holds its target; with `group_by`, the
-/// metrics per value of that column beside the overall ones.
+/// metrics per value of that column beside the overall ones; `rows` picks the model's own test
+/// (train, validation) rows of the relation, or those it never saw, and with 'all' a WARNING
+/// counts the rows it learned from.
 #[pg_extern(stable)]
 fn dm_evaluate(
     model: Option<&str>,
     relation: Option<&str>,
     group_by: default!(Option<&str>, "NULL"),
+    rows: default!(Option<&str>, "'all'"),
 ) -> JsonB {
     let model = required(model, "dm_evaluate", "model");
     let relation = required(relation, "dm_evaluate", "relation");
+    let which = Which::parse(required(rows, "dm_evaluate", "rows")).or_raise_for(model);
     if !cache::get(model).model.task.is_supervised() {
+        if which != Which::All {
+            Err::<(), _>(Error::param(
+                "rows is for classification and regression models: a model without a target keeps no test rows",
+            ))
+            .or_raise_for(model);
+        }
         if group_by.is_some() {
             Err::<(), _>(Error::param(
                 "group_by needs a classification or regression model; run dm_evaluate on a filtered relation per group",
@@ -75,7 +98,10 @@ fn dm_evaluate(
         out["model"] = json!(format!("{}@{}", m.name, m.version));
         return JsonB(out);
     }
-    let (name, frame, scored) = score_relation(model, relation);
+    let (name, frame, scored) = score_selected(model, relation, which);
+    if let Some(w) = scored.holdout.and_then(|h| h.warning(scored.rows.len())) {
+        warning!("model \"{name}\": {w}");
+    }
     let mut out = match group_by {
         None => scored.metrics(),
         Some(g) => {

@@ -120,7 +120,13 @@ fn drop_dependents(name: &str, version: Option<i32>, cascade: bool) {
     }
     let mut list: Vec<String> = triggers
         .iter()
-        .map(|t| format!("trigger {} on {}", crate::data::reader::quote_ident(&t.name), t.table))
+        .map(|t| {
+            format!(
+                "trigger {} on {}",
+                crate::data::reader::quote_ident(&t.name),
+                t.table
+            )
+        })
         .collect();
     list.extend(functions.iter().map(|f| format!("function {f}")));
     let what = version.map_or(format!("model \"{name}\""), |v| {
@@ -214,8 +220,11 @@ unsafe fn dropped_extensions(fcinfo: pg_sys::FunctionCallInfo) -> Option<Vec<Str
         .filter(|n| unsafe { pgrx::is_a(*n, pg_sys::NodeTag::T_String) })
         .filter_map(|n| {
             let sval = unsafe { (*n.cast::<pg_sys::String>()).sval };
-            (!sval.is_null())
-                .then(|| unsafe { std::ffi::CStr::from_ptr(sval) }.to_string_lossy().into_owned())
+            (!sval.is_null()).then(|| {
+                unsafe { std::ffi::CStr::from_ptr(sval) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
         })
         .collect();
     Some(names)
@@ -241,7 +250,11 @@ pub extern "C-unwind" fn dm_drop_extension_warning(
     let names = unsafe { dropped_extensions(fcinfo) }.unwrap_or_default();
     if names.iter().any(|n| n == "pg_mining") && rights::owns_extension() {
         if let Some((models, versions)) = models::census().filter(|(m, _)| *m > 0) {
-            let (s, its) = if models == 1 { ("", "its") } else { ("s", "their") };
+            let (s, its) = if models == 1 {
+                ("", "its")
+            } else {
+                ("s", "their")
+            };
             warning!(
                 "DROP EXTENSION pg_mining deletes {models} model{s} ({versions} version{}) with \
                  {its} deployment history, owners and grants; pg_dump the database first to keep them",

@@ -49,7 +49,11 @@ pub fn revoke(name: &str, grantee: pg_sys::Oid, p: Option<Privilege>) -> i64 {
            AND grantee::pg_catalog.oid OPERATOR(pg_catalog.=) $2::pg_catalog.oid \
            AND ($3::pg_catalog.text IS NULL OR privilege OPERATOR(pg_catalog.=) $3) RETURNING 1) \
          SELECT pg_catalog.count(*) FROM g",
-        &[name.into(), oid_arg(grantee).into(), p.map(Privilege::name).into()],
+        &[
+            name.into(),
+            oid_arg(grantee).into(),
+            p.map(Privilege::name).into(),
+        ],
     )
     .unwrap_or_else(|e| spi_fail(e))
     .unwrap_or(0)

@@ -4,8 +4,8 @@ use pgrx::pg_sys;
 use pgrx::JsonB;
 use serde_json::Value;
 
-use crate::pg::errors::{raise, SqlError};
 use super::owned::{read_one, read_three, read_three_latest, read_two, run, write_one};
+use crate::pg::errors::{raise, SqlError};
 use crate::pg::spi::spi_fail;
 use mining::model::format::FORMAT_VERSION;
 
@@ -121,6 +121,20 @@ pub fn load_bytes(id: i64) -> (Vec<u8>, Option<f64>) {
     }
 }
 
+/// A stored version's row keys (dm.models.row_keys; None: not kept).
+pub fn load_row_keys(id: i64) -> Option<Vec<u8>> {
+    match read_one::<Vec<u8>>(
+        "SELECT row_keys FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+        &[id.into()],
+    ) {
+        Ok(keys) => keys,
+        Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(format!(
+            "model id {id} disappeared from dm.models"
+        ))),
+        Err(e) => spi_fail(e),
+    }
+}
+
 /// Sets (or with None clears) a version's decision threshold. The catalog's statement
 /// trigger makes every backend reload it.
 pub fn set_threshold(name: &str, version: i32, threshold: Option<f64>) {
@@ -207,6 +221,8 @@ pub struct NewVersion<'a> {
     pub report: &'a Value,
     pub warnings: Vec<String>,
     pub bytes: Vec<u8>,
+    /// The keys of the rows of each part (prepare/row_keys.rs).
+    pub row_keys: Option<Vec<u8>>,
     /// The training role (the statement runs as the catalog owner, whose name the column's
     /// default would record).
     pub created_by: String,
@@ -225,8 +241,8 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile, created_by, threshold) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+           format_version, model_bytes, profile, created_by, threshold, row_keys) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
         &[
             v.name.into(),
             version.into(),
@@ -253,6 +269,7 @@ pub fn insert(v: NewVersion) -> i32 {
             v.created_by.as_str().into(),
             // options.threshold, as the run chose it.
             r["metrics"]["threshold"]["value"].as_f64().into(),
+            v.row_keys.into(),
         ],
     );
     if let Err(e) = res {
@@ -337,9 +354,7 @@ pub fn delete(name: &str, version: Option<i32>) -> i64 {
             )
         }
         None => {
-            if let Err(e) =
-                run("DELETE FROM dm.deployments WHERE name = $1", &[name.into()])
-            {
+            if let Err(e) = run("DELETE FROM dm.deployments WHERE name = $1", &[name.into()]) {
                 spi_fail(e)
             }
             let n = write_one::<i64>(

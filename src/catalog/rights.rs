@@ -171,10 +171,7 @@ fn denied(name: &str, what: &str) -> ! {
 pub fn require(name: &str, p: Privilege) {
     match holds(name, p) {
         Some(true) => {}
-        Some(false) => denied(
-            name,
-            &format!("the \"{}\" privilege is needed", p.name()),
-        ),
+        Some(false) => denied(name, &format!("the \"{}\" privilege is needed", p.name())),
         None => raise(SqlError::UndefinedObject(format!(
             "model \"{name}\" does not exist"
         ))),
@@ -221,9 +218,9 @@ pub fn for_training(name: &str, owner: Option<&str>) -> (Option<pg_sys::Oid>, bo
         None => {
             let role = owner.map_or(user, role_named);
             if role == pg_sys::InvalidOid {
-                raise(SqlError::Mining(mining::common::error::Error::param(format!(
-                    "model \"{name}\": option \"owner\" must name a role, not PUBLIC"
-                ))));
+                raise(SqlError::Mining(mining::common::error::Error::param(
+                    format!("model \"{name}\": option \"owner\" must name a role, not PUBLIC"),
+                )));
             }
             if !is_superuser(user) && !has_privs_of(user, role) {
                 denied(

@@ -12,7 +12,7 @@ use crate::pg::errors::{raise, SqlError};
 pub const LIBRARY: &str = env!("CARGO_PKG_VERSION");
 
 /// Versions whose SQL objects an `ALTER EXTENSION pg_mining UPDATE` brings to this one.
-pub const UPGRADES_FROM: &[&str] = &["0.1.0", "0.2.0"];
+pub const UPGRADES_FROM: &[&str] = &["0.1.0", "0.2.0", "0.3.0"];
 
 thread_local! {
     static CHECKED: Cell<bool> = const { Cell::new(false) };

@@ -66,6 +66,8 @@ for db in pg_mining_dump_fc pg_mining_dump_sql; do
   check "$how: every row scores identically (3 models, 3000 rows)" "$(scores $db)" "$want_scores"
   q $db "INSERT INTO scored (a, b) VALUES (90, 90), (1, 1)"
   check "$how: the scoring trigger fires" "$(q $db "SELECT string_agg(label, ',' ORDER BY a) FROM scored")" "no,yes"
+  check "$how: the row keys come back: the forest measures its own test rows again" \
+    "$(q $db "SET client_min_messages = error; SELECT (dm_evaluate('forest', 'SELECT a, b, label FROM t', rows => 'test') ->> 'training_rows') || '/' || (dm_evaluate('forest', 'SELECT a, b, label FROM t', rows => 'test') ->> 'rows' = split ->> 'test') FROM dm.models WHERE name = 'forest'")" "0/true"
   check "$how: the next training gets the next version" \
     "$(q $db "SET client_min_messages = error; SELECT version FROM dm_train('logit', 'SELECT a, b, label FROM t', 'label', 'logistic_regression', options => '{\"deploy\": \"never\"}')")" "3"
 done

@@ -23,7 +23,8 @@ SELECT dm_predict_label('messy', '{"num": null, "cat": null}'::jsonb) IS NOT NUL
        dm_predict_label('messy', '{"num": 35, "cat": "never-seen"}'::jsonb) AS unseen_category,
        dm_predict_label('messy', '{"num": 3, "cat": "a"}'::jsonb) AS small_one;
 
--- dedup can be turned off.
+-- dedup can be turned off: the copies then stay on one side of the split (no test row copies a
+-- training row), and the label, a function of num, shows as a leakage suspect.
 SELECT version FROM dm_train('messy', 'messy', 'label', 'decision_tree', options => '{"exclude": ["k"], "dedup": false, "deploy": "never"}');
 SELECT version, row_counts ->> 'duplicates' AS duplicates, row_counts ->> 'used' AS used FROM dm.models WHERE name = 'messy' ORDER BY version;
 

@@ -3,11 +3,11 @@
 # v0.1.0, its SQL as released: sql/released/pg_mining--0.1.0.sql) trains and deploys a forest,
 # a logistic model and a k-means model and scores rows in a trigger; then this build's library
 # is installed. Before ALTER EXTENSION pg_mining UPDATE the new library refuses, naming both
-# versions; after it (every upgrade script in turn: 0.1.0 -> 0.2.0 -> 0.3.0) every model scores
+# versions; after it (every upgrade script in turn: 0.1.0 -> 0.2.0 -> 0.3.0 -> 0.4.0) every model scores
 # identically, the trigger still fires, each model has its owner, and the upgraded schema
 # equals a fresh install's (pg_dump --schema-only --binary-upgrade, which lists every member
-# object of the extension). The released 0.2.0's SQL (sql/released/pg_mining--0.2.0.sql),
-# installed fresh and updated, must also equal a fresh install. Needs this build installed
+# object of the extension). The SQL of every later release (sql/released/pg_mining--0.2.0.sql,
+# 0.3.0), installed fresh and updated, must also equal a fresh install. Needs this build installed
 # (cargo pgrx install) and the project's cluster running. Prints one line per check; exits 1
 # if any fails.
 set -euo pipefail
@@ -23,6 +23,7 @@ EXT="$($PG_CONFIG --sharedir)/extension"
 DB=pg_mining_upgrade
 FRESH=pg_mining_upgrade_fresh
 FROM_020=pg_mining_upgrade_020
+FROM_030=pg_mining_upgrade_030
 NOW="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 q() { "$BIN/psql" -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$1" -v ON_ERROR_STOP=1 -c "$2"; }
 failed=0
@@ -51,8 +52,9 @@ cp "$LIB" "$NEW_LIB"
 trap 'put_library "$NEW_LIB"; rm -f "$NEW_LIB"' EXIT
 cp sql/released/pg_mining--0.1.0.sql "$EXT/pg_mining--0.1.0.sql"
 cp sql/released/pg_mining--0.2.0.sql "$EXT/pg_mining--0.2.0.sql"
+cp sql/released/pg_mining--0.3.0.sql "$EXT/pg_mining--0.3.0.sql"
 
-for db in $DB $FRESH $FROM_020; do
+for db in $DB $FRESH $FROM_020 $FROM_030; do
   "$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
 done
 q postgres "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dm_upgrade_analyst') THEN CREATE ROLE dm_upgrade_analyst SUPERUSER; END IF; END \$\$"
@@ -94,6 +96,11 @@ check "each model is owned by the role that trained it" \
 check "training goes on after the upgrade" \
   "$(q $DB "SET client_min_messages = error; SELECT version FROM dm_train('logit', 'SELECT a, b, label FROM t', 'label', 'logistic_regression', options => '{\"deploy\": \"never\"}')")" "3"
 
+check "a version trained before 0.4.0 keeps no row keys, and rows => 'test' says so" \
+  "$(q $DB "SELECT dm_evaluate('forest', 'SELECT a, b, label FROM t', rows => 'test')" 2>&1 | grep -c "which this version does not keep (trained before 0.4.0")" "1"
+check "a version trained after the upgrade finds its own test rows again" \
+  "$(q $DB "SET client_min_messages = error; SELECT (dm_evaluate('logit@3', 'SELECT a, b, label FROM t', rows => 'test') ->> 'rows') = split ->> 'test' FROM dm.models WHERE name = 'logit' AND version = 3")" "t"
+
 # The upgraded schema equals a fresh install's.
 q postgres "CREATE DATABASE $FRESH"
 q $FRESH "CREATE EXTENSION pg_mining"
@@ -101,6 +108,9 @@ q $FRESH "CREATE EXTENSION pg_mining"
 q postgres "CREATE DATABASE $FROM_020"
 q $FROM_020 "CREATE EXTENSION pg_mining VERSION '0.2.0'"
 q $FROM_020 "ALTER EXTENSION pg_mining UPDATE"
+q postgres "CREATE DATABASE $FROM_030"
+q $FROM_030 "CREATE EXTENSION pg_mining VERSION '0.3.0'"
+q $FROM_030 "ALTER EXTENSION pg_mining UPDATE"
 schema() {
   "$BIN/pg_dump" -h "$SOCK" -p "$PORT" -U postgres --schema-only --binary-upgrade --no-comments "$1" 2>/dev/null \
     | grep -v -e 'binary_upgrade_set_next' -e 'relfrozenxid' -e "^WHERE oid = '" -e '^UPDATE pg_catalog.pg_class' \
@@ -117,6 +127,7 @@ schema $FRESH > "$HOME_DIR/fresh.schema" || true
 # The upgraded database also holds the scenario's own tables and trigger: compare the
 # extension's objects only (everything in schema dm and every member of the extension).
 schema $FROM_020 > "$HOME_DIR/from_020.schema" || true
+schema $FROM_030 > "$HOME_DIR/from_030.schema" || true
 ext_objects() { awk '/^-- Name: /{keep = ($0 ~ /Schema: dm;/ || $0 ~ /Type: FUNCTION|Type: AGGREGATE|Type: EXTENSION|Type: SCHEMA|Type: EVENT TRIGGER/)} keep' "$1"; }
 same_schema() { # label, upgraded schema file
   if diff <(ext_objects "$HOME_DIR/fresh.schema") <(ext_objects "$2") > "$HOME_DIR/schema.diff"; then
@@ -128,14 +139,15 @@ same_schema() { # label, upgraded schema file
 }
 same_schema "the schema upgraded from 0.1.0 equals a fresh install's (pg_dump --schema-only --binary-upgrade)" "$HOME_DIR/upgraded.schema"
 same_schema "the schema upgraded from 0.2.0 equals a fresh install's" "$HOME_DIR/from_020.schema"
+same_schema "the schema upgraded from 0.3.0 equals a fresh install's" "$HOME_DIR/from_030.schema"
 comments $FRESH > "$HOME_DIR/fresh.comments"
-for db in $DB $FROM_020; do
+for db in $DB $FROM_020 $FROM_030; do
   comments $db > "$HOME_DIR/upgraded.comments"
   diff "$HOME_DIR/fresh.comments" "$HOME_DIR/upgraded.comments" | head -20 || true
   check "every member object's comment equals a fresh install's ($db)" "$(md5sum < "$HOME_DIR/upgraded.comments")" "$(md5sum < "$HOME_DIR/fresh.comments")"
 done
 
-for db in $DB $FRESH $FROM_020; do
+for db in $DB $FRESH $FROM_020 $FROM_030; do
   "$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
 done
 q postgres "DROP ROLE IF EXISTS dm_upgrade_analyst"

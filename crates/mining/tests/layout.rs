@@ -208,9 +208,9 @@ struct Crate {
 /// Unit-test files: `tests.rs`, `<topic>_tests.rs` (a second test file of a module whose
 /// tests.rs is full) and the shared helpers.
 fn is_test_file(rel: &Path) -> bool {
-    rel.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        n == "tests.rs" || n.ends_with("_tests.rs") || n == "test_support.rs"
-    })
+    rel.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "tests.rs" || n.ends_with("_tests.rs") || n == "test_support.rs")
 }
 
 fn read_crate() -> Crate {

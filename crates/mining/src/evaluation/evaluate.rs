@@ -11,10 +11,12 @@ use crate::common::frame::{Column, ColumnData, ColumnKind, Frame};
 use crate::common::numeric::argmax;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
+use crate::evaluation::holdout::{self, Holdout, Which};
 use crate::evaluation::metrics::{self, Confusion};
 use crate::evaluation::scores;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
+use crate::prepare::row_keys::RowKeys;
 
 /// Predictions for the rows of a frame that have a target.
 pub struct Scored {
@@ -33,6 +35,9 @@ pub struct Scored {
     pub actual_values: Vec<f64>,
     pub predicted_values: Vec<f64>,
     pub null_targets: usize,
+    /// Which rows were selected and how many of them the model learned from (None: every row,
+    /// the model's rows unknown).
+    pub holdout: Option<Holdout>,
 }
 
 /// The frame's columns for the model's features, matched by name and kind.
@@ -83,6 +88,18 @@ pub fn score(
     budget: &Budget,
     stop: &Progress,
 ) -> Result<Scored> {
+    score_rows(model, frame, None, Which::All, budget, stop)
+}
+
+/// `score` on the rows `which` selects, told apart by the model's row keys (holdout.rs).
+pub fn score_rows(
+    model: &StoredModel,
+    frame: &Frame,
+    keys: Option<&RowKeys>,
+    which: Which,
+    budget: &Budget,
+    stop: &Progress,
+) -> Result<Scored> {
     if !model.task.is_supervised() {
         return Err(Error::new(
             ErrorKind::NotSupported,
@@ -100,8 +117,10 @@ pub fn score(
         ))
     })?;
     let cols = feature_columns(model, frame)?;
-    let rows: Vec<usize> = (0..frame.nrows()).filter(|&r| !target.is_null(r)).collect();
+    let mut rows: Vec<usize> = (0..frame.nrows()).filter(|&r| !target.is_null(r)).collect();
     let null_targets = frame.nrows() - rows.len();
+    let key_cols: Vec<&Column> = cols.iter().copied().chain([target]).collect();
+    let holdout = holdout::select(keys, which, &key_cols, &mut rows)?;
     let x = encoded(model, &cols, &rows, budget)?;
     let p = model.prep.width().max(1);
     // Rows of x (the scored rows, in order).
@@ -117,6 +136,7 @@ pub fn score(
         actual_values: Vec::new(),
         predicted_values: Vec::new(),
         null_targets,
+        holdout,
     };
     match model.task {
         Task::Regression => {
@@ -300,6 +320,7 @@ impl Scored {
             actual_values: pick_f(&self.actual_values),
             predicted_values: pick_f(&self.predicted_values),
             null_targets: 0,
+            holdout: None,
         }
     }
 
@@ -311,6 +332,10 @@ impl Scored {
     pub fn metrics(&self) -> Value {
         let mut m = Map::new();
         m.insert("rows".into(), json!(self.rows.len()));
+        if let Some(h) = self.holdout {
+            m.insert("rows_selected".into(), json!(h.which));
+            m.insert("training_rows".into(), json!(h.training_rows));
+        }
         if self.rows.is_empty() {
             return Value::Object(m);
         }

@@ -49,7 +49,15 @@ const BINARY: &[&str] = &["f1", "precision", "recall", "brier"];
 const REGRESSION: &[&str] = &["r2", "rmse", "mse", "mae", "mape", "max_error"];
 
 /// Errors and losses: lower is better.
-const LOWER_IS_BETTER: &[&str] = &["rmse", "mse", "mae", "mape", "max_error", "log_loss", "brier"];
+const LOWER_IS_BETTER: &[&str] = &[
+    "rmse",
+    "mse",
+    "mae",
+    "mape",
+    "max_error",
+    "log_loss",
+    "brier",
+];
 
 impl Objective {
     /// The metric a task is judged by when options.metric is not given.
@@ -213,10 +221,26 @@ mod tests {
     #[test]
     fn probability_metrics_have_their_direction() {
         let c = Task::Classification;
-        assert!(Objective::choose(c, Some("roc_auc"), 3).unwrap().higher_is_better);
-        assert!(Objective::choose(c, Some("pr_auc"), 2).unwrap().higher_is_better);
-        assert!(!Objective::choose(c, Some("log_loss"), 3).unwrap().higher_is_better);
-        assert!(!Objective::choose(c, Some("brier"), 2).unwrap().higher_is_better);
+        assert!(
+            Objective::choose(c, Some("roc_auc"), 3)
+                .unwrap()
+                .higher_is_better
+        );
+        assert!(
+            Objective::choose(c, Some("pr_auc"), 2)
+                .unwrap()
+                .higher_is_better
+        );
+        assert!(
+            !Objective::choose(c, Some("log_loss"), 3)
+                .unwrap()
+                .higher_is_better
+        );
+        assert!(
+            !Objective::choose(c, Some("brier"), 2)
+                .unwrap()
+                .higher_is_better
+        );
         let e = Objective::choose(c, Some("brier"), 3).unwrap_err();
         assert!(e.to_string().contains("use log_loss"), "{e}");
     }
@@ -235,11 +259,19 @@ mod tests {
     #[test]
     fn refuses_what_the_task_does_not_measure() {
         let e = Objective::choose(Task::Classification, Some("r2"), 2).unwrap_err();
-        assert!(e.to_string().contains("unknown classification metric \"r2\""), "{e}");
+        assert!(
+            e.to_string()
+                .contains("unknown classification metric \"r2\""),
+            "{e}"
+        );
         let e = Objective::choose(Task::Classification, Some("recall"), 3).unwrap_err();
         assert!(e.to_string().contains("needs two classes"), "{e}");
         assert!(Objective::choose(Task::Classification, Some("recall"), 2).is_ok());
         let e = Objective::choose(Task::Clustering, Some("silhouette"), 0).unwrap_err();
-        assert!(e.to_string().contains("applies to classification and regression"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("applies to classification and regression"),
+            "{e}"
+        );
     }
 }

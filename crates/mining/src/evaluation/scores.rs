@@ -117,7 +117,12 @@ pub fn average_precision(positive: &[bool], score: &[f64]) -> Option<f64> {
         return None;
     }
     let curve = pr_curve(positive, score);
-    Some(-curve.windows(2).map(|w| (w[1].2 - w[0].2) * w[0].1).sum::<f64>())
+    Some(
+        -curve
+            .windows(2)
+            .map(|w| (w[1].2 - w[0].2) * w[0].1)
+            .sum::<f64>(),
+    )
 }
 
 /// One-vs-rest macro average precision over the columns of `proba` (rows × k), as
@@ -172,7 +177,10 @@ pub fn probability_metrics(actual: &[usize], proba: &[f64], k: usize) -> Metrics
         m.insert("brier".into(), brier(&pos, &score));
         (roc_auc(&pos, &score), average_precision(&pos, &score))
     } else {
-        (roc_auc_ovr(&known, &rows, k), average_precision_ovr(&known, &rows, k))
+        (
+            roc_auc_ovr(&known, &rows, k),
+            average_precision_ovr(&known, &rows, k),
+        )
     };
     if let Some(a) = auc {
         m.insert("roc_auc".into(), a);
@@ -260,11 +268,20 @@ mod tests {
             }
         }
         let ap = scores::average_precision(&y, &s).unwrap();
-        assert!((ap - c["average_precision"].as_f64().unwrap()).abs() < 1e-12, "ap {ap}");
+        assert!(
+            (ap - c["average_precision"].as_f64().unwrap()).abs() < 1e-12,
+            "ap {ap}"
+        );
         let brier = scores::brier(&y, &s);
-        assert!((brier - c["brier"].as_f64().unwrap()).abs() < 1e-12, "brier {brier}");
+        assert!(
+            (brier - c["brier"].as_f64().unwrap()).abs() < 1e-12,
+            "brier {brier}"
+        );
         let all = scores::probability_metrics(&actual, &proba, 2);
-        assert_eq!((all["roc_auc"], all["pr_auc"], all["brier"]), (auc, ap, brier));
+        assert_eq!(
+            (all["roc_auc"], all["pr_auc"], all["brier"]),
+            (auc, ap, brier)
+        );
         assert!((all["log_loss"] - ll).abs() < 1e-15);
         let pr = scores::pr_curve(&y, &s);
         let (prec, rec, pthr) = (
@@ -300,7 +317,10 @@ mod tests {
             "log_loss {ll}"
         );
         let ap = scores::average_precision_ovr(&y, &p, 3).unwrap();
-        assert!((ap - c["average_precision_ovr"].as_f64().unwrap()).abs() < 1e-12, "ap {ap}");
+        assert!(
+            (ap - c["average_precision_ovr"].as_f64().unwrap()).abs() < 1e-12,
+            "ap {ap}"
+        );
         let all = scores::probability_metrics(&y, &p, 3);
         assert_eq!((all["roc_auc"], all["pr_auc"]), (auc, ap));
         assert!(!all.contains_key("brier"));

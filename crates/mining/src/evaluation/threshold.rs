@@ -35,7 +35,11 @@ pub fn tune(rule: Rule, positive: &[bool], score: &[f64]) -> Result<f64> {
             Rule::Optimize("balanced_accuracy") => Some((recall + tn / n) / 2.0),
             Rule::Optimize(_) => {
                 let d = ((tp + fp) * (tp + fn_) * (tn + fp) * (tn + fn_)).sqrt();
-                Some(if d > 0.0 { (tp * tn - fp * fn_) / d } else { 0.0 })
+                Some(if d > 0.0 {
+                    (tp * tn - fp * fn_) / d
+                } else {
+                    0.0
+                })
             }
             Rule::Recall(r) => (recall >= r).then_some(precision),
             Rule::Precision(q) => (precision >= q).then_some(recall),
@@ -80,16 +84,26 @@ mod tests {
         // Precision ≥ 2/3 with the most recall: 0.7 (tp 2, fp 1).
         assert_eq!(tune(Rule::Precision(0.66), &POS, &SCORE).unwrap(), 0.7);
         // A missed positive costs 10, a false alarm 1: take every positive (0.4: cost 2).
-        assert_eq!(tune(Rule::Cost { fp: 1.0, fn_: 10.0 }, &POS, &SCORE).unwrap(), 0.4);
+        assert_eq!(
+            tune(Rule::Cost { fp: 1.0, fn_: 10.0 }, &POS, &SCORE).unwrap(),
+            0.4
+        );
         // False alarms cost 10: only the surest positive (0.9: two missed, cost 2).
-        assert_eq!(tune(Rule::Cost { fp: 10.0, fn_: 1.0 }, &POS, &SCORE).unwrap(), 0.9);
+        assert_eq!(
+            tune(Rule::Cost { fp: 10.0, fn_: 1.0 }, &POS, &SCORE).unwrap(),
+            0.9
+        );
         assert_eq!(tune(Rule::Fixed(0.35), &POS, &SCORE).unwrap(), 0.35);
     }
 
     #[test]
     fn unreachable_targets_are_errors() {
         let e = tune(Rule::Precision(1.0), &[false, true], &[0.9, 0.1]).unwrap_err();
-        assert!(e.message.contains("no threshold reaches precision 1"), "{}", e.message);
+        assert!(
+            e.message.contains("no threshold reaches precision 1"),
+            "{}",
+            e.message
+        );
         assert!(tune(Rule::Optimize("f1"), &[true, true], &[0.2, 0.3]).is_err());
     }
 }

@@ -13,14 +13,30 @@ use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::evaluation::metrics::Metrics;
+use crate::prepare::groups::Groups;
 
-/// k folds of the training rows (held-out part of each), stratified when `classes` is given.
+/// k folds of the training rows (held-out part of each), stratified when `classes` is given;
+/// with `groups`, each group's rows in one fold (like scikit-learn's StratifiedGroupKFold).
 pub fn folds(
     train: &[usize],
     classes: Option<(&[usize], usize)>,
     k: usize,
     seed: u64,
+    groups: Option<&Groups>,
 ) -> Result<Vec<Vec<usize>>> {
+    if let Some(g) = groups {
+        let parts = g.deal(train, classes, &vec![1.0 / k as f64; k], seed ^ 0xF01D);
+        let n = parts.iter().filter(|p| !p.is_empty()).count();
+        if n < k {
+            let mut seen = vec![false; g.count];
+            train.iter().for_each(|&r| seen[g.of[r]] = true);
+            let have = seen.iter().filter(|s| **s).count();
+            return Err(Error::param(format!(
+                "{k} folds need at least {k} groups of training rows (rows that stay together: one value of split.group_by, or the copies of a row); there are {have}"
+            )));
+        }
+        return Ok(parts);
+    }
     let mut rng = Rng::new(seed ^ 0xF01D);
     let mut out = vec![Vec::new(); k];
     match classes {
@@ -159,7 +175,7 @@ mod tests {
     fn stratified_folds_cover_and_balance() {
         let y: Vec<usize> = (0..100).map(|i| usize::from(i % 4 == 0)).collect();
         let train: Vec<usize> = (0..100).collect();
-        let f = folds(&train, Some((&y, 2)), 5, 1).unwrap();
+        let f = folds(&train, Some((&y, 2)), 5, 1, None).unwrap();
         let mut all: Vec<usize> = f.iter().flatten().copied().collect();
         all.sort();
         assert_eq!(all, train);
@@ -167,7 +183,7 @@ mod tests {
             assert_eq!(fold.len(), 20);
             assert_eq!(fold.iter().filter(|&&r| y[r] == 1).count(), 5);
         }
-        assert!(folds(&train[..8], Some((&y, 2)), 5, 1)
+        assert!(folds(&train[..8], Some((&y, 2)), 5, 1, None)
             .unwrap_err()
             .message
             .contains("smallest class"));

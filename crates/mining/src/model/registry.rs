@@ -440,7 +440,10 @@ mod tests {
             "ridge is for regression; this is a classification task: use logistic_regression"
         );
         let e = estimator("svm", Task::Regression, &json!({})).unwrap_err();
-        assert_eq!(e.message, "svm is for classification; this is a regression task: use svr");
+        assert_eq!(
+            e.message,
+            "svm is for classification; this is a regression task: use svr"
+        );
         let e = estimator("decision_tree", Task::Clustering, &json!({})).unwrap_err();
         assert_eq!(e.message, "decision_tree needs a target (classification or regression); this is a clustering task");
         let e = estimator("lasso", Task::Regression, &json!({"l1_ratio": 0.5})).unwrap_err();

@@ -48,7 +48,11 @@ impl AutoChoice {
     /// One line for the NOTICE: the winner, by how much, and what it beat.
     pub fn summary(&self) -> String {
         let mut ranked: Vec<&Tried> = self.tried.iter().collect();
-        let sign = if self.objective.higher_is_better { 1.0 } else { -1.0 };
+        let sign = if self.objective.higher_is_better {
+            1.0
+        } else {
+            -1.0
+        };
         ranked.sort_by(|a, b| (sign * b.mean).total_cmp(&(sign * a.mean)));
         let others: Vec<String> = ranked
             .iter()
@@ -153,7 +157,11 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
         });
     }
     let winner = objective
-        .best(tried.iter().map(|t| if t.mean.is_finite() { t.mean } else { f64::NAN }))
+        .best(
+            tried
+                .iter()
+                .map(|t| if t.mean.is_finite() { t.mean } else { f64::NAN }),
+        )
         .map(|i| tried[i].algorithm)
         .ok_or_else(|| Error::data("auto: no candidate could be cross-validated"))?;
     Ok(AutoChoice {

@@ -111,7 +111,8 @@ mod tests {
             decide(Deploy::IfBetter, c, f1, at(Some(0.8))),
             (
                 false,
-                "f1_macro 0.8000 does not beat 0.8000 of deployed version 3 (higher is better)".into()
+                "f1_macro 0.8000 does not beat 0.8000 of deployed version 3 (higher is better)"
+                    .into()
             )
         );
         assert_eq!(
@@ -151,7 +152,12 @@ mod tests {
         assert!(why.contains("does not beat the baseline's 0.5000 (always predicting the training rows' most frequent class)"), "{why}");
         assert!(decide(Deploy::Always, c, useless, None).0);
         let r = Task::Regression;
-        let (deploy, why) = decide(Deploy::IfBetter, r, primary(r, None, -0.2, Some(-0.01)), None);
+        let (deploy, why) = decide(
+            Deploy::IfBetter,
+            r,
+            primary(r, None, -0.2, Some(-0.01)),
+            None,
+        );
         assert!(!deploy && why.contains("training rows' mean"), "{why}");
     }
 

@@ -1,8 +1,8 @@
 //! options.guards: the checks of a training run that can stop it. Each guard names a trap the
-//! run found: "leakage" (a single feature predicts the test rows almost perfectly), "overlap"
-//! (test rows that copy training rows), "time_split" (a date or time feature under a split that
-//! is not by time), "baseline" (the model does not beat always predicting the majority class or
-//! the mean). With guards "warn" (the default) each is a WARNING stored with the version; with
+//! run found: "leakage" (a single feature predicts the test rows almost perfectly),
+//! "time_split" (a date or time feature under a split that is not by time), "baseline" (the
+//! model does not beat always predicting the majority class or the mean). (No test row copies
+//! a training row: duplicates are dropped, or kept together on one side, prepare/groups.rs.) With guards "warn" (the default) each is a WARNING stored with the version; with
 //! "error" the run stops before storing anything, with an ERROR naming the guard.
 
 use crate::common::error::{Error, Result};
@@ -36,7 +36,12 @@ mod tests {
         fire(Guards::Warn, "leakage", "a leak".into(), &mut w).unwrap();
         assert_eq!(w, vec!["a leak".to_string()]);
         let e = fire(Guards::Error, "leakage", "a leak".into(), &mut w).unwrap_err();
-        assert!(e.message.starts_with("guard \"leakage\" stopped the training: a leak."), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("guard \"leakage\" stopped the training: a leak."),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("options.guards to \"warn\""));
         assert_eq!(w.len(), 1);
     }

@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::common::error::Result;
-use crate::common::progress::Progress;
 use crate::common::numeric::class_at_threshold;
+use crate::common::progress::Progress;
 use crate::evaluation::drift;
 use crate::evaluation::evaluate::{class_column, prediction_column, value_column};
 use crate::evaluation::metrics::{self, Metrics};
@@ -136,7 +136,8 @@ impl Prepared {
                         *c += 1;
                     }
                 }
-                let majority = (0..counts.len()).fold(0, |m, c| if counts[c] > counts[m] { c } else { m });
+                let majority =
+                    (0..counts.len()).fold(0, |m, c| if counts[c] > counts[m] { c } else { m });
                 let n = self.split.train.len().max(1) as f64;
                 let shares: Vec<f64> = counts.iter().map(|&c| c as f64 / n).collect();
                 let proba: Vec<f64> = rows.iter().flat_map(|_| shares.iter().copied()).collect();

@@ -38,13 +38,18 @@ fn prepared(target: &str, options: Value) -> Prepared {
 fn a_search_ranks_by_the_chosen_metric_in_its_direction() {
     let search = json!({"method": "grid", "params": {"max_depth": [1, 2, 10]}, "folds": 3});
     for metric in ["mae", "r2"] {
-        let p = prepared("v", json!({"exclude": ["y"], "metric": metric, "search": search}));
+        let p = prepared(
+            "v",
+            json!({"exclude": ["y"], "metric": metric, "search": search}),
+        );
         let s = p.search(&Progress::default()).unwrap().unwrap();
         let means: Vec<f64> = s.trials.iter().map(|t| t.mean).collect();
         let best = means[s.best];
         let lower = metric == "mae";
         assert!(
-            means.iter().all(|&m| if lower { best <= m } else { best >= m }),
+            means
+                .iter()
+                .all(|&m| if lower { best <= m } else { best >= m }),
             "{metric}: {means:?}, chose {}",
             s.best
         );
@@ -58,30 +63,51 @@ fn a_run_reports_its_objective_and_the_baseline() {
     let p = prepared("y", json!({"exclude": ["v"]}));
     let f = p.fit_and_measure(&Progress::default()).unwrap();
     let m = &f.metrics;
-    assert_eq!(m["objective"], json!({"name": "balanced_accuracy", "better": "higher"}));
+    assert_eq!(
+        m["objective"],
+        json!({"name": "balanced_accuracy", "better": "higher"})
+    );
     // Always the majority class: balanced accuracy 1/2, recall of "yes" 0.
     assert_eq!(m["baseline"]["balanced_accuracy"], json!(0.5));
     assert_eq!(m["baseline"]["recall"], json!(0.0));
-    assert!(m["test"]["balanced_accuracy"].as_f64().unwrap() > 0.9, "{m}");
+    assert!(
+        m["test"]["balanced_accuracy"].as_f64().unwrap() > 0.9,
+        "{m}"
+    );
     // The test rows' probability metrics, and the baseline's from the training rows' class
     // shares: roc_auc 0.5, pr_auc the positive share, log_loss their entropy.
     for k in ["roc_auc", "pr_auc", "log_loss", "brier"] {
-        assert!(m["test"][k].is_number() && m["baseline"][k].is_number(), "{k}: {m}");
+        assert!(
+            m["test"][k].is_number() && m["baseline"][k].is_number(),
+            "{k}: {m}"
+        );
     }
     assert_eq!(m["baseline"]["roc_auc"], json!(0.5));
     let share = m["baseline"]["pr_auc"].as_f64().unwrap();
     assert!(share > 0.1 && share < 0.3, "{share}");
     assert!(m["test"]["log_loss"].as_f64().unwrap() < m["baseline"]["log_loss"].as_f64().unwrap());
     // Cross-validated probability metrics too, and a search can rank by them.
-    let p = prepared("y", json!({"exclude": ["v"], "metric": "log_loss", "cv": 3}));
-    let cv = p.cross_validate(&p.estimator, &Progress::default()).unwrap().unwrap();
-    assert!(cv["mean"]["log_loss"].is_number() && cv["mean"]["roc_auc"].is_number(), "{cv}");
+    let p = prepared(
+        "y",
+        json!({"exclude": ["v"], "metric": "log_loss", "cv": 3}),
+    );
+    let cv = p
+        .cross_validate(&p.estimator, &Progress::default())
+        .unwrap()
+        .unwrap();
+    assert!(
+        cv["mean"]["log_loss"].is_number() && cv["mean"]["roc_auc"].is_number(),
+        "{cv}"
+    );
     let p = prepared("v", json!({"exclude": ["y"], "metric": "rmse"}));
     let f = p.fit_and_measure(&Progress::default()).unwrap();
     assert_eq!(f.metrics["objective"]["better"], "lower");
     // Always the mean: r2 at most 0 on the test rows, an rmse near the target's spread.
     assert!(f.metrics["baseline"]["r2"].as_f64().unwrap() <= 0.0);
-    assert!(f.metrics["baseline"]["rmse"].as_f64().unwrap() > 10.0 * f.metrics["test"]["rmse"].as_f64().unwrap());
+    assert!(
+        f.metrics["baseline"]["rmse"].as_f64().unwrap()
+            > 10.0 * f.metrics["test"]["rmse"].as_f64().unwrap()
+    );
 }
 
 #[test]
@@ -90,11 +116,23 @@ fn guards_error_stops_a_leaky_run_that_warn_stores() {
     let warned = prepared("y", json!({"exclude": ["v"]}))
         .fit_and_measure(&Progress::default())
         .unwrap();
-    assert!(warned.suspects.iter().any(|s| s.contains("leakage suspect")), "{:?}", warned.suspects);
+    assert!(
+        warned
+            .suspects
+            .iter()
+            .any(|s| s.contains("leakage suspect")),
+        "{:?}",
+        warned.suspects
+    );
     let stopped = prepared("y", json!({"exclude": ["v"], "guards": "error"}))
         .fit_and_measure(&Progress::default());
     match stopped {
-        Err(e) => assert!(e.message.starts_with("guard \"leakage\" stopped the training: "), "{}", e.message),
+        Err(e) => assert!(
+            e.message
+                .starts_with("guard \"leakage\" stopped the training: "),
+            "{}",
+            e.message
+        ),
         Ok(_) => panic!("the leakage guard did not stop the run"),
     }
     let e = TrainOptions::parse(&json!({"guards": "block"})).unwrap_err();
@@ -113,9 +151,17 @@ fn logistic(options: Value) -> Prepared {
 
 #[test]
 fn a_threshold_is_chosen_off_the_test_rows_and_measured_at() {
-    let fit = |options: Value| logistic(options).fit_and_measure(&Progress::default()).unwrap().metrics;
+    let fit = |options: Value| {
+        logistic(options)
+            .fit_and_measure(&Progress::default())
+            .unwrap()
+            .metrics
+    };
     let given = fit(json!({"exclude": ["v", "b"], "threshold": 0.9}));
-    assert_eq!(given["threshold"], json!({"value": 0.9, "rule": 0.9, "tuned_on": "given"}));
+    assert_eq!(
+        given["threshold"],
+        json!({"value": 0.9, "rule": 0.9, "tuned_on": "given"})
+    );
     let low = fit(json!({"exclude": ["v", "b"], "threshold": 0.02}));
     // A lower threshold calls more rows positive: here every positive at 0.02, none at 0.9;
     // the probability metrics do not depend on it.
@@ -123,9 +169,14 @@ fn a_threshold_is_chosen_off_the_test_rows_and_measured_at() {
     assert_eq!((r(&low), r(&given)), (1.0, 0.0), "{low} vs {given}");
     assert_eq!(low["test"]["roc_auc"], given["test"]["roc_auc"]);
     let oof = fit(json!({"exclude": ["v", "b"], "threshold": {"recall": 0.99}}));
-    assert_eq!(oof["threshold"]["tuned_on"], "out-of-fold predictions of the training rows (3 folds)");
+    assert_eq!(
+        oof["threshold"]["tuned_on"],
+        "out-of-fold predictions of the training rows (3 folds)"
+    );
     assert!(oof["threshold"]["value"].as_f64().unwrap() < 0.5, "{oof}");
-    let valid = fit(json!({"exclude": ["v", "b"], "threshold": {"optimize": "f1"}, "split": {"validation_size": 0.2}}));
+    let valid = fit(
+        json!({"exclude": ["v", "b"], "threshold": {"optimize": "f1"}, "split": {"validation_size": 0.2}}),
+    );
     assert_eq!(valid["threshold"]["tuned_on"], "the validation rows");
     // Not for more than two classes, nor for a regression.
     let req = |target: &str| TrainRequest {
@@ -135,5 +186,9 @@ fn a_threshold_is_chosen_off_the_test_rows_and_measured_at() {
         options: TrainOptions::parse(&json!({"threshold": 0.5})).unwrap(),
     };
     let e = prepare(&frame(100), &req("v"), &mut |_| {}).err().unwrap();
-    assert!(e.message.contains("is for a classification of two classes"), "{}", e.message);
+    assert!(
+        e.message.contains("is for a classification of two classes"),
+        "{}",
+        e.message
+    );
 }

@@ -22,4 +22,6 @@ pub use tuned::Searched;
 #[cfg(test)]
 mod metric_tests;
 #[cfg(test)]
+mod split_tests;
+#[cfg(test)]
 mod tests;

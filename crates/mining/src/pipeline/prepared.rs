@@ -12,17 +12,19 @@ use crate::common::progress::Progress;
 use crate::common::task::Labels;
 use crate::common::task::Task;
 use crate::evaluation::objective::Objective;
-use crate::prepare::threshold::Rule;
 use crate::learners::trees::binning::Binned;
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
+use crate::prepare::groups::Groups;
 use crate::prepare::options::{Guards, TrainOptions};
 use crate::prepare::preprocess::{ColumnChoice, Defaults, Preprocessor};
 use crate::prepare::quality;
+use crate::prepare::row_keys::{self, RowKeys};
 use crate::prepare::search::{self, SearchSpec};
 use crate::prepare::split::{Split, SplitMethod};
+use crate::prepare::threshold::Rule;
 
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
@@ -62,6 +64,11 @@ pub struct Prepared {
     pub(super) columns: Vec<Column>,
     pub(super) choices: Vec<ColumnChoice>,
     pub(super) defaults: Defaults,
+    /// Rows that stay on one side of every fold (prepare/groups.rs); None: each row alone.
+    pub(super) groups: Option<Groups>,
+    /// The keys of the rows of each part (None above row_keys::MAX_ROWS rows, and for models
+    /// without a target).
+    pub(super) row_keys: Option<RowKeys>,
     pub(super) cv: Option<usize>,
     pub(super) search: Option<SearchSpec>,
     pub(super) hyperparams: Value,
@@ -97,6 +104,8 @@ pub struct Outcome {
     pub report: Value,
     /// The run's metric, its value where the run measured it, and the baseline's there.
     pub primary: Primary,
+    /// The keys of the rows of each part, encoded (prepare/row_keys.rs).
+    pub row_keys: Option<Vec<u8>>,
 }
 
 /// The NOTICE line that says how the rows were split.
@@ -130,6 +139,7 @@ pub(super) fn method_name(m: SplitMethod) -> &'static str {
         SplitMethod::Random => "random",
         SplitMethod::Stratified => "stratified",
         SplitMethod::Time => "time",
+        SplitMethod::Group => "group",
     }
 }
 
@@ -218,6 +228,12 @@ impl Prepared {
         report.insert("metrics".into(), metrics);
         report.insert("timings_ms".into(), timings);
         report.insert("warnings".into(), json!(self.warnings));
+        if self.task.is_supervised() && self.row_keys.is_none() {
+            report.insert(
+                "row_keys".into(),
+                json!(format!("not kept: more than {} rows", row_keys::MAX_ROWS)),
+            );
+        }
         report.insert(
             "primary_metric".into(),
             json!({"name": objective.name, "better": objective.direction(), "on": part,
@@ -239,6 +255,7 @@ impl Prepared {
             model,
             report: Value::Object(report),
             primary,
+            row_keys: self.row_keys.as_ref().map(RowKeys::encode),
         }
     }
 

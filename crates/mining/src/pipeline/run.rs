@@ -13,8 +13,8 @@ use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
 use crate::pipeline::auto::AutoChoice;
-use crate::pipeline::prepared::{Prepared, Primary};
 use crate::pipeline::guards;
+use crate::pipeline::prepared::{Prepared, Primary};
 use crate::pipeline::tuned::Searched;
 use crate::prepare::options::Guards;
 
@@ -57,6 +57,8 @@ pub struct Trained {
     /// The resolved hyperparameters, as dm.models stores them.
     pub hyperparams: Value,
     pub searched: Option<Searched>,
+    /// The keys of the rows of each part, encoded (prepare/row_keys.rs), for dm.models.row_keys.
+    pub row_keys: Option<Vec<u8>>,
     /// What the run says after the fit, in order.
     pub messages: Vec<Message>,
 }
@@ -204,6 +206,7 @@ impl Prepared {
             primary: outcome.primary,
             hyperparams: estimator.to_json(),
             searched,
+            row_keys: outcome.row_keys,
             messages,
         }
     }

@@ -19,8 +19,10 @@ use crate::pipeline::prepared::{
 };
 use crate::pipeline::{defaults, encoded, guards, tuned, unsupervised};
 use crate::prepare::columns;
+use crate::prepare::groups;
 use crate::prepare::preprocess::{ColumnChoice, Preprocessor};
 use crate::prepare::quality;
+use crate::prepare::row_keys::{self, RowKeys};
 use crate::prepare::rows;
 use crate::prepare::search::{self};
 use crate::prepare::split::{self, SplitMethod};
@@ -199,19 +201,41 @@ pub(super) fn prepare_rows(
     } else {
         SplitMethod::Random
     });
-    let mut split = match (method, &target) {
-        (SplitMethod::Stratified, Target::Classes { y, .. }) => {
-            split::stratified(y, s.test_size, s.validation_size, opts.seed)?
-        }
-        (SplitMethod::Stratified, Target::Values(_) | Target::None) => {
+    // Rows that stay on one side of the split and of every fold: an entity's (split.group_by)
+    // and, when duplicates are kept, the copies of a row. Copies are rows with equal features,
+    // whatever their targets: grouping by features and target too would deal the rows of one
+    // feature value and another label to the other side, and test each against its opposite.
+    // Under a time split rows are copies only at the same time: equal features at other times
+    // are other events.
+    let mut copy_cols = features.clone();
+    if method == SplitMethod::Time {
+        copy_cols.extend(order_col.map(|i| &frame.columns[i]));
+    }
+    let group_col = match &s.group_by {
+        Some(g) => Some(&frame.columns[columns::find(frame, g, "split.group_by")?]),
+        None => None,
+    };
+    let groups = groups::build(
+        group_col,
+        (!opts.dedup).then_some(copy_cols.as_slice()),
+        &rows,
+        &opts.cancel,
+    )?;
+    let labels = match &target {
+        Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
+        Target::Values(_) | Target::None => None,
+    };
+    let stratify = match method {
+        SplitMethod::Stratified if labels.is_none() => {
             return Err(Error::param(
                 "split method \"stratified\" needs a classification target",
             ))
         }
-        (SplitMethod::Random, _) => {
-            split::random(rows.len(), s.test_size, s.validation_size, opts.seed)?
-        }
-        (SplitMethod::Time, _) => {
+        SplitMethod::Stratified | SplitMethod::Group => labels,
+        SplitMethod::Random | SplitMethod::Time => None,
+    };
+    let mut split = match (method, &groups, stratify) {
+        (SplitMethod::Time, _, _) => {
             let o = order_col
                 .map(|i| &frame.columns[i])
                 .ok_or_else(|| Error::param("split method \"time\" needs order_by"))?;
@@ -222,8 +246,39 @@ pub(super) fn prepare_rows(
                 )));
             };
             let order: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
-            split::by_time(&order, s.test_size, s.validation_size)?
+            let mut split = split::by_time(&order, s.test_size, s.validation_size)?;
+            if let Some(g) = &groups {
+                split.keep_groups_together(g);
+            }
+            split
         }
+        (_, Some(g), _) => split::grouped(g, stratify, s.test_size, s.validation_size, opts.seed)?,
+        (_, None, Some((y, _))) => split::stratified(y, s.test_size, s.validation_size, opts.seed)?,
+        (_, None, None) => split::random(rows.len(), s.test_size, s.validation_size, opts.seed)?,
+    };
+    if let (Some(g), Some(name)) = (&groups, &s.group_by) {
+        notice(format!(
+            "{} groups of \"{name}\": each on one side of the split and of every fold",
+            g.count
+        ));
+    }
+
+    // A key per row of each part, kept with the version (dm_evaluate's rows; prepare/row_keys.rs).
+    let row_keys = if rows.len() <= row_keys::MAX_ROWS {
+        let key_cols: Vec<&Column> = features.iter().copied().chain([target_col]).collect();
+        let mut keys = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(1 << 16) {
+            opts.cancel.check()?;
+            keys.extend(chunk.iter().map(|&r| row_keys::key(&key_cols, r)));
+        }
+        Some(RowKeys::of_split(
+            &keys,
+            &split.train,
+            &split.validation,
+            &split.test,
+        ))
+    } else {
+        None
     };
 
     // Classes are those of the training rows; a label seen only outside them is "unseen".
@@ -272,9 +327,7 @@ pub(super) fn prepare_rows(
         }
         other => other,
     };
-    if opts.threshold.is_some()
-        && !matches!(&target, Target::Classes { n_classes: 2, .. })
-    {
+    if opts.threshold.is_some() && !matches!(&target, Target::Classes { n_classes: 2, .. }) {
         return Err(Error::param(format!(
             "option \"threshold\" is for a classification of two classes; \"{target_name}\" {}",
             match &target {
@@ -313,7 +366,7 @@ pub(super) fn prepare_rows(
             Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
             Target::Values(_) | Target::None => None,
         };
-        tuning::folds(&split.train, classes, *k, opts.seed)?;
+        tuning::folds(&split.train, classes, *k, opts.seed, groups.as_ref())?;
     }
     if let Some(spec) = &opts.search {
         for c in search::candidates(spec, opts.seed)? {
@@ -321,24 +374,7 @@ pub(super) fn prepare_rows(
         }
     }
     warnings.extend(notes);
-    // Before the encoded matrix exists (peak memory): test rows that copy training rows
-    // (none when duplicates were dropped).
     let all_used: Vec<&Column> = sub.iter().map(|c| &**c).collect();
-    let overlap = if opts.dedup {
-        0
-    } else {
-        quality::overlap(&all_used, &split.train, &split.test)
-    };
-    if overlap > 0 {
-        guards::fire(
-            opts.guards,
-            "overlap",
-            format!(
-                "{overlap} test rows are exact copies of training rows (dedup is off): the test metrics are optimistic"
-            ),
-            &mut warnings,
-        )?;
-    }
     let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
     // Trees and forests train on binned rows: binned a feature at a time, the matrix of
     // floats (as large as the data) never exists. Folds refit the preprocessing, so not then.
@@ -389,13 +425,13 @@ pub(super) fn prepare_rows(
     let mut report = serde_json::Map::new();
     report.insert(
         "rows".into(),
-        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len(),
-               "in_train_and_test": overlap}),
+        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len()}),
     );
     report.insert(
         "split".into(),
         json!({"method": method_name(method), "test_size": s.test_size, "validation_size": s.validation_size,
-               "order_by": s.order_by, "seed": opts.seed,
+               "order_by": s.order_by, "group_by": s.group_by,
+               "groups": groups.as_ref().map_or(rows.len(), |g| g.count), "seed": opts.seed,
                "train": split.train.len(), "validation": split.validation.len(), "test": split.test.len()}),
     );
     report.insert("fingerprint".into(), json!(fingerprint));
@@ -430,6 +466,8 @@ pub(super) fn prepare_rows(
         },
         choices,
         defaults,
+        groups,
+        row_keys,
         cv: opts.cv,
         search: opts.search.clone(),
         hyperparams: req.hyperparams.clone(),

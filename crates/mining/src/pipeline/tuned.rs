@@ -8,7 +8,6 @@ use crate::common::frame::Column;
 use crate::common::progress::Progress;
 use crate::evaluation::metrics::Metrics;
 use crate::evaluation::threshold;
-use crate::prepare::threshold::Rule;
 use crate::evaluation::tuning::{self, Trial};
 use crate::learners::TrainData;
 use crate::model::estimator::Estimator;
@@ -17,6 +16,7 @@ use crate::model::registry;
 use crate::pipeline::prepared::{Prepared, Target};
 use crate::prepare::preprocess::Preprocessor;
 use crate::prepare::search;
+use crate::prepare::threshold::Rule;
 
 /// Base hyperparameters with a candidate's on top.
 pub(super) fn merge(base: &Value, candidate: &serde_json::Map<String, Value>) -> Value {
@@ -33,13 +33,19 @@ pub struct Searched {
 }
 
 impl Prepared {
-    /// Folds of the training rows (stratified for classes).
-    fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
+    /// Folds of the training rows (stratified for classes; each group in one fold).
+    pub(super) fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
         let classes = match &self.target {
             Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
             Target::Values(_) | Target::None => None,
         };
-        tuning::folds(&self.split.train, classes, k, self.seed)
+        tuning::folds(
+            &self.split.train,
+            classes,
+            k,
+            self.seed,
+            self.groups.as_ref(),
+        )
     }
 
     /// Fits on the training rows outside `held_out` (preprocessing refitted on them) and
@@ -77,8 +83,14 @@ impl Prepared {
         }
         let (rows, score, on) = if !self.split.validation.is_empty() {
             let rows = self.split.validation.clone();
-            let (_, proba) = self.source().classes_and_probas_at(fitted, &rows, 2, progress)?;
-            (rows, positive_scores(&proba), "the validation rows".to_string())
+            let (_, proba) = self
+                .source()
+                .classes_and_probas_at(fitted, &rows, 2, progress)?;
+            (
+                rows,
+                positive_scores(&proba),
+                "the validation rows".to_string(),
+            )
         } else {
             let k = self.cv.unwrap_or(3);
             let folds = self.folds(k)?;
@@ -98,7 +110,11 @@ impl Prepared {
                 rows.extend(r);
                 score.extend(s);
             }
-            (rows, score, format!("out-of-fold predictions of the training rows ({k} folds)"))
+            (
+                rows,
+                score,
+                format!("out-of-fold predictions of the training rows ({k} folds)"),
+            )
         };
         let positive: Vec<bool> = rows.iter().map(|&r| y[r] == 1).collect();
         Ok(Some((threshold::tune(rule, &positive, &score)?, on)))

@@ -79,6 +79,11 @@ pub(super) fn prepare(
                 "split method \"stratified\" needs a classification target",
             ))
         }
+        SplitMethod::Group => {
+            return Err(Error::param(
+                "split method \"group\" (split.group_by) is for classification and regression",
+            ))
+        }
         SplitMethod::Time => {
             let o = roles
                 .order
@@ -153,6 +158,8 @@ pub(super) fn prepare(
         n_cols,
         target: Target::None,
         split,
+        groups: None,
+        row_keys: None,
         seed: opts.seed,
         budget: opts.memory,
         prep,

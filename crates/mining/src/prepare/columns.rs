@@ -1,5 +1,5 @@
 //! Which columns a training run uses: the target, the features (named, or all but the target,
-//! the excluded ones and the time column) and the time column of a time split.
+//! the excluded ones, the time column and the group column) and the time column of a time split.
 
 use std::collections::HashSet;
 
@@ -72,6 +72,12 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
         Some(name) => Some(find(frame, name, "split.order_by")?),
         None => None,
     };
+    // An entity's identifier is not a feature unless named as one (a group split's test rows
+    // hold only values the model never saw).
+    let group = match &opts.split.group_by {
+        Some(name) => Some(find(frame, name, "split.group_by")?),
+        None => None,
+    };
     let features: Vec<usize> = match &opts.features {
         Some(list) => {
             let mut idx = Vec::new();
@@ -96,7 +102,12 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
                 .filter_map(|e| frame.position(e))
                 .collect();
             (0..frame.columns.len())
-                .filter(|&i| Some(i) != target && Some(i) != order && !excluded.contains(&i))
+                .filter(|&i| {
+                    Some(i) != target
+                        && Some(i) != order
+                        && Some(i) != group
+                        && !excluded.contains(&i)
+                })
                 .collect()
         }
     };

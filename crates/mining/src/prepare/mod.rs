@@ -3,9 +3,11 @@
 //! on the training rows.
 
 pub mod columns;
+pub mod groups;
 pub mod options;
 pub mod preprocess;
 pub mod quality;
+pub mod row_keys;
 pub mod rows;
 pub mod search;
 pub mod split;

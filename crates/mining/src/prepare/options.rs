@@ -35,6 +35,8 @@ pub struct SplitOptions {
     pub test_size: f64,
     pub validation_size: f64,
     pub order_by: Option<String>,
+    /// The column whose rows stay on one side of the split and of every fold.
+    pub group_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +91,7 @@ impl Default for TrainOptions {
                 test_size: 0.2,
                 validation_size: 0.0,
                 order_by: None,
+                group_by: None,
             },
             seed: DEFAULT_SEED,
             preprocess: BTreeMap::new(),
@@ -280,9 +283,7 @@ impl TrainOptions {
                             .to_string(),
                     )
                 }
-                "threshold" => {
-                    o.threshold = Some(crate::prepare::threshold::Rule::parse(val)?)
-                }
+                "threshold" => o.threshold = Some(crate::prepare::threshold::Rule::parse(val)?),
                 "guards" => {
                     o.guards = choice(
                         val,
@@ -343,7 +344,13 @@ fn parse_split(v: &Value) -> Result<SplitOptions> {
     let map = object(v, "option \"split\"")?;
     check_keys(
         map,
-        &["method", "test_size", "validation_size", "order_by"],
+        &[
+            "method",
+            "test_size",
+            "validation_size",
+            "order_by",
+            "group_by",
+        ],
         "options.split",
     )?;
     let mut s = TrainOptions::default().split;
@@ -355,6 +362,7 @@ fn parse_split(v: &Value) -> Result<SplitOptions> {
                 ("random", SplitMethod::Random),
                 ("stratified", SplitMethod::Stratified),
                 ("time", SplitMethod::Time),
+                ("group", SplitMethod::Group),
             ],
         )?);
     }
@@ -367,7 +375,24 @@ fn parse_split(v: &Value) -> Result<SplitOptions> {
     if let Some(c) = map.get("order_by") {
         s.order_by = Some(string(c, "split.order_by")?.to_string());
     }
+    if let Some(c) = map.get("group_by") {
+        s.group_by = Some(string(c, "split.group_by")?.to_string());
+    }
     check_sizes(s.test_size, s.validation_size)?;
+    match (s.method, &s.group_by) {
+        (Some(SplitMethod::Group), None) => {
+            return Err(Error::param(
+                "split method \"group\" needs \"group_by\": the column whose rows stay on one side",
+            ))
+        }
+        (Some(SplitMethod::Time), Some(_)) => {
+            return Err(Error::param(
+                "split.group_by cannot be combined with method \"time\": a time split keeps the latest rows apart already",
+            ))
+        }
+        (None, Some(_)) => s.method = Some(SplitMethod::Group),
+        _ => {}
+    }
     if s.method == Some(SplitMethod::Time) && s.order_by.is_none() {
         return Err(Error::param(
             "split method \"time\" needs \"order_by\": the column that orders the rows in time",

@@ -96,36 +96,18 @@ pub fn time_like(cols: &[&Column]) -> Vec<String> {
         .collect()
 }
 
-/// Test rows identical (in every used column) to a training row.
-pub fn overlap(cols: &[&Column], train: &[usize], test: &[usize]) -> usize {
-    use crate::prepare::rows::row_hash;
-    // The test rows' hashes, sorted (the smaller side; no allocation per row), then each
-    // training row looked up and compared cell by cell.
-    let mut hashed: Vec<(u64, usize)> = test.iter().map(|&r| (row_hash(cols, r), r)).collect();
-    hashed.sort_unstable();
-    let mut copied = vec![false; hashed.len()];
-    for &o in train {
-        let h = row_hash(cols, o);
-        let from = hashed.partition_point(|&(k, _)| k < h);
-        for (i, &(k, r)) in hashed.iter().enumerate().skip(from) {
-            if k != h {
-                break;
-            }
-            if !copied[i] && cols.iter().all(|c| c.cell_hash(o) == c.cell_hash(r)) {
-                copied[i] = true;
-            }
-        }
-    }
-    copied.iter().filter(|&&c| c).count()
-}
-
 /// The share of the rows with a target above which dropping exact duplicates warns.
 pub const DEDUP_WARN_SHARE: f64 = 0.25;
 
 /// Dedup dropped more than DEDUP_WARN_SHARE of the rows with a target: a WARNING with the
 /// class shares before and after (a query that projects few columns makes distinct records
 /// look identical, and dropping them changes the balance the model learns).
-pub fn dedup_share(target: &Column, kept: &[usize], duplicates: usize, classify: bool) -> Option<String> {
+pub fn dedup_share(
+    target: &Column,
+    kept: &[usize],
+    duplicates: usize,
+    classify: bool,
+) -> Option<String> {
     let with_target = kept.len() + duplicates;
     let share = duplicates as f64 / with_target.max(1) as f64;
     if share <= DEDUP_WARN_SHARE {
@@ -155,7 +137,9 @@ pub fn dedup_share(target: &Column, kept: &[usize], duplicates: usize, classify:
         let after = shares(&mut kept.iter().copied());
         text.push_str(&format!("; class shares before: {before}; after: {after}"));
     }
-    text.push_str("; options.dedup false keeps them (identical test and training rows are then reported)");
+    text.push_str(
+        "; options.dedup false keeps them (identical test and training rows are then reported)",
+    );
     Some(text)
 }
 
@@ -169,35 +153,6 @@ mod tests {
     /// NULLs), however many training rows it copies; test rows equal only to each other, or equal
     /// to a training row in one column only, do not count.
     #[test]
-    fn overlap_counts_test_rows_that_copy_a_training_row() {
-        let mut a = Column::new("a", "double precision", ColumnKind::Float);
-        let mut b = Column::new("b", "text", ColumnKind::Text);
-        let rows: [(Option<f64>, Option<&str>); 9] = [
-            (Some(1.0), Some("x")),
-            (Some(1.0), Some("x")),
-            (None, Some("y")),
-            (Some(2.0), None),
-            // test rows from here
-            (Some(1.0), Some("x")),
-            (None, Some("y")),
-            (Some(2.0), Some("y")),
-            (Some(5.0), Some("z")),
-            (Some(5.0), Some("z")),
-        ];
-        for (x, t) in rows {
-            a.push_number(x);
-            b.push_text(t);
-        }
-        let cols = [&a, &b];
-        let (train, test) = ([0, 1, 2, 3], [4, 5, 6, 7, 8]);
-        assert_eq!(overlap(&cols, &train, &test), 2);
-        assert_eq!(overlap(&cols, &train, &[]), 0);
-        assert_eq!(overlap(&cols, &[], &test), 0);
-        // Over column a alone, row 6 (2.0) copies row 3 too.
-        assert_eq!(overlap(&[&a], &train, &test), 3);
-    }
-
-    #[test]
     fn dropping_most_rows_as_duplicates_warns_with_the_class_shares() {
         let mut y = Column::new("y", "text", ColumnKind::Text);
         for i in 0..10 {
@@ -205,9 +160,14 @@ mod tests {
         }
         // Kept: one "no" and both "yes": 7 of 10 dropped.
         let w = dedup_share(&y, &[0, 1, 2], 7, true).unwrap();
-        assert!(w.starts_with("dedup dropped 7 of the 10 rows with a target (70%)"), "{w}");
-        assert!(w.contains("class shares before: no 80.0%, yes 20.0%; after: no 33.3%, yes 66.7%"), "{w}");
+        assert!(
+            w.starts_with("dedup dropped 7 of the 10 rows with a target (70%)"),
+            "{w}"
+        );
+        assert!(
+            w.contains("class shares before: no 80.0%, yes 20.0%; after: no 33.3%, yes 66.7%"),
+            "{w}"
+        );
         assert_eq!(dedup_share(&y, &[0, 1, 2, 3, 4, 5, 6, 7], 2, true), None);
     }
 }
-

@@ -1,15 +1,20 @@
-//! Train / validation / test splits: random, stratified by label, or by time.
+//! Train / validation / test splits: random, stratified by label, by time, or by group (the
+//! rows of one entity, and the copies of one row, on one side: prepare/groups.rs).
 
 use serde::{Deserialize, Serialize};
 
 use crate::common::error::{Error, Result};
 use crate::common::rng::Rng;
+use crate::prepare::groups::{check_parts, Groups};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SplitMethod {
     Random,
     Stratified,
     Time,
+    /// The rows of each value of `group_by` on one side (stratified for classes, as far as the
+    /// groups allow).
+    Group,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -151,7 +156,42 @@ pub fn by_time(order: &[f64], test_size: f64, validation_size: f64) -> Result<Sp
     })
 }
 
+/// A split that keeps every group on one side: parts as near their sizes (and, with
+/// `labels`, every class as near its share in each part) as the groups allow.
+pub fn grouped(
+    groups: &Groups,
+    labels: Option<(&[usize], usize)>,
+    test_size: f64,
+    validation_size: f64,
+    seed: u64,
+) -> Result<Split> {
+    let n = groups.of.len();
+    sizes(n, test_size, validation_size)?;
+    let positions: Vec<usize> = (0..n).collect();
+    let shares = [
+        1.0 - test_size - validation_size,
+        validation_size,
+        test_size,
+    ];
+    let mut parts = groups.deal(&positions, labels, &shares, seed);
+    check_parts(&parts, &shares, groups, "the split")?;
+    let test = parts.pop().unwrap_or_default();
+    let validation = parts.pop().unwrap_or_default();
+    let train = parts.pop().unwrap_or_default();
+    Ok(Split {
+        train,
+        validation,
+        test,
+    })
+}
+
 impl Split {
+    /// Moves rows so that no group sits in two parts (each to the earliest part holding one of
+    /// its rows; used after a time split).
+    pub fn keep_groups_together(&mut self, groups: &Groups) {
+        groups.keep_together([&mut self.train, &mut self.validation, &mut self.test]);
+    }
+
     fn sort(&mut self) {
         self.train.sort_unstable();
         self.validation.sort_unstable();

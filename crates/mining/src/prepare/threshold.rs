@@ -21,13 +21,11 @@ pub enum Rule {
 }
 
 fn unit(v: &Value, what: &str) -> Result<f64> {
-    v.as_f64()
-        .filter(|x| *x > 0.0 && *x <= 1.0)
-        .ok_or_else(|| {
-            Error::param(format!(
-                "option \"threshold\": {what} must be a number in (0, 1]; got {v}"
-            ))
-        })
+    v.as_f64().filter(|x| *x > 0.0 && *x <= 1.0).ok_or_else(|| {
+        Error::param(format!(
+            "option \"threshold\": {what} must be a number in (0, 1]; got {v}"
+        ))
+    })
 }
 
 impl Rule {
@@ -91,13 +89,26 @@ mod tests {
 
     #[test]
     fn parses_each_rule_and_refuses_the_rest() {
-        for bad in [json!(0), json!(1.5), json!({"optimize": "auc"}), json!({"recall": 2}),
-                    json!({"cost": {"fp": 1}}), json!({"recall": 0.5, "precision": 0.5}), json!("f1")] {
+        for bad in [
+            json!(0),
+            json!(1.5),
+            json!({"optimize": "auc"}),
+            json!({"recall": 2}),
+            json!({"cost": {"fp": 1}}),
+            json!({"recall": 0.5, "precision": 0.5}),
+            json!("f1"),
+        ] {
             assert!(Rule::parse(&bad).is_err(), "{bad}");
         }
-        assert_eq!(Rule::parse(&json!({"cost": {"fp": 1, "fn": 5}})).unwrap(), Rule::Cost { fp: 1.0, fn_: 5.0 });
+        assert_eq!(
+            Rule::parse(&json!({"cost": {"fp": 1, "fn": 5}})).unwrap(),
+            Rule::Cost { fp: 1.0, fn_: 5.0 }
+        );
         assert_eq!(Rule::parse(&json!(0.3)).unwrap(), Rule::Fixed(0.3));
-        assert_eq!(Rule::parse(&json!({"optimize": "mcc"})).unwrap(), Rule::Optimize("mcc"));
+        assert_eq!(
+            Rule::parse(&json!({"optimize": "mcc"})).unwrap(),
+            Rule::Optimize("mcc")
+        );
         assert!(!Rule::Fixed(0.3).tuned() && Rule::Recall(0.9).tuned());
     }
 }

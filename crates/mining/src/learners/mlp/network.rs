@@ -516,9 +516,13 @@ mod tests {
                     set.x[r * p + j] = (set.x[r * p + j] - m) / sd;
                 }
             }
-            let theirs = set.json[if set.classify { "mlp" } else { "mlp_scaled_target" }]
-                .as_f64()
-                .unwrap();
+            let theirs = set.json[if set.classify {
+                "mlp"
+            } else {
+                "mlp_scaled_target"
+            }]
+            .as_f64()
+            .unwrap();
             let mut ours = 0.0;
             for seed in 0..3 {
                 ours += if set.classify {
