@@ -128,6 +128,16 @@ def main():
             case("dm_evaluate", f"SELECT dm_evaluate({lit(m)}, 'cp', rows => {lit(rows)})")
     for r in ["empty", "all_null", "SELECT a FROM cp", "one_row"]:
         case("dm_evaluate", f"SELECT dm_evaluate('cls', {lit(r)}, rows => 'test')")
+    for m in ["cls", "reg", "km", "nope", None]:
+        for r in ["cp", None, "", "empty", "all_null", "nan_tbl", "one_row", "SELECT 1/0"]:
+            case("dm_fairness", f"SELECT dm_fairness({lit(m)}, {lit(r)}, 'c')")
+    for sens in ["'c'", "'nope'", "NULL::text", "''", "ARRAY[]::text[]", "ARRAY[NULL]::text[]", "ARRAY['c', 'c']",
+                 "ARRAY['c', 'label']", "'a'", "ARRAY['c', 'a', 'b', 'label']", "'" + "x" * 64 + "'", "'c''; --'"]:
+        case("dm_fairness", f"SELECT dm_fairness('cls', 'cp', {sens})")
+    for pos in ["'nope'", "''", "NULL", "'yes'", "'no'"]:
+        case("dm_fairness", f"SELECT dm_fairness('cls', 'cp', 'c', {pos})")
+    for rows in ["test", "unseen", "", None, "x" * 100]:
+        case("dm_fairness", f"SELECT dm_fairness('cls', 'cp', 'c', rows => {lit(rows)})")
     for pos in ["nope", "", None, "yes", "x" * 100]:
         case("dm_roc_curve", f"SELECT * FROM dm_roc_curve('cls', 'cp', {lit(pos)})")
         case("dm_pr_curve", f"SELECT * FROM dm_pr_curve('cls', 'cp', {lit(pos)})")

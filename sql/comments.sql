@@ -25,6 +25,10 @@ COMMENT ON FUNCTION dm_explain(text, anyelement) IS
 'Why a tree model (decision_tree, random_forest, extra_trees, gradient_boosting) scores a row as it does: per feature (one-hot columns summed), its path-based contribution, largest first, and the base; base + contributions = the raw score of gradient_boosting (log-odds for two classes, class scores for more, the value for regression), or the class probability / value of the other tree models.';
 COMMENT ON FUNCTION dm_evaluate(text, text, text, text) IS
 'The full sklearn.metrics set of a model on any relation holding its target (classification: accuracy, balanced_accuracy, precision/recall/f1 macro, weighted and per class, mcc, roc_auc, log_loss, baseline_accuracy; regression: r2, rmse, mae, mape, max_error); with group_by, per value of that column too. rows: ''all'' (the default; a WARNING counts the rows the model was trained on), ''test'' (the model''s own test rows of the relation), ''train'', ''validation'', or ''unseen'' (rows it never saw).';
+COMMENT ON FUNCTION dm_fairness(text, text, text[], text, text) IS
+'fairlearn''s group fairness of a classification model on a relation: per group of the sensitive columns (their intersections) rows, selection_rate, true_positive_rate, false_positive_rate, precision; demographic_parity, equal_opportunity and equalized_odds differences and ratios. positive_class defaults to the second class of two; rows as dm_evaluate''s.';
+COMMENT ON FUNCTION dm_fairness(text, text, text, text, text) IS
+'dm_fairness over one sensitive column.';
 COMMENT ON FUNCTION dm_confusion_matrix(text, text) IS
 'Counts of (actual, predicted) label pairs of a classification model on a relation, zeros included.';
 COMMENT ON FUNCTION dm_roc_curve(text, text, text) IS

@@ -49,6 +49,14 @@ pub fn on_relation<T: Send + 'static>(
     (m, frame, out)
 }
 
+/// The WARNING when the rows measured include some the model `name` was trained on (call once
+/// the measuring succeeded).
+pub(super) fn warn_training_rows(name: &str, scored: &Scored) {
+    if let Some(w) = scored.holdout.and_then(|h| h.warning(scored.rows.len())) {
+        warning!("model \"{name}\": {w}");
+    }
+}
+
 /// Reads `relation` and scores it with `model` on the pool.
 fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
     let (m, frame, scored) = on_relation(model, relation, evaluate::score);
@@ -56,7 +64,11 @@ fn score_relation(model: &str, relation: &str) -> (String, Arc<Frame>, Scored) {
 }
 
 /// `score_relation` on the rows `which` selects, told apart by the version's row keys.
-fn score_selected(model: &str, relation: &str, which: Which) -> (String, Arc<Frame>, Scored) {
+pub(super) fn score_selected(
+    model: &str,
+    relation: &str,
+    which: Which,
+) -> (String, Arc<Frame>, Scored) {
     let keys = models::load_row_keys(cache::get(model).id);
     let (m, frame, scored) = on_relation(model, relation, move |m, f, b, p| {
         let keys = keys.as_deref().map(RowKeys::decode).transpose()?;
@@ -99,9 +111,6 @@ fn dm_evaluate(
         return JsonB(out);
     }
     let (name, frame, scored) = score_selected(model, relation, which);
-    if let Some(w) = scored.holdout.and_then(|h| h.warning(scored.rows.len())) {
-        warning!("model \"{name}\": {w}");
-    }
     let mut out = match group_by {
         None => scored.metrics(),
         Some(g) => {
@@ -116,6 +125,7 @@ fn dm_evaluate(
             scored.metrics_by(col)
         }
     };
+    warn_training_rows(&name, &scored);
     out["model"] = json!(name);
     out["null_targets"] = json!(scored.null_targets);
     JsonB(out)

@@ -398,16 +398,16 @@ impl Scored {
         json!({"overall": self.metrics(), "group_by": group.name, "groups": list})
     }
 
-    /// Labels of the positive class `name` (default: the second class of a binary model) and
-    /// the model's probability for it, for ROC and precision-recall curves.
-    pub fn binary_view(&self, positive: Option<&str>) -> Result<(Vec<bool>, Vec<f64>)> {
+    /// The class `positive` names (default: the second class of a binary model); `what` needs
+    /// a classification model.
+    pub fn positive_index(&self, positive: Option<&str>, what: &str) -> Result<usize> {
         if self.task != Task::Classification {
             return Err(Error::new(
                 ErrorKind::NotSupported,
-                "curves need a classification model",
+                format!("{what} need a classification model"),
             ));
         }
-        let c = match positive {
+        match positive {
             Some(name) => self.names[..self.k]
                 .iter()
                 .position(|n| n == name)
@@ -416,16 +416,20 @@ impl Scored {
                         "positive_class \"{name}\" is not among the classes {:?}",
                         &self.names[..self.k]
                     ))
-                })?,
-            None if self.k == 2 => 1,
-            None => {
-                return Err(Error::param(format!(
-                    "the model has {} classes; name the positive_class (one of {:?})",
-                    self.k,
-                    &self.names[..self.k]
-                )))
-            }
-        };
+                }),
+            None if self.k == 2 => Ok(1),
+            None => Err(Error::param(format!(
+                "the model has {} classes; name the positive_class (one of {:?})",
+                self.k,
+                &self.names[..self.k]
+            ))),
+        }
+    }
+
+    /// Labels of the positive class `name` (default: the second class of a binary model) and
+    /// the model's probability for it, for ROC and precision-recall curves.
+    pub fn binary_view(&self, positive: Option<&str>) -> Result<(Vec<bool>, Vec<f64>)> {
+        let c = self.positive_index(positive, "curves")?;
         Ok((
             self.actual.iter().map(|&a| a == c).collect(),
             self.proba.chunks_exact(self.k).map(|r| r[c]).collect(),
