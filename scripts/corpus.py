@@ -131,6 +131,11 @@ def main():
     for m in ["cls", "reg", "km", "nope", None]:
         for r in ["cp", None, "", "empty", "all_null", "nan_tbl", "one_row", "SELECT 1/0"]:
             case("dm_fairness", f"SELECT dm_fairness({lit(m)}, {lit(r)}, 'c')")
+    for m in ["reg", "cls", "km", "nope", None, "reg@99"]:
+        for a in ["0.1", "0", "1", "-1", "'NaN'", "'Infinity'", "1e-300", "NULL", "0.999999"]:
+            case("dm_predict_interval", f"SELECT dm_predict_interval({lit(m)}, ARRAY['1', '2', 'x'], {a})")
+    for inp in ["NULL::float8[]", "ARRAY[]::float8[]", "ARRAY['NaN']::float8[]", "'{}'::jsonb", "'{\"a\": \"x\"}'::jsonb", "ROW(1)"]:
+        case("dm_predict_interval", f"SELECT dm_predict_interval('reg', {inp})")
     for sens in ["'c'", "'nope'", "NULL::text", "''", "ARRAY[]::text[]", "ARRAY[NULL]::text[]", "ARRAY['c', 'c']",
                  "ARRAY['c', 'label']", "'a'", "ARRAY['c', 'a', 'b', 'label']", "'" + "x" * 64 + "'", "'c''; --'"]:
         case("dm_fairness", f"SELECT dm_fairness('cls', 'cp', {sens})")

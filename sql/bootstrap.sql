@@ -44,6 +44,9 @@ CREATE TABLE dm.models (
     -- and target, sorted and delta-encoded: crates/mining/src/prepare/row_keys.rs), so that
     -- dm_evaluate(..., rows => 'test') finds its own test rows again; NULL: not kept.
     row_keys         bytea,
+    -- A regression's absolute residuals on its test rows, sorted (at most 20,000: a seeded
+    -- subset above), for split-conformal prediction intervals (dm_predict_interval); NULL: none.
+    interval_residuals float8[],
     UNIQUE (name, version),
     FOREIGN KEY (name) REFERENCES dm.owners (name)
 );
@@ -51,6 +54,10 @@ CREATE TABLE dm.models (
 ALTER TABLE dm.models ALTER COLUMN model_bytes SET STORAGE EXTERNAL;
 -- Hashes do not compress either.
 ALTER TABLE dm.models ALTER COLUMN row_keys SET STORAGE EXTERNAL;
+-- What dm_predict_interval returns: the prediction and its interval.
+CREATE TYPE dm.prediction_interval AS (prediction float8, lower float8, upper float8);
+COMMENT ON TYPE dm.prediction_interval IS 'A regression''s prediction with its split-conformal interval (dm_predict_interval)';
+
 COMMENT ON TABLE dm.models IS 'One row per trained model version: what it was trained on, how, its metrics and its bytes';
 
 CREATE TABLE dm.deployments (

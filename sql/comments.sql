@@ -7,6 +7,8 @@ COMMENT ON FUNCTION dm_predict_label(text, anyelement) IS
 'Scores an input and returns the predicted class label in its original text form (regression: the value as text).';
 COMMENT ON FUNCTION dm_predict_proba(text, anyelement) IS
 'Scores an input and returns the class probabilities, in the order of dm_model_classes(model).';
+COMMENT ON FUNCTION dm_predict_interval(text, anyelement, float8) IS
+'A regression''s prediction and its split-conformal interval (prediction, lower, upper) at miscoverage alpha (default 0.1: a 90% interval), calibrated on the residuals of the model''s test rows.';
 COMMENT ON FUNCTION dm_model_classes(text) IS
 'The class labels of a classification model, in the order of dm_predict_proba.';
 COMMENT ON FUNCTION dm_coefficients(text) IS

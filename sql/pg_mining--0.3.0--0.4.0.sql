@@ -1,8 +1,9 @@
--- pg_mining 0.3.0 -> 0.4.0: true holdouts and fairness. dm.models.row_keys holds a key per row a version
--- was trained, validated and tested on, so that dm_evaluate(..., rows => 'test' | 'train' |
--- 'validation' | 'unseen' | 'all') re-derives the model's own rows of any relation and warns
--- when the rows it evaluates on include training rows; dm_fairness reports fairlearn's group
--- fairness of a classifier.
+-- pg_mining 0.3.0 -> 0.4.0: true holdouts, fairness and prediction intervals. dm.models.row_keys
+-- holds a key per row a version was trained, validated and tested on, so that dm_evaluate(...,
+-- rows => 'test' | 'train' | 'validation' | 'unseen' | 'all') re-derives the model's own rows of
+-- any relation and warns when the rows it evaluates on include training rows; dm_fairness
+-- reports fairlearn's group fairness of a classifier; dm.models.interval_residuals and
+-- dm_predict_interval give a regression split-conformal prediction intervals.
 -- The schema this leaves equals a fresh 0.4.0 install's (tests/upgrade/run.sh compares them).
 
 \echo Use "ALTER EXTENSION pg_mining UPDATE TO '0.4.0'" to load this file. \quit
@@ -54,3 +55,23 @@ COMMENT ON FUNCTION dm_fairness(text, text, text[], text, text) IS
 'fairlearn''s group fairness of a classification model on a relation: per group of the sensitive columns (their intersections) rows, selection_rate, true_positive_rate, false_positive_rate, precision; demographic_parity, equal_opportunity and equalized_odds differences and ratios. positive_class defaults to the second class of two; rows as dm_evaluate''s.';
 COMMENT ON FUNCTION dm_fairness(text, text, text, text, text) IS
 'dm_fairness over one sensitive column.';
+
+-- A regression's absolute residuals on its test rows, sorted (at most 20,000: a seeded subset
+-- above), for split-conformal prediction intervals (dm_predict_interval); NULL: none (every
+-- version trained before 0.4.0).
+ALTER TABLE dm.models ADD COLUMN interval_residuals float8[];
+-- What dm_predict_interval returns: the prediction and its interval.
+CREATE TYPE dm.prediction_interval AS (prediction float8, lower float8, upper float8);
+COMMENT ON TYPE dm.prediction_interval IS 'A regression''s prediction with its split-conformal interval (dm_predict_interval)';
+CREATE  FUNCTION "dm_predict_interval"(
+	"model" TEXT, /* TextArg */
+	"input" anyelement, /* AnyArg */
+	"alpha" double precision DEFAULT 0.1 /* f64 */
+) RETURNS dm.prediction_interval /* :: pgrx :: heap_tuple :: PgHeapTuple < '_, :: pgrx :: pgbox :: AllocatedByRust
+> */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_predict_interval_wrapper';
+/* </end connected objects> */
+COMMENT ON FUNCTION dm_predict_interval(text, anyelement, float8) IS
+'A regression''s prediction and its split-conformal interval (prediction, lower, upper) at miscoverage alpha (default 0.1: a 90% interval), calibrated on the residuals of the model''s test rows.';

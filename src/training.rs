@@ -253,6 +253,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         hyperparams,
         searched,
         row_keys,
+        interval_residuals,
         ..
     } = trained;
     let StoredModel {
@@ -297,6 +298,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         warnings,
         bytes,
         row_keys,
+        interval_residuals,
         created_by: crate::pg::definer::current_user_name(),
     });
     if let Some(s) = &searched {

@@ -16,6 +16,7 @@ use super::models::{catalog_oids, load_bytes, parse_ref, resolve};
 use crate::data::input::PlanCache;
 use crate::pg::errors::OrRaise;
 use mining::model::format;
+use mining::model::interval::Conformal;
 use mining::model::stored::StoredModel;
 
 pub struct Loaded {
@@ -181,9 +182,15 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
         return hit;
     }
     let (id, version) = (row.id, row.version);
-    let (bytes, threshold) = load_bytes(id);
-    let mut model = format::decode_within(&bytes, &crate::memory_budget()).or_raise_for(spec);
-    model.threshold = threshold;
+    let stored = load_bytes(id);
+    let mut model =
+        format::decode_within(&stored.bytes, &crate::memory_budget()).or_raise_for(spec);
+    model.threshold = stored.threshold;
+    model.intervals = stored
+        .residuals
+        .map(Conformal::from_stored)
+        .transpose()
+        .or_raise_for(spec);
     model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
     crate::pg::pool::prepare();

@@ -107,14 +107,25 @@ pub fn exists(name: &str) -> bool {
     .unwrap_or(false)
 }
 
-/// A stored version's bytes and its decision threshold (dm.models.threshold).
-pub fn load_bytes(id: i64) -> (Vec<u8>, Option<f64>) {
-    match read_two::<Vec<u8>, f64>(
-        "SELECT model_bytes, threshold FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+/// What a stored version's scoring loads: its bytes, its decision threshold
+/// (dm.models.threshold) and its interval residuals (dm.models.interval_residuals).
+pub struct Loadable {
+    pub bytes: Vec<u8>,
+    pub threshold: Option<f64>,
+    pub residuals: Option<Vec<f64>>,
+}
+
+pub fn load_bytes(id: i64) -> Loadable {
+    match read_three::<Vec<u8>, f64, Vec<f64>>(
+        "SELECT model_bytes, threshold, interval_residuals FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
         &[id.into()],
     ) {
-        Ok((Some(b), t)) => (b, t),
-        Ok((None, _)) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
+        Ok((Some(bytes), threshold, residuals)) => Loadable {
+            bytes,
+            threshold,
+            residuals,
+        },
+        Ok((None, _, _)) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
             format!("model id {id} disappeared from dm.models"),
         )),
         Err(e) => spi_fail(e),
@@ -223,6 +234,8 @@ pub struct NewVersion<'a> {
     pub bytes: Vec<u8>,
     /// The keys of the rows of each part (prepare/row_keys.rs).
     pub row_keys: Option<Vec<u8>>,
+    /// A regression's held-out residuals (model/interval.rs).
+    pub interval_residuals: Option<Vec<f64>>,
     /// The training role (the statement runs as the catalog owner, whose name the column's
     /// default would record).
     pub created_by: String,
@@ -241,8 +254,8 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile, created_by, threshold, row_keys) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+           format_version, model_bytes, profile, created_by, threshold, row_keys, interval_residuals) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
         &[
             v.name.into(),
             version.into(),
@@ -270,6 +283,7 @@ pub fn insert(v: NewVersion) -> i32 {
             // options.threshold, as the run chose it.
             r["metrics"]["threshold"]["value"].as_f64().into(),
             v.row_keys.into(),
+            v.interval_residuals.into(),
         ],
     );
     if let Err(e) = res {

@@ -14,7 +14,7 @@ SELECT g ->> 'group' AS plan, (g -> 'metrics' ->> 'rows')::int AS rows,
 FROM jsonb_array_elements(dm_evaluate('churn', 'customers', 'plan') -> 'groups') g ORDER BY 1;
 -- Regression.
 SELECT key, round(value::numeric, 4) AS value
-FROM jsonb_each_text(dm_evaluate('price@1', 'houses') - 'model' - 'rows_selected') ORDER BY key;
+FROM jsonb_each_text(dm_evaluate('price@1', 'houses') - 'model' - 'rows_selected' - 'interval_coverage') ORDER BY key;
 
 -- The aggregates work on any query, with GROUP BY, and agree with dm_evaluate.
 SELECT (dm_classification_metrics(churned, dm_predict('churn', c) = 1) ->> 'accuracy')::float8

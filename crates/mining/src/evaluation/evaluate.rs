@@ -38,6 +38,8 @@ pub struct Scored {
     /// Which rows were selected and how many of them the model learned from (None: every row,
     /// the model's rows unknown).
     pub holdout: Option<Holdout>,
+    /// A regression with intervals: (alpha, half-width) at the miscoverages reported.
+    pub half_widths: Vec<(f64, f64)>,
 }
 
 /// The frame's columns for the model's features, matched by name and kind.
@@ -137,6 +139,7 @@ pub fn score_rows(
         predicted_values: Vec::new(),
         null_targets,
         holdout,
+        half_widths: Vec::new(),
     };
     match model.task {
         Task::Regression => {
@@ -148,6 +151,12 @@ pub fn score_rows(
             };
             s.actual_values = rows.iter().map(|&r| v[r]).collect();
             s.predicted_values = model.estimator.values_at(&x, p, &positions, stop)?;
+            if let Some(c) = &model.intervals {
+                s.half_widths = [0.1, 0.05]
+                    .into_iter()
+                    .filter_map(|a| c.half_width(a).ok().map(|h| (a, h)))
+                    .collect();
+            }
         }
         Task::Classification => {
             let k = model.classes.len();
@@ -321,6 +330,7 @@ impl Scored {
             predicted_values: pick_f(&self.predicted_values),
             null_targets: 0,
             holdout: None,
+            half_widths: self.half_widths.clone(),
         }
     }
 
@@ -343,6 +353,23 @@ impl Scored {
             Task::Regression => {
                 for (k, v) in metrics::regression(&self.actual_values, &self.predicted_values) {
                     m.insert(k, json!(v));
+                }
+                if !self.half_widths.is_empty() {
+                    let n = self.actual_values.len() as f64;
+                    let coverage: Map<String, Value> = self
+                        .half_widths
+                        .iter()
+                        .map(|&(alpha, h)| {
+                            let inside = self
+                                .actual_values
+                                .iter()
+                                .zip(&self.predicted_values)
+                                .filter(|(a, p)| (*a - *p).abs() <= h)
+                                .count();
+                            (format!("{alpha}"), json!(inside as f64 / n))
+                        })
+                        .collect();
+                    m.insert("interval_coverage".into(), Value::Object(coverage));
                 }
             }
             Task::Classification => {

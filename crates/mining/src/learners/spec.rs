@@ -242,6 +242,22 @@ impl Hyper {
     ) -> Result<Hyper> {
         check_keys(algorithm, groups, given)?;
         let given = object(given)?;
+        let declared = params_for(groups, task);
+        if let Some(k) = given
+            .keys()
+            .find(|k| !declared.iter().any(|p| p.key == k.as_str()))
+        {
+            let other = groups
+                .iter()
+                .flat_map(|g| g.iter())
+                .find(|p| p.key == k.as_str())
+                .and_then(|p| p.task);
+            return Err(Error::param(format!(
+                "hyperparameter \"{k}\" of {algorithm} is for {}, not {}",
+                other.map_or("another task", |t| t.name()),
+                task.name()
+            )));
+        }
         let mut values = Vec::new();
         for p in params_for(groups, task) {
             let v = match given.get(p.key) {
@@ -439,7 +455,37 @@ mod tests {
             "a list",
             "",
         ),
+        Param::new(
+            "only_values",
+            &[Form::Bool],
+            Literal::Bool(false),
+            "a boolean",
+            "",
+        )
+        .for_task(Task::Regression),
     ];
+
+    #[test]
+    fn a_key_of_the_other_task_is_an_error_naming_its_task() {
+        let e = Hyper::parse(
+            "algo",
+            &[SPEC],
+            Task::Classification,
+            &json!({"only_values": true}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "hyperparameter \"only_values\" of algo is for regression, not classification"
+        );
+        assert!(Hyper::parse(
+            "algo",
+            &[SPEC],
+            Task::Regression,
+            &json!({"only_values": true})
+        )
+        .is_ok());
+    }
 
     #[test]
     fn defaults_values_and_errors_name_the_key() {
@@ -487,7 +533,7 @@ mod tests {
         let e = Hyper::parse("algo", &[SPEC], Task::Regression, &json!({"nope": 1})).unwrap_err();
         assert_eq!(
             e.message,
-            "unknown hyperparameter \"nope\" for algo; allowed: depth, rate, how, sizes"
+            "unknown hyperparameter \"nope\" for algo; allowed: depth, rate, how, sizes, only_values"
         );
         assert!(Hyper::parse("algo", &[SPEC], Task::Regression, &json!([1])).is_err());
         // A key the spec does not declare is a bug of the algorithm, not the user's.

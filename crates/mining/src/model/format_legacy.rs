@@ -65,6 +65,7 @@ impl StoredModelV2 {
             estimator: self.estimator.0,
             class_numbers: Default::default(),
             threshold: None,
+            intervals: None,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod estimator;
 pub mod fitted;
 pub mod format;
 mod format_legacy;
+pub mod interval;
 pub mod registry;
 pub mod stored;
 

@@ -10,6 +10,7 @@ use crate::common::frame::ColumnKind;
 use crate::common::task::Task;
 use crate::learners::{Explained, Shape};
 use crate::model::fitted::Fitted;
+use crate::model::interval::Conformal;
 use crate::prepare::preprocess::{Preprocessor, Raw};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +32,10 @@ pub struct StoredModel {
     /// model is loaded, so dm_set_threshold changes it without rewriting the model.
     #[serde(skip)]
     pub threshold: Option<f64>,
+    /// A regression's held-out residuals for prediction intervals (model/interval.rs). Not in
+    /// the bytes: dm.models.interval_residuals, set when the model is loaded.
+    #[serde(skip)]
+    pub intervals: Option<Conformal>,
 }
 
 /// Per encoded column: split gain and split counts (summed per feature).
@@ -298,6 +303,21 @@ impl StoredModel {
     pub fn value_of(&self, x: &[f64]) -> Result<f64> {
         self.require(Task::Regression, "a value")?;
         Ok(self.estimator.predict_value(x))
+    }
+
+    /// Regression: the value of an encoded row and its split-conformal interval at
+    /// miscoverage `alpha`: (value, lower, upper).
+    pub fn interval_of(&self, x: &[f64], alpha: f64) -> Result<(f64, f64, f64)> {
+        self.require(Task::Regression, "prediction intervals")?;
+        let c = self.intervals.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotSupported,
+                "this version keeps no held-out residuals for intervals (trained before 0.4.0, or with test_size 0); retrain it",
+            )
+        })?;
+        let h = c.half_width(alpha)?;
+        let v = self.estimator.predict_value(x);
+        Ok((v, v - h, v + h))
     }
 
     /// Clustering: the cluster of a row (-1: noise).

@@ -8,6 +8,7 @@ mod defaults;
 pub mod deploy;
 mod encoded;
 mod guards;
+mod intervals;
 mod measure;
 mod prepared;
 pub mod run;

@@ -250,6 +250,7 @@ impl Prepared {
             estimator: fitted,
             class_numbers: Default::default(),
             threshold: self.threshold.get().copied(),
+            intervals: None,
         };
         Outcome {
             model,

@@ -27,6 +27,8 @@ pub struct Fitting {
     pub fitted: Fitted,
     pub estimator: Estimator,
     pub metrics: Value,
+    /// A regression's held-out residuals (pipeline/intervals.rs).
+    pub intervals: Option<crate::model::interval::Conformal>,
     pub searched: Option<Searched>,
     pub suspects: Vec<String>,
     pub prediction_profile: Value,
@@ -59,6 +61,8 @@ pub struct Trained {
     pub searched: Option<Searched>,
     /// The keys of the rows of each part, encoded (prepare/row_keys.rs), for dm.models.row_keys.
     pub row_keys: Option<Vec<u8>>,
+    /// A regression's held-out residuals (model/interval.rs), for dm.models.interval_residuals.
+    pub interval_residuals: Option<Vec<f64>>,
     /// What the run says after the fit, in order.
     pub messages: Vec<Message>,
 }
@@ -121,6 +125,13 @@ impl Prepared {
         if let Some(fit) = fitted.fit_summary() {
             metrics["fit"] = fit;
         }
+        let intervals = match self.calibrate_intervals(&fitted, progress)? {
+            Some((c, info)) => {
+                metrics["interval"] = info;
+                Some(c)
+            }
+            None => None,
+        };
         if self.guards == Guards::Error {
             if let Some(w) = self.baseline_warning(&metrics) {
                 return Err(guards::stopped("baseline", &w));
@@ -130,6 +141,7 @@ impl Prepared {
             fitted,
             estimator,
             metrics,
+            intervals,
             searched,
             suspects,
             prediction_profile,
@@ -150,6 +162,7 @@ impl Prepared {
             fitted,
             estimator,
             mut metrics,
+            intervals,
             searched,
             suspects,
             prediction_profile,
@@ -207,6 +220,7 @@ impl Prepared {
             hyperparams: estimator.to_json(),
             searched,
             row_keys: outcome.row_keys,
+            interval_residuals: intervals.map(|c| c.residuals),
             messages,
         }
     }

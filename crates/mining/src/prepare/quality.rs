@@ -138,7 +138,7 @@ pub fn dedup_share(
         text.push_str(&format!("; class shares before: {before}; after: {after}"));
     }
     text.push_str(
-        "; options.dedup false keeps them (identical test and training rows are then reported)",
+        "; options.dedup false keeps them (each row with its copies on one side of the split)",
     );
     Some(text)
 }

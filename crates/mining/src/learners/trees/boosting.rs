@@ -1,6 +1,6 @@
 //! Gradient boosting on histogram trees (as LightGBM and scikit-learn's
-//! HistGradientBoosting): squared error for regression, binary log-loss, and multiclass
-//! softmax with one tree per class and round. Each round fits the trees to the gradients and
+//! HistGradientBoosting): squared error, absolute error or the pinball loss of a quantile for
+//! regression, binary log-loss, and multiclass softmax with one tree per class and round. Each round fits the trees to the gradients and
 //! hessians of the loss at the current raw scores, on a subsample of the training rows when
 //! asked; with validation rows, training stops after `n_iter_no_change` rounds without a lower
 //! validation loss and keeps the best round.
@@ -31,13 +31,39 @@ pub struct BoostParams {
     pub max_bins: usize,
     /// 0: no early stopping.
     pub n_iter_no_change: usize,
+    /// A regression's loss (hyperparameters stored before 0.4.0 have none: squared error; the
+    /// stored hyperparameters name it only when it is another).
+    #[serde(default, skip_serializing_if = "RegressionLoss::is_squared_error")]
+    pub loss: RegressionLoss,
+    /// The quantile `loss` "quantile" estimates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantile: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a regression minimises (scikit-learn's HistGradientBoostingRegressor `loss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum RegressionLoss {
+    #[default]
+    SquaredError,
+    AbsoluteError,
+    Quantile,
+}
+
+impl RegressionLoss {
+    fn is_squared_error(&self) -> bool {
+        *self == RegressionLoss::SquaredError
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Loss {
     SquaredError,
     LogLoss,
     Softmax,
+    /// The pinball loss of quantile alpha (absolute error: 0.5). Its gradient has no curvature:
+    /// trees fit the gradient with unit hessians and each leaf then outputs the alpha-quantile of
+    /// its rows' residuals, as scikit-learn does.
+    Quantile(f64),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +141,27 @@ impl Boosted {
     }
 }
 
+/// The pinball loss of a residual (actual − predicted) at quantile `a`.
+fn pinball(a: f64, residual: f64) -> f64 {
+    if residual >= 0.0 {
+        a * residual
+    } else {
+        (a - 1.0) * residual
+    }
+}
+
+/// numpy's percentile (linear interpolation) of `values` at quantile `a`; sorts `values`.
+pub fn quantile(values: &mut [f64], a: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let pos = a * (values.len() - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+    let hi = (lo + 1).min(values.len() - 1);
+    values[lo] + frac * (values[hi] - values[lo])
+}
+
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -143,6 +190,7 @@ fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize]) -> f
         .par_iter()
         .map(|&r| match (loss, t) {
             (Loss::SquaredError, Target::Values(y)) => (raw[r] - y[r]).powi(2),
+            (Loss::Quantile(a), Target::Values(y)) => pinball(a, y[r] - raw[r]),
             (Loss::LogLoss, Target::Classes(y)) => {
                 let p = sigmoid(raw[r]).clamp(1e-15, 1.0 - 1e-15);
                 if y[r] == 1 {
@@ -215,7 +263,19 @@ pub fn fit_within(
         )));
     }
     let (loss, k, target) = match labels {
-        Labels::Values(y) => (Loss::SquaredError, 1, Target::Values(y)),
+        Labels::Values(y) => {
+            let loss = match (params.loss, params.quantile) {
+                (RegressionLoss::SquaredError, _) => Loss::SquaredError,
+                (RegressionLoss::AbsoluteError, _) => Loss::Quantile(0.5),
+                (RegressionLoss::Quantile, Some(q)) => Loss::Quantile(q),
+                (RegressionLoss::Quantile, None) => {
+                    return Err(Error::param(
+                        "loss \"quantile\" needs hyperparameter \"quantile\": the quantile to estimate, in (0, 1)",
+                    ))
+                }
+            };
+            (loss, 1, Target::Values(y))
+        }
         Labels::Classes { y, n_classes } if n_classes <= 2 => {
             (Loss::LogLoss, 1, Target::Classes(y))
         }
@@ -223,9 +283,15 @@ pub fn fit_within(
     };
     let binned = binning::bin(x, p, train, params.max_bins, seed);
     let n_all = binned.n_rows;
-    // Initial raw scores: the mean, the log-odds, or the log class priors.
+    // Initial raw scores: the mean (the quantile), the log-odds, or the log class priors.
     let init: Vec<f64> = match &target {
-        Target::Values(y) => vec![train.iter().map(|&r| y[r]).sum::<f64>() / n_train as f64],
+        Target::Values(y) => match loss {
+            Loss::Quantile(a) => vec![quantile(
+                &mut train.iter().map(|&r| y[r]).collect::<Vec<_>>(),
+                a,
+            )],
+            _ => vec![train.iter().map(|&r| y[r]).sum::<f64>() / n_train as f64],
+        },
         Target::Classes(y) => {
             let mut counts = vec![0usize; k.max(2)];
             for &r in train {
@@ -298,7 +364,23 @@ pub fn fit_within(
         } else {
             Vec::new()
         };
-        for (c, (tree, leaves, rows, imp)) in grown.into_iter().enumerate() {
+        for (c, (mut tree, mut leaves, rows, imp)) in grown.into_iter().enumerate() {
+            if let (Loss::Quantile(a), Target::Values(y)) = (loss, &target) {
+                // Each leaf outputs the quantile of its rows' residuals, shrunk.
+                let mut residuals = Vec::new();
+                for l in &mut leaves {
+                    residuals.clear();
+                    residuals.extend(
+                        rows[l.start..l.end]
+                            .iter()
+                            .map(|&r| y[r as usize] - raw[r as usize]),
+                    );
+                    l.value = params.learning_rate * quantile(&mut residuals, a);
+                    if let Some(node) = tree.nodes.get_mut(l.node) {
+                        node.value = l.value;
+                    }
+                }
+            }
             // Sampled rows: by the leaf they ended in; the others by walking the tree.
             for l in &leaves {
                 for &r in &rows[l.start..l.end] {
@@ -364,6 +446,12 @@ fn gradients(
                 hess[0][r] = 1.0;
             }
         }
+        (Loss::Quantile(a), Target::Values(y)) => {
+            for &r in train {
+                grad[0][r] = if y[r] > raw[r] { -a } else { 1.0 - a };
+                hess[0][r] = 1.0;
+            }
+        }
         (Loss::LogLoss, Target::Classes(y)) => {
             for &r in train {
                 let p = sigmoid(raw[r]);
@@ -406,6 +494,12 @@ impl Predict for Boosted {
     fn validate(&self, shape: Shape) -> Checked {
         let outputs = match self.loss {
             Loss::SquaredError => (1, 1),
+            Loss::Quantile(a) => {
+                ensure(a > 0.0 && a < 1.0, || {
+                    format!("quantile {a} outside (0, 1)")
+                })?;
+                (1, 1)
+            }
             Loss::LogLoss => (1, 2),
             Loss::Softmax => (shape.outputs, shape.outputs),
         };

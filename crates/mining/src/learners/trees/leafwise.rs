@@ -77,6 +77,8 @@ pub struct LeafRows {
     pub start: usize,
     pub end: usize,
     pub value: f64,
+    /// The leaf's node in the tree.
+    pub node: usize,
 }
 
 impl LeafwiseTree {
@@ -451,6 +453,7 @@ pub fn grow(
             start: l.start,
             end: l.end,
             value: nodes[l.node].value,
+            node: l.node,
         })
         .collect();
     (LeafwiseTree { nodes }, ranges)

@@ -21,7 +21,7 @@ pub mod leafwise;
 pub mod scoring_layout;
 pub mod tree;
 
-use boosting::{BoostParams, Boosted};
+use boosting::{BoostParams, Boosted, RegressionLoss};
 use forest::Forest;
 use tree::{Criterion, MaxFeatures, Tree, TreeParams};
 
@@ -186,7 +186,7 @@ pub const EXTRA_TREES: Entry<ForestParams> = Entry {
 pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
     algorithm: Algorithm {
         name: "gradient_boosting",
-        summary: "histogram gradient boosting with leaf-wise trees: squared error, binary or multinomial log-loss, early stopping on validation rows (LightGBM's and scikit-learn's HistGradientBoosting)",
+        summary: "histogram gradient boosting with leaf-wise trees: squared error, absolute error or a quantile's pinball loss, binary or multinomial log-loss, early stopping on validation rows (LightGBM's and scikit-learn's HistGradientBoosting)",
         tasks: &[Task::Classification, Task::Regression],
         params: &[&[
             Param::new(
@@ -246,6 +246,28 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
                 "an integer in [0, 100000]",
                 "with validation rows: stop after this many rounds without a lower validation loss and keep the best round; 0 turns early stopping off",
             ),
+            Param::new(
+                "loss",
+                &[Form::Word(&["squared_error", "absolute_error", "quantile"])],
+                Literal::Word("squared_error"),
+                "one of \"squared_error\", \"absolute_error\", \"quantile\"",
+                "what a regression minimises: the squared error (predicts the mean), the absolute error (the median) or the pinball loss of `quantile` (that quantile: 0.9 predicts a value 90% of rows fall below)",
+            )
+            .for_task(Task::Regression),
+            Param::new(
+                "quantile",
+                &[
+                    Form::Null,
+                    Form::Number {
+                        low: Bound::Open(0.0),
+                        high: Bound::Open(1.0),
+                    },
+                ],
+                Literal::Null,
+                "null or a number in (0, 1)",
+                "the quantile loss \"quantile\" estimates",
+            )
+            .for_task(Task::Regression),
         ]],
         preprocessing: TREE_INPUTS,
         auto: Auto::Candidate {
@@ -254,7 +276,20 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
         },
         stored_as: "GradientBoosting",
     },
-    build: |h, _| {
+    build: |h, task| {
+        let regression = task == Task::Regression;
+        let loss = match regression.then(|| h.word("loss")).transpose()? {
+            Some("absolute_error") => RegressionLoss::AbsoluteError,
+            Some("quantile") => RegressionLoss::Quantile,
+            _ => RegressionLoss::SquaredError,
+        };
+        let quantile = match regression.then(|| h.get("quantile")).transpose()? {
+            Some(Val::Number(q)) => Some(*q),
+            _ => None,
+        };
+        if loss == RegressionLoss::Quantile && quantile.is_none() {
+            return Err(h.bad("quantile", "a number in (0, 1) with loss \"quantile\""));
+        }
         Ok(BoostParams {
             n_estimators: h.int("n_estimators")?,
             learning_rate: h.number("learning_rate")?,
@@ -265,6 +300,8 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
             subsample: h.number("subsample")?,
             max_bins: h.int("max_bins")?,
             n_iter_no_change: h.int("n_iter_no_change")?,
+            loss,
+            quantile,
         })
     },
 };

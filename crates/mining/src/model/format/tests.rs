@@ -43,6 +43,7 @@ fn model() -> StoredModel {
         }),
         class_numbers: Default::default(),
         threshold: None,
+        intervals: None,
     }
 }
 

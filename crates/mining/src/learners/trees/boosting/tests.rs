@@ -349,3 +349,109 @@ fn explanations_add_up_to_the_raw_score() {
         assert!((base + contrib.iter().sum::<f64>() - raw[k]).abs() < 1e-9);
     }
 }
+
+/// y = x + noise whose spread grows with x: the quantiles fan out.
+fn heteroscedastic(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = Rng::new(seed);
+    let (mut x, mut y) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let a = rng.unit() * 10.0;
+        x.push(a);
+        y.push(a + (rng.unit() - 0.5) * 2.0 * (1.0 + a));
+    }
+    (x, y)
+}
+
+#[test]
+fn quantile_loss_predicts_its_quantile_on_new_rows() {
+    let (x, y) = heteroscedastic(6000, 5);
+    let (nx, ny) = heteroscedastic(20_000, 6);
+    let train: Vec<usize> = (0..6000).collect();
+    let below = |params: &BoostParams| {
+        let m = fit(
+            &x,
+            1,
+            Labels::Values(&y),
+            &train,
+            &[],
+            params,
+            1,
+            &Progress::default(),
+        )
+        .unwrap();
+        let under = nx
+            .iter()
+            .zip(&ny)
+            .filter(|(a, b)| **b <= m.predict_value(&[**a]))
+            .count();
+        under as f64 / ny.len() as f64
+    };
+    for q in [0.1, 0.5, 0.9] {
+        let params = BoostParams {
+            loss: RegressionLoss::Quantile,
+            quantile: Some(q),
+            ..BoostParams::default()
+        };
+        let share = below(&params);
+        assert!(
+            (share - q).abs() < 0.03,
+            "quantile {q}: {share} of new rows below"
+        );
+    }
+    let median = BoostParams {
+        loss: RegressionLoss::AbsoluteError,
+        ..BoostParams::default()
+    };
+    assert!((below(&median) - 0.5).abs() < 0.03);
+    // The pinball loss of the 0.9 model beats the squared-error model's at 0.9.
+    let pin = |params: &BoostParams| {
+        let m = fit(
+            &x,
+            1,
+            Labels::Values(&y),
+            &train,
+            &[],
+            params,
+            1,
+            &Progress::default(),
+        )
+        .unwrap();
+        nx.iter()
+            .zip(&ny)
+            .map(|(a, b)| pinball(0.9, b - m.predict_value(&[*a])))
+            .sum::<f64>()
+            / ny.len() as f64
+    };
+    let q90 = BoostParams {
+        loss: RegressionLoss::Quantile,
+        quantile: Some(0.9),
+        ..BoostParams::default()
+    };
+    assert!(pin(&q90) < 0.8 * pin(&BoostParams::default()));
+    // Without a quantile, an error.
+    let none = BoostParams {
+        loss: RegressionLoss::Quantile,
+        quantile: None,
+        ..BoostParams::default()
+    };
+    assert!(fit(
+        &x,
+        1,
+        Labels::Values(&y),
+        &train,
+        &[],
+        &none,
+        1,
+        &Progress::default()
+    )
+    .is_err());
+}
+
+#[test]
+fn quantile_is_numpys_linear_percentile() {
+    let mut v = vec![4.0, 1.0, 3.0, 2.0];
+    assert_eq!(quantile(&mut v, 0.5), 2.5);
+    assert_eq!(quantile(&mut v, 0.9), 3.7);
+    assert_eq!(quantile(&mut [7.0], 0.3), 7.0);
+    assert_eq!(quantile(&mut [], 0.3), 0.0);
+}
