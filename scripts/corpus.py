@@ -46,7 +46,9 @@ OPTIONS = [None, "[]", "{\"test_size\": 0}", "{\"test_size\": 1}", "{\"test_size
            "{\"exclude\": [\"nope\"]}", "{\"features\": []}", "{\"features\": [\"label\"]}",
            "{\"seed\": 1e400}", "{\"seed\": -1}", "{\"nope\": true}", "{\"split\": {\"method\": \"x\"}}",
            "{\"search\": {\"max_depth\": []}}", "{\"time_budget_s\": -5}", "{\"dedup\": \"yes\"}",
-           "{\"max_categories\": 0}"]
+           "{\"max_categories\": 0}", "{\"calibration\": \"platt\"}", "{\"calibration\": 1}",
+           "{\"calibration\": \"isotonic\"}", "{\"split\": {\"group_by\": \"nope\"}}",
+           "{\"split\": {\"method\": \"group\"}}"]
 INPUTS = ["NULL::float8[]", "ARRAY[]::float8[]", "ARRAY['NaN']::float8[]",
           "ARRAY['Infinity', 1, 2, 3]::float8[]", "ARRAY[1, 2]::float8[]",
           "(SELECT array_agg(i::float8) FROM generate_series(1, 2000) i)",
@@ -131,6 +133,13 @@ def main():
     for m in ["cls", "reg", "km", "nope", None]:
         for r in ["cp", None, "", "empty", "all_null", "nan_tbl", "one_row", "SELECT 1/0"]:
             case("dm_fairness", f"SELECT dm_fairness({lit(m)}, {lit(r)}, 'c')")
+    for m in ["cls", "reg", "km", None]:
+        for b in ["10", "0", "-1", "1", "1000", "1001", "NULL", "2147483647"]:
+            case("dm_calibration_curve", f"SELECT * FROM dm_calibration_curve({lit(m)}, 'cp', {b})")
+    for st in ["uniform", "quantile", "", None, "UNIFORM", "x" * 80]:
+        case("dm_calibration_curve", f"SELECT * FROM dm_calibration_curve('cls', 'cp', 10, {lit(st)})")
+    for r in [None, "", "empty", "all_null", "one_row", "SELECT 1/0"]:
+        case("dm_calibration_curve", f"SELECT * FROM dm_calibration_curve('cls', {lit(r)})")
     for m in ["reg", "cls", "km", "nope", None, "reg@99"]:
         for a in ["0.1", "0", "1", "-1", "'NaN'", "'Infinity'", "1e-300", "NULL", "0.999999"]:
             case("dm_predict_interval", f"SELECT dm_predict_interval({lit(m)}, ARRAY['1', '2', 'x'], {a})")

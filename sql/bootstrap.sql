@@ -47,6 +47,9 @@ CREATE TABLE dm.models (
     -- A regression's absolute residuals on its test rows, sorted (at most 20,000: a seeded
     -- subset above), for split-conformal prediction intervals (dm_predict_interval); NULL: none.
     interval_residuals float8[],
+    -- A binary classifier's probability calibration (options.calibration: sigmoid or
+    -- isotonic, crates/mining/src/model/calibration.rs); NULL: none.
+    calibration      jsonb,
     UNIQUE (name, version),
     FOREIGN KEY (name) REFERENCES dm.owners (name)
 );

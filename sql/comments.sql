@@ -37,6 +37,8 @@ COMMENT ON FUNCTION dm_roc_curve(text, text, text) IS
 'sklearn''s roc_curve (threshold, fpr, tpr) of one class against the rest; the default positive class is the second class of a binary model.';
 COMMENT ON FUNCTION dm_pr_curve(text, text, text) IS
 'sklearn''s precision_recall_curve (threshold, precision, recall); the last row (threshold NULL) is the point precision 1, recall 0.';
+COMMENT ON FUNCTION dm_calibration_curve(text, text, integer, text, text, text) IS
+'sklearn''s calibration_curve of a classification model on a relation: per bin (n_bins, strategy ''uniform'' or ''quantile'') of one class''s probabilities (default: the second of two), their mean, the share of rows of that class and the row count (count); rows as dm_evaluate''s.';
 COMMENT ON AGGREGATE dm_classification_metrics(anyelement, anyelement) IS
 'Aggregate: the sklearn.metrics label metrics of (actual, predicted) pairs as jsonb; works with GROUP BY over any query.';
 COMMENT ON AGGREGATE dm_classification_metrics(anyelement, anyelement, float8) IS

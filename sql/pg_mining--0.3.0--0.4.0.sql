@@ -3,7 +3,9 @@
 -- rows => 'test' | 'train' | 'validation' | 'unseen' | 'all') re-derives the model's own rows of
 -- any relation and warns when the rows it evaluates on include training rows; dm_fairness
 -- reports fairlearn's group fairness of a classifier; dm.models.interval_residuals and
--- dm_predict_interval give a regression split-conformal prediction intervals.
+-- dm_predict_interval give a regression split-conformal prediction intervals;
+-- dm.models.calibration keeps a classifier's probability calibration, and dm_calibration_curve
+-- draws the reliability curve.
 -- The schema this leaves equals a fresh 0.4.0 install's (tests/upgrade/run.sh compares them).
 
 \echo Use "ALTER EXTENSION pg_mining UPDATE TO '0.4.0'" to load this file. \quit
@@ -75,3 +77,26 @@ AS 'MODULE_PATHNAME', 'dm_predict_interval_wrapper';
 /* </end connected objects> */
 COMMENT ON FUNCTION dm_predict_interval(text, anyelement, float8) IS
 'A regression''s prediction and its split-conformal interval (prediction, lower, upper) at miscoverage alpha (default 0.1: a 90% interval), calibrated on the residuals of the model''s test rows.';
+
+-- A binary classifier's probability calibration (options.calibration: sigmoid or isotonic,
+-- crates/mining/src/model/calibration.rs); NULL: none. dm_calibration_curve: scikit-learn's
+-- calibration_curve of a model on a relation.
+ALTER TABLE dm.models ADD COLUMN calibration jsonb;
+CREATE  FUNCTION "dm_calibration_curve"(
+	"model" TEXT, /* Option < & str > */
+	"relation" TEXT, /* Option < & str > */
+	"n_bins" INT DEFAULT 10, /* Option < i32 > */
+	"strategy" TEXT DEFAULT 'uniform', /* Option < & str > */
+	"positive_class" TEXT DEFAULT NULL, /* Option < & str > */
+	"rows" TEXT DEFAULT 'all' /* Option < & str > */
+) RETURNS TABLE (
+	"bin" INT,  /* i32 */
+	"mean_predicted" double precision,  /* f64 */
+	"fraction_positive" double precision,  /* f64 */
+	"count" bigint  /* i64 */
+)
+STABLE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_calibration_curve_wrapper';
+COMMENT ON FUNCTION dm_calibration_curve(text, text, integer, text, text, text) IS
+'sklearn''s calibration_curve of a classification model on a relation: per bin (n_bins, strategy ''uniform'' or ''quantile'') of one class''s probabilities (default: the second of two), their mean, the share of rows of that class and the row count (count); rows as dm_evaluate''s.';

@@ -254,6 +254,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         searched,
         row_keys,
         interval_residuals,
+        calibration,
         ..
     } = trained;
     let StoredModel {
@@ -299,6 +300,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         bytes,
         row_keys,
         interval_residuals,
+        calibration,
         created_by: crate::pg::definer::current_user_name(),
     });
     if let Some(s) = &searched {

@@ -1,5 +1,5 @@
 //! Evaluation of a stored model on any relation holding its target: dm_evaluate,
-//! dm_confusion_matrix, dm_roc_curve, dm_pr_curve.
+//! dm_confusion_matrix, dm_roc_curve, dm_pr_curve, dm_calibration_curve.
 
 use std::sync::Arc;
 
@@ -20,6 +20,7 @@ use mining::common::budget::Budget;
 use mining::common::error::Error;
 use mining::common::frame::Frame;
 use mining::common::progress::Progress;
+use mining::evaluation::calibration;
 use mining::evaluation::evaluate::{self, Scored};
 use mining::evaluation::holdout::Which;
 use mining::evaluation::scores;
@@ -181,6 +182,47 @@ fn dm_roc_curve(
         .ok_or_else(|| Error::data("the relation holds rows of only one side (positive or negative); the ROC curve is undefined"))
         .or_raise_for(model);
     TableIterator::new(curve)
+}
+
+/// sklearn's calibration_curve: per bin of the probabilities of one class (default: the second
+/// of two), their mean, the share of rows of that class and the row count.
+#[pg_extern(stable)]
+fn dm_calibration_curve(
+    model: Option<&str>,
+    relation: Option<&str>,
+    n_bins: default!(Option<i32>, 10),
+    strategy: default!(Option<&str>, "'uniform'"),
+    positive_class: default!(Option<&str>, "NULL"),
+    rows: default!(Option<&str>, "'all'"),
+) -> TableIterator<
+    'static,
+    (
+        name!(bin, i32),
+        name!(mean_predicted, f64),
+        name!(fraction_positive, f64),
+        name!(count, i64),
+    ),
+> {
+    let model = required(model, "dm_calibration_curve", "model");
+    let relation = required(relation, "dm_calibration_curve", "relation");
+    let n_bins = required(n_bins, "dm_calibration_curve", "n_bins");
+    let strategy =
+        calibration::Strategy::parse(required(strategy, "dm_calibration_curve", "strategy"))
+            .or_raise_for(model);
+    let which = Which::parse(required(rows, "dm_calibration_curve", "rows")).or_raise_for(model);
+    let bins = usize::try_from(n_bins).unwrap_or(0);
+    let (name, _, s) = score_selected(model, relation, which);
+    let (pos, score) = s.binary_view(positive_class).or_raise_for(model);
+    let curve = calibration::curve(&pos, &score, bins, strategy).or_raise_for(model);
+    warn_training_rows(&name, &s);
+    TableIterator::new(curve.into_iter().map(|b| {
+        (
+            b.bin as i32,
+            b.mean_predicted,
+            b.fraction_positive,
+            b.rows as i64,
+        )
+    }))
 }
 
 /// sklearn's precision_recall_curve; the last row (threshold NULL) is the point (1, 0).

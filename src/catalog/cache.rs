@@ -15,6 +15,7 @@ use pgrx::prelude::*;
 use super::models::{catalog_oids, load_bytes, parse_ref, resolve};
 use crate::data::input::PlanCache;
 use crate::pg::errors::OrRaise;
+use mining::model::calibration::Calibrator;
 use mining::model::format;
 use mining::model::interval::Conformal;
 use mining::model::stored::StoredModel;
@@ -189,6 +190,10 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
     model.intervals = stored
         .residuals
         .map(Conformal::from_stored)
+        .transpose()
+        .or_raise_for(spec);
+    model.calibration = super::models::load_calibration(id)
+        .map(|v| Calibrator::from_json(&v))
         .transpose()
         .or_raise_for(spec);
     model.prepare_scoring();

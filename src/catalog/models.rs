@@ -132,6 +132,20 @@ pub fn load_bytes(id: i64) -> Loadable {
     }
 }
 
+/// A stored version's probability calibration (dm.models.calibration; None: none).
+pub fn load_calibration(id: i64) -> Option<Value> {
+    match read_one::<JsonB>(
+        "SELECT calibration FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+        &[id.into()],
+    ) {
+        Ok(c) => c.map(|j| j.0),
+        Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(format!(
+            "model id {id} disappeared from dm.models"
+        ))),
+        Err(e) => spi_fail(e),
+    }
+}
+
 /// A stored version's row keys (dm.models.row_keys; None: not kept).
 pub fn load_row_keys(id: i64) -> Option<Vec<u8>> {
     match read_one::<Vec<u8>>(
@@ -236,6 +250,8 @@ pub struct NewVersion<'a> {
     pub row_keys: Option<Vec<u8>>,
     /// A regression's held-out residuals (model/interval.rs).
     pub interval_residuals: Option<Vec<f64>>,
+    /// A binary classifier's calibration (model/calibration.rs).
+    pub calibration: Option<Value>,
     /// The training role (the statement runs as the catalog owner, whose name the column's
     /// default would record).
     pub created_by: String,
@@ -254,8 +270,8 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile, created_by, threshold, row_keys, interval_residuals) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+           format_version, model_bytes, profile, created_by, threshold, row_keys, interval_residuals, calibration) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
         &[
             v.name.into(),
             version.into(),
@@ -284,6 +300,7 @@ pub fn insert(v: NewVersion) -> i32 {
             r["metrics"]["threshold"]["value"].as_f64().into(),
             v.row_keys.into(),
             v.interval_residuals.into(),
+            v.calibration.map(JsonB).into(),
         ],
     );
     if let Err(e) = res {

@@ -52,6 +52,18 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     lane_sum(a, b, |x, y| x * y)
 }
 
+/// numpy's percentile (linear interpolation) of `values` at quantile `a`; sorts `values`.
+pub fn quantile(values: &mut [f64], a: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let pos = a * (values.len() - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+    let hi = (lo + 1).min(values.len() - 1);
+    values[lo] + frac * (values[hi] - values[lo])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

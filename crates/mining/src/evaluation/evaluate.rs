@@ -177,6 +177,7 @@ pub fn score_rows(
                 s.actual.push(i);
             }
             s.proba = model.estimator.probas_at(&x, p, &positions, k, stop)?;
+            model.calibrate(&mut s.proba);
             // As the model labels rows: at its decision threshold if it has one.
             s.predicted = match model.threshold {
                 Some(t) if k == 2 => s

@@ -4,6 +4,7 @@
 //! whole table with a stored model (all its rows, or its own test rows: holdout.rs).
 
 pub mod accumulate;
+pub mod calibration;
 pub mod clustering;
 pub mod drift;
 pub mod evaluate;

@@ -66,6 +66,7 @@ impl StoredModelV2 {
             class_numbers: Default::default(),
             threshold: None,
             intervals: None,
+            calibration: None,
         }
     }
 }

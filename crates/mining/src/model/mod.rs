@@ -1,6 +1,7 @@
 //! A model: the registry of algorithms, an estimator (an algorithm with its hyperparameters),
 //! the fitted model it produces, the stored model (with its preprocessing) and its bytes.
 
+pub mod calibration;
 pub mod docs;
 pub mod estimator;
 pub mod fitted;

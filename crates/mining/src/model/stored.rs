@@ -9,6 +9,7 @@ use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::ColumnKind;
 use crate::common::task::Task;
 use crate::learners::{Explained, Shape};
+use crate::model::calibration::Calibrator;
 use crate::model::fitted::Fitted;
 use crate::model::interval::Conformal;
 use crate::prepare::preprocess::{Preprocessor, Raw};
@@ -36,6 +37,10 @@ pub struct StoredModel {
     /// the bytes: dm.models.interval_residuals, set when the model is loaded.
     #[serde(skip)]
     pub intervals: Option<Conformal>,
+    /// A binary classifier's probability calibration (model/calibration.rs). Not in the bytes:
+    /// dm.models.calibration, set when the model is loaded.
+    #[serde(skip)]
+    pub calibration: Option<Calibrator>,
 }
 
 /// Per encoded column: split gain and split counts (summed per feature).
@@ -260,7 +265,15 @@ impl StoredModel {
         self.require(Task::Classification, "class probabilities")?;
         let mut out = vec![0.0; self.classes.len()];
         self.estimator.predict_proba(x, &mut out);
+        self.calibrate(&mut out);
         Ok(out)
+    }
+
+    /// Applies the calibration, if any, to rows of class probabilities (two classes).
+    pub fn calibrate(&self, proba: &mut [f64]) {
+        if let (Some(c), 2) = (&self.calibration, self.classes.len()) {
+            c.apply_rows(proba);
+        }
     }
 
     /// Index of the predicted class (ties go to the first class, like numpy's argmax).
@@ -283,10 +296,16 @@ impl StoredModel {
             large.resize(k, 0.0);
             &mut large
         };
-        match self.threshold {
-            Some(t) if k == 2 => {
+        match (self.threshold, &self.calibration) {
+            (Some(t), _) if k == 2 => {
                 self.estimator.predict_proba(x, out);
+                self.calibrate(out);
                 Ok(crate::common::numeric::class_at_threshold(out, t))
+            }
+            (None, Some(_)) if k == 2 => {
+                self.estimator.predict_proba(x, out);
+                self.calibrate(out);
+                Ok(crate::common::numeric::argmax(out.iter()))
             }
             _ => Ok(self.estimator.predict_class(x, out)),
         }

@@ -63,8 +63,8 @@ impl Prepared {
         stop: &Progress,
     ) -> Result<Metrics> {
         if let Target::Classes { y, n_classes } = &self.target {
-            let (classes, proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
-            let classes = self.at_threshold(classes, &proba);
+            let (classes, mut proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
+            let classes = self.calibrated_classes(classes, &mut proba);
             let mut m = self.metrics_of(rows, &Predicted::Classes(classes));
             let actual: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
             m.extend(scores::probability_metrics(&actual, &proba, *n_classes));
@@ -84,9 +84,14 @@ impl Prepared {
         stop: &Progress,
     ) -> Result<Option<Predicted>> {
         Ok(match &self.target {
-            Target::Classes { n_classes, .. } if self.threshold.get().is_some() => {
-                let (classes, proba) = x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
-                Some(Predicted::Classes(self.at_threshold(classes, &proba)))
+            Target::Classes { n_classes, .. }
+                if self.threshold.get().is_some() || self.calibration.get().is_some() =>
+            {
+                let (classes, mut proba) =
+                    x.classes_and_probas_at(fitted, rows, *n_classes, stop)?;
+                Some(Predicted::Classes(
+                    self.calibrated_classes(classes, &mut proba),
+                ))
             }
             Target::Classes { n_classes, .. } => Some(Predicted::Classes(
                 x.classes_at(fitted, rows, *n_classes, stop)?,
@@ -106,6 +111,20 @@ impl Prepared {
                 .collect(),
             _ => classes,
         }
+    }
+
+    /// The probabilities calibrated in place (once a calibration is fitted) and the classes as
+    /// the model then labels rows: at its threshold, or the most probable calibrated class.
+    fn calibrated_classes(&self, classes: Vec<usize>, proba: &mut [f64]) -> Vec<usize> {
+        let Some(c) = self.calibration.get() else {
+            return self.at_threshold(classes, proba);
+        };
+        c.apply_rows(proba);
+        let argmax: Vec<usize> = proba
+            .chunks_exact(2)
+            .map(|r| crate::common::numeric::argmax(r.iter()))
+            .collect();
+        self.at_threshold(argmax, proba)
     }
 
     /// Metrics of predictions for `rows` against the target.

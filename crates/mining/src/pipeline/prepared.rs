@@ -14,11 +14,12 @@ use crate::common::task::Task;
 use crate::evaluation::objective::Objective;
 use crate::learners::trees::binning::Binned;
 use crate::learners::TrainData;
+use crate::model::calibration::Calibrator;
 use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::stored::StoredModel;
 use crate::prepare::groups::Groups;
-use crate::prepare::options::{Guards, TrainOptions};
+use crate::prepare::options::{CalibrationMethod, Guards, TrainOptions};
 use crate::prepare::preprocess::{ColumnChoice, Defaults, Preprocessor};
 use crate::prepare::quality;
 use crate::prepare::row_keys::{self, RowKeys};
@@ -84,6 +85,10 @@ pub struct Prepared {
     /// threshold once chosen (after the fit; the test and training rows are measured at it).
     pub(super) threshold_rule: Option<Rule>,
     pub(super) threshold: std::sync::OnceLock<f64>,
+    /// options.calibration, and the calibration once fitted (after the fit, before any row is
+    /// measured).
+    pub(super) calibration_method: Option<CalibrationMethod>,
+    pub(super) calibration: std::sync::OnceLock<Calibrator>,
     /// Facts for the report, filled as we go.
     pub report: serde_json::Map<String, Value>,
     pub warnings: Vec<String>,
@@ -106,6 +111,8 @@ pub struct Outcome {
     pub primary: Primary,
     /// The keys of the rows of each part, encoded (prepare/row_keys.rs).
     pub row_keys: Option<Vec<u8>>,
+    /// The probability calibration, as dm.models.calibration keeps it.
+    pub calibration: Option<Value>,
 }
 
 /// The NOTICE line that says how the rows were split.
@@ -251,12 +258,14 @@ impl Prepared {
             class_numbers: Default::default(),
             threshold: self.threshold.get().copied(),
             intervals: None,
+            calibration: self.calibration.get().cloned(),
         };
         Outcome {
             model,
             report: Value::Object(report),
             primary,
             row_keys: self.row_keys.as_ref().map(RowKeys::encode),
+            calibration: self.calibration.get().map(|c| json!(c)),
         }
     }
 

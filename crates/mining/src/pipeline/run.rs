@@ -63,6 +63,8 @@ pub struct Trained {
     pub row_keys: Option<Vec<u8>>,
     /// A regression's held-out residuals (model/interval.rs), for dm.models.interval_residuals.
     pub interval_residuals: Option<Vec<f64>>,
+    /// A binary classifier's calibration (model/calibration.rs), for dm.models.calibration.
+    pub calibration: Option<Value>,
     /// What the run says after the fit, in order.
     pub messages: Vec<Message>,
 }
@@ -97,7 +99,20 @@ impl Prepared {
             .clone();
         let cv = self.cross_validate(&estimator, progress)?;
         let fitted = self.fit_with(&estimator, progress)?;
-        let tuned = self.tune_threshold(&estimator, &fitted, progress)?;
+        let held = if self.needs_held_out() {
+            Some(self.held_out_scores(&estimator, &fitted, progress)?)
+        } else {
+            None
+        };
+        let calibrated = match &held {
+            Some(h) => self.calibrate(h)?,
+            None => None,
+        };
+        if let Some((c, _)) = &calibrated {
+            // Set once, before the threshold is tuned and any row is measured.
+            let _ = self.calibration.set(c.clone());
+        }
+        let tuned = self.tune_threshold(held.as_ref())?;
         if let Some((value, _)) = &tuned {
             // Set once, before any row is measured: every metric below is at the threshold.
             let _ = self.threshold.set(*value);
@@ -119,6 +134,9 @@ impl Prepared {
             metrics["baseline"] = json!(baseline);
         }
         metrics["objective"] = self.objective.to_json();
+        if let Some((_, info)) = calibrated {
+            metrics["calibration"] = info;
+        }
         if let (Some((value, on)), Some(rule)) = (&tuned, self.threshold_rule) {
             metrics["threshold"] = json!({"value": value, "rule": rule.to_json(), "tuned_on": on});
         }
@@ -220,6 +238,7 @@ impl Prepared {
             hyperparams: estimator.to_json(),
             searched,
             row_keys: outcome.row_keys,
+            calibration: outcome.calibration,
             interval_residuals: intervals.map(|c| c.residuals),
             messages,
         }

@@ -327,9 +327,17 @@ pub(super) fn prepare_rows(
         }
         other => other,
     };
-    if opts.threshold.is_some() && !matches!(&target, Target::Classes { n_classes: 2, .. }) {
+    let binary_only = match (opts.threshold.is_some(), opts.calibration.is_some()) {
+        (true, _) => Some("threshold"),
+        (false, true) => Some("calibration"),
+        _ => None,
+    };
+    if let (Some(option), false) = (
+        binary_only,
+        matches!(&target, Target::Classes { n_classes: 2, .. }),
+    ) {
         return Err(Error::param(format!(
-            "option \"threshold\" is for a classification of two classes; \"{target_name}\" {}",
+            "option \"{option}\" is for a classification of two classes; \"{target_name}\" {}",
             match &target {
                 Target::Classes { n_classes, .. } => format!("has {n_classes} classes"),
                 _ => "is a regression target".to_string(),
@@ -378,9 +386,11 @@ pub(super) fn prepare_rows(
     let fingerprint = rows::fingerprint(&all_used, &(0..rows.len()).collect::<Vec<_>>());
     // Trees and forests train on binned rows: binned a feature at a time, the matrix of
     // floats (as large as the data) never exists. Folds refit the preprocessing, so not then.
-    // A threshold tuned without validation rows is tuned on out-of-fold predictions: folds.
-    let folds_for_threshold =
-        opts.threshold.is_some_and(|r| r.tuned()) && split.validation.is_empty();
+    // A threshold tuned, or a calibration fitted, without validation rows uses out-of-fold
+    // predictions: folds.
+    let folds_for_threshold = (opts.threshold.is_some_and(|r| r.tuned())
+        || opts.calibration.is_some())
+        && split.validation.is_empty();
     let bin_seed = match (opts.cv, &opts.search) {
         (None, None) if may_bin && task.is_supervised() && !folds_for_threshold => {
             estimator.binning_seed(opts.seed)
@@ -477,6 +487,8 @@ pub(super) fn prepare_rows(
         target_kind: target_col.kind,
         threshold_rule: opts.threshold,
         threshold: Default::default(),
+        calibration_method: opts.calibration,
+        calibration: Default::default(),
         guards: opts.guards,
         objective,
         report,

@@ -10,6 +10,7 @@ use crate::evaluation::metrics::Metrics;
 use crate::evaluation::threshold;
 use crate::evaluation::tuning::{self, Trial};
 use crate::learners::TrainData;
+use crate::model::calibration::Calibrator;
 use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
 use crate::model::registry;
@@ -23,6 +24,13 @@ pub(super) fn merge(base: &Value, candidate: &serde_json::Map<String, Value>) ->
     let mut out = base.as_object().cloned().unwrap_or_default();
     out.extend(candidate.iter().map(|(k, v)| (k.clone(), v.clone())));
     Value::Object(out)
+}
+
+/// Probabilities of the second class on rows the fit did not learn from.
+pub(super) struct HeldOut {
+    rows: Vec<usize>,
+    score: Vec<f64>,
+    on: String,
 }
 
 /// What a search found.
@@ -65,59 +73,104 @@ impl Prepared {
         )
     }
 
-    /// options.threshold: the threshold its rule picks on the validation rows' probabilities
-    /// from the fitted model, or else on out-of-fold probabilities of the training rows
-    /// (options.cv folds, 3 by default), never on the test rows. Returns it and where it was
-    /// tuned.
-    pub(super) fn tune_threshold(
+    /// Held-out probabilities of the second class: the validation rows' from the fitted model,
+    /// or else out-of-fold ones of the training rows (options.cv folds, 3 by default; each fold's
+    /// model fitted on the others), never the test rows. Returns the rows, their scores and
+    /// where they came from.
+    pub(super) fn held_out_scores(
         &self,
         estimator: &Estimator,
         fitted: &Fitted,
         progress: &Progress,
-    ) -> Result<Option<(f64, String)>> {
+    ) -> Result<HeldOut> {
+        if !self.split.validation.is_empty() {
+            let rows = self.split.validation.clone();
+            let (_, proba) = self
+                .source()
+                .classes_and_probas_at(fitted, &rows, 2, progress)?;
+            return Ok(HeldOut {
+                rows,
+                score: positive_scores(&proba),
+                on: "the validation rows".to_string(),
+            });
+        }
+        let k = self.cv.unwrap_or(3);
+        let folds = self.folds(k)?;
+        let parts: Vec<Result<(Vec<usize>, Vec<f64>)>> = folds
+            .par_iter()
+            .map(|f| {
+                progress.check()?;
+                let (m, x, width) = self.fold_fit(estimator, f, progress)?;
+                let (_, proba) = crate::pipeline::encoded::Source::Dense(&x, width)
+                    .classes_and_probas_at(&m, f, 2, progress)?;
+                Ok((f.clone(), positive_scores(&proba)))
+            })
+            .collect();
+        let (mut rows, mut score) = (Vec::new(), Vec::new());
+        for part in parts {
+            let (r, s) = part?;
+            rows.extend(r);
+            score.extend(s);
+        }
+        Ok(HeldOut {
+            rows,
+            score,
+            on: format!("out-of-fold predictions of the training rows ({k} folds)"),
+        })
+    }
+
+    /// Whether the run needs held-out scores (options.calibration, or a threshold to tune).
+    pub(super) fn needs_held_out(&self) -> bool {
+        self.calibration_method.is_some() || self.threshold_rule.is_some_and(|r| r.tuned())
+    }
+
+    /// options.calibration: fitted on the held-out scores; the report says where and the held-out
+    /// Brier score before and after (in sample for the map).
+    pub(super) fn calibrate(&self, held: &HeldOut) -> Result<Option<(Calibrator, Value)>> {
+        let (Some(method), Target::Classes { y, .. }) = (self.calibration_method, &self.target)
+        else {
+            return Ok(None);
+        };
+        let positive: Vec<bool> = held.rows.iter().map(|&r| y[r] == 1).collect();
+        let c = Calibrator::fit(method, &held.score, &positive)?;
+        let brier = |p: &mut dyn Iterator<Item = f64>| {
+            let (mut s, mut n) = (0.0, 0.0);
+            for (p, &t) in p.zip(&positive) {
+                s += (p - f64::from(u8::from(t))).powi(2);
+                n += 1.0;
+            }
+            s / n
+        };
+        let before = brier(&mut held.score.iter().copied());
+        let after = brier(&mut held.score.iter().map(|&p| c.apply(p)));
+        let info = serde_json::json!({"method": method.name(), "fitted_on": held.on, "rows": held.rows.len(),
+                                      "brier_before": before, "brier_after": after});
+        Ok(Some((c, info)))
+    }
+
+    /// options.threshold: the threshold its rule picks on the held-out scores (calibrated, when
+    /// the run calibrates). Returns it and where it was tuned.
+    pub(super) fn tune_threshold(&self, held: Option<&HeldOut>) -> Result<Option<(f64, String)>> {
         let (Some(rule), Target::Classes { y, .. }) = (self.threshold_rule, &self.target) else {
             return Ok(None);
         };
         if let Rule::Fixed(t) = rule {
             return Ok(Some((t, "given".into())));
         }
-        let (rows, score, on) = if !self.split.validation.is_empty() {
-            let rows = self.split.validation.clone();
-            let (_, proba) = self
-                .source()
-                .classes_and_probas_at(fitted, &rows, 2, progress)?;
-            (
-                rows,
-                positive_scores(&proba),
-                "the validation rows".to_string(),
-            )
-        } else {
-            let k = self.cv.unwrap_or(3);
-            let folds = self.folds(k)?;
-            let parts: Vec<Result<(Vec<usize>, Vec<f64>)>> = folds
-                .par_iter()
-                .map(|f| {
-                    progress.check()?;
-                    let (m, x, width) = self.fold_fit(estimator, f, progress)?;
-                    let (_, proba) = crate::pipeline::encoded::Source::Dense(&x, width)
-                        .classes_and_probas_at(&m, f, 2, progress)?;
-                    Ok((f.clone(), positive_scores(&proba)))
-                })
-                .collect();
-            let (mut rows, mut score) = (Vec::new(), Vec::new());
-            for part in parts {
-                let (r, s) = part?;
-                rows.extend(r);
-                score.extend(s);
-            }
-            (
-                rows,
-                score,
-                format!("out-of-fold predictions of the training rows ({k} folds)"),
-            )
+        let Some(held) = held else {
+            return Err(crate::common::error::Error::internal(
+                "a threshold to tune without held-out scores",
+            ));
         };
-        let positive: Vec<bool> = rows.iter().map(|&r| y[r] == 1).collect();
-        Ok(Some((threshold::tune(rule, &positive, &score)?, on)))
+        let score: Vec<f64> = match self.calibration.get() {
+            Some(c) => held.score.iter().map(|&p| c.apply(p)).collect(),
+            None => held.score.clone(),
+        };
+        let positive: Vec<bool> = held.rows.iter().map(|&r| y[r] == 1).collect();
+        Ok(Some((
+            threshold::tune(rule, &positive, &score)?,
+            held.on.clone(),
+        )))
     }
 
     /// Fits on the training rows outside `held_out`, the preprocessing refitted on them: the

@@ -46,9 +46,15 @@ pub(super) fn prepare(
         )));
     }
     let objective = Objective::choose(task, opts.metric.as_deref(), 0)?;
-    if opts.threshold.is_some() {
+    if let Some(option) = [
+        ("threshold", opts.threshold.is_some()),
+        ("calibration", opts.calibration.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(o, set)| set.then_some(o))
+    {
         return Err(Error::param(format!(
-            "option \"threshold\" is for a classification of two classes; {algorithm} learns without a target"
+            "option \"{option}\" is for a classification of two classes; {algorithm} learns without a target"
         )));
     }
     let n_read = frame.nrows();
@@ -179,6 +185,8 @@ pub(super) fn prepare(
         target_kind: ColumnKind::Float,
         threshold_rule: opts.threshold,
         threshold: Default::default(),
+        calibration_method: None,
+        calibration: Default::default(),
         guards: opts.guards,
         objective,
         report,

@@ -21,6 +21,23 @@ pub enum Guards {
     Error,
 }
 
+/// options.calibration: how a binary classifier's probabilities are calibrated
+/// (model/calibration.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalibrationMethod {
+    Sigmoid,
+    Isotonic,
+}
+
+impl CalibrationMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            CalibrationMethod::Sigmoid => "sigmoid",
+            CalibrationMethod::Isotonic => "isotonic",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deploy {
     IfBetter,
@@ -64,6 +81,8 @@ pub struct TrainOptions {
     pub guards: Guards,
     /// options.threshold: the decision threshold of a binary classifier and how it is chosen.
     pub threshold: Option<crate::prepare::threshold::Rule>,
+    /// options.calibration: how a binary classifier's probabilities are calibrated.
+    pub calibration: Option<CalibrationMethod>,
     pub unknown: Unknown,
     pub max_categories: usize,
     /// k-fold cross-validation on the training rows.
@@ -105,6 +124,7 @@ impl Default for TrainOptions {
             metric: None,
             guards: Guards::Warn,
             threshold: None,
+            calibration: None,
             unknown: Unknown::Ignore,
             max_categories: 100,
             cv: None,
@@ -191,6 +211,7 @@ impl TrainOptions {
             "metric",
             "guards",
             "threshold",
+            "calibration",
             "unknown_categories",
             "max_categories",
             "cv",
@@ -284,6 +305,16 @@ impl TrainOptions {
                     )
                 }
                 "threshold" => o.threshold = Some(crate::prepare::threshold::Rule::parse(val)?),
+                "calibration" => {
+                    o.calibration = Some(choice(
+                        val,
+                        "calibration",
+                        &[
+                            ("sigmoid", CalibrationMethod::Sigmoid),
+                            ("isotonic", CalibrationMethod::Isotonic),
+                        ],
+                    )?)
+                }
                 "guards" => {
                     o.guards = choice(
                         val,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
+use crate::common::numeric::quantile;
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
@@ -148,18 +149,6 @@ fn pinball(a: f64, residual: f64) -> f64 {
     } else {
         (a - 1.0) * residual
     }
-}
-
-/// numpy's percentile (linear interpolation) of `values` at quantile `a`; sorts `values`.
-pub fn quantile(values: &mut [f64], a: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_unstable_by(f64::total_cmp);
-    let pos = a * (values.len() - 1) as f64;
-    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
-    let hi = (lo + 1).min(values.len() - 1);
-    values[lo] + frac * (values[hi] - values[lo])
 }
 
 fn sigmoid(z: f64) -> f64 {

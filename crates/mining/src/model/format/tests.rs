@@ -44,6 +44,7 @@ fn model() -> StoredModel {
         class_numbers: Default::default(),
         threshold: None,
         intervals: None,
+        calibration: None,
     }
 }
 
