@@ -120,6 +120,27 @@ pub struct TrainData<'a> {
     pub budget: Budget,
 }
 
+/// class_weight "balanced" per class, as scikit-learn: rows / (classes × rows of the class),
+/// counted over `rows` (a class without rows weighs 1).
+pub fn balanced_class_weights(y: &[usize], rows: &[usize], n_classes: usize) -> Vec<f64> {
+    let mut count = vec![0usize; n_classes];
+    for &r in rows {
+        if let Some(k) = y.get(r).and_then(|&c| count.get_mut(c)) {
+            *k += 1;
+        }
+    }
+    count
+        .iter()
+        .map(|&k| {
+            if k > 0 {
+                rows.len() as f64 / (n_classes as f64 * k as f64)
+            } else {
+                1.0
+            }
+        })
+        .collect()
+}
+
 impl TrainData<'_> {
     /// The labels of a supervised learner.
     pub fn labels(&self) -> Result<Labels<'_>> {

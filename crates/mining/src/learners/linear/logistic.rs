@@ -63,17 +63,10 @@ impl LogisticModel {
 
 /// Row weights for class_weight "balanced": n / (classes × rows of the class), as scikit-learn.
 pub fn balanced_weights(y: &[usize], n_classes: usize) -> Vec<f64> {
-    let mut count = vec![0usize; n_classes];
-    for &c in y {
-        if let Some(k) = count.get_mut(c) {
-            *k += 1;
-        }
-    }
+    let all: Vec<usize> = (0..y.len()).collect();
+    let w = crate::learners::balanced_class_weights(y, &all, n_classes);
     y.iter()
-        .map(|&c| match count.get(c) {
-            Some(&k) if k > 0 => y.len() as f64 / (n_classes as f64 * k as f64),
-            _ => 1.0,
-        })
+        .map(|&c| w.get(c).copied().unwrap_or(1.0))
         .collect()
 }
 

@@ -35,6 +35,7 @@ pub fn fit(
     groups: &[(usize, usize)],
     var_smoothing: f64,
     alpha: f64,
+    class_weight: Option<&[f64]>,
 ) -> Result<NaiveBayes> {
     if rows.is_empty() || n_classes == 0 {
         return Err(Error::data("there are no training rows"));
@@ -79,6 +80,9 @@ pub fn fit(
         .fold(0.0f64, f64::max);
     let eps = var_smoothing * largest;
     var.iter_mut().for_each(|v| *v += eps);
+    // Sample weights of class_weight (1 without): a class's rows all weigh the same, so its
+    // means and variances do not change; its category counts and prior do.
+    let weight = |c: usize| class_weight.and_then(|w| w.get(c).copied()).unwrap_or(1.0);
     let levels: usize = groups.iter().map(|g| g.1).sum();
     let mut level_count = vec![0.0; n_classes * levels];
     for &r in rows {
@@ -87,7 +91,7 @@ pub fn fit(
         for &(s, w) in groups {
             for l in 0..w {
                 if x[r * p + s + l] > 0.5 {
-                    level_count[c * levels + off + l] += 1.0;
+                    level_count[c * levels + off + l] += weight(c);
                 }
             }
             off += w;
@@ -107,9 +111,15 @@ pub fn fit(
             off += w;
         }
     }
-    let log_prior = count
+    let weighted: Vec<f64> = count
         .iter()
-        .map(|&k| (k as f64 / n).max(f64::MIN_POSITIVE).ln())
+        .enumerate()
+        .map(|(c, &k)| k as f64 * weight(c))
+        .collect();
+    let total: f64 = weighted.iter().sum();
+    let log_prior = weighted
+        .iter()
+        .map(|&k| (k / total).max(f64::MIN_POSITIVE).ln())
         .collect();
     Ok(NaiveBayes {
         n_classes,
@@ -164,6 +174,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn balanced_class_weights_make_the_priors_equal_and_weight_the_counts() {
+        // 30 rows of class 0, 10 of class 1; one number and a group of 2 levels.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..40 {
+            let c = usize::from(i >= 30);
+            x.extend([
+                c as f64 + (i % 3) as f64 * 0.1,
+                f64::from(u8::from(i % 2 == 0)),
+                f64::from(u8::from(i % 2 == 1)),
+            ]);
+            y.push(c);
+        }
+        let rows: Vec<usize> = (0..40).collect();
+        let w = crate::learners::balanced_class_weights(&y, &rows, 2);
+        assert_eq!(w, vec![40.0 / 60.0, 40.0 / 20.0]);
+        let plain = fit(&x, 3, &y, 2, &rows, &[(1, 2)], 1e-9, 1.0, None).unwrap();
+        let weighted = fit(&x, 3, &y, 2, &rows, &[(1, 2)], 1e-9, 1.0, Some(&w)).unwrap();
+        assert!((plain.log_prior[0] - 0.75f64.ln()).abs() < 1e-12);
+        assert!(
+            (weighted.log_prior[0] - 0.5f64.ln()).abs() < 1e-12
+                && (weighted.log_prior[1] - 0.5f64.ln()).abs() < 1e-12
+        );
+        // Class 1's 5 rows of level 0 weigh 2 each: (10 + 1) / (20 + 2).
+        assert!((weighted.log_level[2] - (11.0f64 / 22.0).ln()).abs() < 1e-12);
+        assert_eq!(plain.mean, weighted.mean);
+    }
+
+    #[test]
     fn categorical_groups_and_numbers_in_one_model() {
         // Columns: a number, then a one-hot group of 3 levels. Class 1 has large numbers and level 2.
         let mut x = Vec::new();
@@ -178,7 +217,7 @@ mod tests {
             y.push(c);
         }
         let rows: Vec<usize> = (0..60).collect();
-        let m = fit(&x, 4, &y, 2, &rows, &[(1, 3)], 1e-9, 1.0).unwrap();
+        let m = fit(&x, 4, &y, 2, &rows, &[(1, 3)], 1e-9, 1.0, None).unwrap();
         assert_eq!(m.numeric, vec![0]);
         let mut out = [0.0; 2];
         m.predict_proba(&[10.2, 0.0, 0.0, 1.0], &mut out);
@@ -192,7 +231,7 @@ mod tests {
         m.predict_proba(&[0.1, 0.0, 0.0, 0.0], &mut out);
         assert!(out[0] > 0.99);
         assert!((out.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(fit(&x, 4, &y, 2, &[], &[(1, 3)], 1e-9, 1.0).is_err());
+        assert!(fit(&x, 4, &y, 2, &[], &[(1, 3)], 1e-9, 1.0, None).is_err());
     }
 
     /// naive_bayes on numeric data is GaussianNB: the same prediction for every test row of the
@@ -204,7 +243,7 @@ mod tests {
         use crate::test_support::{bundled_sets, floats, usizes};
         for set in bundled_sets().into_iter().filter(|s| s.classify) {
             let (y, k) = set.classes();
-            let m = mixed::fit(&set.x, set.p, &y, k, &set.train, &[], 1e-9, 1.0).unwrap();
+            let m = mixed::fit(&set.x, set.p, &y, k, &set.train, &[], 1e-9, 1.0, None).unwrap();
             let mut out = vec![0.0; k];
             let ours: Vec<usize> = set
                 .test

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::task::{Labels, Task};
-use crate::learners::spec::{forms::*, Literal, Param};
+use crate::learners::spec::{forms::*, Literal, Param, Val, CLASS_WEIGHT};
 use crate::learners::{
     ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
     TrainData,
@@ -20,6 +20,10 @@ use mixed::NaiveBayes;
 pub struct NaiveBayesParams {
     pub var_smoothing: f64,
     pub alpha: f64,
+    /// class_weight "balanced": every class weighs the same in total (equal priors, category
+    /// counts weighted); stored hyperparameters name it only when set.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub balanced: bool,
 }
 
 pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
@@ -42,6 +46,7 @@ pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
                 "a number > 0",
                 "additive smoothing of the category counts",
             ),
+            CLASS_WEIGHT,
         ]],
         preprocessing: Preprocessing {
             scale: false,
@@ -57,6 +62,7 @@ pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
         Ok(NaiveBayesParams {
             var_smoothing: h.number("var_smoothing")?,
             alpha: h.number("alpha")?,
+            balanced: h.get("class_weight")? != &Val::Null,
         })
     },
 };
@@ -76,6 +82,9 @@ impl Learner for NaiveBayesParams {
             data.one_hot,
             self.var_smoothing,
             self.alpha,
+            self.balanced
+                .then(|| crate::learners::balanced_class_weights(y, data.rows, n_classes))
+                .as_deref(),
         )
     }
 }

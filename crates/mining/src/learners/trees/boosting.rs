@@ -39,6 +39,10 @@ pub struct BoostParams {
     /// The quantile `loss` "quantile" estimates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantile: Option<f64>,
+    /// class_weight "balanced": each row's gradient and hessian weighted by rows / (classes ×
+    /// rows of its class), as sample weights in scikit-learn's HistGradientBoostingClassifier.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub balanced: bool,
 }
 
 /// What a regression minimises (scikit-learn's HistGradientBoostingRegressor `loss`).
@@ -173,31 +177,42 @@ enum Target<'a> {
     Classes(&'a [usize]),
 }
 
-/// Mean loss of raw scores (row-major, `k` per row) over `rows`.
-fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize]) -> f64 {
-    let total: f64 = rows
+/// Mean loss of raw scores (row-major, `k` per row) over `rows`, weighted by class (`cw`, empty:
+/// every row 1).
+fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize], cw: &[f64]) -> f64 {
+    let weight = |r: usize| match t {
+        Target::Classes(y) => cw.get(y[r]).copied().unwrap_or(1.0),
+        Target::Values(_) => 1.0,
+    };
+    let (total, weights): (f64, f64) = rows
         .par_iter()
-        .map(|&r| match (loss, t) {
-            (Loss::SquaredError, Target::Values(y)) => (raw[r] - y[r]).powi(2),
-            (Loss::Quantile(a), Target::Values(y)) => pinball(a, y[r] - raw[r]),
-            (Loss::LogLoss, Target::Classes(y)) => {
-                let p = sigmoid(raw[r]).clamp(1e-15, 1.0 - 1e-15);
-                if y[r] == 1 {
-                    -p.ln()
-                } else {
-                    -(1.0 - p).ln()
-                }
-            }
-            (_, Target::Classes(y)) => {
-                let s = &raw[r * k..(r + 1) * k];
-                let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = max + s.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
-                lse - s.get(y[r]).copied().unwrap_or(0.0)
-            }
-            _ => 0.0,
+        .map(|&r| (weight(r), r))
+        .map(|(w, r)| {
+            (
+                w * match (loss, t) {
+                    (Loss::SquaredError, Target::Values(y)) => (raw[r] - y[r]).powi(2),
+                    (Loss::Quantile(a), Target::Values(y)) => pinball(a, y[r] - raw[r]),
+                    (Loss::LogLoss, Target::Classes(y)) => {
+                        let p = sigmoid(raw[r]).clamp(1e-15, 1.0 - 1e-15);
+                        if y[r] == 1 {
+                            -p.ln()
+                        } else {
+                            -(1.0 - p).ln()
+                        }
+                    }
+                    (_, Target::Classes(y)) => {
+                        let s = &raw[r * k..(r + 1) * k];
+                        let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        let lse = max + s.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
+                        lse - s.get(y[r]).copied().unwrap_or(0.0)
+                    }
+                    _ => 0.0,
+                },
+                w,
+            )
         })
-        .sum();
-    total / rows.len().max(1) as f64
+        .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    total / weights.max(f64::MIN_POSITIVE)
 }
 
 /// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
@@ -270,6 +285,10 @@ pub fn fit_within(
         }
         Labels::Classes { y, n_classes } => (Loss::Softmax, n_classes, Target::Classes(y)),
     };
+    let cw: Vec<f64> = match (&target, params.balanced) {
+        (Target::Classes(y), true) => crate::learners::balanced_class_weights(y, train, k.max(2)),
+        _ => Vec::new(),
+    };
     let binned = binning::bin(x, p, train, params.max_bins, seed);
     let n_all = binned.n_rows;
     // Initial raw scores: the mean (the quantile), the log-odds, or the log class priors.
@@ -282,13 +301,15 @@ pub fn fit_within(
             _ => vec![train.iter().map(|&r| y[r]).sum::<f64>() / n_train as f64],
         },
         Target::Classes(y) => {
-            let mut counts = vec![0usize; k.max(2)];
+            // Class priors, weighted by class_weight.
+            let mut counts = vec![0.0f64; k.max(2)];
             for &r in train {
                 if let Some(c) = counts.get_mut(y[r]) {
-                    *c += 1;
+                    *c += cw.get(y[r]).copied().unwrap_or(1.0);
                 }
             }
-            let prior = |c: usize| (counts[c] as f64 / n_train as f64).clamp(1e-15, 1.0 - 1e-15);
+            let total: f64 = counts.iter().sum();
+            let prior = |c: usize| (counts[c] / total).clamp(1e-15, 1.0 - 1e-15);
             if loss == Loss::LogLoss {
                 vec![(prior(1) / prior(0)).ln()]
             } else {
@@ -324,6 +345,17 @@ pub fn fit_within(
         progress.check()?;
         // Gradients and hessians at the current scores (training rows only).
         gradients(loss, &target, &raw, k, train, &mut grad, &mut hess);
+        if let Target::Classes(y) = &target {
+            if !cw.is_empty() {
+                for &r in train {
+                    let w = cw.get(y[r]).copied().unwrap_or(1.0);
+                    for c in 0..k {
+                        grad[c][r] *= w;
+                        hess[c][r] *= w;
+                    }
+                }
+            }
+        }
         let sample: Vec<u32> = if n_sample < n_train {
             for i in 0..n_sample {
                 let j = i + rng.below(n_train - i);
@@ -394,7 +426,7 @@ pub fn fit_within(
         rounds_run = round + 1;
         progress.done.fetch_add(1, Ordering::Relaxed);
         if params.n_iter_no_change > 0 && !valid.is_empty() {
-            let l = mean_loss(loss, &target, &raw, k, valid);
+            let l = mean_loss(loss, &target, &raw, k, valid, &cw);
             if best.1 == 0 || l < best.0 - 1e-7 * best.0.abs().max(1.0) {
                 best = (l, rounds_run);
             } else if rounds_run - best.1 >= params.n_iter_no_change {

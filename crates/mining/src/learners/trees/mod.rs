@@ -10,7 +10,7 @@ use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Task;
-use crate::learners::spec::{forms::*, Bound, Form, Hyper, Literal, Param, Val};
+use crate::learners::spec::{forms::*, Bound, Form, Hyper, Literal, Param, Val, CLASS_WEIGHT};
 use crate::learners::{Algorithm, Auto, Entry, Learner, Preprocessing, TrainData};
 
 pub mod binning;
@@ -268,6 +268,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
                 "the quantile loss \"quantile\" estimates",
             )
             .for_task(Task::Regression),
+            CLASS_WEIGHT.for_task(Task::Classification),
         ]],
         preprocessing: TREE_INPUTS,
         auto: Auto::Candidate {
@@ -302,6 +303,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
             n_iter_no_change: h.int("n_iter_no_change")?,
             loss,
             quantile,
+            balanced: task == Task::Classification && h.get("class_weight")? != &Val::Null,
         })
     },
 };

@@ -455,3 +455,53 @@ fn quantile_is_numpys_linear_percentile() {
     assert_eq!(quantile(&mut [7.0], 0.3), 7.0);
     assert_eq!(quantile(&mut [], 0.3), 0.0);
 }
+
+#[test]
+fn balanced_class_weights_raise_the_minority_recall() {
+    // 5% positives where a > 1.4 and b > 0 (with some noise): unweighted boosting misses many.
+    let mut rng = Rng::new(9);
+    let n = 6000;
+    let mut x = Vec::with_capacity(n * 2);
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (a, b) = (rng.unit() * 4.0 - 2.0, rng.unit() * 4.0 - 2.0);
+        x.extend([a, b]);
+        let noisy = rng.unit() < 0.3;
+        y.push(usize::from((a > 1.4 && b > 0.0) != (noisy && a > 1.2)));
+    }
+    let train: Vec<usize> = (0..4000).collect();
+    let test: Vec<usize> = (4000..n).collect();
+    let recall = |balanced: bool| {
+        let params = BoostParams {
+            balanced,
+            n_estimators: 30,
+            ..BoostParams::default()
+        };
+        let m = fit(
+            &x,
+            2,
+            Labels::Classes {
+                y: &y,
+                n_classes: 2,
+            },
+            &train,
+            &[],
+            &params,
+            1,
+            &Progress::default(),
+        )
+        .unwrap();
+        let (mut hit, mut pos) = (0, 0);
+        let mut out = [0.0; 2];
+        for &r in &test {
+            if y[r] == 1 {
+                pos += 1;
+                m.predict_proba(&x[r * 2..r * 2 + 2], &mut out);
+                hit += usize::from(out[1] >= 0.5);
+            }
+        }
+        hit as f64 / pos as f64
+    };
+    let (plain, balanced) = (recall(false), recall(true));
+    assert!(balanced > plain + 0.1, "recall {plain} -> {balanced}");
+}
