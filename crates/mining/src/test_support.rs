@@ -10,6 +10,15 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// A fixture's array of 0/1 labels, as whether each is 1.
+pub fn flags(v: &Value) -> Vec<bool> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64() == Some(1))
+        .collect()
+}
+
 /// The feature names and probe rows of tests/fixtures/model_format_3.json.
 pub fn format3_probes(doc: &Value) -> (Vec<&str>, Vec<Vec<Option<String>>>) {
     let names = doc["features"]

@@ -86,18 +86,8 @@ mod tests {
     #[test]
     fn matches_scikit_learns_calibration_curve() {
         let f = crate::test_support::fixture("sklearn_calibration.json");
-        let p: Vec<f64> = f["proba"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let y: Vec<bool> = f["y"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64() == Some(1))
-            .collect();
+        let p = crate::test_support::floats(&f["proba"]);
+        let y = crate::test_support::flags(&f["y"]);
         for (name, strategy) in [
             ("uniform", Strategy::Uniform),
             ("quantile", Strategy::Quantile),

@@ -259,13 +259,6 @@ mod tests {
     #[test]
     fn matches_fairlearn_on_one_and_two_sensitive_columns() {
         let f = crate::test_support::fixture("fairlearn_reference.json");
-        let bools = |k: &str| -> Vec<bool> {
-            f[k].as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64() == Some(1))
-                .collect()
-        };
         let cells = |k: &str| -> Vec<Cell> {
             f[k].as_array()
                 .unwrap()
@@ -273,7 +266,10 @@ mod tests {
                 .map(|v| Cell::Text(v.as_str().unwrap().to_string()))
                 .collect()
         };
-        let (actual, predicted) = (bools("y_true"), bools("y_pred"));
+        let (actual, predicted) = (
+            crate::test_support::flags(&f["y_true"]),
+            crate::test_support::flags(&f["y_pred"]),
+        );
         for case in f["cases"].as_array().unwrap() {
             let names: Vec<String> = case["sensitive"]
                 .as_array()

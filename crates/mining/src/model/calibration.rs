@@ -170,24 +170,9 @@ mod tests {
     #[test]
     fn matches_scikit_learns_isotonic_regression_and_sigmoid() {
         let f = crate::test_support::fixture("sklearn_calibration.json");
-        let p: Vec<f64> = f["proba"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let y: Vec<bool> = f["y"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64() == Some(1))
-            .collect();
-        let at: Vec<f64> = f["at"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
+        let p = crate::test_support::floats(&f["proba"]);
+        let y = crate::test_support::flags(&f["y"]);
+        let at = crate::test_support::floats(&f["at"]);
         let iso = Calibrator::fit(Method::Isotonic, &p, &y).unwrap();
         for (x, want) in at.iter().zip(f["isotonic"].as_array().unwrap()) {
             let w = want.as_f64().unwrap();

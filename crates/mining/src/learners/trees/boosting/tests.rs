@@ -367,8 +367,8 @@ fn quantile_loss_predicts_its_quantile_on_new_rows() {
     let (x, y) = heteroscedastic(6000, 5);
     let (nx, ny) = heteroscedastic(20_000, 6);
     let train: Vec<usize> = (0..6000).collect();
-    let below = |params: &BoostParams| {
-        let m = fit(
+    let fitted = |params: &BoostParams| {
+        fit(
             &x,
             1,
             Labels::Values(&y),
@@ -378,7 +378,10 @@ fn quantile_loss_predicts_its_quantile_on_new_rows() {
             1,
             &Progress::default(),
         )
-        .unwrap();
+        .unwrap()
+    };
+    let below = |params: &BoostParams| {
+        let m = fitted(params);
         let under = nx
             .iter()
             .zip(&ny)
@@ -405,17 +408,7 @@ fn quantile_loss_predicts_its_quantile_on_new_rows() {
     assert!((below(&median) - 0.5).abs() < 0.03);
     // The pinball loss of the 0.9 model beats the squared-error model's at 0.9.
     let pin = |params: &BoostParams| {
-        let m = fit(
-            &x,
-            1,
-            Labels::Values(&y),
-            &train,
-            &[],
-            params,
-            1,
-            &Progress::default(),
-        )
-        .unwrap();
+        let m = fitted(params);
         nx.iter()
             .zip(&ny)
             .map(|(a, b)| pinball(0.9, b - m.predict_value(&[*a])))
