@@ -414,16 +414,17 @@ mod tests {
                 "logistic_regression",
                 "gradient_boosting",
                 "random_forest",
-                "knn"
+                "knn",
+                "svm"
             ]
         );
         assert_eq!(
             names(Task::Regression),
-            ["ridge", "gradient_boosting", "random_forest", "knn"]
+            ["ridge", "gradient_boosting", "random_forest", "knn", "svr"]
         );
         assert_eq!(
             auto_candidates(Task::Classification).last(),
-            Some(&("knn", Some(20_000)))
+            Some(&("svm", Some(10_000)))
         );
         assert_eq!(task_default(Task::Clustering), Some("kmeans"));
         assert_eq!(task_default(Task::Anomaly), Some("isolation_forest"));

@@ -1,7 +1,11 @@
 //! algorithm => 'auto' for classification and regression: a short list of learner families,
-//! each scored by k-fold cross-validation on the training rows (with its own preprocessing
-//! defaults), cheapest first, until the time budget is spent. The best mean of the run's metric
-//! (options.metric) wins; every candidate is kept for the experiment record.
+//! each scored by cross-validation on the training rows (with its own preprocessing defaults),
+//! cheapest first, until the time budget is spent. The folds are sized to the data (repeated
+//! 5-fold up to 1,000 training rows, where one split's luck decides otherwise; 5-fold up to
+//! 20,000; 3-fold above; options.cv overrides). The simplest candidate whose mean is within one
+//! standard error of the best mean of the run's metric (options.metric) wins (Breiman's
+//! one-standard-error rule: a tie within the folds' noise goes to the cheaper model); every
+//! candidate is kept for the experiment record.
 
 use std::time::Instant;
 
@@ -27,6 +31,11 @@ pub struct Tried {
 pub struct AutoChoice {
     pub winner: &'static str,
     pub objective: Objective,
+    /// Folds per round and rounds of the cross-validation.
+    pub folds: usize,
+    pub repeats: usize,
+    /// The best mean, which the winner is within one standard error of.
+    pub best: &'static str,
     pub tried: Vec<Tried>,
     /// Candidates not tried, and why.
     pub skipped: Vec<(&'static str, String)>,
@@ -37,6 +46,10 @@ impl AutoChoice {
     pub fn to_json(&self) -> Value {
         json!({
             "winner": self.winner,
+            "best_mean": self.best,
+            "rule": "the cheapest candidate within one standard error of the best mean",
+            "folds": self.folds,
+            "repeats": self.repeats,
             "metric": self.objective.name,
             "candidates": self.tried.iter().map(|t| json!({
                 "algorithm": t.algorithm, "cv_mean": t.mean, "cv_std": t.std, "seconds": t.seconds
@@ -102,11 +115,25 @@ pub fn wanted(req: &TrainRequest) -> Result<bool> {
     Ok(wanted)
 }
 
+/// Folds and rounds of the comparison for `n_train` training rows (options.cv: that many
+/// folds, once).
+pub fn folds_for(cv: Option<usize>, n_train: usize) -> (usize, usize) {
+    match cv {
+        Some(k) => (k, 1),
+        None if n_train <= 1_000 => (5, 3),
+        None if n_train <= 20_000 => (5, 1),
+        None => (3, 1),
+    }
+}
+
 /// The NOTICE before the comparison.
 pub fn announce(req: &TrainRequest) -> String {
     format!(
-        "auto: comparing learners by {}-fold cross-validation on the training rows (time budget {} s)",
-        req.options.cv.unwrap_or(3),
+        "auto: comparing learners by cross-validation on the training rows ({}; time budget {} s)",
+        match req.options.cv {
+            Some(k) => format!("{k} folds"),
+            None => "folds sized to the data".to_string(),
+        },
         req.options.time_budget_s
     )
 }
@@ -115,7 +142,6 @@ pub fn announce(req: &TrainRequest) -> String {
 pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<AutoChoice> {
     let start = Instant::now();
     let budget = req.options.time_budget_s;
-    let folds = req.options.cv.unwrap_or(3);
     let mut tried = Vec::new();
     let mut skipped = Vec::new();
     let mut objective = Objective::default_for(crate::common::task::Task::Classification);
@@ -126,6 +152,7 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
         &mut |_| {},
     )?;
     let resolved = probe.task;
+    let (folds, repeats) = folds_for(req.options.cv, probe.split.train.len());
     drop(probe);
     for (algorithm, max_rows) in registry::auto_candidates(resolved) {
         progress.check()?;
@@ -144,9 +171,7 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
             continue;
         }
         objective = p.objective();
-        let cv = p
-            .cross_validate(&p.estimator, progress)?
-            .ok_or_else(|| Error::internal("auto: cross-validation did not run"))?;
+        let cv = p.cross_validate_repeated(&p.estimator, folds, repeats, progress)?;
         let mean = cv["mean"][objective.name].as_f64().unwrap_or(f64::NAN);
         let std = cv["std"][objective.name].as_f64().unwrap_or(f64::NAN);
         tried.push(Tried {
@@ -156,20 +181,50 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
             seconds: t.elapsed().as_secs_f64(),
         });
     }
-    let winner = objective
-        .best(
-            tried
-                .iter()
-                .map(|t| if t.mean.is_finite() { t.mean } else { f64::NAN }),
-        )
-        .map(|i| tried[i].algorithm)
+    let (winner, best) = pick(&tried, objective, folds * repeats)
         .ok_or_else(|| Error::data("auto: no candidate could be cross-validated"))?;
     Ok(AutoChoice {
         winner,
         objective,
+        folds,
+        repeats,
+        best,
         tried,
         skipped,
     })
+}
+
+/// The winner and the best mean's candidate: the first of `tried` (the cheapest) whose mean is
+/// within one standard error (its std over √folds) of the best mean.
+pub(super) fn pick(
+    tried: &[Tried],
+    objective: Objective,
+    folds: usize,
+) -> Option<(&'static str, &'static str)> {
+    let best =
+        objective.best(
+            tried
+                .iter()
+                .map(|t| if t.mean.is_finite() { t.mean } else { f64::NAN }),
+        )?;
+    let b = tried.get(best)?;
+    let se = if b.std.is_finite() {
+        b.std / (folds.max(1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    let winner = tried
+        .iter()
+        .find(|t| {
+            t.mean.is_finite()
+                && if objective.higher_is_better {
+                    t.mean >= b.mean - se
+                } else {
+                    t.mean <= b.mean + se
+                }
+        })
+        .map_or(b.algorithm, |t| t.algorithm);
+    Some((winner, b.algorithm))
 }
 
 fn with_algorithm(req: &TrainRequest, algorithm: &str, cv: Option<usize>) -> TrainRequest {

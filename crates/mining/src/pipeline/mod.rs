@@ -21,6 +21,8 @@ pub use supervised::prepare;
 pub use tuned::Searched;
 
 #[cfg(test)]
+mod auto_tests;
+#[cfg(test)]
 mod calibration_tests;
 #[cfg(test)]
 mod metric_tests;

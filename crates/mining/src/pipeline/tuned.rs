@@ -43,17 +43,40 @@ pub struct Searched {
 impl Prepared {
     /// Folds of the training rows (stratified for classes; each group in one fold).
     pub(super) fn folds(&self, k: usize) -> Result<Vec<Vec<usize>>> {
+        self.folds_seeded(k, self.seed)
+    }
+
+    fn folds_seeded(&self, k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
         let classes = match &self.target {
             Target::Classes { y, n_classes } => Some((y.as_slice(), *n_classes)),
             Target::Values(_) | Target::None => None,
         };
-        tuning::folds(
-            &self.split.train,
-            classes,
-            k,
-            self.seed,
-            self.groups.as_ref(),
-        )
+        tuning::folds(&self.split.train, classes, k, seed, self.groups.as_ref())
+    }
+
+    /// `repeats` rounds of k-fold metrics of `estimator`, each round's folds drawn with another
+    /// seed (repeated stratified k-fold, for a steadier estimate on small data): mean and
+    /// standard deviation over all k × repeats folds.
+    pub fn cross_validate_repeated(
+        &self,
+        estimator: &Estimator,
+        k: usize,
+        repeats: usize,
+        progress: &Progress,
+    ) -> Result<Value> {
+        let mut folds = Vec::with_capacity(k * repeats);
+        for r in 0..repeats.max(1) {
+            folds.extend(self.folds_seeded(k, self.seed.wrapping_add(r as u64))?);
+        }
+        let per_fold: Vec<Result<Metrics>> = folds
+            .par_iter()
+            .map(|f| {
+                progress.check()?;
+                self.fold_metrics(estimator, f, progress)
+            })
+            .collect();
+        let per_fold: Vec<Metrics> = per_fold.into_iter().collect::<Result<_>>()?;
+        Ok(tuning::summarize(&per_fold))
     }
 
     /// Fits on the training rows outside `held_out` (preprocessing refitted on them) and

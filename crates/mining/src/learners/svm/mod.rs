@@ -109,7 +109,11 @@ pub const SVM: Entry<SvmParams> = Entry {
             LIMITS,
         ],
         preprocessing: SCALED,
-        auto: Auto::No,
+        // SMO's kernel cache grows with the rows squared: small and medium sets only.
+        auto: Auto::Candidate {
+            cost: 6,
+            max_rows: Some(10_000),
+        },
         stored_as: "Svm",
     },
     build: |h, _| {
@@ -139,7 +143,11 @@ pub const SVR: Entry<SvmParams> = Entry {
             LIMITS,
         ],
         preprocessing: SCALED,
-        auto: Auto::No,
+        // SMO's kernel cache grows with the rows squared: small and medium sets only.
+        auto: Auto::Candidate {
+            cost: 6,
+            max_rows: Some(10_000),
+        },
         stored_as: "Svm",
     },
     build: |h, _| {
