@@ -54,11 +54,18 @@ SELECT round(dm_predict('price', '{"a": 10, "b": 3, "region": "north"}'::jsonb):
 -- auto (the default) compares learners by cross-validation and trains the winner; an integer
 -- target with few values is classification.
 SELECT model, task, algorithm FROM dm_train('calls', 'SELECT age, plan, support_calls FROM customers', 'support_calls', options => '{"deploy": "always"}');
-SELECT metrics -> 'auto' ->> 'winner' AS winner, metrics -> 'auto' ->> 'metric' AS metric,
+-- The winner is the first (cheapest) candidate within one standard error of the best mean.
+SELECT metrics -> 'auto' ->> 'winner' AS winner, metrics -> 'auto' ->> 'best_mean' AS best_mean,
+       metrics -> 'auto' ->> 'metric' AS metric, metrics -> 'auto' ->> 'folds' AS folds,
+       metrics -> 'auto' ->> 'repeats' AS repeats,
        jsonb_array_length(metrics -> 'auto' -> 'candidates') AS tried,
-       (SELECT max((c ->> 'cv_mean')::float8) FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') c)
-         = (SELECT (c ->> 'cv_mean')::float8 FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') c
-            WHERE c ->> 'algorithm' = metrics -> 'auto' ->> 'winner') AS winner_is_best
+       (SELECT min(i) FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') WITH ORDINALITY c(c, i),
+               LATERAL (SELECT (b ->> 'cv_mean')::float8 AS mean, (b ->> 'cv_std')::float8 AS std
+                        FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') b
+                        WHERE b ->> 'algorithm' = metrics -> 'auto' ->> 'best_mean') best
+        WHERE (c ->> 'cv_mean')::float8 >= best.mean - best.std / sqrt((metrics -> 'auto' ->> 'folds')::int * (metrics -> 'auto' ->> 'repeats')::int))
+         = (SELECT i FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') WITH ORDINALITY c(c, i)
+            WHERE c ->> 'algorithm' = metrics -> 'auto' ->> 'winner') AS winner_is_the_rules
 FROM dm.models WHERE name = 'calls';
 -- A tiny time budget: the first candidate is tried, the rest are recorded as skipped.
 SELECT jsonb_array_length(metrics -> 'auto' -> 'candidates') AS tried,
