@@ -192,8 +192,10 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
         .map(Conformal::from_stored)
         .transpose()
         .or_raise_for(spec);
-    model.calibration = super::models::load_calibration(id)
-        .map(|v| Calibrator::from_json(&v))
+    model.calibration = stored
+        .calibration
+        .as_ref()
+        .map(Calibrator::from_json)
         .transpose()
         .or_raise_for(spec);
     model.prepare_scoring();

@@ -4,7 +4,7 @@ use pgrx::pg_sys;
 use pgrx::JsonB;
 use serde_json::Value;
 
-use super::owned::{read_one, read_three, read_three_latest, read_two, run, write_one};
+use super::owned::{read_four, read_one, read_three, read_three_latest, read_two, run, write_one};
 use crate::pg::errors::{raise, SqlError};
 use crate::pg::spi::spi_fail;
 use mining::model::format::FORMAT_VERSION;
@@ -108,40 +108,30 @@ pub fn exists(name: &str) -> bool {
 }
 
 /// What a stored version's scoring loads: its bytes, its decision threshold
-/// (dm.models.threshold) and its interval residuals (dm.models.interval_residuals).
+/// (dm.models.threshold), its interval residuals (dm.models.interval_residuals) and its
+/// probability calibration (dm.models.calibration).
 pub struct Loadable {
     pub bytes: Vec<u8>,
     pub threshold: Option<f64>,
     pub residuals: Option<Vec<f64>>,
+    pub calibration: Option<Value>,
 }
 
 pub fn load_bytes(id: i64) -> Loadable {
-    match read_three::<Vec<u8>, f64, Vec<f64>>(
-        "SELECT model_bytes, threshold, interval_residuals FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+    match read_four::<Vec<u8>, f64, Vec<f64>, JsonB>(
+        "SELECT model_bytes, threshold, interval_residuals, calibration FROM dm.models \
+         WHERE id OPERATOR(pg_catalog.=) $1",
         &[id.into()],
     ) {
-        Ok((Some(bytes), threshold, residuals)) => Loadable {
+        Ok((Some(bytes), threshold, residuals, calibration)) => Loadable {
             bytes,
             threshold,
             residuals,
+            calibration: calibration.map(|j| j.0),
         },
-        Ok((None, _, _)) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
-            format!("model id {id} disappeared from dm.models"),
-        )),
-        Err(e) => spi_fail(e),
-    }
-}
-
-/// A stored version's probability calibration (dm.models.calibration; None: none).
-pub fn load_calibration(id: i64) -> Option<Value> {
-    match read_one::<JsonB>(
-        "SELECT calibration FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
-        &[id.into()],
-    ) {
-        Ok(c) => c.map(|j| j.0),
-        Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(format!(
-            "model id {id} disappeared from dm.models"
-        ))),
+        Ok((None, ..)) | Err(pgrx::spi::Error::InvalidPosition) => raise(
+            SqlError::UndefinedObject(format!("model id {id} disappeared from dm.models")),
+        ),
         Err(e) => spi_fail(e),
     }
 }

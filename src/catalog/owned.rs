@@ -6,7 +6,7 @@ use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
 
 use crate::pg::definer::as_catalog_owner;
-use crate::pg::spi;
+use crate::pg::spi::{self, Four};
 
 /// Runs `f` as the catalog owner once the SQL objects are known to be this library's.
 fn checked<R>(f: impl FnOnce() -> R) -> R {
@@ -39,6 +39,19 @@ where
     C: FromDatum + IntoDatum,
 {
     checked(|| spi::read_three(q, args))
+}
+
+pub fn read_four<A, B, C, D>(
+    q: &str,
+    args: &[DatumWithOid],
+) -> pgrx::spi::Result<Four<A, B, C, D>>
+where
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
+    C: FromDatum + IntoDatum,
+    D: FromDatum + IntoDatum,
+{
+    checked(|| spi::read_four(q, args))
 }
 
 pub fn read_three_latest<A, B, C>(

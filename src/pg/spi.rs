@@ -141,6 +141,30 @@ where
     three_as(q, args, read_only())
 }
 
+/// Four columns of a row, each NULL or a value.
+pub type Four<A, B, C, D> = (Option<A>, Option<B>, Option<C>, Option<D>);
+
+pub fn read_four<A, B, C, D>(
+    q: &str,
+    args: &[DatumWithOid],
+) -> pgrx::spi::Result<Four<A, B, C, D>>
+where
+    A: FromDatum + IntoDatum,
+    B: FromDatum + IntoDatum,
+    C: FromDatum + IntoDatum,
+    D: FromDatum + IntoDatum,
+{
+    // SAFETY: the row of this result.
+    first_row_as(q, args, read_only(), |t, d| unsafe {
+        Ok((
+            column::<A>(t, d, 1)?,
+            column::<B>(t, d, 2)?,
+            column::<C>(t, d, 3)?,
+            column::<D>(t, d, 4)?,
+        ))
+    })
+}
+
 /// Three columns of the first row, read-only for SPI as `read_only` says.
 fn three_as<A, B, C>(
     q: &str,

@@ -19,30 +19,33 @@ pub enum Which {
     Unseen,
 }
 
+/// Each choice and its name in SQL.
+const NAMES: [(Which, &str); 5] = [
+    (Which::All, "all"),
+    (Which::Test, "test"),
+    (Which::Train, "train"),
+    (Which::Validation, "validation"),
+    (Which::Unseen, "unseen"),
+];
+
 impl Which {
     pub fn parse(s: &str) -> Result<Which> {
-        Ok(match s {
-            "all" => Which::All,
-            "train" => Which::Train,
-            "validation" => Which::Validation,
-            "test" => Which::Test,
-            "unseen" => Which::Unseen,
-            _ => {
-                return Err(Error::param(format!(
+        NAMES
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(w, _)| *w)
+            .ok_or_else(|| {
+                Error::param(format!(
                     "rows must be one of 'all', 'test', 'train', 'validation', 'unseen'; got '{s}'"
-                )))
-            }
-        })
+                ))
+            })
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Which::All => "all",
-            Which::Train => "train",
-            Which::Validation => "validation",
-            Which::Test => "test",
-            Which::Unseen => "unseen",
-        }
+        NAMES
+            .iter()
+            .find(|(w, _)| *w == self)
+            .map_or("all", |(_, n)| n)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Unit tests of the training pipeline.
+//! Unit tests of the training pipeline; the topics with their own files are in tests/.
 
 use super::*;
 use crate::common::error::Result;
@@ -558,3 +558,8 @@ fn fitted_stops(
         && f.probas_at(x, p, rows, 2, stop).is_err()
         && f.classes_at(x, p, rows, 2, stop).is_err()
 }
+
+mod auto_tests;
+mod calibration_tests;
+mod metric_tests;
+mod split_tests;

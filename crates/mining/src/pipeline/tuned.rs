@@ -156,16 +156,9 @@ impl Prepared {
         };
         let positive: Vec<bool> = held.rows.iter().map(|&r| y[r] == 1).collect();
         let c = Calibrator::fit(method, &held.score, &positive)?;
-        let brier = |p: &mut dyn Iterator<Item = f64>| {
-            let (mut s, mut n) = (0.0, 0.0);
-            for (p, &t) in p.zip(&positive) {
-                s += (p - f64::from(u8::from(t))).powi(2);
-                n += 1.0;
-            }
-            s / n
-        };
-        let before = brier(&mut held.score.iter().copied());
-        let after = brier(&mut held.score.iter().map(|&p| c.apply(p)));
+        let calibrated: Vec<f64> = held.score.iter().map(|&p| c.apply(p)).collect();
+        let before = crate::evaluation::scores::brier(&positive, &held.score);
+        let after = crate::evaluation::scores::brier(&positive, &calibrated);
         let info = serde_json::json!({"method": method.name(), "fitted_on": held.on, "rows": held.rows.len(),
                                       "brier_before": before, "brier_after": after});
         Ok(Some((c, info)))

@@ -2,10 +2,10 @@
 //! same signal in five copied columns) gets a lower test Brier score once calibrated, and the
 //! stored model's probabilities are the calibrated ones.
 
-use super::*;
 use crate::common::frame::{Column, ColumnKind, Frame};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
+use crate::pipeline::*;
 use crate::prepare::options::TrainOptions;
 use serde_json::{json, Value};
 

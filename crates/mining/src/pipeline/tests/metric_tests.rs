@@ -1,9 +1,9 @@
 //! Unit tests of options.metric through the pipeline: the search ranks by it in its direction,
 //! and a run's metrics carry the objective and the baseline's scores.
 
-use super::*;
 use crate::common::frame::{Column, ColumnKind, Frame};
 use crate::common::progress::Progress;
+use crate::pipeline::*;
 use crate::prepare::options::TrainOptions;
 use serde_json::{json, Value};
 

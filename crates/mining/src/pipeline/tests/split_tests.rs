@@ -1,8 +1,8 @@
 //! Unit tests of the group split and of duplicates kept on one side, through the pipeline.
 
-use super::*;
 use crate::common::frame::{Column, ColumnKind, Frame};
 use crate::common::progress::Progress;
+use crate::pipeline::*;
 use crate::prepare::options::TrainOptions;
 use serde_json::{json, Value};
 

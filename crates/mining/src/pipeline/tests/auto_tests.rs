@@ -4,9 +4,9 @@
 //! is within 1 point; today it is within 2.5 (iris and wine, ~120 training rows, trail the SVM
 //! by 2 points: their cross-validation cannot tell the families apart), and the test guards that.
 
-use super::*;
 use crate::common::frame::{Column, ColumnKind, Frame};
 use crate::common::progress::Progress;
+use crate::pipeline::*;
 use crate::prepare::options::TrainOptions;
 use serde_json::json;
 
