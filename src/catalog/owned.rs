@@ -41,10 +41,7 @@ where
     checked(|| spi::read_three(q, args))
 }
 
-pub fn read_four<A, B, C, D>(
-    q: &str,
-    args: &[DatumWithOid],
-) -> pgrx::spi::Result<Four<A, B, C, D>>
+pub fn read_four<A, B, C, D>(q: &str, args: &[DatumWithOid]) -> pgrx::spi::Result<Four<A, B, C, D>>
 where
     A: FromDatum + IntoDatum,
     B: FromDatum + IntoDatum,

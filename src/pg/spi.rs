@@ -144,10 +144,7 @@ where
 /// Four columns of a row, each NULL or a value.
 pub type Four<A, B, C, D> = (Option<A>, Option<B>, Option<C>, Option<D>);
 
-pub fn read_four<A, B, C, D>(
-    q: &str,
-    args: &[DatumWithOid],
-) -> pgrx::spi::Result<Four<A, B, C, D>>
+pub fn read_four<A, B, C, D>(q: &str, args: &[DatumWithOid]) -> pgrx::spi::Result<Four<A, B, C, D>>
 where
     A: FromDatum + IntoDatum,
     B: FromDatum + IntoDatum,

@@ -116,4 +116,10 @@ SELECT (p.metrics -> 'test' ->> 'recall')::float8 AS plain_recall, (b.metrics ->
        (b.metrics -> 'test' ->> 'balanced_accuracy')::float8 > 0.9 AS balanced_beats_0_9
 FROM dm_train('claims_plain', 'claims', 'fraud', 'logistic_regression', '{}', '{"exclude": ["id"]}') p,
      dm_train('claims_balanced', 'claims', 'fraud', 'logistic_regression', '{"class_weight": "balanced"}', '{"exclude": ["id"]}') b;
-SELECT err($$SELECT * FROM dm_train('x', 'claims', 'fraud', 'logistic_regression', '{"class_weight": {"true": 10}}')$$);
+-- A weight per class: the map names classes by their text (here true and false); a label that
+-- is no class is an error listing them.
+SELECT (metrics -> 'test' ->> 'recall')::float8 >= 0.9 AS weighted_recall_0_9
+FROM dm_train('claims_weighted', 'claims', 'fraud', 'logistic_regression', '{"class_weight": {"true": 10}}', '{"exclude": ["id"]}');
+SELECT hyperparams FROM dm.models WHERE name = 'claims_weighted';
+SELECT err($$SELECT * FROM dm_train('x', 'claims', 'fraud', 'logistic_regression', '{"class_weight": {"yes": 10}}')$$);
+SELECT err($$SELECT * FROM dm_train('x', 'claims', 'fraud', 'logistic_regression', '{"class_weight": {"true": 0}}')$$);

@@ -15,6 +15,7 @@ use spec::{Hyper, Param};
 use trees::binning::Binned;
 
 pub mod anomaly;
+pub mod class_weight;
 pub mod cluster;
 pub mod decomposition;
 pub mod knn;
@@ -116,6 +117,9 @@ pub struct TrainData<'a> {
     pub one_hot: &'a [(usize, usize)],
     /// None for learners without a target.
     pub labels: Option<Labels<'a>>,
+    /// A classification's class labels in their text form, in class order (empty otherwise):
+    /// what a class_weight map names.
+    pub classes: &'a [String],
     /// What the learner's own large allocations are checked against.
     pub budget: Budget,
 }

@@ -23,6 +23,8 @@ pub enum Form {
     Number { low: Bound, high: Bound },
     /// A list of 1 to `max_len` integers, each in [min, max].
     IntList { min: u64, max: u64, max_len: usize },
+    /// A JSON object of 1 to `max_len` keys (class labels), each a finite number > 0.
+    WeightMap { max_len: usize },
 }
 
 /// One end of a number's range.
@@ -53,6 +55,8 @@ pub enum Val {
     Int(u64),
     Number(f64),
     IntList(Vec<u64>),
+    /// Key → weight, in the order given.
+    WeightMap(Vec<(String, f64)>),
 }
 
 /// A default: the same for every task, or one per supervised task (scikit-learn's forests
@@ -195,6 +199,18 @@ impl Form {
                     .map(|i| i.as_u64().filter(|i| (*min..=*max).contains(i)))
                     .collect::<Option<Vec<u64>>>()
                     .map(Val::IntList)
+            }
+            (Form::WeightMap { max_len }, Value::Object(m))
+                if !m.is_empty() && m.len() <= *max_len =>
+            {
+                m.iter()
+                    .map(|(k, v)| {
+                        v.as_f64()
+                            .filter(|w| w.is_finite() && *w > 0.0)
+                            .map(|w| (k.clone(), w))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(Val::WeightMap)
             }
             _ => None,
         }
@@ -376,14 +392,23 @@ pub fn object(v: &Value) -> Result<&Map<String, Value>> {
     }
 }
 
-/// class_weight, as logistic_regression and svm declare it: null (every class 1) or "balanced"
-/// (n / (classes × class rows)).
+/// Classes a class_weight map may name at most.
+pub const MAX_WEIGHTED_CLASSES: usize = 10_000;
+
+/// class_weight, as every classifier that takes it declares it (learners/class_weight.rs):
+/// null (every class 1), "balanced" (n / (classes × class rows)) or a weight per class label.
 pub const CLASS_WEIGHT: Param = Param::new(
     "class_weight",
-    &[Form::Null, Form::Word(&["balanced"])],
+    &[
+        Form::Null,
+        Form::Word(&["balanced"]),
+        Form::WeightMap {
+            max_len: MAX_WEIGHTED_CLASSES,
+        },
+    ],
     Literal::Null,
-    "null or \"balanced\"",
-    "null, or \"balanced\": each row weighted by rows / (classes × rows of its class), for imbalanced classes",
+    "null, \"balanced\" or an object of class label → weight > 0",
+    "null, \"balanced\" (each row weighted by rows / (classes × rows of its class), for imbalanced classes) or a weight per class label, such as {\"yes\": 10} (classes not named weigh 1)",
 );
 
 /// Shorthands for declaring specs.

@@ -12,10 +12,12 @@ use crate::model::format_legacy::StoredModelV2;
 use crate::model::stored::StoredModel;
 
 const MAGIC: &[u8; 8] = b"PGMINING";
-/// 3: trees keep 16-byte nodes, leaf outputs and leaf weights (learners/trees/tree.rs; 2 and
-/// before: 24-byte
-/// nodes and every node's output).
-pub const FORMAT_VERSION: u16 = 3;
+/// 4: a classification tree grown with class weights keeps each leaf's weight per class in
+/// `values` beside its row counts (learners/trees/tree.rs; the body's layout is that of 3, so
+/// 3 loads as it is, while a pg_mining that reads up to 3 refuses such a tree instead of
+/// misreading it). 3: trees keep 16-byte nodes, leaf outputs and leaf weights (2 and before:
+/// 24-byte nodes and every node's output).
+pub const FORMAT_VERSION: u16 = 4;
 /// Corrupt length fields must not make us allocate without bound.
 const BODY_LIMIT: usize = 1 << 31;
 

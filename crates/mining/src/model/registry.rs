@@ -257,6 +257,7 @@ mod tests {
                 json!((lo + hi) / 2.0)
             }
             Form::IntList { min, .. } => json!([min]),
+            Form::WeightMap { .. } => json!({"a": 2.0}),
         }
     }
 
@@ -299,6 +300,7 @@ mod tests {
                 }
                 v
             }
+            Form::WeightMap { .. } => vec![json!({}), json!({"a": 0}), json!({"a": "2"})],
         }
     }
 
@@ -339,7 +341,8 @@ mod tests {
                             e.message
                         );
                     }
-                    let e = estimator(a.name, task, &json!({ p.key: {"nested": 1} })).unwrap_err();
+                    let e =
+                        estimator(a.name, task, &json!({ p.key: {"nested": [1]} })).unwrap_err();
                     assert!(
                         e.message.contains(&format!("\"{}\"", p.key)),
                         "{}",

@@ -176,6 +176,7 @@ impl Prepared {
             validation: &self.split.validation,
             one_hot: &self.prep.one_hot_groups(),
             labels: self.labels(),
+            classes: &self.classes,
             budget: self.budget,
         };
         estimator.fit(&data, self.seed, progress)

@@ -219,6 +219,7 @@ impl Prepared {
             validation: &self.split.validation,
             one_hot: &prep.one_hot_groups(),
             labels: self.labels(),
+            classes: &self.classes,
             budget: self.budget,
         };
         let fitted = estimator.fit(&data, self.seed, &progress.child())?;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
+use crate::learners::class_weight::{ClassWeight, StoredAsBalanced};
 use crate::learners::spec::{forms::*, Hyper, Literal, Param, CLASS_WEIGHT};
 use crate::learners::{
     ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
@@ -69,8 +70,9 @@ pub struct Ridge {
 #[derive(Debug, Clone, Serialize)]
 pub struct LogisticRegression {
     pub c: f64,
-    /// class_weight "balanced".
-    pub balanced: bool,
+    /// class_weight: each row weighted by its class's weight in the loss.
+    #[serde(flatten)]
+    pub class_weight: StoredAsBalanced,
 }
 
 pub const LINEAR_REGRESSION: Entry<LinearRegression> = Entry {
@@ -196,7 +198,7 @@ pub const LOGISTIC_REGRESSION: Entry<LogisticRegression> = Entry {
     build: |h, _| {
         Ok(LogisticRegression {
             c: h.number("C")?,
-            balanced: h.get("class_weight")? != &crate::learners::spec::Val::Null,
+            class_weight: StoredAsBalanced(ClassWeight::from_hyper(h)?),
         })
     },
 };
@@ -263,9 +265,12 @@ impl Learner for LogisticRegression {
     type Model = LogisticModel;
     fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LogisticModel> {
         let (y, n_classes) = data.classes()?;
-        let weights = self
-            .balanced
-            .then(|| logistic::balanced_weights(&y, n_classes));
+        // One weight per gathered row (the training rows in order), by its class.
+        let weights = self.class_weight.0.per_class(data)?.map(|w| {
+            y.iter()
+                .map(|&c| w.get(c).copied().unwrap_or(1.0))
+                .collect::<Vec<f64>>()
+        });
         logistic::fit(
             &data.gather()?,
             y.len(),

@@ -3,7 +3,8 @@
 use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
-use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val};
+use crate::learners::class_weight::ClassWeight;
+use crate::learners::spec::{forms::*, Bound, Form, Literal, Param, Val, CLASS_WEIGHT};
 use crate::learners::{
     ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
     TrainData,
@@ -79,6 +80,7 @@ pub const MLP: Entry<MlpParams> = Entry {
                 "an integer in [1, 100000]",
                 "epochs without improvement before stopping",
             ),
+            CLASS_WEIGHT.for_task(Task::Classification),
         ]],
         preprocessing: Preprocessing {
             scale: true,
@@ -87,7 +89,7 @@ pub const MLP: Entry<MlpParams> = Entry {
         auto: Auto::No,
         stored_as: "Mlp",
     },
-    build: |h, _| {
+    build: |h, task| {
         let hidden = match h.get("hidden_layer_sizes")? {
             Val::IntList(l) => l.iter().map(|&k| k as usize).collect(),
             _ => vec![100],
@@ -104,6 +106,7 @@ pub const MLP: Entry<MlpParams> = Entry {
             max_iter: h.int("max_iter")?,
             tol: h.number("tol")?,
             n_iter_no_change: h.int("n_iter_no_change")?,
+            class_weight: ClassWeight::of_task(h, task)?,
         })
     },
 };
@@ -143,10 +146,11 @@ impl Learner for MlpParams {
             fit_bytes(self, data.n_cols, outputs, rows),
         )?;
         let cancel = || progress.cancelled();
+        let weights = self.class_weight.per_row(data)?;
         network::fit(
             data.x,
             data.n_cols,
-            data.labels()?,
+            (data.labels()?, weights.as_deref()),
             data.rows,
             data.validation,
             self,

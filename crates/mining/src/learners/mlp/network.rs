@@ -3,7 +3,10 @@
 //! with Adam on shuffled mini-batches and an L2 penalty. Training stops when the loss (or, with
 //! validation rows, the validation score) has not improved by `tol` for `n_iter_no_change`
 //! epochs; with validation rows the best epoch's weights are kept. Weights start from
-//! scikit-learn's Glorot-uniform initialisation, from the seed. Matrix work is ndarray's.
+//! scikit-learn's Glorot-uniform initialisation, from the seed. Row weights (class_weight) weigh
+//! each row's loss, gradient and validation score as scikit-learn's `sample_weight` does: a
+//! batch's gradient and penalty are divided by its total weight instead of its row count.
+//! Matrix work is ndarray's.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -12,6 +15,7 @@ use crate::common::error::{Error, Result};
 use crate::common::numeric::argmax;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
+use crate::learners::class_weight::ClassWeight;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Activation {
@@ -29,6 +33,9 @@ pub struct MlpParams {
     pub max_iter: usize,
     pub tol: f64,
     pub n_iter_no_change: usize,
+    /// Classification only (resolved per fit; mod.rs passes each row's weight to `fit`).
+    #[serde(default, skip_serializing_if = "ClassWeight::is_none")]
+    pub class_weight: ClassWeight,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,28 +104,37 @@ impl Net {
     }
 }
 
-/// Mean loss of outputs against targets (cross-entropy, or half squared error as scikit-learn).
-fn loss(out: &Array2<f64>, t: &Array2<f64>, classes: bool) -> f64 {
-    let n = out.nrows().max(1) as f64;
-    if classes {
-        -out.iter()
-            .zip(t.iter())
-            .map(|(p, y)| {
-                if *y > 0.0 {
-                    y * p.clamp(1e-10, 1.0).ln()
-                } else {
-                    0.0
-                }
-            })
-            .sum::<f64>()
-            / n
-    } else {
-        out.iter()
-            .zip(t.iter())
-            .map(|(p, y)| (p - y) * (p - y))
-            .sum::<f64>()
-            / (2.0 * n)
-    }
+/// Mean loss of outputs against targets (cross-entropy, or half squared error as scikit-learn),
+/// each row weighted by `w` (its weight; total `total`).
+fn loss(out: &Array2<f64>, t: &Array2<f64>, classes: bool, w: &[f64], total: f64) -> f64 {
+    let sum: f64 = out
+        .rows()
+        .into_iter()
+        .zip(t.rows())
+        .zip(w)
+        .map(|((o, t), wi)| {
+            let row: f64 = if classes {
+                -o.iter()
+                    .zip(t.iter())
+                    .map(|(p, y)| {
+                        if *y > 0.0 {
+                            y * p.clamp(1e-10, 1.0).ln()
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum::<f64>()
+            } else {
+                o.iter()
+                    .zip(t.iter())
+                    .map(|(p, y)| (p - y) * (p - y))
+                    .sum::<f64>()
+                    / 2.0
+            };
+            wi * row
+        })
+        .sum();
+    sum / total.max(f64::MIN_POSITIVE)
 }
 
 /// A network's weights and biases, layer by layer.
@@ -135,12 +151,12 @@ fn target_moments(y: &[f64], train: &[usize]) -> (f64, f64) {
 }
 
 /// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
-/// drive early stopping.
+/// drive early stopping. `weights`: each row's weight (indexed as the rows of x), or None.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     x: &[f64],
     p: usize,
-    labels: Labels,
+    (labels, weights): (Labels, Option<&[f64]>),
     train: &[usize],
     valid: &[usize],
     params: &MlpParams,
@@ -182,6 +198,9 @@ pub fn fit(
     };
     let (xt, tt) = gather(train);
     let (xv, tv) = gather(valid);
+    let weight_of = |r: usize| weights.and_then(|w| w.get(r).copied()).unwrap_or(1.0);
+    let wt: Vec<f64> = train.iter().map(|&r| weight_of(r)).collect();
+    let wv: Vec<f64> = valid.iter().map(|&r| weight_of(r)).collect();
     // Glorot-uniform initialisation, as scikit-learn.
     let mut rng = Rng::new(seed);
     let mut sizes = vec![p];
@@ -226,10 +245,15 @@ pub fn fit(
         for chunk in order.chunks(batch) {
             let xb = xt.select(Axis(0), chunk);
             let tb = tt.select(Axis(0), chunk);
-            let m = chunk.len() as f64;
+            let wb: Vec<f64> = chunk
+                .iter()
+                .map(|&i| wt.get(i).copied().unwrap_or(1.0))
+                .collect();
+            // The batch's total weight (its row count when unweighted).
+            let m = wb.iter().sum::<f64>().max(f64::MIN_POSITIVE);
             let acts = net.forward(xb.view(), params.activation, classes);
             let out = &acts[layers - 1];
-            let mut l = loss(out, &tb, classes);
+            let mut l = loss(out, &tb, classes, &wb, m);
             l += 0.5
                 * params.alpha
                 * net
@@ -238,9 +262,17 @@ pub fn fit(
                     .map(|w| w.iter().map(|v| v * v).sum::<f64>())
                     .sum::<f64>()
                 / m;
-            total += l * m;
-            // Output delta: (prediction - target) / m for both losses.
-            let mut delta = (out - &tb) / m;
+            total += l * chunk.len() as f64;
+            // Output delta: (prediction - target) × row weight / m for both losses.
+            let mut delta = out - &tb;
+            if weights.is_some() {
+                delta
+                    .rows_mut()
+                    .into_iter()
+                    .zip(&wb)
+                    .for_each(|(mut row, w)| row *= *w);
+            }
+            delta /= m;
             for layer in (0..layers).rev() {
                 let input = if layer == 0 {
                     xb.view()
@@ -283,18 +315,22 @@ pub fn fit(
             }
             best_loss = best_loss.min(epoch_loss);
         } else {
-            // Validation score: accuracy, or R² for values (scikit-learn's early stopping).
+            // Validation score: accuracy (weighted by the rows' weights), or R² for values
+            // (scikit-learn's early stopping).
             let out = net
                 .forward(xv.view(), params.activation, classes)
                 .pop()
                 .unwrap_or_default();
             let score = if classes {
-                out.rows()
+                let hit: f64 = out
+                    .rows()
                     .into_iter()
                     .zip(tv.rows())
-                    .filter(|(o, t)| argmax(o.iter()) == argmax(t.iter()))
-                    .count() as f64
-                    / valid.len() as f64
+                    .zip(&wv)
+                    .filter(|((o, t), _)| argmax(o.iter()) == argmax(t.iter()))
+                    .map(|(_, w)| w)
+                    .sum();
+                hit / wv.iter().sum::<f64>().max(f64::MIN_POSITIVE)
             } else {
                 let mean = tv.mean().unwrap_or(0.0);
                 let sse: f64 = out
@@ -391,185 +427,4 @@ impl Mlp {
 }
 
 #[cfg(test)]
-mod tests {
-
-    use super::*;
-
-    fn params(hidden: Vec<usize>) -> MlpParams {
-        MlpParams {
-            hidden,
-            activation: Activation::Relu,
-            alpha: 1e-4,
-            learning_rate: 0.01,
-            batch_size: None,
-            max_iter: 300,
-            tol: 1e-5,
-            n_iter_no_change: 10,
-        }
-    }
-
-    #[test]
-    fn learns_xor_and_a_curve() {
-        let mut rng = Rng::new(4);
-        let (mut x, mut y, mut v) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..800 {
-            let (a, b) = (rng.unit() * 2.0 - 1.0, rng.unit() * 2.0 - 1.0);
-            x.extend([a, b]);
-            y.push(((a > 0.0) ^ (b > 0.0)) as usize);
-            v.push((3.0 * a).sin() + b);
-        }
-        let train: Vec<usize> = (0..600).collect();
-        let test: Vec<usize> = (600..800).collect();
-        let m = fit(
-            &x,
-            2,
-            Labels::Classes {
-                y: &y,
-                n_classes: 2,
-            },
-            &train,
-            &[],
-            &params(vec![32, 16]),
-            1,
-            &|| false,
-        )
-        .unwrap();
-        let mut out = [0.0; 2];
-        let right = test
-            .iter()
-            .filter(|&&r| {
-                m.predict_proba(&x[r * 2..r * 2 + 2], &mut out);
-                (out[1] > out[0]) as usize == y[r]
-            })
-            .count();
-        assert!(right >= 180, "{right} of 200");
-        let mut p = params(vec![32]);
-        p.activation = Activation::Tanh;
-        let m = fit(&x, 2, Labels::Values(&v), &train, &[], &p, 1, &|| false).unwrap();
-        let mean = test.iter().map(|&r| v[r]).sum::<f64>() / 200.0;
-        let (sse, sst) = test.iter().fold((0.0, 0.0), |(a, b), &r| {
-            let e = m.predict_value(&x[r * 2..r * 2 + 2]) - v[r];
-            (a + e * e, b + (v[r] - mean).powi(2))
-        });
-        assert!(1.0 - sse / sst > 0.95, "r2 {}", 1.0 - sse / sst);
-    }
-
-    #[test]
-    fn seeded_early_stopping_and_round_trip() {
-        let x: Vec<f64> = (0..400)
-            .map(|i| ((i * 37) % 100) as f64 / 50.0 - 1.0)
-            .collect();
-        let y: Vec<usize> = x.iter().map(|&v| (v > 0.0) as usize).collect();
-        let train: Vec<usize> = (0..300).collect();
-        let valid: Vec<usize> = (300..400).collect();
-        let labels = Labels::Classes {
-            y: &y,
-            n_classes: 2,
-        };
-        let mut p = params(vec![8]);
-        p.max_iter = 500;
-        let a = fit(&x, 1, labels, &train, &valid, &p, 3, &|| false).unwrap();
-        let b = fit(&x, 1, labels, &train, &valid, &p, 3, &|| false).unwrap();
-        assert_eq!(a, b);
-        assert!(
-            a.epochs < 500,
-            "validation score stops improving: {} epochs",
-            a.epochs
-        );
-        let bytes = bincode::serde::encode_to_vec(&a, bincode::config::standard()).unwrap();
-        let (back, _): (Mlp, usize) =
-            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
-        assert_eq!(back, a);
-        assert!(fit(&x, 1, labels, &train, &[], &p, 3, &|| true).is_err());
-        assert!(fit(&x, 1, labels, &[], &[], &p, 3, &|| false).is_err());
-    }
-
-    /// mlp against MLPClassifier/MLPRegressor (one hidden layer of 100, relu, Adam, defaults) on
-    /// standard-scaled inputs, mean of 3 seeds each, on the bundled data sets (regression: up to
-    /// 2000 epochs on both sides).
-    #[test]
-    fn mlp_within_one_point_of_sklearn() {
-        use crate::common::numeric::argmax;
-        use crate::common::task::Labels;
-        use crate::learners::mlp::network::{self, Activation, MlpParams};
-        use crate::test_support::{accuracy, bundled_sets, r2};
-        let params = MlpParams {
-            hidden: vec![100],
-            activation: Activation::Relu,
-            alpha: 1e-4,
-            learning_rate: 1e-3,
-            batch_size: None,
-            max_iter: 200,
-            tol: 1e-4,
-            n_iter_no_change: 10,
-        };
-        for mut set in bundled_sets() {
-            // StandardScaler fitted on the training rows.
-            let (p, n) = (set.p, set.x.len() / set.p);
-            for j in 0..p {
-                let col = |r: usize| set.x[r * p + j];
-                let m = set.train.iter().map(|&r| col(r)).sum::<f64>() / set.train.len() as f64;
-                let var = set.train.iter().map(|&r| (col(r) - m).powi(2)).sum::<f64>()
-                    / set.train.len() as f64;
-                let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
-                for r in 0..n {
-                    set.x[r * p + j] = (set.x[r * p + j] - m) / sd;
-                }
-            }
-            let theirs = set.json[if set.classify {
-                "mlp"
-            } else {
-                "mlp_scaled_target"
-            }]
-            .as_f64()
-            .unwrap();
-            let mut ours = 0.0;
-            for seed in 0..3 {
-                ours += if set.classify {
-                    let (y, k) = set.classes();
-                    let m = network::fit(
-                        &set.x,
-                        p,
-                        Labels::Classes {
-                            y: &y,
-                            n_classes: k,
-                        },
-                        &set.train,
-                        &[],
-                        &params,
-                        seed,
-                        &|| false,
-                    )
-                    .unwrap();
-                    let mut out = vec![0.0; k];
-                    accuracy(&set.test, &y, |r| {
-                        m.predict_proba(set.row(r), &mut out);
-                        argmax(&out)
-                    })
-                } else {
-                    // The target is standardized, as scikit-learn's TransformedTargetRegressor
-                    // with a StandardScaler does: compared at the default 200 epochs.
-                    let y = set.values();
-                    let m = network::fit(
-                        &set.x,
-                        p,
-                        Labels::Values(&y),
-                        &set.train,
-                        &[],
-                        &params,
-                        seed,
-                        &|| false,
-                    )
-                    .unwrap();
-                    r2(&set.test, &y, |r| m.predict_value(set.row(r)))
-                } / 3.0;
-            }
-            eprintln!("{} mlp: ours {ours:.4}, scikit-learn {theirs:.4}", set.name);
-            assert!(
-                ours >= theirs - 0.01,
-                "{}: ours {ours} vs scikit-learn {theirs}",
-                set.name
-            );
-        }
-    }
-}
+mod tests;

@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::task::{Labels, Task};
-use crate::learners::spec::{forms::*, Literal, Param, Val, CLASS_WEIGHT};
+use crate::learners::class_weight::ClassWeight;
+use crate::learners::spec::{forms::*, Literal, Param, CLASS_WEIGHT};
 use crate::learners::{
     ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
     TrainData,
@@ -20,10 +21,11 @@ use mixed::NaiveBayes;
 pub struct NaiveBayesParams {
     pub var_smoothing: f64,
     pub alpha: f64,
-    /// class_weight "balanced": every class weighs the same in total (equal priors, category
-    /// counts weighted); stored hyperparameters name it only when set.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub balanced: bool,
+    /// class_weight: each row weighted by its class's weight in the priors, the category
+    /// counts and the means ("balanced": every class weighs the same in total, equal priors);
+    /// stored hyperparameters name it only when set.
+    #[serde(skip_serializing_if = "ClassWeight::is_none")]
+    pub class_weight: ClassWeight,
 }
 
 pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
@@ -62,7 +64,7 @@ pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
         Ok(NaiveBayesParams {
             var_smoothing: h.number("var_smoothing")?,
             alpha: h.number("alpha")?,
-            balanced: h.get("class_weight")? != &Val::Null,
+            class_weight: ClassWeight::from_hyper(h)?,
         })
     },
 };
@@ -82,9 +84,7 @@ impl Learner for NaiveBayesParams {
             data.one_hot,
             self.var_smoothing,
             self.alpha,
-            self.balanced
-                .then(|| crate::learners::balanced_class_weights(y, data.rows, n_classes))
-                .as_deref(),
+            self.class_weight.per_class(data)?.as_deref(),
         )
     }
 }

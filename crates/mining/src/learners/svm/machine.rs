@@ -4,6 +4,7 @@
 //! resolved gamma, and Platt sigmoids for probabilities — so a model survives the catalog round
 //! trip with identical predictions (smartcore's SVC cannot: its kernel is lost through serde).
 
+use crate::learners::class_weight::StoredAsBalanced;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub enum Gamma {
     Value(f64),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SvmParams {
     pub kernel: KernelName,
     pub c: f64,
@@ -40,8 +41,9 @@ pub struct SvmParams {
     pub tol: f64,
     /// svr: the width of the tube without loss.
     pub epsilon: f64,
-    /// svm: weight each class's C by n / (classes × class rows).
-    pub balanced: bool,
+    /// svm: each class's C times its class weight (resolved per fit and passed to `fit`).
+    #[serde(flatten)]
+    pub class_weight: StoredAsBalanced,
     /// svm: fit Platt sigmoids (5-fold cross-validation) for probabilities.
     pub probability: bool,
     pub cache_mb: usize,
@@ -353,11 +355,12 @@ fn check_size(params: &SvmParams, p: usize, n: usize, name: &str) -> Result<()> 
     Ok(())
 }
 
-/// Fits `svm` (classes) or `svr` (values) on the rows of a row-major matrix with p columns.
+/// Fits `svm` (classes) or `svr` (values) on the rows of a row-major matrix with p columns;
+/// `class_weights`: one weight per class, or None.
 pub fn fit(
     x: &[f64],
     p: usize,
-    labels: Labels,
+    (labels, class_weights): (Labels, Option<&[f64]>),
     rows: &[usize],
     params: &SvmParams,
     seed: u64,
@@ -405,15 +408,8 @@ pub fn fit(
                     *c += 1;
                 }
             }
-            let weight: Vec<f64> = count
-                .iter()
-                .map(|&c| {
-                    if params.balanced && c > 0 {
-                        rows.len() as f64 / (n_classes as f64 * c as f64)
-                    } else {
-                        1.0
-                    }
-                })
+            let weight: Vec<f64> = (0..n_classes)
+                .map(|c| class_weights.and_then(|w| w.get(c)).copied().unwrap_or(1.0))
                 .collect();
             let pairs: Vec<(usize, usize)> = (0..n_classes)
                 .flat_map(|a| (a + 1..n_classes).map(move |b| (a, b)))

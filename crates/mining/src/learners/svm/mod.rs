@@ -5,6 +5,7 @@
 use crate::common::error::Result;
 use crate::common::progress::Progress;
 use crate::common::task::Task;
+use crate::learners::class_weight::{ClassWeight, StoredAsBalanced};
 use crate::learners::spec::{forms::*, Form, Hyper, Literal, Param, Val, CLASS_WEIGHT};
 use crate::learners::{
     ensure, finite, Algorithm, Auto, Checked, Entry, Learner, Predict, Preprocessing, Shape,
@@ -119,7 +120,7 @@ pub const SVM: Entry<SvmParams> = Entry {
     build: |h, _| {
         Ok(SvmParams {
             epsilon: EPSILON_DEFAULT,
-            balanced: h.get("class_weight")? != &Val::Null,
+            class_weight: StoredAsBalanced(ClassWeight::from_hyper(h)?),
             probability: h.bool("probability")?,
             ..shared(h)?
         })
@@ -158,7 +159,7 @@ pub const SVR: Entry<SvmParams> = Entry {
     },
 };
 
-/// The keys svm and svr share; balanced off and probabilities on for svr (unused).
+/// The keys svm and svr share; no class weights and probabilities on for svr (unused).
 fn shared(h: &Hyper) -> Result<SvmParams> {
     let kernel = match h.word("kernel")? {
         "linear" => KernelName::Linear,
@@ -179,7 +180,7 @@ fn shared(h: &Hyper) -> Result<SvmParams> {
         coef0: h.number("coef0")?,
         tol: h.number("tol")?,
         epsilon: EPSILON_DEFAULT,
-        balanced: false,
+        class_weight: StoredAsBalanced(ClassWeight::None),
         probability: true,
         cache_mb: h.int("cache_size")?,
         max_train_rows: h.int("max_train_rows")?,
@@ -195,7 +196,10 @@ impl Learner for SvmParams {
         machine::fit(
             data.x,
             data.n_cols,
-            data.labels()?,
+            (
+                data.labels()?,
+                self.class_weight.0.per_class(data)?.as_deref(),
+            ),
             data.rows,
             self,
             seed,

@@ -4,6 +4,7 @@
 use super::machine::*;
 use super::*;
 use crate::common::task::Labels;
+use crate::learners::class_weight::{ClassWeight, StoredAsBalanced};
 use crate::test_support::{bundled_sets, floats, scaled};
 use serde_json::Value;
 
@@ -21,10 +22,12 @@ fn classify(
     params: &SvmParams,
     seed: u64,
 ) -> Result<SvmModel> {
+    let weights = (params.class_weight.0 == ClassWeight::Balanced)
+        .then(|| crate::learners::balanced_class_weights(y, rows, n_classes));
     fit(
         x,
         p,
-        Labels::Classes { y, n_classes },
+        (Labels::Classes { y, n_classes }, weights.as_deref()),
         rows,
         params,
         seed,
@@ -58,7 +61,9 @@ fn params(settings: &Value) -> SvmParams {
     if settings["gamma"].as_str() == Some("auto") {
         p.gamma = Gamma::Auto;
     }
-    p.balanced = settings["class_weight"].as_str() == Some("balanced");
+    if settings["class_weight"].as_str() == Some("balanced") {
+        p.class_weight.0 = ClassWeight::Balanced;
+    }
     p
 }
 
@@ -89,7 +94,16 @@ fn svm_and_svr_match_sklearn() {
                 (m, pred)
             } else {
                 let y = set.values();
-                let m = fit(&x, set.p, Labels::Values(&y), &set.train, &prm, 0, &never).unwrap();
+                let m = fit(
+                    &x,
+                    set.p,
+                    (Labels::Values(&y), None),
+                    &set.train,
+                    &prm,
+                    0,
+                    &never,
+                )
+                .unwrap();
                 let pred = set
                     .test
                     .iter()
@@ -230,7 +244,11 @@ fn balanced_weights_raise_minority_recall() {
     let rows: Vec<usize> = (0..n).collect();
     let recall = |balanced: bool| {
         let prm = SvmParams {
-            balanced,
+            class_weight: StoredAsBalanced(if balanced {
+                ClassWeight::Balanced
+            } else {
+                ClassWeight::None
+            }),
             probability: false,
             ..SvmParams::default()
         };

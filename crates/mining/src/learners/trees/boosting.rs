@@ -16,11 +16,12 @@ use crate::common::numeric::quantile;
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
+use crate::learners::class_weight::ClassWeight;
 use crate::learners::trees::binning::{self, Binned};
 use crate::learners::trees::leafwise::{self, GrowParams, Importance, LeafRows, LeafwiseTree};
 use crate::learners::{ensure, finite, Checked, Explained, Predict, Shape};
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoostParams {
     pub n_estimators: usize,
     pub learning_rate: f64,
@@ -39,10 +40,11 @@ pub struct BoostParams {
     /// The quantile `loss` "quantile" estimates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantile: Option<f64>,
-    /// class_weight "balanced": each row's gradient and hessian weighted by rows / (classes ×
-    /// rows of its class), as sample weights in scikit-learn's HistGradientBoostingClassifier.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub balanced: bool,
+    /// class_weight: each row's gradient and hessian weighted by its class's weight, as sample
+    /// weights in scikit-learn's HistGradientBoostingClassifier (resolved per fit and passed to
+    /// `fit_within`).
+    #[serde(default, skip_serializing_if = "ClassWeight::is_none")]
+    pub class_weight: ClassWeight,
 }
 
 /// What a regression minimises (scikit-learn's HistGradientBoostingRegressor `loss`).
@@ -234,6 +236,7 @@ pub fn fit(
         labels,
         (train, valid),
         params,
+        None,
         seed,
         progress,
         &Budget::unlimited(),
@@ -249,6 +252,7 @@ pub fn fit_within(
     labels: Labels,
     (train, valid): (&[usize], &[usize]),
     params: &BoostParams,
+    class_weights: Option<&[f64]>,
     seed: u64,
     progress: &Progress,
     budget: &Budget,
@@ -285,9 +289,9 @@ pub fn fit_within(
         }
         Labels::Classes { y, n_classes } => (Loss::Softmax, n_classes, Target::Classes(y)),
     };
-    let cw: Vec<f64> = match (&target, params.balanced) {
-        (Target::Classes(y), true) => crate::learners::balanced_class_weights(y, train, k.max(2)),
-        _ => Vec::new(),
+    let cw: &[f64] = match &target {
+        Target::Classes(_) => class_weights.unwrap_or(&[]),
+        _ => &[],
     };
     let binned = binning::bin(x, p, train, params.max_bins, seed);
     let n_all = binned.n_rows;
@@ -426,7 +430,7 @@ pub fn fit_within(
         rounds_run = round + 1;
         progress.done.fetch_add(1, Ordering::Relaxed);
         if params.n_iter_no_change > 0 && !valid.is_empty() {
-            let l = mean_loss(loss, &target, &raw, k, valid, &cw);
+            let l = mean_loss(loss, &target, &raw, k, valid, cw);
             if best.1 == 0 || l < best.0 - 1e-7 * best.0.abs().max(1.0) {
                 best = (l, rounds_run);
             } else if rounds_run - best.1 >= params.n_iter_no_change {

@@ -3,8 +3,10 @@
 //! and extra_trees. The split search scans per-bin statistics instead of sorting the rows at
 //! every node: large nodes count rows into a histogram of the bins they cover; small nodes sort
 //! their (bin, row) pairs. Extra trees draw one random cut per candidate feature between the
-//! node's lowest and highest bin. The result is the flat `Tree` of tree.rs (thresholds on raw
-//! values), so scoring never needs the bins.
+//! node's lowest and highest bin. Rows may carry weights (class_weight): the statistics, the
+//! impurities and the leaves' class shares are then weighted, as scikit-learn's sample weights,
+//! while min_samples_split and min_samples_leaf still count rows. The result is the flat `Tree`
+//! of tree.rs (thresholds on raw values), so scoring never needs the bins.
 
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
@@ -28,6 +30,8 @@ struct Best {
 struct Builder<'a> {
     b: &'a Binned,
     labels: Labels<'a>,
+    /// Per row of the binned matrix (None: every row weighs 1).
+    weights: Option<&'a [f64]>,
     params: &'a TreeParams,
     extra: bool,
     /// Per bin statistics: class counts (width k) or (sum, sum of squares, count).
@@ -49,45 +53,59 @@ impl Builder<'_> {
         }
     }
 
-    /// Adds row r's statistics to `acc`.
+    /// Adds row r's statistics to `acc`: its (weighted) class count, or its weighted value, the
+    /// square and the weight.
     #[inline]
     fn add(&self, acc: &mut [f64], r: usize) {
+        let w = self.weights.map_or(1.0, |w| w[r]);
         match self.labels {
-            Labels::Classes { y, .. } => acc[y[r]] += 1.0,
+            Labels::Classes { y, .. } => acc[y[r]] += w,
             Labels::Values(y) => {
-                acc[0] += y[r];
-                acc[1] += y[r] * y[r];
-                acc[2] += 1.0;
+                acc[0] += w * y[r];
+                acc[1] += w * y[r] * y[r];
+                acc[2] += w;
             }
         }
     }
 
-    /// n·impurity of a side from its statistics and row count.
-    fn weighted_impurity(&self, s: &[f64], n: f64) -> f64 {
+    /// The weight of a side's rows (their count when unweighted) from its statistics.
+    #[inline]
+    fn weight_of(&self, s: &[f64]) -> f64 {
         match self.labels {
-            Labels::Classes { .. } => n * class_impurity(s, n, self.params.criterion),
-            Labels::Values(_) => (s[1] - s[0] * s[0] / n.max(1.0)).max(0.0),
+            Labels::Classes { .. } => s.iter().sum(),
+            Labels::Values(_) => s[2],
         }
     }
 
-    /// Impurity of a node and its output values.
-    fn stats(&self, seg: &[u32]) -> (f64, Vec<f64>) {
+    /// weight·impurity of a side from its statistics.
+    fn weighted_impurity(&self, s: &[f64]) -> f64 {
+        let n = self.weight_of(s);
+        match self.labels {
+            Labels::Classes { .. } => n * class_impurity(s, n, self.params.criterion),
+            Labels::Values(_) => (s[1] - s[0] * s[0] / n.max(f64::MIN_POSITIVE)).max(0.0),
+        }
+    }
+
+    /// A node's statistics (see `add`), weight and impurity, and its output values.
+    fn stats(&self, seg: &[u32]) -> (Vec<f64>, f64, f64, Vec<f64>) {
         let mut s = vec![0.0; self.stat_width()];
         for &r in seg {
             self.add(&mut s, r as usize);
         }
-        let n = seg.len() as f64;
-        match self.labels {
+        let n = self.weight_of(&s);
+        let (imp, value) = match self.labels {
             Labels::Classes { .. } => {
                 let imp = class_impurity(&s, n, self.params.criterion);
-                s.iter_mut().for_each(|c| *c /= n.max(1.0));
-                (imp, s)
+                let shares = s.iter().map(|c| c / n.max(f64::MIN_POSITIVE)).collect();
+                (imp, shares)
             }
             Labels::Values(_) => {
-                let mean = s[0] / n.max(1.0);
-                ((s[1] / n.max(1.0) - mean * mean).max(0.0), vec![mean])
+                let mean = s[0] / n.max(f64::MIN_POSITIVE);
+                let var = (s[1] / n.max(f64::MIN_POSITIVE) - mean * mean).max(0.0);
+                (var, vec![mean])
             }
-        }
+        };
+        (s, n, imp, value)
     }
 
     /// The best cut of feature f for the node's rows (total statistics `total`).
@@ -141,8 +159,8 @@ impl Builder<'_> {
                     this.right[k] = total[k] - l;
                     this.both[k] = l;
                 }
-                let score = this.weighted_impurity(&this.both, nl as f64)
-                    + this.weighted_impurity(&this.right, nr as f64);
+                let score =
+                    this.weighted_impurity(&this.both) + this.weighted_impurity(&this.right);
                 if best.is_none_or(|b| score < b.score) {
                     *best = Some(Best {
                         feature: f,
@@ -275,10 +293,11 @@ enum Cut {
     At(Best),
 }
 
-/// Fits one tree on `rows` of a binned matrix (rows may repeat, as a bootstrap sample does).
+/// Fits one tree on `rows` of a binned matrix (rows may repeat, as a bootstrap sample does),
+/// each row weighing `weights[row]` (None: 1).
 pub fn grow_tree(
     b: &Binned,
-    labels: Labels,
+    (labels, weights): (Labels, Option<&[f64]>),
     rows: Vec<u32>,
     params: &TreeParams,
     extra: bool,
@@ -291,6 +310,7 @@ pub fn grow_tree(
     let mut bld = Builder {
         b,
         labels,
+        weights,
         params,
         extra,
         hist: Vec::new(),
@@ -320,12 +340,15 @@ pub fn grow_tree(
     };
     let mut idx = rows;
     let mut scratch: Vec<u32> = Vec::new();
-    let total = idx.len().max(1) as f64;
+    let mut total = 0.0;
     let mut stack = vec![(0usize, idx.len(), 0usize, 0usize)];
     while let Some((start, end, depth, slot)) = stack.pop() {
         let seg = &mut idx[start..end];
         let n = seg.len();
-        let (impurity, value) = bld.stats(seg);
+        let (sums, weight, impurity, value) = bld.stats(seg);
+        if slot == 0 {
+            total = weight.max(f64::MIN_POSITIVE);
+        }
         let can_split = n >= params.min_samples_split
             && n >= 2 * params.min_samples_leaf
             && params.max_depth.is_none_or(|d| depth < d)
@@ -336,8 +359,8 @@ pub fn grow_tree(
             None
         };
         let Some(best) = best else {
-            // A leaf keeps its class counts, or its mean and row count (inner nodes' outputs
-            // follow from them: Tree::node_values).
+            // A leaf keeps its class counts (and, with weights, its weight per class), or its
+            // mean and row count (inner nodes' outputs follow from them: Tree::node_values).
             let at = match labels {
                 Labels::Classes { y, .. } => {
                     let at = tree.counts.len();
@@ -346,6 +369,9 @@ pub fn grow_tree(
                         if let Some(c) = tree.counts.get_mut(at + y[r as usize]) {
                             *c += 1;
                         }
+                    }
+                    if weights.is_some() {
+                        tree.values.extend_from_slice(&sums);
                     }
                     at
                 }
@@ -365,7 +391,7 @@ pub fn grow_tree(
         let field = best.feature as u32 | if best.missing_left { MISSING_LEFT } else { 0 };
         let col = b.column(best.feature);
         let i = split_rows(seg, col, field, best.bin, &mut scratch);
-        tree.gain[best.feature] += (impurity * n as f64 - best.score).max(0.0) / total;
+        tree.gain[best.feature] += (impurity * weight - best.score).max(0.0) / total;
         let left = tree.nodes.len();
         for _ in 0..2 {
             tree.nodes.push(Node {
@@ -404,21 +430,21 @@ pub fn fit(
     rng: &mut Rng,
 ) -> Tree {
     let binned = binning::bin(x, p, rows, binning::MAX_BINS, rng.next_u64());
-    fit_binned(&binned, labels, rows, params, rng)
+    fit_binned(&binned, (labels, None), rows, params, rng)
 }
 
 /// `fit` on features already binned (every row), with the generator as `fit` leaves it after
 /// drawing the binning seed.
 pub fn fit_binned(
     binned: &binning::Binned,
-    labels: Labels,
+    (labels, weights): (Labels, Option<&[f64]>),
     rows: &[usize],
     params: &TreeParams,
     rng: &mut Rng,
 ) -> Tree {
     let mut rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
     rows.sort_unstable();
-    grow_tree(binned, labels, rows, params, false, rng)
+    grow_tree(binned, (labels, weights), rows, params, false, rng)
 }
 
 #[cfg(test)]

@@ -136,7 +136,14 @@ pub fn fit(
     progress: &Progress,
 ) -> Result<Forest> {
     let all = (params, n_trees, bootstrap, extra, seed);
-    fit_within(binned, labels, rows, all, progress, &Budget::unlimited())
+    fit_within(
+        binned,
+        (labels, None),
+        rows,
+        all,
+        progress,
+        &Budget::unlimited(),
+    )
 }
 
 /// Bytes a grown tree holds.
@@ -147,12 +154,13 @@ pub(crate) fn tree_bytes(t: &Tree) -> usize {
         + 8 * t.gain.len()
 }
 
-/// `fit`, with the grown trees checked against `budget` as they come (a forest of many deep
-/// trees can outgrow any machine): over it, no further tree is grown and the result is the
-/// budget's error.
+/// `fit`, with the rows weighted by `weights` (per row of `binned`; None: 1, as scikit-learn's
+/// forests take class_weight: a bootstrap repeat weighs as the row does) and the grown trees
+/// checked against `budget` as they come (a forest of many deep trees can outgrow any
+/// machine): over it, no further tree is grown and the result is the budget's error.
 pub fn fit_within(
     binned: &binning::Binned,
-    labels: Labels,
+    (labels, weights): (Labels, Option<&[f64]>),
     rows: &[usize],
     (params, n_trees, bootstrap, extra, seed): (&TreeParams, usize, bool, bool, u64),
     progress: &Progress,
@@ -192,7 +200,7 @@ pub fn fit_within(
             } else {
                 rows.iter().map(|&r| r as u32).collect()
             };
-            let tree = cart::grow_tree(binned, labels, sample, params, extra, &mut rng);
+            let tree = cart::grow_tree(binned, (labels, weights), sample, params, extra, &mut rng);
             let bytes = tree_bytes(&tree);
             if held.fetch_add(bytes, Ordering::Relaxed) + bytes > budget.limit() {
                 over.store(true, Ordering::Relaxed);
@@ -329,7 +337,7 @@ pub(crate) mod tests {
         let labels = Labels::Values(&y);
         let one = fit_within(
             &binned,
-            labels,
+            (labels, None),
             &rows,
             (&params, 1, true, false, 3),
             &Progress::default(),
@@ -341,7 +349,7 @@ pub(crate) mod tests {
         let budget = Budget::of_bytes(per_tree * 10);
         let e = fit_within(
             &binned,
-            labels,
+            (labels, None),
             &rows,
             (&params, 100, true, false, 3),
             &Progress::default(),
@@ -357,7 +365,7 @@ pub(crate) mod tests {
         );
         assert!(fit_within(
             &binned,
-            labels,
+            (labels, None),
             &rows,
             (&params, 5, true, false, 3),
             &Progress::default(),

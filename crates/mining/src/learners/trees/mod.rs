@@ -10,6 +10,7 @@ use crate::common::error::{Error, Result};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Task;
+use crate::learners::class_weight::ClassWeight;
 use crate::learners::spec::{forms::*, Bound, Form, Hyper, Literal, Param, Val, CLASS_WEIGHT};
 use crate::learners::{Algorithm, Auto, Entry, Learner, Preprocessing, TrainData};
 
@@ -99,6 +100,10 @@ const FOREST_MAX_FEATURES: Param = Param::new(
 )
 .by_task(Literal::Word("sqrt"), Literal::Null);
 
+/// class_weight of random_forest and extra_trees: as every classifier's, applied to every row
+/// of each tree's sample (a bootstrap repeat weighs as its row).
+const FOREST_CLASS_WEIGHT: Param = CLASS_WEIGHT.for_task(Task::Classification);
+
 const fn bootstrap(default: bool) -> Param {
     Param::new(
         "bootstrap",
@@ -113,6 +118,9 @@ const fn bootstrap(default: bool) -> Param {
 pub struct DecisionTree {
     pub tree: TreeParams,
     pub max_features: MaxFeatures,
+    /// Rows weighted by their class in every split and leaf (stored only when set).
+    #[serde(skip_serializing_if = "ClassWeight::is_none")]
+    pub class_weight: ClassWeight,
 }
 
 /// random_forest and extra_trees.
@@ -122,6 +130,9 @@ pub struct ForestParams {
     pub n_estimators: usize,
     pub bootstrap: bool,
     pub max_features: MaxFeatures,
+    /// Rows weighted by their class in every split and leaf (stored only when set).
+    #[serde(skip_serializing_if = "ClassWeight::is_none")]
+    pub class_weight: ClassWeight,
     /// Extra trees: one random cut per candidate feature (not stored: the key tells).
     #[serde(skip)]
     pub extra: bool,
@@ -134,13 +145,16 @@ pub const DECISION_TREE: Entry<DecisionTree> = Entry {
         tasks: &[Task::Classification, Task::Regression],
         params: &[
             TREE_PARAMS,
-            &[Param::new(
-                "max_features",
-                MAX_FEATURES_FORMS,
-                Literal::Null,
-                MAX_FEATURES_WANT,
-                MAX_FEATURES_ABOUT,
-            )],
+            &[
+                Param::new(
+                    "max_features",
+                    MAX_FEATURES_FORMS,
+                    Literal::Null,
+                    MAX_FEATURES_WANT,
+                    MAX_FEATURES_ABOUT,
+                ),
+                CLASS_WEIGHT.for_task(Task::Classification),
+            ],
         ],
         preprocessing: TREE_INPUTS,
         auto: Auto::No,
@@ -150,6 +164,7 @@ pub const DECISION_TREE: Entry<DecisionTree> = Entry {
         Ok(DecisionTree {
             tree: tree_params(h, task)?,
             max_features: max_features(h)?,
+            class_weight: ClassWeight::of_task(h, task)?,
         })
     },
 };
@@ -159,7 +174,7 @@ pub const RANDOM_FOREST: Entry<ForestParams> = Entry {
         name: "random_forest",
         summary: "bootstrap samples, a random subset of features per split, probabilities and values averaged over the trees (scikit-learn's RandomForest*)",
         tasks: &[Task::Classification, Task::Regression],
-        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(true)]],
+        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(true), FOREST_CLASS_WEIGHT]],
         preprocessing: TREE_INPUTS,
         auto: Auto::Candidate {
             cost: 4,
@@ -175,7 +190,7 @@ pub const EXTRA_TREES: Entry<ForestParams> = Entry {
         name: "extra_trees",
         summary: "as random_forest, but each split tries one random threshold per candidate feature, drawn uniformly in the node's range, and bootstrap is off (scikit-learn's ExtraTrees*)",
         tasks: &[Task::Classification, Task::Regression],
-        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(false)]],
+        params: &[&[N_TREES], TREE_PARAMS, &[FOREST_MAX_FEATURES, bootstrap(false), FOREST_CLASS_WEIGHT]],
         preprocessing: TREE_INPUTS,
         auto: Auto::No,
         stored_as: "ExtraTrees",
@@ -303,7 +318,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
             n_iter_no_change: h.int("n_iter_no_change")?,
             loss,
             quantile,
-            balanced: task == Task::Classification && h.get("class_weight")? != &Val::Null,
+            class_weight: ClassWeight::of_task(h, task)?,
         })
     },
 };
@@ -339,6 +354,7 @@ fn forest_params(h: &Hyper, task: Task, extra: bool) -> Result<ForestParams> {
         n_estimators: h.int("n_estimators")?,
         bootstrap: h.bool("bootstrap")?,
         max_features: max_features(h)?,
+        class_weight: ClassWeight::of_task(h, task)?,
         extra,
     })
 }
@@ -363,14 +379,22 @@ impl Learner for DecisionTree {
         params.max_features = Some(self.max_features.resolve(data.n_cols));
         let mut rng = Rng::new(seed);
         let labels = data.labels()?;
-        Ok(match data.binned {
-            Some(b) => {
-                // As cart::fit would have drawn its binning seed.
-                rng.next_u64();
-                cart::fit_binned(b, labels, data.rows, &params, &mut rng)
+        let weights = self.class_weight.per_row(data)?;
+        // Drawn first, as cart::fit draws it (and `binning_seed` says).
+        let binning_seed = rng.next_u64();
+        let dense;
+        let binned = match data.binned {
+            Some(b) => b,
+            None => {
+                let (x, p) = (data.x, data.n_cols);
+                dense = binning::bin(x, p, data.rows, binning::MAX_BINS, binning_seed);
+                &dense
             }
-            None => cart::fit(data.x, data.n_cols, labels, data.rows, &params, &mut rng),
-        })
+        };
+        let labels = (labels, weights.as_deref());
+        Ok(cart::fit_binned(
+            binned, labels, data.rows, &params, &mut rng,
+        ))
     }
 
     fn binning_seed(&self, seed: u64) -> Option<u64> {
@@ -393,9 +417,10 @@ impl Learner for ForestParams {
                 &dense
             }
         };
+        let weights = self.class_weight.per_row(data)?;
         forest::fit_within(
             binned,
-            data.labels()?,
+            (data.labels()?, weights.as_deref()),
             data.rows,
             (&params, self.n_estimators, self.bootstrap, self.extra, seed),
             progress,
@@ -422,6 +447,7 @@ impl Learner for BoostParams {
             data.labels()?,
             (data.rows, data.validation),
             self,
+            self.class_weight.per_class(data)?.as_deref(),
             seed,
             progress,
             &data.budget,
@@ -443,3 +469,6 @@ impl Default for BoostParams {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod class_weight_tests;

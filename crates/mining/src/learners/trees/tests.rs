@@ -453,6 +453,7 @@ fn boosting_trees_beyond_the_budget_are_an_error() {
             Labels::Values(&y),
             (&rows, &[]),
             &params,
+            None,
             0,
             &Progress::default(),
             budget,

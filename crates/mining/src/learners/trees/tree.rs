@@ -95,8 +95,10 @@ impl Node {
 pub struct Tree {
     /// Children come after their parent.
     pub nodes: Vec<Node>,
-    /// Regression: each leaf's mean (a leaf's `left` is its offset here). Empty for
-    /// classification. Models of format 2 and before: class proportions or means, for leaves
+    /// Regression: each leaf's mean (a leaf's `left` is its offset here). Classification:
+    /// empty, or, for a tree grown on weighted rows (class_weight; model format 4), each leaf's
+    /// weight per class (width per leaf, at the same offset as its counts), its outputs being
+    /// their shares. Models of format 2 and before: class proportions or means, for leaves
     /// only or for every node in node order.
     pub values: Vec<f64>,
     /// Classification: each leaf's training rows per class (width per leaf; a leaf's `left`
@@ -112,7 +114,35 @@ pub struct Tree {
     pub node_outputs: Derived<Vec<f64>>,
 }
 
+/// What a tree's leaves hold (see `Tree::values` and `Tree::counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaves {
+    /// Format 2 and before: outputs only, of the leaves or of every node (`values`).
+    Outputs,
+    /// Rows per class (`counts`); the outputs are their shares.
+    ClassCounts,
+    /// Rows per class (`counts`) and weight per class (`values`); the outputs are the weights'
+    /// shares.
+    ClassWeights,
+    /// A mean (`values`) and a row count (`counts`) per leaf.
+    Means,
+}
+
 impl Tree {
+    /// What the leaves hold: classification trees have two outputs or more, regression one.
+    pub fn leaves(&self) -> Leaves {
+        match (
+            self.counts.is_empty(),
+            self.values.is_empty(),
+            self.width > 1,
+        ) {
+            (true, _, _) => Leaves::Outputs,
+            (false, true, _) => Leaves::ClassCounts,
+            (false, false, true) => Leaves::ClassWeights,
+            (false, false, false) => Leaves::Means,
+        }
+    }
+
     /// The `left` field of the leaf a row of `x` (len = number of features) reaches.
     pub fn leaf_at(&self, x: &[f64]) -> Option<usize> {
         let mut i = 0usize;
@@ -133,21 +163,29 @@ impl Tree {
     }
 
     /// The outputs of the leaf whose `left` field is `at` (width of them; none if the tree
-    /// has no such leaf): class shares (counts over the leaf's rows, as the proportions were
-    /// computed while growing) or the mean.
+    /// has no such leaf): class shares (counts or weights over the leaf's total, as the
+    /// proportions were computed while growing) or the mean.
     #[inline]
     pub fn leaf_outputs(&self, at: usize) -> impl Iterator<Item = f64> + '_ {
         let w = self.width;
-        let (values, counts) = if self.values.is_empty() {
-            (&[][..], self.counts.get(at..at + w).unwrap_or(&[]))
-        } else {
-            (self.values.get(at..at + w).unwrap_or(&[]), &[][..])
+        let (values, counts, weights): (&[f64], &[u32], &[f64]) = match self.leaves() {
+            Leaves::ClassCounts => (&[], self.counts.get(at..at + w).unwrap_or(&[]), &[]),
+            Leaves::ClassWeights => (&[], &[], self.values.get(at..at + w).unwrap_or(&[])),
+            Leaves::Outputs | Leaves::Means => {
+                (self.values.get(at..at + w).unwrap_or(&[]), &[], &[])
+            }
         };
         let n: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+        let total: f64 = weights.iter().sum();
         values
             .iter()
             .copied()
             .chain(counts.iter().map(move |&c| f64::from(c) / n.max(1.0)))
+            .chain(
+                weights
+                    .iter()
+                    .map(move |&v| v / total.max(f64::MIN_POSITIVE)),
+            )
     }
 
     /// Output k of the leaf whose `left` field is `at` (NaN if there is none).
@@ -192,7 +230,8 @@ impl Tree {
         if w == 0 {
             return None;
         }
-        let classes = self.values.is_empty();
+        let leaves = self.leaves();
+        let classes = leaves != Leaves::Means;
         // Per node: class counts (classification) or (sum of values, rows) (regression).
         let stride = if classes { w } else { 2 };
         let mut acc = vec![0.0f64; n * stride];
@@ -201,7 +240,9 @@ impl Tree {
             let at = node.left as usize;
             if node.feature == LEAF {
                 let slot = &mut acc[i * stride..(i + 1) * stride];
-                if classes {
+                if leaves == Leaves::ClassWeights {
+                    slot.copy_from_slice(self.values.get(at..at + w)?);
+                } else if classes {
                     let c = self.counts.get(at..at + w)?;
                     slot.iter_mut().zip(c).for_each(|(a, &c)| *a = f64::from(c));
                 } else {
@@ -222,7 +263,10 @@ impl Tree {
         let mut out = Vec::with_capacity(n * w);
         for (i, a) in acc.chunks(stride).enumerate() {
             let leaf = self.nodes[i].feature == LEAF;
-            if classes {
+            if leaves == Leaves::ClassWeights {
+                let total: f64 = a.iter().sum();
+                out.extend(a.iter().map(|v| v / total.max(f64::MIN_POSITIVE)));
+            } else if classes {
                 let total: f64 = a.iter().sum();
                 out.extend(a.iter().map(|v| v / total.max(1.0)));
             } else if leaf {
@@ -309,15 +353,25 @@ impl Tree {
         ensure(self.gain.len() <= shape.inputs, || {
             format!("{what} has gains of more columns than its inputs")
         })?;
-        let classes = self.values.is_empty();
+        let leaves = self.leaves();
+        if leaves == Leaves::ClassWeights {
+            ensure(self.values.len() == self.counts.len(), || {
+                format!("{what} has class weights and counts of different leaves")
+            })?;
+            ensure(self.values.iter().all(|&v| v >= 0.0), || {
+                format!("{what} has a negative class weight")
+            })?;
+        }
         for (i, node) in self.nodes.iter().enumerate() {
             let at = node.left as usize;
             if node.feature == LEAF {
-                let fits = match (self.counts.is_empty(), classes) {
+                let fits = match leaves {
                     // Format 2 and before: outputs of leaves, or of every node.
-                    (true, _) => at.checked_add(w).is_some_and(|e| e <= self.values.len()),
-                    (false, true) => at.checked_add(w).is_some_and(|e| e <= self.counts.len()),
-                    (false, false) => at < self.values.len() && at < self.counts.len(),
+                    Leaves::Outputs => at.checked_add(w).is_some_and(|e| e <= self.values.len()),
+                    Leaves::ClassCounts | Leaves::ClassWeights => {
+                        at.checked_add(w).is_some_and(|e| e <= self.counts.len())
+                    }
+                    Leaves::Means => at < self.values.len() && at < self.counts.len(),
                 };
                 ensure(fits, || {
                     format!("{what}: leaf {i} points outside its outputs")
@@ -407,147 +461,4 @@ pub fn per_output(base: &[f64], contrib: &[f64], p: usize) -> Vec<(f64, Vec<f64>
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::common::rng::Rng;
-    use crate::common::task::Labels;
-    use crate::learners::trees::cart::fit;
-
-    use super::*;
-
-    fn params(criterion: Criterion) -> TreeParams {
-        TreeParams {
-            max_depth: None,
-            min_samples_split: 2,
-            min_samples_leaf: 1,
-            max_features: None,
-            criterion,
-        }
-    }
-
-    #[test]
-    fn learns_xor_exactly() {
-        let x = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
-        let y = [0, 1, 1, 0];
-        let labels = Labels::Classes {
-            y: &y,
-            n_classes: 2,
-        };
-        let t = fit(
-            &x,
-            2,
-            labels,
-            &[0, 1, 2, 3],
-            &params(Criterion::Gini),
-            &mut Rng::new(1),
-        );
-        for (i, &c) in y.iter().enumerate() {
-            assert_eq!(t.leaf_vec(&x[i * 2..i * 2 + 2])[c], 1.0);
-        }
-    }
-
-    #[test]
-    fn regression_tree_fits_steps_and_respects_depth() {
-        let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
-        let y: Vec<f64> = x
-            .iter()
-            .map(|&v| if v < 10.0 { 1.0 } else { 5.0 })
-            .collect();
-        let rows: Vec<usize> = (0..20).collect();
-        let mut p = params(Criterion::SquaredError);
-        p.max_depth = Some(1);
-        let t = fit(&x, 1, Labels::Values(&y), &rows, &p, &mut Rng::new(1));
-        assert_eq!(t.nodes.len(), 3);
-        assert_eq!(t.nodes[0].threshold, 9.5);
-        assert_eq!(t.leaf_vec(&[3.0]), &[1.0]);
-        assert_eq!(t.leaf_vec(&[12.0]), &[5.0]);
-        assert!(t.gain[0] > 0.0);
-    }
-
-    #[test]
-    fn min_samples_leaf_limits_splits() {
-        let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
-        let y: Vec<usize> = (0..10).map(|i| usize::from(i == 9)).collect();
-        let mut p = params(Criterion::Entropy);
-        p.min_samples_leaf = 3;
-        let t = fit(
-            &x,
-            1,
-            Labels::Classes {
-                y: &y,
-                n_classes: 2,
-            },
-            &(0..10).collect::<Vec<_>>(),
-            &p,
-            &mut Rng::new(1),
-        );
-        // Every leaf holds at least 3 rows, so no leaf is pure class 1.
-        assert!(t.leaf_vec(&[9.0])[1] < 1.0);
-    }
-
-    /// Only leaves keep outputs; an inner node's output, recovered from its leaves' row counts,
-    /// is the class share (or mean) of the training rows that pass through it — repeated rows
-    /// (a bootstrap sample) counted as often as they appear.
-    #[test]
-    fn inner_node_outputs_are_the_shares_of_the_rows_through_them() {
-        let mut rng = Rng::new(7);
-        let n = 400;
-        let x: Vec<f64> = (0..n * 2).map(|_| rng.unit()).collect();
-        let y: Vec<usize> = (0..n)
-            .map(|r| ((x[r * 2] + 0.3 * rng.unit() > 0.6) as usize) + (x[r * 2 + 1] > 0.8) as usize)
-            .collect();
-        let v: Vec<f64> = (0..n).map(|r| x[r * 2] * 3.0 + rng.unit()).collect();
-        // Rows 0..50 twice.
-        let rows: Vec<usize> = (0..n).chain(0..50).collect();
-        let p = TreeParams {
-            max_depth: Some(5),
-            ..params(Criterion::Gini)
-        };
-        for labels in [
-            Labels::Classes {
-                y: &y,
-                n_classes: 3,
-            },
-            Labels::Values(&v),
-        ] {
-            let t = fit(&x, 2, labels, &rows, &p, &mut Rng::new(3));
-            let w = t.width;
-            assert!(t.nodes.len() > 9 && t.values.len() < t.nodes.len() * w);
-            let mut sums = vec![0.0; t.nodes.len() * w];
-            let mut counts = vec![0.0; t.nodes.len()];
-            for &r in &rows {
-                let mut i = 0;
-                loop {
-                    counts[i] += 1.0;
-                    match labels {
-                        Labels::Classes { y, .. } => sums[i * w + y[r]] += 1.0,
-                        Labels::Values(v) => sums[i * w] += v[r],
-                    }
-                    let node = t.nodes[i];
-                    if node.feature == LEAF {
-                        break;
-                    }
-                    i = if goes_left(
-                        node.feature,
-                        node.threshold,
-                        x[r * 2 + split_feature(node.feature)],
-                    ) {
-                        node.left
-                    } else {
-                        node.right()
-                    } as usize;
-                }
-            }
-            let values = t.node_values().unwrap();
-            for i in 0..t.nodes.len() {
-                for k in 0..w {
-                    let want = sums[i * w + k] / counts[i];
-                    assert!(
-                        (values[i * w + k] - want).abs() < 1e-12,
-                        "node {i}: {} vs {want}",
-                        values[i * w + k]
-                    );
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -466,22 +466,23 @@ fn balanced_class_weights_raise_the_minority_recall() {
     let test: Vec<usize> = (4000..n).collect();
     let recall = |balanced: bool| {
         let params = BoostParams {
-            balanced,
             n_estimators: 30,
             ..BoostParams::default()
         };
-        let m = fit(
+        let weights = crate::learners::balanced_class_weights(&y, &train, 2);
+        let m = fit_within(
             &x,
             2,
             Labels::Classes {
                 y: &y,
                 n_classes: 2,
             },
-            &train,
-            &[],
+            (&train, &[]),
             &params,
+            balanced.then_some(&weights[..]),
             1,
             &Progress::default(),
+            &crate::common::budget::Budget::unlimited(),
         )
         .unwrap();
         let (mut hit, mut pos) = (0, 0);

@@ -84,10 +84,13 @@ fn a_single_unrestricted_tree_fits_its_training_rows() {
     let b = binning::bin(&x, 3, &rows, 255, 0);
     let t = grow_tree(
         &b,
-        Labels::Classes {
-            y: &y,
-            n_classes: 2,
-        },
+        (
+            Labels::Classes {
+                y: &y,
+                n_classes: 2,
+            },
+            None,
+        ),
         rows.iter().map(|&r| r as u32).collect(),
         &params(None),
         false,
@@ -101,7 +104,7 @@ fn a_single_unrestricted_tree_fits_its_training_rows() {
     assert!(right >= 1990, "{right}");
     let t = grow_tree(
         &b,
-        Labels::Values(&v),
+        (Labels::Values(&v), None),
         rows.iter().map(|&r| r as u32).collect(),
         &TreeParams {
             max_depth: Some(4),
