@@ -48,7 +48,9 @@ OPTIONS = [None, "[]", "{\"test_size\": 0}", "{\"test_size\": 1}", "{\"test_size
            "{\"search\": {\"max_depth\": []}}", "{\"time_budget_s\": -5}", "{\"dedup\": \"yes\"}",
            "{\"max_categories\": 0}", "{\"calibration\": \"platt\"}", "{\"calibration\": 1}",
            "{\"calibration\": \"isotonic\"}", "{\"split\": {\"group_by\": \"nope\"}}",
-           "{\"split\": {\"method\": \"group\"}}"]
+           "{\"split\": {\"method\": \"group\"}}", "{\"weight_column\": \"nope\"}",
+           "{\"weight_column\": \"d\"}", "{\"weight_column\": \"label\"}", "{\"weight_column\": 1}",
+           "{\"weight_column\": \"a\", \"features\": [\"a\"]}"]
 INPUTS = ["NULL::float8[]", "ARRAY[]::float8[]", "ARRAY['NaN']::float8[]",
           "ARRAY['Infinity', 1, 2, 3]::float8[]", "ARRAY[1, 2]::float8[]",
           "(SELECT array_agg(i::float8) FROM generate_series(1, 2000) i)",

@@ -40,6 +40,11 @@ FROM dm_train('penguin_species', 'penguins_0708', 'species', 'logistic_regressio
 SELECT model, version, round((metrics -> 'test' ->> 'balanced_accuracy')::numeric, 3) AS test_balanced_accuracy, deployed
 FROM dm_train('penguin_species', 'penguins_0708', 'species', 'random_forest', '{"class_weight": "balanced"}',
               options => '{"exclude": ["year"], "deploy": "never"}');
+-- A weight per row from a column (options.weight_column, scikit-learn's sample_weight): the 2008
+-- penguins count twice as much as the 2007 ones in a regressor of body mass.
+SELECT model, version, round((metrics -> 'test' ->> 'r2')::numeric, 3) AS test_r2, deployed
+FROM dm_train('penguin_mass', 'SELECT *, year - 2006 AS recency FROM penguins_0708', 'body_mass_g', 'linear_regression',
+              options => '{"exclude": ["year"], "weight_column": "recency", "deploy": "never"}');
 SELECT key AS metric, round(value::numeric, 4) AS value
 FROM jsonb_each_text(dm_evaluate('penguin_species', 'penguins_09') - 'per_class' - 'model')
 WHERE key IN ('accuracy', 'balanced_accuracy', 'baseline_accuracy', 'f1_macro', 'mcc', 'log_loss', 'roc_auc') ORDER BY 1;

@@ -51,12 +51,14 @@ fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
 }
 
-/// Columns the user named (target, features, exclude, order_by).
+/// Columns the user named (target, features, exclude, order_by, group_by, weight_column).
 fn named_columns<'a>(target: Option<&'a str>, o: &'a TrainOptions) -> Vec<&'a str> {
     let mut v: Vec<&str> = target.into_iter().collect();
     v.extend(o.features.iter().flatten().map(String::as_str));
     v.extend(o.exclude.iter().map(String::as_str));
     v.extend(o.split.order_by.as_deref());
+    v.extend(o.split.group_by.as_deref());
+    v.extend(o.weight_column.as_deref());
     v
 }
 

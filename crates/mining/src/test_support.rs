@@ -240,3 +240,43 @@ pub fn heap_peak_reset() -> usize {
 pub fn heap_peak() -> usize {
     PEAK.load(std::sync::atomic::Ordering::Relaxed)
 }
+
+/// Fits `name` on every row of `x` (p columns) with its labels, optional per-row sample weights
+/// and hyperparameters, as the pipeline would hand them over (classes named "0", "1", ...).
+pub fn fit_all_rows(
+    name: &str,
+    (x, p): (&[f64], usize),
+    labels: crate::common::task::Labels,
+    weights: Option<&[f64]>,
+    hyper: &Value,
+) -> crate::model::fitted::Fitted {
+    use crate::common::task::{Labels, Task};
+    let n = match labels {
+        Labels::Classes { y, .. } => y.len(),
+        Labels::Values(v) => v.len(),
+    };
+    let rows: Vec<usize> = (0..n).collect();
+    let (task, names) = match labels {
+        Labels::Classes { n_classes, .. } => (
+            Task::Classification,
+            (0..n_classes).map(|c| c.to_string()).collect(),
+        ),
+        Labels::Values(_) => (Task::Regression, Vec::new()),
+    };
+    let data = crate::learners::TrainData {
+        x,
+        binned: None,
+        n_cols: p,
+        rows: &rows,
+        validation: &[],
+        one_hot: &[],
+        labels: Some(labels),
+        classes: &names,
+        weights,
+        budget: crate::common::budget::Budget::unlimited(),
+    };
+    crate::model::registry::estimator(name, task, hyper)
+        .unwrap()
+        .fit(&data, 0, &crate::common::progress::Progress::default())
+        .unwrap()
+}

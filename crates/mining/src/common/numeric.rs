@@ -64,6 +64,26 @@ pub fn quantile(values: &mut [f64], a: f64) -> f64 {
     values[lo] + frac * (values[hi] - values[lo])
 }
 
+/// scikit-learn's `_weighted_percentile` of (value, weight) pairs at quantile `a` (what its
+/// pinball loss uses with sample weights): the smallest value whose cumulative weight reaches
+/// `a` × the total (the first of positive weight for `a` = 0); sorts `pairs`.
+pub fn weighted_quantile(pairs: &mut [(f64, f64)], a: f64) -> f64 {
+    pairs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
+    let mut target = a * total;
+    if target == 0.0 {
+        target = f64::MIN_POSITIVE;
+    }
+    let mut cum = 0.0;
+    for &(v, w) in pairs.iter() {
+        cum += w;
+        if cum >= target {
+            return v;
+        }
+    }
+    pairs.last().map_or(0.0, |p| p.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +93,18 @@ mod tests {
         assert_eq!(argmax(&[0.2, 0.5, 0.5]), 1);
         assert_eq!(argmax(&[0.7, f64::NAN, 0.1]), 0);
         assert_eq!(argmax(&[]), 0);
+    }
+
+    /// Values from scikit-learn 1.9's `_weighted_percentile`.
+    #[test]
+    fn weighted_quantile_is_scikit_learns() {
+        let mut p = [(4.0, 1.0), (1.0, 3.0), (3.0, 0.0), (2.0, 1.0)];
+        assert_eq!(weighted_quantile(&mut p, 0.5), 1.0); // cdf 3, 4, 4, 5 against 2.5
+        assert_eq!(weighted_quantile(&mut p, 0.7), 2.0); // 3.5
+        assert_eq!(weighted_quantile(&mut p, 0.9), 4.0); // 4.5: 3.0 weighs nothing
+        let mut z = [(1.0, 0.0), (5.0, 2.0)];
+        assert_eq!(weighted_quantile(&mut z, 0.0), 5.0);
+        assert_eq!(weighted_quantile(&mut [], 0.3), 0.0);
     }
 
     #[test]

@@ -77,22 +77,35 @@ impl ClassWeight {
         }
     }
 
-    /// Each row's weight (indexed like the rows of `data.x`: its class's weight), or None when
-    /// every class weighs 1.
+    /// Each row's weight (indexed like the rows of `data.x`): its class's weight times its
+    /// sample weight (options.weight_column), or None when every row weighs 1.
     pub fn per_row(&self, data: &TrainData) -> Result<Option<Vec<f64>>> {
-        let Some(w) = self.per_class(data)? else {
+        let class = self.per_class(data)?;
+        if class.is_none() && data.weights.is_none() {
             return Ok(None);
+        }
+        let (n, y) = match data.labels()? {
+            crate::common::task::Labels::Classes { y, .. } => (y.len(), Some(y)),
+            crate::common::task::Labels::Values(v) => (v.len(), None),
         };
-        let Ok(crate::common::task::Labels::Classes { y, .. }) = data.labels() else {
-            return Ok(None);
+        data.budget.check_items("the rows' weights", n, 8)?;
+        let of_class = |r: usize| match (&class, y) {
+            (Some(w), Some(y)) => y.get(r).and_then(|&c| w.get(c)).copied().unwrap_or(1.0),
+            _ => 1.0,
         };
-        data.budget
-            .check_items("the rows' class weights", y.len(), 8)?;
-        Ok(Some(
-            y.iter()
-                .map(|&c| w.get(c).copied().unwrap_or(1.0))
-                .collect(),
-        ))
+        let sample = |r: usize| data.weights.and_then(|w| w.get(r)).copied().unwrap_or(1.0);
+        Ok(Some((0..n).map(|r| of_class(r) * sample(r)).collect()))
+    }
+
+    /// `per_row` for the training rows only, in their order (as `TrainData::gather` lays
+    /// them out).
+    pub fn per_train_row(&self, data: &TrainData) -> Result<Option<Vec<f64>>> {
+        Ok(self.per_row(data)?.map(|w| {
+            data.rows
+                .iter()
+                .map(|&r| w.get(r).copied().unwrap_or(1.0))
+                .collect()
+        }))
     }
 }
 
@@ -173,6 +186,7 @@ mod tests {
                 n_classes: classes.len(),
             }),
             classes,
+            weights: None,
             budget: Budget::unlimited(),
         }
     }
@@ -212,6 +226,25 @@ mod tests {
             .unwrap_err();
         assert!(e.message.contains("\"maybe\"") && e.message.contains("\"no\", \"yes\""));
         assert_eq!(ClassWeight::None.per_class(&d).unwrap(), None);
+    }
+
+    /// Sample weights multiply the class weights, row by row; alone they are the weights.
+    #[test]
+    fn sample_weights_multiply_the_class_weights() {
+        let y = [0, 1, 1];
+        let rows = [0, 1, 2];
+        let classes: Vec<String> = ["no", "yes"].map(String::from).to_vec();
+        let sample = [2.0, 0.5, 0.0];
+        let mut d = data(&y, &rows, &classes);
+        d.weights = Some(&sample);
+        let map = ClassWeight::Map(vec![("yes".into(), 10.0)]);
+        assert_eq!(map.per_row(&d).unwrap(), Some(vec![2.0, 5.0, 0.0]));
+        assert_eq!(
+            ClassWeight::None.per_row(&d).unwrap(),
+            Some(sample.to_vec())
+        );
+        let d = data(&y, &[2, 0], &classes);
+        assert_eq!(map.per_train_row(&d).unwrap(), Some(vec![10.0, 1.0]));
     }
 
     #[test]

@@ -99,6 +99,11 @@ pub trait Learner: std::fmt::Debug + Clone + Serialize + Send + Sync + 'static {
     fn binning_seed(&self, _seed: u64) -> Option<u64> {
         None
     }
+
+    /// Whether `fit` weighs the rows by `TrainData::weights` (options.weight_column).
+    fn sample_weights(&self) -> bool {
+        false
+    }
 }
 
 /// Data handed to `fit`: a row-major matrix (or the rows binned) and the labels.
@@ -120,6 +125,9 @@ pub struct TrainData<'a> {
     /// A classification's class labels in their text form, in class order (empty otherwise):
     /// what a class_weight map names.
     pub classes: &'a [String],
+    /// options.weight_column: each row's sample weight, indexed like the rows of `x` (None:
+    /// every row weighs 1). Only learners whose `sample_weights` is true get them.
+    pub weights: Option<&'a [f64]>,
     /// What the learner's own large allocations are checked against.
     pub budget: Budget,
 }
@@ -310,3 +318,6 @@ pub enum Explained {
         parts: Vec<(f64, Vec<f64>)>,
     },
 }
+
+#[cfg(test)]
+mod sample_weight_tests;

@@ -16,6 +16,7 @@ pub trait Fit: std::fmt::Debug + Send + Sync {
     fn fit(&self, data: &TrainData, seed: u64, progress: &Progress) -> Result<Fitted>;
     fn work_units(&self) -> usize;
     fn binning_seed(&self, seed: u64) -> Option<u64>;
+    fn sample_weights(&self) -> bool;
     fn params_json(&self) -> Value;
 }
 
@@ -33,6 +34,10 @@ where
 
     fn binning_seed(&self, seed: u64) -> Option<u64> {
         Learner::binning_seed(self, seed)
+    }
+
+    fn sample_weights(&self) -> bool {
+        Learner::sample_weights(self)
     }
 
     fn params_json(&self) -> Value {
@@ -75,6 +80,11 @@ impl Estimator {
         self.learner.binning_seed(seed)
     }
 
+    /// Whether the learner weighs rows by options.weight_column.
+    pub fn takes_sample_weights(&self) -> bool {
+        self.learner.sample_weights()
+    }
+
     /// Units of work `fit` reports through Progress (trees, rounds), for progress messages.
     pub fn work_units(&self) -> usize {
         self.learner.work_units()
@@ -89,6 +99,12 @@ impl Estimator {
             return Err(Error::internal(
                 "this learner needs its rows as floats, not binned",
             ));
+        }
+        if data.weights.is_some() && !self.takes_sample_weights() {
+            return Err(Error::param(format!(
+                "{} takes no sample weights (options.weight_column)",
+                self.name()
+            )));
         }
         self.learner.fit(data, seed, progress)
     }

@@ -160,6 +160,12 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
             skipped.push((algorithm, format!("time budget of {budget} s spent")));
             continue;
         }
+        if req.options.weight_column.is_some()
+            && !registry::estimator(algorithm, resolved, &json!({}))?.takes_sample_weights()
+        {
+            skipped.push((algorithm, "takes no sample weights".to_string()));
+            continue;
+        }
         let t = Instant::now();
         let p = prepare(
             frame,

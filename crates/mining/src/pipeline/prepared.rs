@@ -56,6 +56,8 @@ pub struct Prepared {
     pub(super) binned: Option<Binned>,
     pub n_cols: usize,
     pub target: Target,
+    /// options.weight_column: each row's sample weight (indexed like the target); None: 1.
+    pub(super) weights: Option<Vec<f64>>,
     pub split: Split,
     pub seed: u64,
     /// What the run's large allocations are checked against.
@@ -177,6 +179,7 @@ impl Prepared {
             one_hot: &self.prep.one_hot_groups(),
             labels: self.labels(),
             classes: &self.classes,
+            weights: self.weights.as_deref(),
             budget: self.budget,
         };
         estimator.fit(&data, self.seed, progress)

@@ -26,6 +26,7 @@ use crate::prepare::row_keys::{self, RowKeys};
 use crate::prepare::rows;
 use crate::prepare::search::{self};
 use crate::prepare::split::{self, SplitMethod};
+use crate::prepare::weights;
 
 fn sort_labels(labels: &mut [String], kind: ColumnKind) {
     if kind == ColumnKind::Text {
@@ -93,17 +94,32 @@ pub(super) fn prepare_rows(
     if let Some(o) = order_col {
         used.push(&frame.columns[o]);
     }
+    let weight_col = roles.weight.map(|i| &frame.columns[i]);
+    used.extend(weight_col);
 
-    // Rows: a target is needed; exact duplicates (features, target, time) are dropped.
-    let (rows, null_targets, duplicates) =
+    // Rows: a target is needed (and a weight, with options.weight_column); exact duplicates
+    // (features, target, time, weight) are dropped.
+    let (mut rows, null_targets, duplicates) =
         rows::keep(Some(target_col), &used, opts.dedup, &opts.cancel)?;
+    let null_weights = match weight_col {
+        Some(w) => weights::keep_weighted(w, &mut rows)?,
+        None => 0,
+    };
     if rows.is_empty() {
-        return Err(Error::data(format!(
-            "the target \"{target_name}\" is NULL in every row"
-        )));
+        return Err(Error::data(match weight_col {
+            Some(w) if null_weights > 0 => format!(
+                "every row has a NULL target \"{target_name}\" or a NULL weight \"{}\"",
+                w.name
+            ),
+            _ => format!("the target \"{target_name}\" is NULL in every row"),
+        }));
     }
+    let weight_note = match weight_col {
+        Some(w) => format!(", {null_weights} with a NULL weight \"{}\"", w.name),
+        None => String::new(),
+    };
     notice(format!(
-        "read {n_read} rows; dropped {null_targets} with a NULL target and {duplicates} exact duplicates; {} remain",
+        "read {n_read} rows; dropped {null_targets} with a NULL target{weight_note} and {duplicates} exact duplicates; {} remain",
         rows.len()
     ));
 
@@ -137,6 +153,12 @@ pub(super) fn prepare_rows(
     }
     let algorithm = req.algorithm.clone();
     let estimator = registry::estimator(&algorithm, task, &req.hyperparams)?;
+    if let (Some(w), false) = (weight_col, estimator.takes_sample_weights()) {
+        return Err(Error::param(format!(
+            "{algorithm} takes no sample weights (options.weight_column \"{}\"); drop the option, or use another algorithm",
+            w.name
+        )));
+    }
     let mut warnings = Vec::new();
     warnings.extend(quality::dedup_share(
         target_col,
@@ -255,6 +277,14 @@ pub(super) fn prepare_rows(
         (_, Some(g), _) => split::grouped(g, stratify, s.test_size, s.validation_size, opts.seed)?,
         (_, None, Some((y, _))) => split::stratified(y, s.test_size, s.validation_size, opts.seed)?,
         (_, None, None) => split::random(rows.len(), s.test_size, s.validation_size, opts.seed)?,
+    };
+    let sample_weights = match weight_col {
+        Some(w) => {
+            let v = weights::of_rows(w, &rows);
+            weights::check_total(&v, &split.train, &w.name)?;
+            Some(v)
+        }
+        None => None,
     };
     if let (Some(g), Some(name)) = (&groups, &s.group_by) {
         notice(format!(
@@ -433,10 +463,14 @@ pub(super) fn prepare_rows(
     }
 
     let mut report = serde_json::Map::new();
-    report.insert(
-        "rows".into(),
-        json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len()}),
-    );
+    let mut row_counts = json!({"read": n_read, "null_target": null_targets, "duplicates": duplicates, "used": rows.len()});
+    if let (Some(w), Some(v)) = (weight_col, &sample_weights) {
+        row_counts["weight_column"] = json!(w.name);
+        row_counts["null_weight"] = json!(null_weights);
+        row_counts["train_weight"] =
+            json!(split.train.iter().filter_map(|&r| v.get(r)).sum::<f64>());
+    }
+    report.insert("rows".into(), row_counts);
     report.insert(
         "split".into(),
         json!({"method": method_name(method), "test_size": s.test_size, "validation_size": s.validation_size,
@@ -461,6 +495,7 @@ pub(super) fn prepare_rows(
         binned,
         n_cols,
         target,
+        weights: sample_weights,
         split,
         seed: opts.seed,
         budget: opts.memory,

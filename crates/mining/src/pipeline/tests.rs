@@ -563,3 +563,4 @@ mod auto_tests;
 mod calibration_tests;
 mod metric_tests;
 mod split_tests;
+mod weight_tests;

@@ -220,6 +220,7 @@ impl Prepared {
             one_hot: &prep.one_hot_groups(),
             labels: self.labels(),
             classes: &self.classes,
+            weights: self.weights.as_deref(),
             budget: self.budget,
         };
         let fitted = estimator.fit(&data, self.seed, &progress.child())?;

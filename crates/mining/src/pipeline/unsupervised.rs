@@ -40,6 +40,11 @@ pub(super) fn prepare(
         )));
     }
     let estimator = registry::estimator(&algorithm, task, &req.hyperparams)?;
+    if let Some(w) = &opts.weight_column {
+        return Err(Error::param(format!(
+            "options.weight_column (\"{w}\") weighs the rows of a classification or regression; {algorithm} takes no sample weights"
+        )));
+    }
     if opts.cv.is_some() || opts.search.is_some() {
         return Err(Error::param(format!(
             "options.cv and options.search need a target; {algorithm} has none"
@@ -156,6 +161,7 @@ pub(super) fn prepare(
         report.insert("dedup".into(), json!(true));
     }
     Ok(Prepared {
+        weights: None,
         task,
         algorithm,
         estimator,

@@ -1,16 +1,19 @@
 //! Which columns a training run uses: the target, the features (named, or all but the target,
-//! the excluded ones, the time column and the group column) and the time column of a time split.
+//! the excluded ones, the time column, the group column and the weight column), the time column of
+//! a time split and the weight column (options.weight_column).
 
 use std::collections::HashSet;
 
 use crate::common::error::{Error, ErrorKind, Result};
-use crate::common::frame::Frame;
+use crate::common::frame::{ColumnData, ColumnKind, Frame};
 use crate::prepare::options::TrainOptions;
 
 pub struct Roles {
     pub features: Vec<usize>,
     /// The time column of a time split.
     pub order: Option<usize>,
+    /// options.weight_column: a numeric column, never a feature or the target.
+    pub weight: Option<usize>,
 }
 
 fn columns_list(frame: &Frame) -> String {
@@ -78,6 +81,10 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
         Some(name) => Some(find(frame, name, "split.group_by")?),
         None => None,
     };
+    let weight = match &opts.weight_column {
+        Some(name) => Some(weight_column(frame, name, target)?),
+        None => None,
+    };
     let features: Vec<usize> = match &opts.features {
         Some(list) => {
             let mut idx = Vec::new();
@@ -86,6 +93,12 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
                 if Some(i) == target {
                     return Err(Error::param(format!(
                         "the target \"{}\" cannot also be a feature",
+                        frame.columns[i].name
+                    )));
+                }
+                if Some(i) == weight {
+                    return Err(Error::param(format!(
+                        "the weight column \"{}\" cannot also be a feature",
                         frame.columns[i].name
                     )));
                 }
@@ -106,6 +119,7 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
                     Some(i) != target
                         && Some(i) != order
                         && Some(i) != group
+                        && Some(i) != weight
                         && !excluded.contains(&i)
                 })
                 .collect()
@@ -124,7 +138,11 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
             )));
         }
     }
-    let used = features.iter().chain(target.iter()).chain(order.iter());
+    let used = features
+        .iter()
+        .chain(target.iter())
+        .chain(order.iter())
+        .chain(weight.iter());
     if let Some(c) = used.map(|&i| &frame.columns[i]).find(|c| c.non_finite > 0) {
         return Err(Error::data(format!(
             "column \"{}\" holds NaN or Infinity in {} row{}; pg_mining does not train on them (make them NULL or filter them out)",
@@ -133,7 +151,29 @@ pub fn choose(frame: &Frame, target: Option<usize>, opts: &TrainOptions) -> Resu
             if c.non_finite == 1 { "" } else { "s" }
         )));
     }
-    Ok(Roles { features, order })
+    Ok(Roles {
+        features,
+        order,
+        weight,
+    })
+}
+
+/// The position of options.weight_column: a numeric column other than the target.
+fn weight_column(frame: &Frame, name: &str, target: Option<usize>) -> Result<usize> {
+    let i = find(frame, name, "weight")?;
+    let c = &frame.columns[i];
+    if Some(i) == target {
+        return Err(Error::param(format!(
+            "the target \"{name}\" cannot also be the weight column"
+        )));
+    }
+    match (&c.data, c.kind) {
+        (ColumnData::Numeric(_), ColumnKind::Integer | ColumnKind::Float) => Ok(i),
+        _ => Err(Error::param(format!(
+            "weight_column \"{name}\" must be numeric (a sample weight per row); it is {}",
+            c.sql_type
+        ))),
+    }
 }
 
 #[cfg(test)]

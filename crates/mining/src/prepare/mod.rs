@@ -1,5 +1,5 @@
 //! Preparing a training run's rows: the options of dm_train, which columns play which role, rows
-//! without a target and duplicates, the split, data-quality warnings, and the preprocessing fitted
+//! without a target and duplicates, sample weights, the split, data-quality warnings, and the preprocessing fitted
 //! on the training rows.
 
 pub mod columns;
@@ -12,3 +12,4 @@ pub mod rows;
 pub mod search;
 pub mod split;
 pub mod threshold;
+pub mod weights;

@@ -61,6 +61,9 @@ pub struct TrainOptions {
     pub task: Option<Task>,
     pub features: Option<Vec<String>>,
     pub exclude: Vec<String>,
+    /// options.weight_column: the numeric column whose values weigh the training rows
+    /// (scikit-learn's sample_weight); not a feature.
+    pub weight_column: Option<String>,
     pub split: SplitOptions,
     pub seed: u64,
     pub preprocess: BTreeMap<String, ColumnChoice>,
@@ -105,6 +108,7 @@ impl Default for TrainOptions {
             task: None,
             features: None,
             exclude: Vec::new(),
+            weight_column: None,
             split: SplitOptions {
                 method: None,
                 test_size: 0.2,
@@ -201,6 +205,7 @@ impl TrainOptions {
             "task",
             "features",
             "exclude",
+            "weight_column",
             "split",
             "seed",
             "preprocess",
@@ -244,6 +249,18 @@ impl TrainOptions {
                     o.features = Some(f)
                 }
                 "exclude" => o.exclude = names(val, "exclude")?,
+                "weight_column" => {
+                    o.weight_column = Some(
+                        val.as_str()
+                            .filter(|c| !c.is_empty())
+                            .ok_or_else(|| {
+                                Error::param(format!(
+                                    "option \"weight_column\" must be the name of a numeric column; got {val}"
+                                ))
+                            })?
+                            .to_string(),
+                    )
+                }
                 "seed" => {
                     o.seed = val.as_u64().ok_or_else(|| {
                         Error::param(format!(

@@ -1,6 +1,7 @@
 //! Linear models: least squares and ridge (least_squares.rs), lasso and elastic net by
-//! coordinate descent (elastic_net.rs), logistic regression (logistic.rs). Their registry
-//! entries and hyperparameters are declared here.
+//! coordinate descent (elastic_net.rs), logistic regression (logistic.rs); sample weights for the
+//! first two by rescaling the rows (weighted.rs). Their registry entries and hyperparameters are
+//! declared here.
 
 use serde::Serialize;
 
@@ -17,6 +18,7 @@ use crate::learners::{
 pub mod elastic_net;
 pub mod least_squares;
 pub mod logistic;
+pub mod weighted;
 
 use elastic_net::ElasticNetParams;
 use least_squares::LinearModel;
@@ -216,48 +218,70 @@ fn check_gram(data: &TrainData) -> Result<()> {
     )
 }
 
+/// A least-squares fit of the training rows (ordinary, ridge with `alpha` > 0), with their
+/// sample weights if any.
+fn least_squares_fit(
+    data: &TrainData,
+    alpha: f64,
+    fit_intercept: bool,
+    progress: &Progress,
+) -> Result<LinearModel> {
+    check_gram(data)?;
+    let (mut x, mut y) = (data.gather()?, data.values()?);
+    let (n, p) = (y.len(), data.n_cols);
+    let cancel = || progress.cancelled();
+    match ClassWeight::None.per_train_row(data)? {
+        None => least_squares::fit(&x, n, p, &y, alpha, fit_intercept, &cancel),
+        Some(w) => {
+            let c = weighted::rescale(&mut x, &mut y, p, &w, fit_intercept, false);
+            c.restore(least_squares::fit(&x, n, p, &y, alpha, false, &cancel)?)
+        }
+    }
+}
+
 impl Learner for LinearRegression {
     type Model = LinearModel;
     fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
-        check_gram(data)?;
-        let y = data.values()?;
-        least_squares::fit(
-            &data.gather()?,
-            y.len(),
-            data.n_cols,
-            &y,
-            0.0,
-            self.fit_intercept,
-            &|| progress.cancelled(),
-        )
+        least_squares_fit(data, 0.0, self.fit_intercept, progress)
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 
 impl Learner for Ridge {
     type Model = LinearModel;
     fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
-        check_gram(data)?;
-        let y = data.values()?;
-        least_squares::fit(
-            &data.gather()?,
-            y.len(),
-            data.n_cols,
-            &y,
-            self.alpha,
-            self.fit_intercept,
-            &|| progress.cancelled(),
-        )
+        least_squares_fit(data, self.alpha, self.fit_intercept, progress)
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 
 impl Learner for ElasticNetParams {
     type Model = LinearModel;
     fn fit(&self, data: &TrainData, _: u64, progress: &Progress) -> Result<LinearModel> {
-        let y = data.values()?;
+        let (mut x, mut y) = (data.gather()?, data.values()?);
+        let (n, p) = (y.len(), data.n_cols);
         let cancel = || progress.cancelled();
-        let (model, _) =
-            elastic_net::fit(&data.gather()?, y.len(), data.n_cols, &y, self, &cancel)?;
-        Ok(model)
+        match ClassWeight::None.per_train_row(data)? {
+            None => Ok(elastic_net::fit(&x, n, p, &y, self, &cancel)?.0),
+            Some(w) => {
+                let c = weighted::rescale(&mut x, &mut y, p, &w, self.fit_intercept, true);
+                let plain = ElasticNetParams {
+                    fit_intercept: false,
+                    ..*self
+                };
+                c.restore(elastic_net::fit(&x, n, p, &y, &plain, &cancel)?.0)
+            }
+        }
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 
@@ -265,12 +289,8 @@ impl Learner for LogisticRegression {
     type Model = LogisticModel;
     fn fit(&self, data: &TrainData, _: u64, _: &Progress) -> Result<LogisticModel> {
         let (y, n_classes) = data.classes()?;
-        // One weight per gathered row (the training rows in order), by its class.
-        let weights = self.class_weight.0.per_class(data)?.map(|w| {
-            y.iter()
-                .map(|&c| w.get(c).copied().unwrap_or(1.0))
-                .collect::<Vec<f64>>()
-        });
+        // One weight per gathered row (the training rows in order): class × sample weight.
+        let weights = self.class_weight.0.per_train_row(data)?;
         logistic::fit(
             &data.gather()?,
             y.len(),
@@ -280,6 +300,10 @@ impl Learner for LogisticRegression {
             self.c,
             weights.as_deref(),
         )
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 

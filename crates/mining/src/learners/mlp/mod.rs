@@ -158,6 +158,10 @@ impl Learner for MlpParams {
             &cancel,
         )
     }
+
+    fn sample_weights(&self) -> bool {
+        true
+    }
 }
 
 impl Predict for Mlp {

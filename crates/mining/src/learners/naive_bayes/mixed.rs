@@ -35,7 +35,7 @@ pub fn fit(
     groups: &[(usize, usize)],
     var_smoothing: f64,
     alpha: f64,
-    class_weight: Option<&[f64]>,
+    row_weights: Option<&[f64]>,
 ) -> Result<NaiveBayes> {
     if rows.is_empty() || n_classes == 0 {
         return Err(Error::data("there are no training rows"));
@@ -43,30 +43,40 @@ pub fn fit(
     let in_group = |j: usize| groups.iter().any(|&(s, w)| j >= s && j < s + w);
     let numeric: Vec<usize> = (0..p).filter(|&j| !in_group(j)).collect();
     let m = numeric.len();
-    let mut count = vec![0usize; n_classes];
+    // Each row's weight (class_weight × sample weight; 1 without), as GaussianNB's
+    // sample_weight: weighted class counts, means and variances.
+    let weight = |r: usize| row_weights.and_then(|w| w.get(r).copied()).unwrap_or(1.0);
+    let mut count = vec![0.0f64; n_classes];
     let mut sum = vec![0.0; n_classes * m];
     for &r in rows {
-        let c = y[r];
-        count[c] += 1;
+        let (c, w) = (y[r], weight(r));
+        count[c] += w;
         for (i, &j) in numeric.iter().enumerate() {
-            sum[c * m + i] += x[r * p + j];
+            sum[c * m + i] += w * x[r * p + j];
         }
     }
-    let mean: Vec<f64> = (0..n_classes * m)
-        .map(|k| sum[k] / count[k / m.max(1)].max(1) as f64)
-        .collect();
+    let of_class = |k: usize| {
+        let n = count[k / m.max(1)];
+        if n > 0.0 {
+            n
+        } else {
+            1.0
+        }
+    };
+    let mean: Vec<f64> = (0..n_classes * m).map(|k| sum[k] / of_class(k)).collect();
     let mut var = vec![0.0; n_classes * m];
     for &r in rows {
-        let c = y[r];
+        let (c, w) = (y[r], weight(r));
         for (i, &j) in numeric.iter().enumerate() {
             let d = x[r * p + j] - mean[c * m + i];
-            var[c * m + i] += d * d;
+            var[c * m + i] += w * d * d;
         }
     }
-    for k in 0..n_classes * m {
-        var[k] /= count[k / m.max(1)].max(1) as f64;
+    for (k, v) in var.iter_mut().enumerate() {
+        *v /= of_class(k);
     }
-    // var_smoothing × the largest variance of a numeric column over all training rows.
+    // var_smoothing × the largest variance of a numeric column over all training rows
+    // (unweighted, as scikit-learn's).
     let n = rows.len() as f64;
     let largest = numeric
         .iter()
@@ -80,9 +90,6 @@ pub fn fit(
         .fold(0.0f64, f64::max);
     let eps = var_smoothing * largest;
     var.iter_mut().for_each(|v| *v += eps);
-    // Sample weights of class_weight (1 without): a class's rows all weigh the same, so its
-    // means and variances do not change; its category counts and prior do.
-    let weight = |c: usize| class_weight.and_then(|w| w.get(c).copied()).unwrap_or(1.0);
     let levels: usize = groups.iter().map(|g| g.1).sum();
     let mut level_count = vec![0.0; n_classes * levels];
     for &r in rows {
@@ -91,7 +98,7 @@ pub fn fit(
         for &(s, w) in groups {
             for l in 0..w {
                 if x[r * p + s + l] > 0.5 {
-                    level_count[c * levels + off + l] += weight(c);
+                    level_count[c * levels + off + l] += weight(r);
                 }
             }
             off += w;
@@ -111,13 +118,8 @@ pub fn fit(
             off += w;
         }
     }
-    let weighted: Vec<f64> = count
-        .iter()
-        .enumerate()
-        .map(|(c, &k)| k as f64 * weight(c))
-        .collect();
-    let total: f64 = weighted.iter().sum();
-    let log_prior = weighted
+    let total: f64 = count.iter().sum();
+    let log_prior = count
         .iter()
         .map(|&k| (k / total).max(f64::MIN_POSITIVE).ln())
         .collect();
@@ -191,7 +193,8 @@ mod tests {
         let w = crate::learners::balanced_class_weights(&y, &rows, 2);
         assert_eq!(w, vec![40.0 / 60.0, 40.0 / 20.0]);
         let plain = fit(&x, 3, &y, 2, &rows, &[(1, 2)], 1e-9, 1.0, None).unwrap();
-        let weighted = fit(&x, 3, &y, 2, &rows, &[(1, 2)], 1e-9, 1.0, Some(&w)).unwrap();
+        let per_row: Vec<f64> = y.iter().map(|&c| w[c]).collect();
+        let weighted = fit(&x, 3, &y, 2, &rows, &[(1, 2)], 1e-9, 1.0, Some(&per_row)).unwrap();
         assert!((plain.log_prior[0] - 0.75f64.ln()).abs() < 1e-12);
         assert!(
             (weighted.log_prior[0] - 0.5f64.ln()).abs() < 1e-12
@@ -199,7 +202,10 @@ mod tests {
         );
         // Class 1's 5 rows of level 0 weigh 2 each: (10 + 1) / (20 + 2).
         assert!((weighted.log_level[2] - (11.0f64 / 22.0).ln()).abs() < 1e-12);
-        assert_eq!(plain.mean, weighted.mean);
+        // A class's rows all weigh the same: its means do not move.
+        for (a, b) in plain.mean.iter().zip(&weighted.mean) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -84,8 +84,12 @@ impl Learner for NaiveBayesParams {
             data.one_hot,
             self.var_smoothing,
             self.alpha,
-            self.class_weight.per_class(data)?.as_deref(),
+            self.class_weight.per_row(data)?.as_deref(),
         )
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 

@@ -205,6 +205,10 @@ fn gather(x: &[f64], p: usize, rows: &[usize]) -> Vec<f64> {
 /// One fitted class pair before assembly: (a, b, its rows, their coefficients, rho, sigmoid).
 type PairFit = (usize, usize, Vec<usize>, Vec<f64>, f64, Option<Sigmoid>);
 
+/// Each row's C (by row of x): C × the row's weight (class_weight × sample weight), as
+/// LIBSVM's per-class and per-instance weights scale it.
+type RowC<'a> = &'a (dyn Fn(usize) -> f64 + Sync);
+
 /// A binary C-SVC on `rows` (positive: class a); returns (α·y per row, rho).
 #[allow(clippy::too_many_arguments)]
 fn binary(
@@ -212,7 +216,7 @@ fn binary(
     p: usize,
     rows: &[usize],
     positive: &[bool],
-    c: (f64, f64),
+    c: RowC,
     kernel: Kernel,
     params: &SvmParams,
     cancel: &(dyn Fn() -> bool + Sync),
@@ -222,10 +226,7 @@ fn binary(
         .iter()
         .map(|&b| if b { 1.0 } else { -1.0 })
         .collect();
-    let upper = positive
-        .iter()
-        .map(|&b| if b { c.0 } else { c.1 })
-        .collect();
+    let upper = rows.iter().map(|&r| c(r)).collect();
     let prob = Problem {
         x: &points,
         p,
@@ -247,7 +248,7 @@ fn cv_decisions(
     p: usize,
     rows: &[usize],
     positive: &[bool],
-    c: (f64, f64),
+    c: RowC,
     kernel: Kernel,
     params: &SvmParams,
     seed: u64,
@@ -356,11 +357,11 @@ fn check_size(params: &SvmParams, p: usize, n: usize, name: &str) -> Result<()> 
 }
 
 /// Fits `svm` (classes) or `svr` (values) on the rows of a row-major matrix with p columns;
-/// `class_weights`: one weight per class, or None.
+/// `weights`: each row's weight (class_weight × sample weight, by row of x), or None.
 pub fn fit(
     x: &[f64],
     p: usize,
-    (labels, class_weights): (Labels, Option<&[f64]>),
+    (labels, weights): (Labels, Option<&[f64]>),
     rows: &[usize],
     params: &SvmParams,
     seed: u64,
@@ -372,6 +373,7 @@ pub fn fit(
     };
     check_size(params, p, rows.len(), name)?;
     let kernel = resolve_kernel(params, x, p, rows);
+    let row_c = |r: usize| params.c * weights.and_then(|w| w.get(r)).copied().unwrap_or(1.0);
     match labels {
         Labels::Values(y) => {
             let n = rows.len();
@@ -389,7 +391,7 @@ pub fn fit(
                 kernel,
                 y: sign,
                 linear,
-                upper: vec![params.c; 2 * n],
+                upper: rows.iter().chain(rows).map(|&r| row_c(r)).collect(),
             };
             let s = smo::solve(&prob, params.tol, params.cache_mb << 20, cancel)?;
             let coef = (0..n).map(|i| s.alpha[i] - s.alpha[n + i]).collect();
@@ -408,9 +410,6 @@ pub fn fit(
                     *c += 1;
                 }
             }
-            let weight: Vec<f64> = (0..n_classes)
-                .map(|c| class_weights.and_then(|w| w.get(c)).copied().unwrap_or(1.0))
-                .collect();
             let pairs: Vec<(usize, usize)> = (0..n_classes)
                 .flat_map(|a| (a + 1..n_classes).map(move |b| (a, b)))
                 .filter(|&(a, b)| count[a] > 0 && count[b] > 0)
@@ -430,7 +429,7 @@ pub fn fit(
                         .filter(|&r| y[r] == a || y[r] == b)
                         .collect();
                     let positive: Vec<bool> = sub.iter().map(|&r| y[r] == a).collect();
-                    let c = (params.c * weight[a], params.c * weight[b]);
+                    let c: RowC = &row_c;
                     let (coef, rho) = binary(x, p, &sub, &positive, c, kernel, params, cancel)?;
                     let sigmoid = if params.probability {
                         let dec = cv_decisions(

@@ -198,13 +198,17 @@ impl Learner for SvmParams {
             data.n_cols,
             (
                 data.labels()?,
-                self.class_weight.0.per_class(data)?.as_deref(),
+                self.class_weight.0.per_row(data)?.as_deref(),
             ),
             data.rows,
             self,
             seed,
             &cancel,
         )
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 

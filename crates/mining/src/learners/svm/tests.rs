@@ -22,8 +22,11 @@ fn classify(
     params: &SvmParams,
     seed: u64,
 ) -> Result<SvmModel> {
-    let weights = (params.class_weight.0 == ClassWeight::Balanced)
-        .then(|| crate::learners::balanced_class_weights(y, rows, n_classes));
+    // One weight per row, by its class.
+    let weights = (params.class_weight.0 == ClassWeight::Balanced).then(|| {
+        let w = crate::learners::balanced_class_weights(y, rows, n_classes);
+        y.iter().map(|&c| w[c]).collect::<Vec<f64>>()
+    });
     fit(
         x,
         p,

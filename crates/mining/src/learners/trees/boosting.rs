@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
-use crate::common::numeric::quantile;
+use crate::common::numeric::{quantile, weighted_quantile};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
@@ -179,13 +179,10 @@ enum Target<'a> {
     Classes(&'a [usize]),
 }
 
-/// Mean loss of raw scores (row-major, `k` per row) over `rows`, weighted by class (`cw`, empty:
-/// every row 1).
-fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize], cw: &[f64]) -> f64 {
-    let weight = |r: usize| match t {
-        Target::Classes(y) => cw.get(y[r]).copied().unwrap_or(1.0),
-        Target::Values(_) => 1.0,
-    };
+/// Mean loss of raw scores (row-major, `k` per row) over `rows`, each row weighted by `rw`
+/// (indexed by row; empty: every row 1).
+fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize], rw: &[f64]) -> f64 {
+    let weight = |r: usize| rw.get(r).copied().unwrap_or(1.0);
     let (total, weights): (f64, f64) = rows
         .par_iter()
         .map(|&r| (weight(r), r))
@@ -215,6 +212,16 @@ fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize], cw: 
         })
         .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
     total / weights.max(f64::MIN_POSITIVE)
+}
+
+/// A quantile of (value, weight) pairs as scikit-learn's pinball loss takes it: numpy's linear
+/// percentile without sample weights, its weighted percentile with them.
+fn quantile_of(pairs: &mut [(f64, f64)], a: f64, unweighted: bool) -> f64 {
+    if unweighted {
+        quantile(&mut pairs.iter().map(|p| p.0).collect::<Vec<_>>(), a)
+    } else {
+        weighted_quantile(pairs, a)
+    }
 }
 
 /// Fits on the training rows of a row-major matrix with p columns; `valid` rows (may be empty)
@@ -252,7 +259,7 @@ pub fn fit_within(
     labels: Labels,
     (train, valid): (&[usize], &[usize]),
     params: &BoostParams,
-    class_weights: Option<&[f64]>,
+    row_weights: Option<&[f64]>,
     seed: u64,
     progress: &Progress,
     budget: &Budget,
@@ -289,27 +296,34 @@ pub fn fit_within(
         }
         Labels::Classes { y, n_classes } => (Loss::Softmax, n_classes, Target::Classes(y)),
     };
-    let cw: &[f64] = match &target {
-        Target::Classes(_) => class_weights.unwrap_or(&[]),
-        _ => &[],
-    };
+    // Each row's weight: class_weight × options.weight_column (empty: every row 1), applied
+    // to its gradient and hessian, the initial score, quantile leaves and the validation loss,
+    // as sample weights in scikit-learn's HistGradientBoosting*.
+    let rw: &[f64] = row_weights.unwrap_or(&[]);
+    let weight = |r: usize| rw.get(r).copied().unwrap_or(1.0);
     let binned = binning::bin(x, p, train, params.max_bins, seed);
     let n_all = binned.n_rows;
     // Initial raw scores: the mean (the quantile), the log-odds, or the log class priors.
     let init: Vec<f64> = match &target {
         Target::Values(y) => match loss {
-            Loss::Quantile(a) => vec![quantile(
-                &mut train.iter().map(|&r| y[r]).collect::<Vec<_>>(),
+            Loss::Quantile(a) => vec![quantile_of(
+                &mut train.iter().map(|&r| (y[r], weight(r))).collect::<Vec<_>>(),
                 a,
+                rw.is_empty(),
             )],
-            _ => vec![train.iter().map(|&r| y[r]).sum::<f64>() / n_train as f64],
+            _ => {
+                let (sum, total) = train.iter().fold((0.0, 0.0), |(s, t), &r| {
+                    (s + weight(r) * y[r], t + weight(r))
+                });
+                vec![sum / total.max(f64::MIN_POSITIVE)]
+            }
         },
         Target::Classes(y) => {
-            // Class priors, weighted by class_weight.
+            // Class priors, weighted.
             let mut counts = vec![0.0f64; k.max(2)];
             for &r in train {
                 if let Some(c) = counts.get_mut(y[r]) {
-                    *c += cw.get(y[r]).copied().unwrap_or(1.0);
+                    *c += weight(r);
                 }
             }
             let total: f64 = counts.iter().sum();
@@ -349,14 +363,12 @@ pub fn fit_within(
         progress.check()?;
         // Gradients and hessians at the current scores (training rows only).
         gradients(loss, &target, &raw, k, train, &mut grad, &mut hess);
-        if let Target::Classes(y) = &target {
-            if !cw.is_empty() {
-                for &r in train {
-                    let w = cw.get(y[r]).copied().unwrap_or(1.0);
-                    for c in 0..k {
-                        grad[c][r] *= w;
-                        hess[c][r] *= w;
-                    }
+        if !rw.is_empty() {
+            for &r in train {
+                let w = weight(r);
+                for c in 0..k {
+                    grad[c][r] *= w;
+                    hess[c][r] *= w;
                 }
             }
         }
@@ -391,16 +403,15 @@ pub fn fit_within(
         };
         for (c, (mut tree, mut leaves, rows, imp)) in grown.into_iter().enumerate() {
             if let (Loss::Quantile(a), Target::Values(y)) = (loss, &target) {
-                // Each leaf outputs the quantile of its rows' residuals, shrunk.
+                // Each leaf outputs the (weighted) quantile of its rows' residuals, shrunk.
                 let mut residuals = Vec::new();
                 for l in &mut leaves {
                     residuals.clear();
-                    residuals.extend(
-                        rows[l.start..l.end]
-                            .iter()
-                            .map(|&r| y[r as usize] - raw[r as usize]),
-                    );
-                    l.value = params.learning_rate * quantile(&mut residuals, a);
+                    residuals.extend(rows[l.start..l.end].iter().map(|&r| {
+                        let r = r as usize;
+                        (y[r] - raw[r], weight(r))
+                    }));
+                    l.value = params.learning_rate * quantile_of(&mut residuals, a, rw.is_empty());
                     if let Some(node) = tree.nodes.get_mut(l.node) {
                         node.value = l.value;
                     }
@@ -430,7 +441,7 @@ pub fn fit_within(
         rounds_run = round + 1;
         progress.done.fetch_add(1, Ordering::Relaxed);
         if params.n_iter_no_change > 0 && !valid.is_empty() {
-            let l = mean_loss(loss, &target, &raw, k, valid, cw);
+            let l = mean_loss(loss, &target, &raw, k, valid, rw);
             if best.1 == 0 || l < best.0 - 1e-7 * best.0.abs().max(1.0) {
                 best = (l, rounds_run);
             } else if rounds_run - best.1 >= params.n_iter_no_change {

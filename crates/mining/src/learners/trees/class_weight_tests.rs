@@ -20,23 +20,8 @@ fn classes(k: usize) -> Vec<String> {
 }
 
 fn fit(name: &str, x: &[f64], p: usize, y: &[usize], k: usize, hyper: &Value) -> Fitted {
-    let rows: Vec<usize> = (0..y.len()).collect();
-    let names = classes(k);
-    let data = TrainData {
-        x,
-        binned: None,
-        n_cols: p,
-        rows: &rows,
-        validation: &[],
-        one_hot: &[],
-        labels: Some(Labels::Classes { y, n_classes: k }),
-        classes: &names,
-        budget: Budget::unlimited(),
-    };
-    estimator(name, Task::Classification, hyper)
-        .unwrap()
-        .fit(&data, 0, &Progress::default())
-        .unwrap()
+    let labels = Labels::Classes { y, n_classes: k };
+    crate::test_support::fit_all_rows(name, (x, p), labels, None, hyper)
 }
 
 /// Every setting of the fixture: the same class probabilities for every row (to 1e-12), and
@@ -223,6 +208,7 @@ fn balanced_forests_find_more_of_the_minority() {
             n_classes: 2,
         }),
         classes: &names,
+        weights: None,
         budget: Budget::unlimited(),
     };
     let e = estimator(

@@ -400,6 +400,9 @@ impl Learner for DecisionTree {
     fn binning_seed(&self, seed: u64) -> Option<u64> {
         Some(Rng::new(seed).next_u64())
     }
+    fn sample_weights(&self) -> bool {
+        true
+    }
 }
 
 impl Learner for ForestParams {
@@ -435,6 +438,9 @@ impl Learner for ForestParams {
     fn binning_seed(&self, seed: u64) -> Option<u64> {
         Some(seed)
     }
+    fn sample_weights(&self) -> bool {
+        true
+    }
 }
 
 impl Learner for BoostParams {
@@ -447,7 +453,7 @@ impl Learner for BoostParams {
             data.labels()?,
             (data.rows, data.validation),
             self,
-            self.class_weight.per_class(data)?.as_deref(),
+            self.class_weight.per_row(data)?.as_deref(),
             seed,
             progress,
             &data.budget,
@@ -456,6 +462,10 @@ impl Learner for BoostParams {
 
     fn work_units(&self) -> usize {
         self.n_estimators
+    }
+
+    fn sample_weights(&self) -> bool {
+        true
     }
 }
 

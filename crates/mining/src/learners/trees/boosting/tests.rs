@@ -469,7 +469,8 @@ fn balanced_class_weights_raise_the_minority_recall() {
             n_estimators: 30,
             ..BoostParams::default()
         };
-        let weights = crate::learners::balanced_class_weights(&y, &train, 2);
+        let per_class = crate::learners::balanced_class_weights(&y, &train, 2);
+        let weights: Vec<f64> = y.iter().map(|&c| per_class[c]).collect();
         let m = fit_within(
             &x,
             2,
