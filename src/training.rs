@@ -115,6 +115,7 @@ pub fn train(mut r: Request) -> Stored {
         .or_raise_for(name);
         notice!("model \"{name}\": {}", chosen.summary());
         req.algorithm = chosen.winner.to_string();
+        req.hyperparams = chosen.hyperparams.clone();
         choice = Some(chosen);
     }
     // Preparing runs on the pool too, so that a cancel stops it (its notices are said after).

@@ -64,6 +64,18 @@ FROM dm.runs WHERE name = 'churn_recall';
 SELECT metrics -> 'auto' ->> 'metric' AS auto_metric
 FROM dm_train('churn_auto', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', 'auto',
               options => '{"metric": "mcc", "time_budget_s": 30}');
+-- 2,400 training rows, above 1,000: auto also tried the two best families near their defaults
+-- and trained the winner with its own hyperparameters.
+SELECT count(DISTINCT c ->> 'algorithm') FILTER (WHERE c -> 'hyperparams' <> '{}') AS families_searched,
+       count(*) FILTER (WHERE c -> 'hyperparams' <> '{}') >= 2 AS settings_tried,
+       bool_and(m.algorithm = m.metrics -> 'auto' ->> 'winner') AS trained_the_winner
+FROM dm.models m, jsonb_array_elements(m.metrics -> 'auto' -> 'candidates') c WHERE m.name = 'churn_auto';
+SELECT t.version FROM dm.models a,
+       LATERAL dm_train('churn_auto_named', 'SELECT tenure, complaints, churned FROM churn_m', 'churned', a.algorithm,
+                        a.metrics -> 'auto' -> 'hyperparams', '{"metric": "mcc", "deploy": "never"}') t
+WHERE a.name = 'churn_auto';
+SELECT (SELECT hyperparams FROM dm.models WHERE name = 'churn_auto')
+     = (SELECT hyperparams FROM dm.models WHERE name = 'churn_auto_named') AS with_the_winners_hyperparams;
 
 -- A lower-is-better metric: if_better deploys a version with a lower rmse only.
 CREATE TABLE wear AS
@@ -176,5 +188,5 @@ SELECT dm_train('bad_m', 'SELECT tenure, complaints FROM churn_m', NULL, 'kmeans
 SELECT dm_train('bad_m', 'SELECT tenure, churned FROM churn_m', 'churned', 'decision_tree', NULL, '{"metric": 1}');
 \set VERBOSITY default
 
-SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'wear', 'blocked', 'churn_t']) n;
+SELECT n, dm_drop_model(n) FROM unnest(ARRAY['churn_m', 'churn_noise', 'churn_recall', 'churn_auto', 'churn_auto_named', 'wear', 'blocked', 'churn_t']) n;
 DROP TABLE churn_m, wear;

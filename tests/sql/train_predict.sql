@@ -62,10 +62,12 @@ SELECT metrics -> 'auto' ->> 'winner' AS winner, metrics -> 'auto' ->> 'best_mea
        (SELECT min(i) FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') WITH ORDINALITY c(c, i),
                LATERAL (SELECT (b ->> 'cv_mean')::float8 AS mean, (b ->> 'cv_std')::float8 AS std
                         FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') b
-                        WHERE b ->> 'algorithm' = metrics -> 'auto' ->> 'best_mean') best
+                        WHERE b ->> 'algorithm' = metrics -> 'auto' ->> 'best_mean'
+                          AND b -> 'hyperparams' = metrics -> 'auto' -> 'best_hyperparams') best
         WHERE (c ->> 'cv_mean')::float8 >= best.mean - best.std / sqrt((metrics -> 'auto' ->> 'folds')::int * (metrics -> 'auto' ->> 'repeats')::int))
          = (SELECT i FROM jsonb_array_elements(metrics -> 'auto' -> 'candidates') WITH ORDINALITY c(c, i)
-            WHERE c ->> 'algorithm' = metrics -> 'auto' ->> 'winner') AS winner_is_the_rules
+            WHERE c ->> 'algorithm' = metrics -> 'auto' ->> 'winner'
+              AND c -> 'hyperparams' = metrics -> 'auto' -> 'hyperparams') AS winner_is_the_rules
 FROM dm.models WHERE name = 'calls';
 -- A tiny time budget: the first candidate is tried, the rest are recorded as skipped.
 SELECT jsonb_array_length(metrics -> 'auto' -> 'candidates') AS tried,

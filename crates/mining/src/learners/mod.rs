@@ -56,10 +56,12 @@ pub struct Preprocessing {
 pub enum Auto {
     No,
     /// A candidate of `auto` for a target: tried cheapest (lowest cost) first, skipped past
-    /// `max_rows` training rows.
+    /// `max_rows` training rows. `around`: a few hyperparameter settings near the defaults (each
+    /// a JSON object), tried after the defaults when the family is among the two best.
     Candidate {
         cost: u8,
         max_rows: Option<usize>,
+        around: &'static [&'static str],
     },
     /// What `auto` means for its task when there is no target.
     TaskDefault,

@@ -76,10 +76,19 @@ fn section(a: &Algorithm, out: &mut String) {
         facts.push("NULL numbers routed by the trees, not imputed".into());
     }
     match a.auto {
-        Auto::Candidate { max_rows: None, .. } => facts.push("a candidate of `auto`".into()),
         Auto::Candidate {
-            max_rows: Some(m), ..
-        } => facts.push(format!("a candidate of `auto` up to {m} training rows")),
+            max_rows, around, ..
+        } => {
+            let upto = max_rows.map_or(String::new(), |m| format!(" up to {m} training rows"));
+            let near = around
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            facts.push(format!(
+                "a candidate of `auto`{upto} (among the two best, also tried with {near})"
+            ))
+        }
         Auto::TaskDefault => facts.push("what `auto` trains for its task".into()),
         Auto::No => {}
     }

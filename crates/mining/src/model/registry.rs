@@ -91,21 +91,41 @@ pub fn unsupervised_task(name: &str) -> Option<Task> {
 }
 
 /// What `auto` compares for a supervised task, cheapest first: (algorithm, row cap).
-pub fn auto_candidates(task: Task) -> Vec<(&'static str, Option<usize>)> {
-    let mut c: Vec<(u8, &'static str, Option<usize>)> = ALGORITHMS
+pub fn auto_candidates(task: Task) -> Vec<AutoCandidate> {
+    let mut c: Vec<(u8, AutoCandidate)> = ALGORITHMS
         .iter()
         .filter_map(|e| {
             let a = e.algorithm();
             match a.auto {
-                Auto::Candidate { cost, max_rows } if a.tasks.contains(&task) => {
-                    Some((cost, a.name, max_rows))
-                }
+                Auto::Candidate {
+                    cost,
+                    max_rows,
+                    around,
+                } if a.tasks.contains(&task) => Some((
+                    cost,
+                    AutoCandidate {
+                        name: a.name,
+                        max_rows,
+                        around,
+                    },
+                )),
                 _ => None,
             }
         })
         .collect();
-    c.sort_by_key(|(cost, _, _)| *cost);
-    c.into_iter().map(|(_, name, rows)| (name, rows)).collect()
+    c.sort_by_key(|(cost, _)| *cost);
+    c.into_iter().map(|(_, candidate)| candidate).collect()
+}
+
+/// A candidate of `auto`, as its registry entry declares it.
+#[derive(Debug, Clone, Copy)]
+pub struct AutoCandidate {
+    pub name: &'static str,
+    /// Past this many training rows it is not tried.
+    pub max_rows: Option<usize>,
+    /// Hyperparameter settings near the defaults (JSON objects), tried when the family is
+    /// among the best.
+    pub around: &'static [&'static str],
 }
 
 /// What `auto` means for a task without a target.
@@ -407,7 +427,7 @@ mod tests {
         let names = |t| {
             auto_candidates(t)
                 .into_iter()
-                .map(|c| c.0)
+                .map(|c| c.name)
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -425,15 +445,35 @@ mod tests {
             names(Task::Regression),
             ["ridge", "gradient_boosting", "random_forest", "knn", "svr"]
         );
+        let last = auto_candidates(Task::Classification).last().copied();
         assert_eq!(
-            auto_candidates(Task::Classification).last(),
-            Some(&("svm", Some(10_000)))
+            last.map(|c| (c.name, c.max_rows)),
+            Some(("svm", Some(10_000)))
         );
         assert_eq!(task_default(Task::Clustering), Some("kmeans"));
         assert_eq!(task_default(Task::Anomaly), Some("isolation_forest"));
         assert_eq!(task_default(Task::Decomposition), Some("pca"));
         assert_eq!(unsupervised_task("dbscan"), Some(Task::Clustering));
         assert_eq!(unsupervised_task("ridge"), None);
+    }
+
+    /// Every setting a candidate declares near its defaults is a JSON object of keys that
+    /// candidate accepts for the task, and differs from the defaults.
+    #[test]
+    fn every_auto_neighbour_is_a_valid_setting() {
+        for task in [Task::Classification, Task::Regression] {
+            for c in auto_candidates(task) {
+                let plain = estimator(c.name, task, &json!({})).unwrap().to_json();
+                assert!(!c.around.is_empty(), "{} declares no neighbours", c.name);
+                for text in c.around {
+                    let hyper: Value = serde_json::from_str(text)
+                        .unwrap_or_else(|e| panic!("{}: {text}: {e}", c.name));
+                    let e = estimator(c.name, task, &hyper)
+                        .unwrap_or_else(|e| panic!("{} {text}: {}", c.name, e.message));
+                    assert_ne!(e.to_json(), plain, "{} {text} is the default", c.name);
+                }
+            }
+        }
     }
 
     #[test]

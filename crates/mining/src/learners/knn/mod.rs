@@ -52,6 +52,7 @@ pub const KNN: Entry<Knn> = Entry {
         auto: Auto::Candidate {
             cost: 5,
             max_rows: Some(20_000),
+            around: &[r#"{"n_neighbors": 3}"#, r#"{"n_neighbors": 10, "weights": "distance"}"#],
         },
         stored_as: "Knn",
     },

@@ -113,6 +113,7 @@ pub const RIDGE: Entry<Ridge> = Entry {
         auto: Auto::Candidate {
             cost: 2,
             max_rows: None,
+            around: &[r#"{"alpha": 0.1}"#, r#"{"alpha": 10}"#],
         },
         stored_as: "Ridge",
     },
@@ -194,6 +195,7 @@ pub const LOGISTIC_REGRESSION: Entry<LogisticRegression> = Entry {
         auto: Auto::Candidate {
             cost: 2,
             max_rows: None,
+            around: &[r#"{"C": 0.1}"#, r#"{"C": 10}"#],
         },
         stored_as: "LogisticRegression",
     },

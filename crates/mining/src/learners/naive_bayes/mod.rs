@@ -57,6 +57,7 @@ pub const NAIVE_BAYES: Entry<NaiveBayesParams> = Entry {
         auto: Auto::Candidate {
             cost: 1,
             max_rows: None,
+            around: &[r#"{"var_smoothing": 0.001}"#],
         },
         stored_as: "NaiveBayes",
     },

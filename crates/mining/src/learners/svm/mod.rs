@@ -114,6 +114,7 @@ pub const SVM: Entry<SvmParams> = Entry {
         auto: Auto::Candidate {
             cost: 6,
             max_rows: Some(10_000),
+            around: &[r#"{"C": 0.3}"#, r#"{"C": 3}"#, r#"{"C": 10}"#],
         },
         stored_as: "Svm",
     },
@@ -148,6 +149,7 @@ pub const SVR: Entry<SvmParams> = Entry {
         auto: Auto::Candidate {
             cost: 6,
             max_rows: Some(10_000),
+            around: &[r#"{"C": 10}"#, r#"{"C": 100}"#],
         },
         stored_as: "Svm",
     },

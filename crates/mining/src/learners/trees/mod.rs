@@ -179,6 +179,7 @@ pub const RANDOM_FOREST: Entry<ForestParams> = Entry {
         auto: Auto::Candidate {
             cost: 4,
             max_rows: None,
+            around: &[r#"{"min_samples_leaf": 3}"#, r#"{"max_features": 0.5}"#],
         },
         stored_as: "RandomForest",
     },
@@ -289,6 +290,7 @@ pub const GRADIENT_BOOSTING: Entry<BoostParams> = Entry {
         auto: Auto::Candidate {
             cost: 3,
             max_rows: None,
+            around: &[r#"{"learning_rate": 0.05}"#, r#"{"min_samples_leaf": 5}"#],
         },
         stored_as: "GradientBoosting",
     },
