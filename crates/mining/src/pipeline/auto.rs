@@ -70,13 +70,7 @@ impl AutoChoice {
 
     /// One line for the NOTICE: the winner, by how much, and what it beat.
     pub fn summary(&self) -> String {
-        let mut ranked: Vec<&Tried> = self.tried.iter().collect();
-        let sign = if self.objective.higher_is_better {
-            1.0
-        } else {
-            -1.0
-        };
-        ranked.sort_by(|a, b| (sign * b.mean).total_cmp(&(sign * a.mean)));
+        let ranked = ranked(&self.tried, self.objective);
         let others: Vec<String> = ranked
             .iter()
             .skip(1)
@@ -258,16 +252,26 @@ pub fn choose(frame: &Frame, req: &TrainRequest, progress: &Progress) -> Result<
     })
 }
 
-/// The families of the `k` best means (finite ones, best first).
-fn best_families(tried: &[Tried], objective: Objective, k: usize) -> Vec<&'static str> {
-    let mut ranked: Vec<&Tried> = tried.iter().filter(|t| t.mean.is_finite()).collect();
+/// The candidates from the best mean to the worst.
+fn ranked(tried: &[Tried], objective: Objective) -> Vec<&Tried> {
+    let mut ranked: Vec<&Tried> = tried.iter().collect();
     let sign = if objective.higher_is_better {
         1.0
     } else {
         -1.0
     };
     ranked.sort_by(|a, b| (sign * b.mean).total_cmp(&(sign * a.mean)));
-    ranked.iter().take(k).map(|t| t.algorithm).collect()
+    ranked
+}
+
+/// The families of the `k` best means (finite ones, best first).
+fn best_families(tried: &[Tried], objective: Objective, k: usize) -> Vec<&'static str> {
+    ranked(tried, objective)
+        .into_iter()
+        .filter(|t| t.mean.is_finite())
+        .take(k)
+        .map(|t| t.algorithm)
+        .collect()
 }
 
 /// The positions in `tried` of the winner and of the best mean: the winner is the first of

@@ -236,7 +236,7 @@ fn least_squares_fit(
         None => least_squares::fit(&x, n, p, &y, alpha, fit_intercept, &cancel),
         Some(w) => {
             let c = weighted::rescale(&mut x, &mut y, p, &w, fit_intercept, false);
-            c.restore(least_squares::fit(&x, n, p, &y, alpha, false, &cancel)?)
+            Ok(c.restore(least_squares::fit(&x, n, p, &y, alpha, false, &cancel)?))
         }
     }
 }
@@ -277,7 +277,7 @@ impl Learner for ElasticNetParams {
                     fit_intercept: false,
                     ..*self
                 };
-                c.restore(elastic_net::fit(&x, n, p, &y, &plain, &cancel)?.0)
+                Ok(c.restore(elastic_net::fit(&x, n, p, &y, &plain, &cancel)?.0))
             }
         }
     }

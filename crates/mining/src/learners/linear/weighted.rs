@@ -3,7 +3,6 @@
 //! of its weight, fit without an intercept, and put the intercept back from the weighted means.
 //! The weighted sum of squares is then the plain sum of squares of the rescaled rows.
 
-use crate::common::error::Result;
 use crate::learners::linear::least_squares::LinearModel;
 
 /// Weighted means of x's columns and of y, as the intercept needs them.
@@ -47,7 +46,7 @@ pub fn rescale(
 
 impl Centre {
     /// The model fitted without an intercept on the rescaled rows, with its intercept back.
-    pub fn restore(&self, mut model: LinearModel) -> Result<LinearModel> {
+    pub fn restore(&self, mut model: LinearModel) -> LinearModel {
         model.intercept = self.y_mean
             - model
                 .coef
@@ -55,7 +54,7 @@ impl Centre {
                 .zip(&self.x_mean)
                 .map(|(c, m)| c * m)
                 .sum::<f64>();
-        Ok(model)
+        model
     }
 }
 
@@ -73,7 +72,7 @@ mod tests {
         let (mut xw, mut yw) = (x.to_vec(), y.to_vec());
         let c = rescale(&mut xw, &mut yw, 1, &w, true, false);
         let fitted = least_squares::fit(&xw, 5, 1, &yw, 0.5, false, &|| false).unwrap();
-        let weighted = c.restore(fitted).unwrap();
+        let weighted = c.restore(fitted);
         let copies_x = [0.0, 1.0, 1.0, 2.0, 3.0];
         let copies_y = [1.0, 2.5, 2.5, 2.0, 5.0];
         let copies = least_squares::fit(&copies_x, 5, 1, &copies_y, 0.5, true, &|| false).unwrap();
