@@ -13,6 +13,7 @@ use rustc_hash::FxHasher;
 
 use super::reader::{quote_ident, source_query};
 use super::types::{base_type, to_str};
+use crate::pg::compat;
 use crate::pg::errors::{raise, OrRaise, SqlError};
 use mining::association::fpgrowth::Baskets;
 use mining::common::budget::Budget;
@@ -127,8 +128,12 @@ impl Builder {
 /// `desc` is the tuple descriptor of the baskets query.
 unsafe fn tx_kind(desc: pg_sys::TupleDesc) -> TxKind {
     unsafe {
-        let att = (*desc).attrs.as_slice(1)[0];
-        let base = base_type(att.atttypid);
+        // The baskets query selects the transaction first; a descriptor without columns
+        // reads as text and fails on the first row.
+        let typ = compat::attributes(desc)
+            .first()
+            .map_or(pg_sys::TEXTOID, |a| a.atttypid);
+        let base = base_type(typ);
         match base {
             pg_sys::INT2OID => TxKind::Int2,
             pg_sys::INT4OID => TxKind::Int4,
@@ -140,7 +145,7 @@ unsafe fn tx_kind(desc: pg_sys::TupleDesc) -> TxKind {
             _ => {
                 let mut func = pg_sys::InvalidOid;
                 let mut varlena = false;
-                pg_sys::getTypeOutputInfo(att.atttypid, &mut func, &mut varlena);
+                pg_sys::getTypeOutputInfo(typ, &mut func, &mut varlena);
                 TxKind::Output(func)
             }
         }

@@ -11,6 +11,8 @@ use pgrx::pg_sys::{self, Oid};
 use pgrx::prelude::*;
 use pgrx::{AnyElement, AnyNumeric};
 
+use crate::pg::compat;
+
 use super::types::{base_type, jsonb_value, kind_of, parse_temporal, to_f64, to_str, type_name};
 use mining::common::error::{Error, Result};
 use mining::common::frame::ColumnKind;
@@ -98,7 +100,7 @@ unsafe fn build_plan(
     positional: bool,
 ) -> Result<Plan> {
     let natts = (*desc).natts as usize;
-    let attrs = (*desc).attrs.as_slice(natts);
+    let attrs = compat::attributes(desc);
     let live: Vec<(usize, String, Oid)> = attrs
         .iter()
         .enumerate()

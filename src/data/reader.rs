@@ -6,6 +6,7 @@ use pgrx::prelude::*;
 use pgrx::spi::SpiClient;
 
 use super::types::{base_type, kind_of, to_f64, to_str, type_name};
+use crate::pg::compat;
 use crate::pg::errors::{raise, SqlError};
 use crate::pg::spi::read_one;
 use mining::common::budget::Budget;
@@ -127,7 +128,7 @@ impl Reader {
         let natts = (*desc).natts as usize;
         let mut columns = Vec::with_capacity(natts);
         let mut skipped = Vec::new();
-        let attrs = (*desc).attrs.as_slice(natts);
+        let attrs = compat::attributes(desc);
         for att in attrs {
             let name = std::ffi::CStr::from_ptr(att.attname.data.as_ptr())
                 .to_string_lossy()

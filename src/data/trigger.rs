@@ -10,6 +10,7 @@ use pgrx::pg_sys;
 use crate::catalog::cache::Loaded;
 use crate::data::input::with_datum;
 use crate::data::types::type_name;
+use crate::pg::compat;
 use crate::pg::errors::{raise, OrRaise, SqlError};
 use mining::common::error::Error;
 use mining::common::frame::format_number;
@@ -87,8 +88,7 @@ pub fn prediction_for(
         } else {
             td.tg_trigtuple
         };
-        let natts = (*desc).natts as usize;
-        let attrs = (*desc).attrs.as_slice(natts);
+        let attrs = compat::attributes(desc);
         let Some(attno) = attrs.iter().position(|a| {
             !a.attisdropped && CStr::from_ptr(a.attname.data.as_ptr()).to_str() == Ok(column)
         }) else {
