@@ -3,6 +3,9 @@
 -- the catalog reads run in parallel workers and in a leader in parallel mode. A catalog read
 -- that was not read-only failed there with "cannot start commands during a parallel operation".
 SET client_min_messages = warning;
+-- PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query: the name this server knows.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'debug_parallel_query'
+            ELSE 'force_parallel_mode' END AS force_parallel \gset
 SELECT version FROM dm_train('par_lr', 'SELECT age, plan, tenure, churned FROM customers', 'churned', 'logistic_regression');
 SELECT version FROM dm_train('par_rf', 'SELECT age, plan, tenure, churned FROM customers', 'churned', 'random_forest', '{"n_estimators": 10}');
 -- The serial answers every case compares with.
@@ -11,7 +14,7 @@ SELECT id, dm_predict('par_lr', c) AS lr, dm_predict_proba('par_rf', c) AS rf, d
 FROM customers c;
 CREATE VIEW par_source AS SELECT id, age, plan, tenure FROM customers;
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -24,7 +27,7 @@ FROM customers c;
 SELECT count(*) AS rows, count(*) FILTER (WHERE e.lr = p.lr AND e.rf = p.rf AND e.rf_label = p.rf_label) AS same
 FROM par_ctas p JOIN par_expected e USING (id);
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -34,7 +37,7 @@ SELECT id, dm_predict('par_lr', c) AS lr, dm_predict_proba('par_rf', c) AS rf FR
 SELECT count(*) AS rows, count(*) FILTER (WHERE e.lr = p.lr AND e.rf = p.rf) AS same
 FROM par_mv p JOIN par_expected e USING (id);
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -42,7 +45,7 @@ REFRESH MATERIALIZED VIEW par_mv;
 SELECT count(*) AS rows, count(*) FILTER (WHERE e.lr = p.lr AND e.rf = p.rf) AS same
 FROM par_mv p JOIN par_expected e USING (id);
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -57,7 +60,7 @@ INSERT INTO par_log SELECT dm_predict('par_lr', c)::int FROM customers c;
 SELECT count(*) AS logged FROM par_log;
 COMMIT;
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;

@@ -97,7 +97,10 @@ SELECT class, count(*) AS n FROM dm_coefficients('churn@3') GROUP BY class;
 SELECT sum(dm_predict('churn', c)) AS serial_sum FROM customers c;
 SELECT count(DISTINCT dm_predict_label('price', h)) AS distinct_prices, count(DISTINCT dm_predict_label('churn@2', c)) AS labels
 FROM customers c JOIN houses h ON h.id = c.id;
-SET force_parallel_mode = on;
+-- PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query: the name this server knows.
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'debug_parallel_query'
+            ELSE 'force_parallel_mode' END AS force_parallel \gset
+SET :force_parallel = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -105,7 +108,7 @@ EXPLAIN (COSTS OFF) SELECT sum(dm_predict('churn', c)) AS parallel_sum FROM cust
 SELECT sum(dm_predict('churn', c)) AS parallel_sum FROM customers c;
 SELECT count(DISTINCT dm_predict_label('price', h)) AS distinct_prices, count(DISTINCT dm_predict_label('churn@2', c)) AS labels
 FROM customers c JOIN houses h ON h.id = c.id;
-RESET force_parallel_mode;
+RESET :force_parallel;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
