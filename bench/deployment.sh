@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 N="${1:-100000}"
 SECS="${2:-10}"
 bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+source scripts/pg_env.sh
+export PGHOST="$PG_MINING_HOME" PGPORT="$PG_MINING_PORT" PGUSER=postgres
 DB=pg_mining_bench
 psql -X -q -d "$DB" -c "SELECT 1 FROM dm.models WHERE name = 'bench_logit'" | grep -q 1 \
   || { echo "run bench/scoring.sh first"; exit 1; }

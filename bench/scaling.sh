@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+source scripts/pg_env.sh
+export PGHOST="$PG_MINING_HOME" PGPORT="$PG_MINING_PORT" PGUSER=postgres
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_scaling" -c "CREATE DATABASE pg_mining_scaling"
 cols=$(seq -s, -f 'random() AS f%g' 1 20)
 psql -X -q -A -t -F ' ' -d pg_mining_scaling <<SQL

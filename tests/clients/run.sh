@@ -2,16 +2,17 @@
 # Client checks: the same queries through psql, pgjdbc (Java) and psqlODBC (pyodbc) must print
 # the same rows. Needs the scenario database (run after the pg_regress tests).
 set -euo pipefail
-cd "$(dirname "$0")"
 DB="${1:-pg_mining_regress}"
-PORT="${PG_MINING_PORT:-5499}"
-SOCK="${PG_MINING_HOME:-/var/tmp/pg_mining}"
+source "$(dirname "$0")/../../scripts/pg_env.sh"
+cd "$(dirname "$0")"
+PORT="$PG_MINING_PORT"
+SOCK="$PG_MINING_HOME"
 out="$SOCK/clients"
 rm -rf "$out" && mkdir -p "$out"
 
-psql -X -q -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -v ON_ERROR_STOP=1 -f setup.sql >/dev/null
+"$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -v ON_ERROR_STOP=1 -f setup.sql >/dev/null
 while IFS= read -r q; do
-  [ -n "$q" ] && psql -X -q -A -t -F $'\t' -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c "$q"
+  [ -n "$q" ] && "$BIN/psql" -X -q -A -t -F $'\t' -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c "$q"
 done < queries.sql > "$out/psql.txt"
 
 javac -d "$out" -cp /usr/share/java/postgresql.jar JdbcCheck.java

@@ -7,23 +7,24 @@
 # sessions, so it runs after the other scenario tests). Prints one line per check; exits 1 if
 # any fails.
 set -euo pipefail
-PORT="${PG_MINING_PORT:-5499}"
-SOCK="${PG_MINING_HOME:-/var/tmp/pg_mining}"
+source "$(dirname "$0")/../../scripts/pg_env.sh"
+PORT="$PG_MINING_PORT"
+SOCK="$PG_MINING_HOME"
 DB=pg_mining_crash
-q() { psql -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -v ON_ERROR_STOP=1 -c "$1"; }
+q() { "$BIN/psql" -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -v ON_ERROR_STOP=1 -c "$1"; }
 failed=0
 check() { # name, got, want
   if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAILED: $1: got '$2', want '$3'"; failed=1; fi
 }
 ready() {
   for _ in $(seq 1 120); do
-    if psql -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+    if "$BIN/psql" -X -q -A -t -h "$SOCK" -p "$PORT" -U postgres -d "$DB" -c 'SELECT 1' >/dev/null 2>&1; then return 0; fi
     sleep 0.5
   done
   echo "FAILED: the server did not come back"; exit 1
 }
 
-psql -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+"$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 q "CREATE EXTENSION pg_mining"
 q "CREATE TABLE t AS SELECT i AS id, ((i::int8 * 7919) % 1000) / 10.0::float8 AS a, ((i * 31) % 1013)::float8 AS b,
      sin(i)::float8 AS c, (((i::int8 * 7919) % 1000) / 10.0 + 20 * sin(i) > 50) AS label FROM generate_series(1, 200000) i"
@@ -33,7 +34,7 @@ before=$(q "SELECT string_agg(dm_predict_label('m', t) || '/' || dm_predict_labe
 
 # A long training in the background; returns its backend pid once it is fitting.
 long_training() {
-  psql -X -q -h "$SOCK" -p "$PORT" -U postgres -d "$DB" \
+  "$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d "$DB" \
     -c "SET application_name = 'crash_victim'; SET client_min_messages = warning" \
     -c "SELECT version FROM dm_train('m', 'SELECT a, b, c, label FROM t', 'label', 'random_forest', '{\"n_estimators\": 3000}')" \
     >/dev/null 2>&1 &
@@ -69,5 +70,5 @@ ready
 after_crash "after SIGKILL of the backend" "1,2" "3"
 check "versions stay monotonic after both" "$(q "SELECT bool_and(version > 0) AND count(*) = max(version) FROM dm.models WHERE name = 'm'")" "t"
 
-psql -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "DROP DATABASE $DB"
+"$BIN/psql" -X -q -h "$SOCK" -p "$PORT" -U postgres -d postgres -c "DROP DATABASE $DB"
 exit "$failed"

@@ -6,9 +6,9 @@
 # trigger must still fire. Runs against the project's cluster; prints one line per check and
 # exits 1 if any fails.
 set -euo pipefail
-PORT="${PG_MINING_PORT:-5499}"
-SOCK="${PG_MINING_HOME:-/var/tmp/pg_mining}"
-BIN=/usr/lib/postgresql/15/bin
+source "$(dirname "$0")/../../scripts/pg_env.sh"
+PORT="$PG_MINING_PORT"
+SOCK="$PG_MINING_HOME"
 SRC=pg_mining_dump_src
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -9,9 +9,11 @@
 # the number of models, and may drop it. Runs against the project's cluster; prints one line per
 # check and exits 1 if any fails.
 set -euo pipefail
-PORT="${PG_MINING_PORT:-5499}"
-SOCK="${PG_MINING_HOME:-/var/tmp/pg_mining}"
-BIN=/usr/lib/postgresql/15/bin
+source "$(dirname "$0")/../../scripts/pg_env.sh"
+PORT="$PG_MINING_PORT"
+SOCK="$PG_MINING_HOME"
+# PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query.
+FORCE_PARALLEL=$([ "$PG_MAJOR" -ge 16 ] && echo debug_parallel_query || echo force_parallel_mode)
 DB=pg_mining_trusted
 COPY=pg_mining_trusted_copy
 OWNER=dm_trusted_owner
@@ -100,7 +102,7 @@ as $OTHER "$HOSTILE
   SELECT count(*) FROM dm.summary; SELECT count(*) FROM dm.versions; SELECT count(*) FROM dm.privileges;
   SELECT count(dm_predict_label('forest', ROW(a, b))) FROM t;
   SELECT dm_classification_metrics(label, dm_predict_label('forest', ROW(a, b))) IS NOT NULL FROM t" > "$WORK/plain.out" || true
-as $OTHER "$HOSTILE SET force_parallel_mode = on; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+as $OTHER "$HOSTILE SET $FORCE_PARALLEL = on; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
   SELECT count(dm_predict_label('forest@1', ROW(a, b))) FROM t;
   SELECT count(dm_predict_label('mine', ROW(a, b))) FROM t" > "$WORK/parallel.out" || true
 check "the other role's operators ran in its own statements (the trap is live)" \
