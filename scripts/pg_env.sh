@@ -5,6 +5,11 @@
 # (the socket directory), PG_MINING_PORT and PG_DATA (the project cluster's data directory).
 PG_MAJOR="${PG_MINING_PG:-15}"
 PG_MINING_HOME="${PG_MINING_HOME:-/var/tmp/pg_mining}"
+# A port this file set for another major (scripts/test.sh runs both in one shell) is not kept;
+# one the caller set is.
+if [ -n "${PG_MINING_PORT_OF:-}" ] && [ "$PG_MINING_PORT_OF" != "$PG_MAJOR" ]; then
+  unset PG_MINING_PORT
+fi
 case "$PG_MAJOR" in
   15)
     PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
@@ -20,4 +25,5 @@ case "$PG_MAJOR" in
 esac
 BIN="$("$PG_CONFIG" --bindir)"
 PG_REGRESS="$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/regress/pg_regress"
-export PG_MAJOR PG_CONFIG BIN PG_REGRESS PG_MINING_HOME PG_MINING_PORT PG_DATA
+PG_MINING_PORT_OF="$PG_MAJOR"
+export PG_MAJOR PG_CONFIG BIN PG_REGRESS PG_MINING_HOME PG_MINING_PORT PG_MINING_PORT_OF PG_DATA
