@@ -100,3 +100,7 @@ LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'dm_calibration_curve_wrapper';
 COMMENT ON FUNCTION dm_calibration_curve(text, text, integer, text, text, text) IS
 'sklearn''s calibration_curve of a classification model on a relation: per bin (n_bins, strategy ''uniform'' or ''quantile'') of one class''s probabilities (default: the second of two), their mean, the share of rows of that class and the row count (count); rows as dm_evaluate''s.';
+
+-- dm_explain gives exact SHAP values (TreeSHAP) for decision_tree, random_forest and extra_trees.
+COMMENT ON FUNCTION dm_explain(text, anyelement) IS
+'Why a tree model (decision_tree, random_forest, extra_trees, gradient_boosting) scores a row as it does: per feature (one-hot columns summed), its contribution, largest first, the base and the method: exact SHAP values (TreeSHAP, as shap.TreeExplainer) for decision_tree, random_forest and extra_trees, path-based contributions for gradient_boosting; base + contributions = the class probability / value of the first three, or the raw score of gradient_boosting (log-odds for two classes, class scores for more, the value for regression).';

@@ -15,7 +15,7 @@ SELECT (m ->> 'roc_auc')::float8 > 0.97 AS ranks_well FROM dm_evaluate('churn_gb
 SELECT abs((SELECT sum(p) FROM unnest(dm_predict_proba('churn_gb', c)) p) - 1) < 1e-9 AS sums_to_one
 FROM customers c WHERE id = 7;
 -- dm_explain: base + contributions = log-odds, whose sigmoid is dm_predict_proba's second class.
-SELECT e ->> 'output' AS output,
+SELECT e ->> 'output' AS output, e ->> 'method' AS method,
        abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)
            - (e ->> 'log_odds')::float8) < 1e-9 AS adds_up,
        abs((e ->> 'probability')::float8 - (dm_predict_proba('churn_gb', x))[2]) < 1e-9 AS same_probability,
@@ -73,14 +73,15 @@ SELECT err($$SELECT * FROM dm_train('x', 'customers', NULL, 'gradient_boosting')
 SELECT err($$SELECT * FROM dm_feature_importance('seg_missing')$$);
 SELECT err($$SELECT * FROM dm_train('lr', 'houses', 'price', 'linear_regression', options => '{"exclude": ["id"]}')$$);
 SELECT err($$SELECT * FROM dm_feature_importance('lr')$$);
--- Forests and trees explain too: base + contributions = dm_predict_proba's second class (or the
--- value), the base (the training average) the same for every row.
+-- Forests and trees explain with exact SHAP values (TreeSHAP): base + contributions =
+-- dm_predict_proba's second class (or the value), the base (the training average) the same for
+-- every row.
 SELECT count(*) AS rows, count(DISTINCT e ->> 'base') AS bases,
        bool_and(abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)
                     - (e ->> 'probability')::float8) < 1e-9) AS adds_up,
        bool_and(abs((e ->> 'probability')::float8 - (dm_predict_proba('churn_rf', x))[2]) < 1e-9) AS is_the_probability
 FROM customers x, LATERAL (SELECT dm_explain('churn_rf', x) AS e) s WHERE id <= 50;
-SELECT e ->> 'output' AS output, (SELECT c ->> 'feature' FROM jsonb_array_elements(e -> 'contributions') c LIMIT 1) AS top
+SELECT e ->> 'output' AS output, e ->> 'method' AS method, (SELECT c ->> 'feature' FROM jsonb_array_elements(e -> 'contributions') c LIMIT 1) AS top
 FROM customers x, LATERAL (SELECT dm_explain('churn_rf', x) AS e) s WHERE id = 7;
 SELECT version FROM dm_train('price_dt', 'houses', 'price', 'decision_tree', '{"max_depth": 6}', '{"exclude": ["id"]}');
 SELECT bool_and(abs((e ->> 'base')::float8 + (SELECT sum((c ->> 'contribution')::float8) FROM jsonb_array_elements(e -> 'contributions') c)

@@ -317,8 +317,28 @@ pub enum Explained {
     /// the value), not probabilities.
     Parts {
         raw: bool,
+        method: Method,
         parts: Vec<(f64, Vec<f64>)>,
     },
+}
+
+/// How an explanation's contributions were computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Exact SHAP values (path-dependent TreeSHAP; trees/shap.rs).
+    TreeShap,
+    /// Each split on the row's path credits its feature with the change of the node output.
+    Path,
+}
+
+impl Method {
+    /// The name `dm_explain` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::TreeShap => "tree_shap",
+            Method::Path => "path",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -160,8 +160,10 @@ impl StoredModel {
         Ok(rows)
     }
 
-    /// Why a tree model scores a row as it does: per feature (its encoded columns summed), the
-    /// path-based contribution, largest first, with the base (the training average). For
+    /// Why a tree model scores a row as it does: per feature (its encoded columns summed), its
+    /// contribution, largest first, with the base (the training average), and the method:
+    /// `tree_shap` (exact SHAP values, decision_tree, random_forest and extra_trees) or `path`
+    /// (gradient_boosting, and trees stored before covers could be derived). For
     /// gradient_boosting, base + contributions = the raw score (log-odds for two classes, the
     /// class scores before softmax for more, the value for regression); for decision_tree,
     /// random_forest and extra_trees, the class probabilities or the value.
@@ -169,8 +171,8 @@ impl StoredModel {
         use serde_json::json;
         let p = self.prep.width();
         self.encode(raw, buf)?;
-        let (boosted, parts) = match self.estimator.model().explain(buf, p) {
-            Explained::Parts { raw, parts } => (raw, parts),
+        let (boosted, method, parts) = match self.estimator.model().explain(buf, p) {
+            Explained::Parts { raw, method, parts } => (raw, method.name(), parts),
             Explained::Retrain => {
                 return Err(Error::new(
                     ErrorKind::NotSupported,
@@ -202,7 +204,7 @@ impl StoredModel {
                 .collect::<Vec<_>>()
         };
         let total = |(base, contrib): &(f64, Vec<f64>)| base + contrib.iter().sum::<f64>();
-        Ok(match (self.task, boosted, parts.as_slice()) {
+        let mut out = match (self.task, boosted, parts.as_slice()) {
             (Task::Regression, _, [part]) => json!({
                 "output": "value",
                 "base": part.0,
@@ -243,7 +245,11 @@ impl StoredModel {
                     "contributions": per_feature(&part.1),
                 })).collect::<Vec<_>>(),
             }),
-        })
+        };
+        if let Some(o) = out.as_object_mut() {
+            o.insert("method".into(), json!(method));
+        }
+        Ok(out)
     }
 
     /// The preprocessed form of a row's feature values into `buf`.

@@ -19,7 +19,7 @@ use crate::common::task::Labels;
 use crate::learners::class_weight::ClassWeight;
 use crate::learners::trees::binning::{self, Binned};
 use crate::learners::trees::leafwise::{self, GrowParams, Importance, LeafRows, LeafwiseTree};
-use crate::learners::{ensure, finite, Checked, Explained, Predict, Shape};
+use crate::learners::{ensure, finite, Checked, Explained, Method, Predict, Shape};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoostParams {
@@ -583,6 +583,7 @@ impl Predict for Boosted {
     fn explain(&self, x: &[f64], p: usize) -> Explained {
         Explained::Parts {
             raw: true,
+            method: Method::Path,
             parts: self.contributions(x, p),
         }
     }

@@ -16,9 +16,10 @@ use crate::common::task::Labels;
 use crate::learners::trees::binning;
 use crate::learners::trees::cart;
 use crate::learners::trees::scoring_layout::ScoringLayout;
+use crate::learners::trees::shap;
 use crate::learners::trees::tree;
 use crate::learners::trees::tree::{goes_left, split_feature, Tree, TreeParams, LEAF};
-use crate::learners::{ensure, Checked, Explained, Predict, Shape};
+use crate::learners::{ensure, Checked, Explained, Method, Predict, Shape};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forest {
@@ -102,20 +103,34 @@ impl Forest {
     /// Path-based contributions averaged over the trees: (base, contributions p × width,
     /// feature-major); base + a feature's contributions summed = the forest's output. None when
     /// the trees keep leaf outputs only (trained before node outputs were kept).
-    pub fn contributions(&self, x: &[f64], p: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    pub fn contributions(&self, x: &[f64], p: usize) -> Option<(Method, Vec<f64>, Vec<f64>)> {
         let w = self.width;
         let mut base = vec![0.0; w];
         let mut contrib = vec![0.0; p * w];
+        let mut scratch = shap::Scratch::default();
+        // Exact SHAP values (the mean of the trees'), or for older models the path-based ones.
+        let mut method = Method::TreeShap;
         for t in &self.trees {
-            if !t.add_path_contributions(x, &mut base, &mut contrib) {
-                return None;
+            if !t.add_shap_values(x, &mut base, &mut contrib, &mut scratch) {
+                method = Method::Path;
+                break;
+            }
+        }
+        if method == Method::Path {
+            base.iter_mut()
+                .chain(contrib.iter_mut())
+                .for_each(|v| *v = 0.0);
+            for t in &self.trees {
+                if !t.add_path_contributions(x, &mut base, &mut contrib) {
+                    return None;
+                }
             }
         }
         let n = self.trees.len().max(1) as f64;
         base.iter_mut()
             .chain(contrib.iter_mut())
             .for_each(|v| *v /= n);
-        Some((base, contrib))
+        Some((method, base, contrib))
     }
 }
 
@@ -255,8 +270,9 @@ impl Predict for Forest {
 
     fn explain(&self, x: &[f64], p: usize) -> Explained {
         match self.contributions(x, p) {
-            Some((base, contrib)) => Explained::Parts {
+            Some((method, base, contrib)) => Explained::Parts {
                 raw: false,
+                method,
                 parts: tree::per_output(&base, &contrib, p),
             },
             None => Explained::Retrain,
@@ -449,7 +465,7 @@ pub(crate) mod tests {
             let row = &x[r * p..(r + 1) * p];
             for m in [&f, &g] {
                 let w = m.width;
-                let (base, contrib) = m.contributions(row, p).unwrap();
+                let (_, base, contrib) = m.contributions(row, p).unwrap();
                 let mut out = vec![0.0; w];
                 m.predict(row, &mut out);
                 for k in 0..w {

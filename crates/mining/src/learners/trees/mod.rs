@@ -20,6 +20,7 @@ pub mod cart;
 pub mod forest;
 pub mod leafwise;
 pub mod scoring_layout;
+pub mod shap;
 pub mod tree;
 
 use boosting::{BoostParams, Boosted, RegressionLoss};

@@ -152,7 +152,7 @@ fn learners_route_missing_values() {
     }
     // Explanations still add up on a row with a missing value.
     let row = [f64::NAN, 0.3];
-    let (base, contrib) = f.contributions(&row, 2).unwrap();
+    let (_, base, contrib) = f.contributions(&row, 2).unwrap();
     f.predict(&row, &mut out);
     assert!((base[1] + contrib[1] + contrib[3] - out[1]).abs() < 1e-9);
 }

@@ -7,8 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::shap;
 use crate::common::derived::Derived;
-use crate::learners::{child_after, ensure, finite, Checked, Explained, Predict, Shape};
+use crate::learners::{child_after, ensure, finite, Checked, Explained, Method, Predict, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Criterion {
@@ -109,9 +110,19 @@ pub struct Tree {
     pub width: usize,
     /// Total weighted impurity decrease per feature (unnormalized).
     pub gain: Vec<f64>,
-    /// Every node's output, computed from the leaves when the tree first explains a row.
+    /// Every node's output and training rows, computed from the leaves when the tree first
+    /// explains a row.
     #[serde(skip)]
-    pub node_outputs: Derived<Vec<f64>>,
+    pub node_outputs: Derived<NodeStats>,
+}
+
+/// Every node's output (width per node, in node order) and its cover: the training rows
+/// through it (bootstrap repeats counted), or their weight when the tree was grown on
+/// weighted rows — scikit-learn's `weighted_n_node_samples`, which TreeSHAP weighs paths by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeStats {
+    pub outputs: Vec<f64>,
+    pub covers: Vec<f64>,
 }
 
 /// What a tree's leaves hold (see `Tree::values` and `Tree::counts`).
@@ -220,12 +231,22 @@ impl Tree {
             // Format 2 and before: every node's output, or leaves' only.
             return (self.values.len() == n * w).then_some(&self.values[..]);
         }
-        self.node_outputs
-            .get(|| self.compute_node_values())
-            .map(Vec::as_slice)
+        self.node_stats().map(|s| s.outputs.as_slice())
     }
 
-    fn compute_node_values(&self) -> Option<Vec<f64>> {
+    /// Every node's cover (see `NodeStats`), or None when the tree keeps leaf outputs only.
+    pub fn node_covers(&self) -> Option<&[f64]> {
+        self.node_stats().map(|s| s.covers.as_slice())
+    }
+
+    fn node_stats(&self) -> Option<&NodeStats> {
+        if self.counts.is_empty() {
+            return None;
+        }
+        self.node_outputs.get(|| self.compute_node_stats())
+    }
+
+    fn compute_node_stats(&self) -> Option<NodeStats> {
         let (w, n) = (self.width, self.nodes.len());
         if w == 0 {
             return None;
@@ -261,6 +282,10 @@ impl Tree {
             }
         }
         let mut out = Vec::with_capacity(n * w);
+        let covers = acc
+            .chunks(stride)
+            .map(|a| if classes { a.iter().sum() } else { a[1] })
+            .collect();
         for (i, a) in acc.chunks(stride).enumerate() {
             let leaf = self.nodes[i].feature == LEAF;
             if leaves == Leaves::ClassWeights {
@@ -276,7 +301,46 @@ impl Tree {
                 out.push(a[0] / a[1].max(1.0));
             }
         }
-        Some(out)
+        Some(NodeStats {
+            outputs: out,
+            covers,
+        })
+    }
+
+    /// Exact SHAP values of row `x` (trees/shap.rs): adds the root's output to `base` (len
+    /// width) and the values to `contrib[feature * width..]`. False (and nothing added) when
+    /// the tree keeps leaf outputs only.
+    pub fn add_shap_values(
+        &self,
+        x: &[f64],
+        base: &mut [f64],
+        contrib: &mut [f64],
+        scratch: &mut shap::Scratch,
+    ) -> bool {
+        let (Some(outputs), Some(covers)) = (self.node_values(), self.node_covers()) else {
+            return false;
+        };
+        let split = |i: usize| {
+            let node = self.nodes.get(i)?;
+            if node.feature == LEAF {
+                return None;
+            }
+            let feature = split_feature(node.feature);
+            let v = x.get(feature).copied().unwrap_or(0.0);
+            Some(shap::Split {
+                feature,
+                left: node.left as usize,
+                right: node.right() as usize,
+                goes_left: goes_left(node.feature, node.threshold, v),
+            })
+        };
+        let nodes = shap::Nodes {
+            outputs,
+            covers,
+            width: self.width,
+            split,
+        };
+        shap::add_tree_shap(&nodes, base, contrib, scratch)
     }
 
     /// Path-based contributions of a row: adds the root's output to `base` (len width) and,
@@ -415,11 +479,17 @@ impl Predict for Tree {
         let w = self.width;
         let mut base = vec![0.0; w];
         let mut contrib = vec![0.0; p * w];
-        if !self.add_path_contributions(x, &mut base, &mut contrib) {
+        let mut scratch = shap::Scratch::default();
+        let method = if self.add_shap_values(x, &mut base, &mut contrib, &mut scratch) {
+            Method::TreeShap
+        } else if self.add_path_contributions(x, &mut base, &mut contrib) {
+            Method::Path
+        } else {
             return Explained::Retrain;
-        }
+        };
         Explained::Parts {
             raw: false,
+            method,
             parts: per_output(&base, &contrib, p),
         }
     }
