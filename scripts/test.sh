@@ -102,17 +102,15 @@ for major in $MAJORS; do
   [ "$major_status" -eq 0 ] || status=1
 done
 
-case " $MAJORS " in
-  *" 15 "*" 18 "*)
-    echo "== pg_upgrade from 15 to 18 with models in place (scripts/pg_upgrade.sh)"
-    phase=$SECONDS
-    upgrade=0
-    bash scripts/pg_upgrade.sh || upgrade=1
-    [ "$upgrade" -eq 0 ] || status=1
-    summary+=("pg_upgrade 15 -> 18: $([ "$upgrade" -eq 0 ] && echo passed || echo FAILED)")
-    echo "-- took $((SECONDS - phase)) s"
-    ;;
-esac
+if [[ " $MAJORS " == *" 15 "* && " $MAJORS " == *" 18 "* ]]; then
+  echo "== pg_upgrade from 15 to 18 with models in place (scripts/pg_upgrade.sh)"
+  phase=$SECONDS
+  upgrade=0
+  bash scripts/pg_upgrade.sh || upgrade=1
+  [ "$upgrade" -eq 0 ] || status=1
+  summary+=("pg_upgrade 15 -> 18: scenarios $((1 - upgrade)) passed, $upgrade failed")
+  echo "-- took $((SECONDS - phase)) s"
+fi
 
 echo "== summary (whole run $SECONDS s)"
 printf '%s\n' "${summary[@]}"
