@@ -56,6 +56,8 @@ pub struct Scratch {
     path: Vec<Step>,
     visits: Vec<Visit>,
     phi: Vec<f64>,
+    /// recip[k] = 1 / k (recip[0] unused): the walk multiplies where the algorithm divides.
+    recip: Vec<f64>,
 }
 
 /// The most path steps a walk may hold at once (about 128 MiB): a tree deeper than this times
@@ -80,7 +82,12 @@ pub fn add_tree_shap<F: Fn(usize) -> Option<Split>>(
     if n == 0 || w == 0 || base.len() < w || values.len() < n * w {
         return false;
     }
-    let Scratch { path, visits, phi } = scratch;
+    let Scratch {
+        path,
+        visits,
+        phi,
+        recip,
+    } = scratch;
     phi.clear();
     phi.resize(contrib.len(), 0.0);
     path.clear();
@@ -102,13 +109,16 @@ pub fn add_tree_shap<F: Fn(usize) -> Option<Split>>(
         }
         path.extend_from_within(v.start..v.start + v.len);
         let mut depth = v.len;
+        while recip.len() < depth + 2 {
+            recip.push(1.0 / recip.len().max(1) as f64);
+        }
         path.push(Step {
             feature: v.feature,
             zero: v.zero,
             one: v.one,
             weight: if depth == 0 { 1.0 } else { 0.0 },
         });
-        extend(&mut path[start..], depth, v.zero, v.one);
+        extend(&mut path[start..], depth, v.zero, v.one, recip);
         let Some(cover) = covers.get(v.node).copied() else {
             return false;
         };
@@ -121,7 +131,7 @@ pub fn add_tree_shap<F: Fn(usize) -> Option<Split>>(
                 if share == 0.0 {
                     continue;
                 }
-                let scale = unwound_sum(seg, depth, i) * share;
+                let scale = unwound_sum(seg, depth, i, recip) * share;
                 if let Some(out) = phi.get_mut(step.feature * w..(step.feature + 1) * w) {
                     out.iter_mut().zip(leaf).for_each(|(o, l)| *o += scale * l);
                 }
@@ -177,13 +187,12 @@ pub fn add_tree_shap<F: Fn(usize) -> Option<Split>>(
 
 /// Grows the path by its last step (at `depth`, its fractions `zero` and `one`): the weights of
 /// the coalitions of each size.
-fn extend(path: &mut [Step], depth: usize, zero: f64, one: f64) {
-    let d = depth as f64;
+fn extend(path: &mut [Step], depth: usize, zero: f64, one: f64, recip: &[f64]) {
+    let inv = recip[depth + 1];
     for i in (0..depth).rev() {
-        let fi = i as f64;
         let wi = path[i].weight;
-        path[i + 1].weight += one * wi * (fi + 1.0) / (d + 1.0);
-        path[i].weight = zero * wi * (d - fi) / (d + 1.0);
+        path[i + 1].weight += one * wi * (i + 1) as f64 * inv;
+        path[i].weight = zero * wi * (depth - i) as f64 * inv;
     }
 }
 
@@ -210,24 +219,28 @@ fn unwind(path: &mut [Step], depth: usize, at: usize) {
 }
 
 /// The total weight of the path's coalitions with step `at` taken out, without changing it.
-fn unwound_sum(path: &[Step], depth: usize, at: usize) -> f64 {
+fn unwound_sum(path: &[Step], depth: usize, at: usize, recip: &[f64]) -> f64 {
     let (zero, one) = (path[at].zero, path[at].one);
-    let d = depth as f64;
     let mut total = 0.0;
     if one != 0.0 {
+        let inv_one = 1.0 / one;
         let mut next = path[depth].weight;
+        // The factors are computed off the chain from one step's `next` to the next: the loop
+        // runs at the latency of two multiplications and a subtraction per step.
         for i in (0..depth).rev() {
-            let fi = i as f64;
-            let part = next / ((fi + 1.0) * one);
+            let up = inv_one * recip[i + 1];
+            let down = zero * (depth - i) as f64;
+            let part = next * up;
             total += part;
-            next = path[i].weight - part * zero * (d - fi);
+            next = path[i].weight - part * down;
         }
     } else if zero != 0.0 {
+        let inv_zero = 1.0 / zero;
         for i in (0..depth).rev() {
-            total += path[i].weight / (zero * (d - i as f64));
+            total += path[i].weight * (inv_zero * recip[depth - i]);
         }
     }
-    total * (d + 1.0)
+    total * (depth + 1) as f64
 }
 
 #[cfg(test)]
