@@ -60,9 +60,10 @@ pub struct Scratch {
     recip: Vec<f64>,
 }
 
-/// The most path steps a walk may hold at once (about 128 MiB): a tree deeper than this times
-/// its distinct split features is explained along its path instead.
-const MAX_STEPS: usize = 1 << 22;
+/// The most path steps a walk may hold at once (a fixed 8 MiB, whatever the model): a tree
+/// whose depth times its distinct split features exceeds this is explained along its path
+/// instead.
+const MAX_STEPS: usize = 1 << 18;
 
 const NO_FEATURE: usize = usize::MAX;
 
