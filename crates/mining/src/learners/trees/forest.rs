@@ -16,7 +16,6 @@ use crate::common::task::Labels;
 use crate::learners::trees::binning;
 use crate::learners::trees::cart;
 use crate::learners::trees::scoring_layout::ScoringLayout;
-use crate::learners::trees::shap;
 use crate::learners::trees::tree;
 use crate::learners::trees::tree::{goes_left, split_feature, Tree, TreeParams, LEAF};
 use crate::learners::{ensure, Checked, Explained, Method, Predict, Shape};
@@ -104,33 +103,7 @@ impl Forest {
     /// feature-major); base + a feature's contributions summed = the forest's output. None when
     /// the trees keep leaf outputs only (trained before node outputs were kept).
     pub fn contributions(&self, x: &[f64], p: usize) -> Option<(Method, Vec<f64>, Vec<f64>)> {
-        let w = self.width;
-        let mut base = vec![0.0; w];
-        let mut contrib = vec![0.0; p * w];
-        let mut scratch = shap::Scratch::default();
-        // Exact SHAP values (the mean of the trees'), or for older models the path-based ones.
-        let mut method = Method::TreeShap;
-        for t in &self.trees {
-            if !t.add_shap_values(x, &mut base, &mut contrib, &mut scratch) {
-                method = Method::Path;
-                break;
-            }
-        }
-        if method == Method::Path {
-            base.iter_mut()
-                .chain(contrib.iter_mut())
-                .for_each(|v| *v = 0.0);
-            for t in &self.trees {
-                if !t.add_path_contributions(x, &mut base, &mut contrib) {
-                    return None;
-                }
-            }
-        }
-        let n = self.trees.len().max(1) as f64;
-        base.iter_mut()
-            .chain(contrib.iter_mut())
-            .for_each(|v| *v /= n);
-        Some((method, base, contrib))
+        tree::mean_contributions(&self.trees, self.width, x, p)
     }
 }
 

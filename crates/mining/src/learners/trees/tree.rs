@@ -476,23 +476,52 @@ impl Predict for Tree {
     }
 
     fn explain(&self, x: &[f64], p: usize) -> Explained {
-        let w = self.width;
-        let mut base = vec![0.0; w];
-        let mut contrib = vec![0.0; p * w];
-        let mut scratch = shap::Scratch::default();
-        let method = if self.add_shap_values(x, &mut base, &mut contrib, &mut scratch) {
-            Method::TreeShap
-        } else if self.add_path_contributions(x, &mut base, &mut contrib) {
-            Method::Path
-        } else {
-            return Explained::Retrain;
-        };
-        Explained::Parts {
-            raw: false,
-            method,
-            parts: per_output(&base, &contrib, p),
+        match mean_contributions(std::slice::from_ref(self), self.width, x, p) {
+            Some((method, base, contrib)) => Explained::Parts {
+                raw: false,
+                method,
+                parts: per_output(&base, &contrib, p),
+            },
+            None => Explained::Retrain,
         }
     }
+}
+
+/// The mean over `trees` (outputs `width` each) of row `x`'s base and contributions
+/// (`contrib[feature * width + k]`): exact SHAP values, or, when a tree keeps no covers (older
+/// models), the path-based contributions of every tree. None when a tree keeps leaf outputs
+/// only.
+pub fn mean_contributions(
+    trees: &[Tree],
+    width: usize,
+    x: &[f64],
+    p: usize,
+) -> Option<(Method, Vec<f64>, Vec<f64>)> {
+    let mut base = vec![0.0; width];
+    let mut contrib = vec![0.0; p * width];
+    let mut scratch = shap::Scratch::default();
+    let mut method = Method::TreeShap;
+    for t in trees {
+        if !t.add_shap_values(x, &mut base, &mut contrib, &mut scratch) {
+            method = Method::Path;
+            break;
+        }
+    }
+    if method == Method::Path {
+        base.iter_mut()
+            .chain(contrib.iter_mut())
+            .for_each(|v| *v = 0.0);
+        for t in trees {
+            if !t.add_path_contributions(x, &mut base, &mut contrib) {
+                return None;
+            }
+        }
+    }
+    let n = trees.len().max(1) as f64;
+    base.iter_mut()
+        .chain(contrib.iter_mut())
+        .for_each(|v| *v /= n);
+    Some((method, base, contrib))
 }
 
 /// Impurity decrease per encoded column (averaged over the trees, each tree's normalised to
