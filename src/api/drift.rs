@@ -2,10 +2,10 @@
 
 use pgrx::prelude::*;
 
-use super::evaluate::on_relation;
 use crate::pg::errors::{raise, OrRaise, SqlError};
+use crate::scoring::on_relation;
 use mining::common::error::Error;
-use mining::evaluation::drift::{self, Profile};
+use mining::evaluation::drift::{self, Missing};
 use mining::evaluation::evaluate;
 
 type DriftRow = (
@@ -55,45 +55,31 @@ fn dm_drift(
         Err(Error::data("the relation has no rows")).or_raise_for(model)
     }
     let profile = crate::catalog::models::load_profile(m.id);
-    let rows: Vec<usize> = (0..frame.nrows()).collect();
-    let mut out: Vec<DriftRow> = Vec::new();
-    let names: Vec<String> = m
-        .model
-        .feature_names()
-        .map(str::to_string)
-        .chain(["(prediction)".to_string()])
+    let compared = match drift::compare_model(&m.model, &frame, &predictions, &profile) {
+        Ok(c) => c,
+        Err(Missing::Profile(name)) => raise(SqlError::State(format!(
+            "model \"{model}\" has no training profile for \"{name}\"; retrain it to monitor drift"
+        ))),
+        // evaluate::predictions already checked every feature column exists with its kind.
+        Err(Missing::Column(name)) => raise(SqlError::Mining(Error::column(format!(
+            "the relation has no column \"{name}\""
+        )))),
+    };
+    let out: Vec<DriftRow> = compared
+        .into_iter()
+        .map(|c| {
+            let d = c.drift;
+            (
+                c.name,
+                d.kind.to_string(),
+                d.psi,
+                d.ks,
+                d.chi2,
+                d.null_rate_train,
+                d.null_rate_now,
+                d.psi > threshold,
+            )
+        })
         .collect();
-    for name in names {
-        let Some(p) = profile
-            .get(&name)
-            .and_then(|v| serde_json::from_value::<Profile>(v.clone()).ok())
-        else {
-            raise(SqlError::State(format!(
-                "model \"{model}\" has no training profile for \"{name}\"; retrain it to monitor drift"
-            )));
-        };
-        let col = if name == "(prediction)" {
-            &predictions
-        } else {
-            // evaluate::predictions already checked every feature column exists with its kind.
-            match frame.column(&name) {
-                Some(c) => c,
-                None => raise(SqlError::Mining(Error::column(format!(
-                    "the relation has no column \"{name}\""
-                )))),
-            }
-        };
-        let d = drift::compare(&p, col, &rows);
-        out.push((
-            name,
-            d.kind.to_string(),
-            d.psi,
-            d.ks,
-            d.chi2,
-            d.null_rate_train,
-            d.null_rate_now,
-            d.psi > threshold,
-        ));
-    }
     TableIterator::new(out)
 }

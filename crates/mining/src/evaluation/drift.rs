@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::frame::{Column, ColumnData, NULL_CODE};
+use crate::common::frame::{Column, ColumnData, Frame, NULL_CODE};
+use crate::model::stored::StoredModel;
 
 /// Proportions below this are floored, so PSI stays finite for an empty bin.
 const FLOOR: f64 = 1e-4;
@@ -253,6 +254,56 @@ pub fn compare(train: &Profile, col: &Column, rows: &[usize]) -> Drift {
             }
         }
     }
+}
+
+/// One column of a model compared with its training profile.
+pub struct Compared {
+    pub name: String,
+    pub drift: Drift,
+}
+
+/// Why a model's columns could not be compared.
+pub enum Missing {
+    /// No training profile for this column (a model trained before profiles were kept).
+    Profile(String),
+    /// The frame lacks this feature column.
+    Column(String),
+}
+
+/// Every feature of `model` and its predictions (named `(prediction)`), on every row of
+/// `frame`, compared with the training profiles in `profile` (dm.models.profile).
+pub fn compare_model(
+    model: &StoredModel,
+    frame: &Frame,
+    predictions: &Column,
+    profile: &serde_json::Value,
+) -> Result<Vec<Compared>, Missing> {
+    let rows: Vec<usize> = (0..frame.nrows()).collect();
+    let names = model
+        .feature_names()
+        .map(str::to_string)
+        .chain(["(prediction)".to_string()]);
+    let mut out = Vec::new();
+    for name in names {
+        let Some(p) = profile
+            .get(&name)
+            .and_then(|v| serde_json::from_value::<Profile>(v.clone()).ok())
+        else {
+            return Err(Missing::Profile(name));
+        };
+        let col = if name == "(prediction)" {
+            predictions
+        } else {
+            frame
+                .column(&name)
+                .ok_or_else(|| Missing::Column(name.clone()))?
+        };
+        out.push(Compared {
+            drift: compare(&p, col, &rows),
+            name,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
