@@ -5,8 +5,8 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 
 use super::args::required;
-use super::evaluate::{score_selected, warn_training_rows};
 use crate::pg::errors::OrRaise;
+use crate::scoring::{score_selected, warn_training_rows};
 use mining::common::error::Error;
 use mining::evaluation::fairness;
 use mining::evaluation::holdout::Which;
