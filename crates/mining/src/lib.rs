@@ -16,6 +16,8 @@
 //!   the stored model and its bytes.
 //! - [`evaluation`]: metrics, curves, cross-validation, drift, scoring a table.
 //! - [`pipeline`]: a training run from a frame to a stored model, its report and deploy decision.
+//! - [`report`]: dm_report's HTML page and dm_report_svg's charts, drawn from a stored model and
+//!   the rows it was measured on.
 //!
 //! # Adding an algorithm
 //! 1. Write it in its family's folder (`learners/<family>/`), or a new folder for a new family:
@@ -44,6 +46,7 @@ pub mod learners;
 pub mod model;
 pub mod pipeline;
 pub mod prepare;
+pub mod report;
 
 #[cfg(test)]
 pub(crate) mod test_support;

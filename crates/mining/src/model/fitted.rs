@@ -290,6 +290,21 @@ impl Fitted {
         })
     }
 
+    /// Anomaly scores of the given rows with whether each is flagged, in parallel (stops
+    /// when `stop` is cancelled).
+    pub fn anomalies_at(
+        &self,
+        x: &[f64],
+        p: usize,
+        rows: &[usize],
+        stop: &Progress,
+    ) -> MiningResult<Vec<(f64, bool)>> {
+        par_rows(rows, stop, |r| {
+            self.anomaly(&x[r * p..(r + 1) * p])
+                .unwrap_or((f64::NAN, false))
+        })
+    }
+
     /// Components of the given rows (rows × n_outputs, row-major), in parallel (stops when
     /// `stop` is cancelled).
     pub fn transforms_at(
