@@ -160,6 +160,20 @@ def main():
     for th in ["0", "-1", "'NaN'", "'Infinity'", "NULL", "1e308"]:
         case("dm_drift", f"SELECT * FROM dm_drift('cls', 'cp', {th})")
 
+    # Reports: every model kind on every relation kind, the options, every chart name.
+    for m in ["cls", "reg", "km", "iso", "pc", "nope", None]:
+        for r in [None, "cp", "", "nope", "empty", "SELECT a FROM cp", "SELECT 1/0", "all_null", "nan_tbl", "cp_view"]:
+            case("dm_report", f"SELECT length(dm_report({lit(m)}, {lit(r)})) > 0")
+    for opt in ["'{}'", "NULL", "'[]'", "'{\"rows\": \"test\"}'", "'{\"rows\": 1}'", "'{\"drift_threshold\": 0}'",
+                "'{\"drift_threshold\": \"x\"}'", "'{\"nope\": 1}'", "'{\"rows\": \"unseen\", \"drift_threshold\": 1e308}'"]:
+        case("dm_report", f"SELECT length(dm_report('cls', 'cp', {opt})) > 0")
+    CHARTS = ["confusion_matrix", "roc", "pr", "calibration", "gain", "probability_histogram", "predicted_vs_actual",
+              "residual_histogram", "residuals_vs_predicted", "feature_importance", "trials", "cluster_sizes",
+              "anomaly_scores", "drift"]
+    for m in ["cls", "reg", "km", "iso", "nope", None]:
+        for chart in CHARTS + [None, "", "nope", "ROC", "x" * 100]:
+            case("dm_report_svg", f"SELECT length(dm_report_svg({lit(m)}, {lit(chart)}, 'cp')) > 0")
+
     # Privileges (before the lifecycle cases drop cls).
     ROLES = [None, "", "nope", "public", "PUBLIC", "postgres", "x" * 64, "r'; DROP TABLE cp; --",
              "\"postgres\"", "pg_read_all_data", "rôle"]

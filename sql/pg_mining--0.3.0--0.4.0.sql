@@ -104,3 +104,26 @@ COMMENT ON FUNCTION dm_calibration_curve(text, text, integer, text, text, text) 
 -- dm_explain gives exact SHAP values (TreeSHAP) for decision_tree, random_forest and extra_trees.
 COMMENT ON FUNCTION dm_explain(text, anyelement) IS
 'Why a tree model (decision_tree, random_forest, extra_trees, gradient_boosting) scores a row as it does: per feature (one-hot columns summed), its contribution, largest first, the base and the method: exact SHAP values (TreeSHAP, as shap.TreeExplainer) for decision_tree, random_forest and extra_trees, path-based contributions for gradient_boosting; base + contributions = the class probability / value of the first three, or the raw score of gradient_boosting (log-odds for two classes, class scores for more, the value for regression).';
+
+-- dm_report and dm_report_svg: a model's report as an HTML page, and one chart of it as SVG.
+CREATE  FUNCTION "dm_report"(
+	"model" TEXT, /* Option < & str > */
+	"relation" TEXT DEFAULT NULL, /* Option < & str > */
+	"options" jsonb DEFAULT '{}' /* Option < JsonB > */
+) RETURNS TEXT /* String */
+STABLE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_report_wrapper';
+CREATE  FUNCTION "dm_report_svg"(
+	"model" TEXT, /* Option < & str > */
+	"chart" TEXT, /* Option < & str > */
+	"relation" TEXT DEFAULT NULL, /* Option < & str > */
+	"options" jsonb DEFAULT '{}' /* Option < JsonB > */
+) RETURNS TEXT /* String */
+STABLE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_report_svg_wrapper';
+COMMENT ON FUNCTION dm_report(text, text, jsonb) IS
+'A model''s report as one self-contained HTML page (inline SVG and CSS, no script, nothing fetched): dm_report(model, relation, options). What it is and how it was trained, warnings, stored metrics beside the baseline, charts measured on relation (default: the model''s own test rows of its source, with the manage right): confusion matrix, ROC, precision-recall, reliability, cumulative gain and probability histogram, or predicted against actual and residuals, or cluster sizes and anomaly scores; feature importance, search trials and, with a relation, drift. Write it with psql -XAt -c "SELECT dm_report(''churn'')" > churn.html.';
+COMMENT ON FUNCTION dm_report_svg(text, text, text, jsonb) IS
+'One chart of dm_report as a standalone SVG document, for a web page or a BI tool: dm_report_svg(model, chart, relation, options); chart is one of confusion_matrix, roc, pr, calibration, gain, probability_histogram, predicted_vs_actual, residual_histogram, residuals_vs_predicted, feature_importance, trials, cluster_sizes, anomaly_scores, drift.';

@@ -12,6 +12,8 @@ pub mod api;
 pub mod catalog;
 pub mod data;
 pub mod pg;
+pub mod report;
+pub mod scoring;
 pub mod training;
 
 ::pgrx::pg_module_magic!(name, version);

@@ -12,6 +12,7 @@ pub mod grants;
 pub mod inspect;
 pub mod lifecycle;
 pub mod predict;
+pub mod report;
 pub mod train;
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -482,3 +482,39 @@ pub fn census() -> Option<(i64, i64)> {
     .ok()
     .and_then(|(names, versions)| Some((names?, versions?)))
 }
+
+/// A stored version's catalog row as JSON for its report (no model bytes, row keys,
+/// residuals or profile), with `deployed` (whether it is the deployed version) and
+/// `has_row_keys` (whether its training and test rows can be found again).
+pub fn report_row(id: i64) -> Value {
+    match read_one::<JsonB>(
+        "SELECT to_jsonb(m) OPERATOR(pg_catalog.-) 'model_bytes'::text \
+         OPERATOR(pg_catalog.-) 'row_keys'::text OPERATOR(pg_catalog.-) 'interval_residuals'::text \
+         OPERATOR(pg_catalog.-) 'profile'::text \
+         OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('deployed', \
+           (SELECT d.version FROM dm.deployments d WHERE d.name OPERATOR(pg_catalog.=) m.name \
+            ORDER BY d.id DESC LIMIT 1) IS NOT DISTINCT FROM m.version, \
+           'has_row_keys', m.row_keys IS NOT NULL) \
+         FROM dm.models m WHERE m.id OPERATOR(pg_catalog.=) $1",
+        &[id.into()],
+    ) {
+        Ok(Some(j)) => j.0,
+        Ok(None) | Err(pgrx::spi::Error::InvalidPosition) => raise(SqlError::UndefinedObject(
+            format!("model id {id} disappeared from dm.models"),
+        )),
+        Err(e) => spi_fail(e),
+    }
+}
+
+/// A version's search trials (dm.trials rows as JSON, in trial order; empty: no search).
+pub fn trials_of(name: &str, version: i32) -> Vec<Value> {
+    match read_one::<JsonB>(
+        "SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) ORDER BY t.trial), '[]'::jsonb) \
+         FROM dm.trials t WHERE t.name OPERATOR(pg_catalog.=) $1 AND t.version OPERATOR(pg_catalog.=) $2",
+        &[name.into(), version.into()],
+    ) {
+        Ok(Some(JsonB(Value::Array(rows)))) => rows,
+        Ok(_) | Err(pgrx::spi::Error::InvalidPosition) => Vec::new(),
+        Err(e) => spi_fail(e),
+    }
+}

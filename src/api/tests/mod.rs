@@ -250,4 +250,25 @@ mod tests {
         let ratio: f64 = one("SELECT (metrics -> 'train' ->> 'explained_variance_ratio_total')::float8 FROM dm.models WHERE name = 'p'");
         assert!(ratio > 0.5 && ratio <= 1.0 + 1e-12);
     }
+
+    /// dm_report's page measures a classifier on a relation; dm_report_svg's confusion matrix
+    /// draws one cell per pair of classes whose counts add up to the rows scored.
+    #[pg_test]
+    fn a_report_draws_the_rows_it_measured() {
+        fixture();
+        sql("SELECT * FROM dm_train('r', 'SELECT x, c, y FROM t', 'y', 'decision_tree')");
+        let html: String = one("SELECT dm_report('r', 'SELECT x, c, y FROM t')");
+        assert!(
+            html.starts_with("<!DOCTYPE html>") && html.contains(r#"<figure data-chart="roc">"#)
+        );
+        let cells: i64 = one(
+            "SELECT count(*) FROM regexp_matches(dm_report_svg('r', 'confusion_matrix', 'SELECT x, c, y FROM t'), \
+             'class=\"cell\" [^>]*data-count=\"(\\d+)\"', 'g')",
+        );
+        let drawn: i64 = one(
+            "SELECT sum(m[1]::int)::int8 FROM regexp_matches(dm_report_svg('r', 'confusion_matrix', 'SELECT x, c, y FROM t'), \
+             'class=\"cell\" [^>]*data-count=\"(\\d+)\"', 'g') m",
+        );
+        assert_eq!((cells, drawn), (4, 200));
+    }
 }
