@@ -17,4 +17,9 @@ export PATH="$BIN:$PATH"
 psql -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_demo" -c "CREATE DATABASE pg_mining_demo"
 PENGUINS_CSV="$PWD/scripts/data/penguins.csv" psql -X -q -d pg_mining_demo < scripts/demo.sql
 echo
+echo "== 5. Write the classifier's report (HTML with charts, measured on the 2009 penguins)"
+report="$PG_MINING_HOME/penguin_species_report.html"
+psql -XAt -d pg_mining_demo -c "SELECT dm_report('penguin_species', 'penguins_09')" > "$report"
+echo "Report: $report ($(wc -c < "$report") bytes; open it in a browser)"
+echo
 echo "Demo database: psql -h $PGHOST -p $PGPORT -U postgres pg_mining_demo"
