@@ -109,6 +109,14 @@ def main():
     for fn in ["dm_predict", "dm_predict_label", "dm_explain"]:
         for n in NAMES:
             case(fn, f"SELECT {fn}({lit(n)}, ARRAY[1, 2, 3, 4]::float8[])")
+    # Explanations' top k, and the rows form, for every model kind.
+    for m in MODELS_FOR_INPUT:
+        for inp in INPUTS[:: 6]:
+            case("dm_attributions", f"SELECT * FROM dm_attributions({lit(m)}, {inp})")
+    for k in ["1", "3", "0", "-1", "NULL", "2147483647", "100000"]:
+        for m in ["cls", "reg", "knn_m", "km"]:
+            case("dm_explain", f"SELECT dm_explain({lit(m)}, (SELECT c FROM cp c WHERE id = 1), top_k => {k})")
+            case("dm_attributions", f"SELECT * FROM dm_attributions({lit(m)}, (SELECT c FROM cp c WHERE id = 1), {k})")
 
     # Inspection.
     for fn in ["dm_model_classes", "dm_coefficients", "dm_feature_importance", "dm_rollback"]:

@@ -50,6 +50,11 @@ CREATE TABLE dm.models (
     -- A binary classifier's probability calibration (options.calibration: sigmoid or
     -- isotonic, crates/mining/src/model/calibration.rs); NULL: none.
     calibration      jsonb,
+    -- Explanations' background: the encoded training rows' means and a seeded sample of at
+    -- most 100 of them (crates/mining/src/model/background.rs), for dm_explain's linear and
+    -- sampling methods; NULL: not kept (tree models, which explain from their trees; versions
+    -- trained before 0.4.0).
+    background       jsonb,
     UNIQUE (name, version),
     FOREIGN KEY (name) REFERENCES dm.owners (name)
 );

@@ -82,6 +82,10 @@ COMMENT ON FUNCTION dm_predict_interval(text, anyelement, float8) IS
 -- crates/mining/src/model/calibration.rs); NULL: none. dm_calibration_curve: scikit-learn's
 -- calibration_curve of a model on a relation.
 ALTER TABLE dm.models ADD COLUMN calibration jsonb;
+-- Explanations' background: the encoded training rows' means and a seeded sample of at most
+-- 100 of them (crates/mining/src/model/background.rs), for dm_explain's linear and sampling
+-- methods; NULL: not kept (versions trained before 0.4.0 explain only if they are trees).
+ALTER TABLE dm.models ADD COLUMN background jsonb;
 CREATE  FUNCTION "dm_calibration_curve"(
 	"model" TEXT, /* Option < & str > */
 	"relation" TEXT, /* Option < & str > */
@@ -101,9 +105,36 @@ AS 'MODULE_PATHNAME', 'dm_calibration_curve_wrapper';
 COMMENT ON FUNCTION dm_calibration_curve(text, text, integer, text, text, text) IS
 'sklearn''s calibration_curve of a classification model on a relation: per bin (n_bins, strategy ''uniform'' or ''quantile'') of one class''s probabilities (default: the second of two), their mean, the share of rows of that class and the row count (count); rows as dm_evaluate''s.';
 
--- dm_explain gives exact SHAP values (TreeSHAP) for decision_tree, random_forest and extra_trees.
-COMMENT ON FUNCTION dm_explain(text, anyelement) IS
-'Why a tree model (decision_tree, random_forest, extra_trees, gradient_boosting) scores a row as it does: per feature (one-hot columns summed), its contribution, largest first, the base and the method: exact SHAP values (TreeSHAP, as shap.TreeExplainer) for decision_tree, random_forest and extra_trees, path-based contributions for gradient_boosting; base + contributions = the class probability / value of the first three, or the raw score of gradient_boosting (log-odds for two classes, class scores for more, the value for regression).';
+-- dm_explain explains every classification and regression model (TreeSHAP for decision_tree,
+-- random_forest and extra_trees; exact linear contributions; sampling Shapley values for the
+-- rest, from dm.models.background) and takes top_k; dm_attributions returns the top k as rows.
+DROP FUNCTION dm_explain(text, anyelement);
+CREATE  FUNCTION "dm_explain"(
+	"model" TEXT, /* Option < & str > */
+	"input" anyelement, /* Option < AnyElement > */
+	"top_k" INT DEFAULT NULL /* Option < i32 > */
+) RETURNS jsonb /* Option < pgrx :: JsonB > */
+STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_explain_wrapper';
+CREATE  FUNCTION "dm_attributions"(
+	"model" TEXT, /* & str */
+	"input" anyelement, /* AnyElement */
+	"top_k" INT DEFAULT 3 /* i32 */
+) RETURNS TABLE (
+	"rank" INT,  /* i32 */
+	"feature" TEXT,  /* String */
+	"value" TEXT,  /* Option < String > */
+	"contribution" double precision,  /* f64 */
+	"class" TEXT  /* Option < String > */
+)
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'dm_attributions_wrapper';
+COMMENT ON FUNCTION dm_explain(text, anyelement, integer) IS
+'Why a model scores a row as it does: dm_explain(model, input, top_k). Per feature (one-hot columns summed) its contribution, largest first, the base and the method, with base + contributions = the output: tree_shap (exact SHAP values, as shap.TreeExplainer) for decision_tree, random_forest and extra_trees; path for gradient_boosting (raw score); linear (exact, coefficient times value minus training mean, on the log-odds for logistic models) for linear, ridge, lasso, elastic net and logistic models; sampling (sampling Shapley values over a seeded set of permutations from a stored background of training rows) for svm, mlp, knn and naive Bayes. With top_k, the k largest contributions only, each with the feature''s value.';
+COMMENT ON FUNCTION dm_attributions(text, anyelement, integer) IS
+'The top_k (default 3) contributions to one output of a row as rows (rank, feature, value, contribution, class): a regression''s value, a binary classifier''s second class, the predicted class of more; PARALLEL SAFE, for SELECT c.id, a.* FROM customers c CROSS JOIN LATERAL dm_attributions(''churn'', c) a.';
 
 -- dm_report and dm_report_svg: a model's report as an HTML page, and one chart of it as SVG.
 CREATE  FUNCTION "dm_report"(

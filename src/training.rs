@@ -258,6 +258,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         row_keys,
         interval_residuals,
         calibration,
+        background,
         ..
     } = trained;
     let StoredModel {
@@ -304,6 +305,7 @@ fn store(name: &str, relation: &str, options: Value, trained: Trained) -> Saved 
         row_keys,
         interval_residuals,
         calibration,
+        background,
         created_by: crate::pg::definer::current_user_name(),
     });
     if let Some(s) = &searched {

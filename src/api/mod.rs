@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod deploy;
 pub mod drift;
 pub mod evaluate;
+pub mod explain;
 pub mod fairness;
 pub mod grants;
 pub mod inspect;

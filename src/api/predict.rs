@@ -110,21 +110,6 @@ fn scored<R>(
     }
 }
 
-/// Why a tree model scores a row as it does: per feature, its path-based contribution to the
-/// raw score (gradient_boosting) or to the probability / value (the other tree models), and
-/// the base.
-#[pg_extern(stable, parallel_safe)]
-fn dm_explain(model: &str, input: AnyElement) -> pgrx::JsonB {
-    let m = cache::get(model);
-    let mut buf = m.buf.borrow_mut();
-    with_features(&m.model, &m.plans, &input, |raw| {
-        m.model.explain(raw, &mut buf)
-    })
-    .and_then(|r| r)
-    .map(pgrx::JsonB)
-    .or_raise_for(model)
-}
-
 /// The class labels of a classification model, in the order of dm_predict_proba.
 #[pg_extern(stable, parallel_safe)]
 fn dm_model_classes(model: &str) -> Vec<String> {

@@ -15,6 +15,7 @@ use pgrx::prelude::*;
 use super::models::{catalog_oids, load_bytes, parse_ref, resolve};
 use crate::data::input::PlanCache;
 use crate::pg::errors::OrRaise;
+use mining::model::background::Background;
 use mining::model::calibration::Calibrator;
 use mining::model::format;
 use mining::model::interval::Conformal;
@@ -198,6 +199,10 @@ fn load(spec: &str, row: super::models::Resolved) -> Rc<Loaded> {
         .map(Calibrator::from_json)
         .transpose()
         .or_raise_for(spec);
+    // Only explanations use the background: one that cannot be read leaves the model to
+    // score, and dm_explain says it has none.
+    model.background = super::models::load_background(id)
+        .and_then(|b| Background::from_json(&b, model.prep.width()).ok());
     model.prepare_scoring();
     // Scoring some models is parallel (k-NN): size the pool before it first runs.
     crate::pg::pool::prepare();

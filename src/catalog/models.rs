@@ -136,6 +136,18 @@ pub fn load_bytes(id: i64) -> Loadable {
     }
 }
 
+/// A stored version's explanation background (dm.models.background; None: not kept).
+pub fn load_background(id: i64) -> Option<Value> {
+    match read_one::<JsonB>(
+        "SELECT background FROM dm.models WHERE id OPERATOR(pg_catalog.=) $1",
+        &[id.into()],
+    ) {
+        Ok(b) => b.map(|j| j.0),
+        Err(pgrx::spi::Error::InvalidPosition) => None,
+        Err(e) => spi_fail(e),
+    }
+}
+
 /// A stored version's row keys (dm.models.row_keys; None: not kept).
 pub fn load_row_keys(id: i64) -> Option<Vec<u8>> {
     match read_one::<Vec<u8>>(
@@ -242,6 +254,8 @@ pub struct NewVersion<'a> {
     pub interval_residuals: Option<Vec<f64>>,
     /// A binary classifier's calibration (model/calibration.rs).
     pub calibration: Option<Value>,
+    /// The explanations' background (model/background.rs).
+    pub background: Option<Value>,
     /// The training role (the statement runs as the catalog owner, whose name the column's
     /// default would record).
     pub created_by: String,
@@ -260,8 +274,9 @@ pub fn insert(v: NewVersion) -> i32 {
     let res = run(
         "INSERT INTO dm.models (name, version, task, algorithm, relation, target, target_type, features, classes, \
            preprocessing, hyperparams, options, metrics, row_counts, split, data_fingerprint, timings, warnings, \
-           format_version, model_bytes, profile, created_by, threshold, row_keys, interval_residuals, calibration) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
+           format_version, model_bytes, profile, created_by, threshold, row_keys, interval_residuals, calibration, \
+           background) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",
         &[
             v.name.into(),
             version.into(),
@@ -291,6 +306,7 @@ pub fn insert(v: NewVersion) -> i32 {
             v.row_keys.into(),
             v.interval_residuals.into(),
             v.calibration.map(JsonB).into(),
+            v.background.map(JsonB).into(),
         ],
     );
     if let Err(e) = res {
@@ -484,13 +500,13 @@ pub fn census() -> Option<(i64, i64)> {
 }
 
 /// A stored version's catalog row as JSON for its report (no model bytes, row keys,
-/// residuals or profile), with `deployed` (whether it is the deployed version) and
+/// residuals, profile or background), with `deployed` (whether it is the deployed version) and
 /// `has_row_keys` (whether its training and test rows can be found again).
 pub fn report_row(id: i64) -> Value {
     match read_one::<JsonB>(
         "SELECT to_jsonb(m) OPERATOR(pg_catalog.-) 'model_bytes'::text \
          OPERATOR(pg_catalog.-) 'row_keys'::text OPERATOR(pg_catalog.-) 'interval_residuals'::text \
-         OPERATOR(pg_catalog.-) 'profile'::text \
+         OPERATOR(pg_catalog.-) 'profile'::text OPERATOR(pg_catalog.-) 'background'::text \
          OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('deployed', \
            (SELECT d.version FROM dm.deployments d WHERE d.name OPERATOR(pg_catalog.=) m.name \
             ORDER BY d.id DESC LIMIT 1) IS NOT DISTINCT FROM m.version, \

@@ -271,4 +271,24 @@ mod tests {
         );
         assert_eq!((cells, drawn), (4, 200));
     }
+
+    /// A linear model explains exactly (base + contributions = the value) and its top
+    /// attribution comes as one row per input row.
+    #[pg_test]
+    fn a_linear_model_explains_and_attributes() {
+        fixture();
+        sql("SELECT * FROM dm_train('e', 'SELECT x, c, v FROM t', 'v', 'linear_regression')");
+        let off: f64 = one(
+            "SELECT abs((e ->> 'base')::float8 + (SELECT sum((elem ->> 'contribution')::float8) \
+             FROM jsonb_array_elements(e -> 'contributions') elem) - dm_predict('e', t)) \
+             FROM t, LATERAL (SELECT dm_explain('e', t) AS e) s WHERE i = 5",
+        );
+        assert!(off < 1e-9, "{off}");
+        let method: String = one("SELECT dm_explain('e', t) ->> 'method' FROM t WHERE i = 5");
+        assert_eq!(method, "linear");
+        let rows: i64 = one(
+            "SELECT count(*) FROM t CROSS JOIN LATERAL dm_attributions('e', t, 1) a WHERE t.i <= 10 AND a.feature = 'x'",
+        );
+        assert_eq!(rows, 10);
+    }
 }

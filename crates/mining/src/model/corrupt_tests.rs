@@ -45,7 +45,7 @@ fn use_it(m: &StoredModel, probes: &[Vec<Option<String>>], names: &[&str]) {
         let _ = m.cluster(&raw, &mut buf);
         let _ = m.anomaly(&raw, &mut buf);
         let _ = m.transform(&raw, &mut buf);
-        let _ = m.explain(&raw, &mut buf);
+        let _ = m.explain(&raw, &mut buf, None);
         if m.task == Task::Classification {
             if let Ok(c) = m.predict_class(&raw, &mut buf) {
                 let _ = m.class_number(c);

@@ -67,6 +67,7 @@ impl StoredModelV2 {
             threshold: None,
             intervals: None,
             calibration: None,
+            background: None,
         }
     }
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::common::error::{Error, ErrorKind, Result};
 use crate::common::frame::ColumnKind;
 use crate::common::task::Task;
-use crate::learners::{Explained, Shape};
+use crate::learners::Shape;
+use crate::model::background::Background;
 use crate::model::calibration::Calibrator;
 use crate::model::fitted::Fitted;
 use crate::model::interval::Conformal;
@@ -41,6 +42,10 @@ pub struct StoredModel {
     /// dm.models.calibration, set when the model is loaded.
     #[serde(skip)]
     pub calibration: Option<Calibrator>,
+    /// Training means and sampled rows for explanations (model/background.rs). Not in the
+    /// bytes: dm.models.background, set when the model is loaded.
+    #[serde(skip)]
+    pub background: Option<Background>,
 }
 
 /// Per encoded column: split gain and split counts (summed per feature).
@@ -158,98 +163,6 @@ impl StoredModel {
             }
         }
         Ok(rows)
-    }
-
-    /// Why a tree model scores a row as it does: per feature (its encoded columns summed), its
-    /// contribution, largest first, with the base (the training average), and the method:
-    /// `tree_shap` (exact SHAP values, decision_tree, random_forest and extra_trees) or `path`
-    /// (gradient_boosting, and trees stored before covers could be derived). For
-    /// gradient_boosting, base + contributions = the raw score (log-odds for two classes, the
-    /// class scores before softmax for more, the value for regression); for decision_tree,
-    /// random_forest and extra_trees, the class probabilities or the value.
-    pub fn explain(&self, raw: &[Raw], buf: &mut Vec<f64>) -> Result<serde_json::Value> {
-        use serde_json::json;
-        let p = self.prep.width();
-        self.encode(raw, buf)?;
-        let (boosted, method, parts) = match self.estimator.model().explain(buf, p) {
-            Explained::Parts { raw, method, parts } => (raw, method.name(), parts),
-            Explained::Retrain => {
-                return Err(Error::new(
-                    ErrorKind::NotSupported,
-                    "this model keeps leaf outputs only (trained by an older pg_mining); retrain it to explain its predictions",
-                ))
-            }
-            Explained::NotSupported => {
-                return Err(Error::new(
-                    ErrorKind::NotSupported,
-                    format!(
-                        "explanations are computed for tree models (decision_tree, random_forest, extra_trees, gradient_boosting); this one is {}",
-                        self.algorithm
-                    ),
-                ))
-            }
-        };
-        let per_feature = |contrib: &[f64]| {
-            let mut col = 0;
-            let mut rows: Vec<(String, f64)> = Vec::with_capacity(self.prep.features.len());
-            for f in &self.prep.features {
-                let w = self.prep.width_of(f);
-                let sum: f64 = contrib.get(col..col + w).map_or(0.0, |c| c.iter().sum());
-                rows.push((f.name.clone(), sum));
-                col += w;
-            }
-            rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
-            rows.into_iter()
-                .map(|(f, v)| json!({"feature": f, "contribution": v}))
-                .collect::<Vec<_>>()
-        };
-        let total = |(base, contrib): &(f64, Vec<f64>)| base + contrib.iter().sum::<f64>();
-        let mut out = match (self.task, boosted, parts.as_slice()) {
-            (Task::Regression, _, [part]) => json!({
-                "output": "value",
-                "base": part.0,
-                "value": total(part),
-                "contributions": per_feature(&part.1),
-            }),
-            (_, true, [part]) => {
-                let log_odds = total(part);
-                json!({
-                    "output": format!("log-odds of class {}", self.classes.get(1).map_or("1", String::as_str)),
-                    "base": part.0,
-                    "log_odds": log_odds,
-                    "probability": 1.0 / (1.0 + (-log_odds).exp()),
-                    "contributions": per_feature(&part.1),
-                })
-            }
-            (_, true, many) => json!({
-                "output": "class scores before softmax",
-                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
-                    "class": class,
-                    "base": part.0,
-                    "score": total(part),
-                    "contributions": per_feature(&part.1),
-                })).collect::<Vec<_>>(),
-            }),
-            (_, false, [_, part]) => json!({
-                "output": format!("probability of class {}", self.classes.get(1).map_or("1", String::as_str)),
-                "base": part.0,
-                "probability": total(part),
-                "contributions": per_feature(&part.1),
-            }),
-            (_, false, many) => json!({
-                "output": "class probabilities",
-                "classes": many.iter().zip(&self.classes).map(|(part, class)| json!({
-                    "class": class,
-                    "base": part.0,
-                    "probability": total(part),
-                    "contributions": per_feature(&part.1),
-                })).collect::<Vec<_>>(),
-            }),
-        };
-        if let Some(o) = out.as_object_mut() {
-            o.insert("method".into(), json!(method));
-        }
-        Ok(out)
     }
 
     /// The preprocessed form of a row's feature values into `buf`.

@@ -14,6 +14,7 @@ use crate::common::task::Task;
 use crate::evaluation::objective::Objective;
 use crate::learners::trees::binning::Binned;
 use crate::learners::TrainData;
+use crate::model::background::Background;
 use crate::model::calibration::Calibrator;
 use crate::model::estimator::Estimator;
 use crate::model::fitted::Fitted;
@@ -115,6 +116,8 @@ pub struct Outcome {
     pub row_keys: Option<Vec<u8>>,
     /// The probability calibration, as dm.models.calibration keeps it.
     pub calibration: Option<Value>,
+    /// The explanations' background, as dm.models.background keeps it.
+    pub background: Option<Value>,
 }
 
 /// The NOTICE line that says how the rows were split.
@@ -250,6 +253,15 @@ impl Prepared {
             json!({"name": objective.name, "better": objective.direction(), "on": part,
                    "value": primary.value, "baseline": primary.baseline}),
         );
+        // Explanations' background: the encoded training rows, where the run has them as
+        // floats; not for tree models (those with split importance), which explain from
+        // their trees.
+        let background = (self.task.is_supervised()
+            && fitted.model().importance().is_none()
+            && !self.x.is_empty()
+            && self.n_cols == self.prep.width())
+        .then(|| Background::from_rows(&self.x, self.n_cols, &self.split.train, self.seed))
+        .flatten();
         let model = StoredModel {
             task: self.task,
             algorithm: self.algorithm,
@@ -263,6 +275,7 @@ impl Prepared {
             threshold: self.threshold.get().copied(),
             intervals: None,
             calibration: self.calibration.get().cloned(),
+            background: background.clone(),
         };
         Outcome {
             model,
@@ -270,6 +283,7 @@ impl Prepared {
             primary,
             row_keys: self.row_keys.as_ref().map(RowKeys::encode),
             calibration: self.calibration.get().map(|c| json!(c)),
+            background: background.map(|b| json!(b)),
         }
     }
 

@@ -65,6 +65,8 @@ pub struct Trained {
     pub interval_residuals: Option<Vec<f64>>,
     /// A binary classifier's calibration (model/calibration.rs), for dm.models.calibration.
     pub calibration: Option<Value>,
+    /// The explanations' background (model/background.rs), for dm.models.background.
+    pub background: Option<Value>,
     /// What the run says after the fit, in order.
     pub messages: Vec<Message>,
 }
@@ -239,6 +241,7 @@ impl Prepared {
             searched,
             row_keys: outcome.row_keys,
             calibration: outcome.calibration,
+            background: outcome.background,
             interval_residuals: intervals.map(|c| c.residuals),
             messages,
         }

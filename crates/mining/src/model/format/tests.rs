@@ -45,6 +45,7 @@ fn model() -> StoredModel {
         threshold: None,
         intervals: None,
         calibration: None,
+        background: None,
     }
 }
 
@@ -368,7 +369,7 @@ fn format_3_models_of_every_algorithm_score_as_they_did() {
             }
             match want.get("explain") {
                 Some(e) => {
-                    let mut got = model.explain(&raw, &mut buf).unwrap();
+                    let mut got = model.explain(&raw, &mut buf, None).unwrap();
                     let method = got.as_object_mut().unwrap().remove("method").unwrap();
                     if method == "tree_shap" {
                         // Recorded as path contributions, now SHAP values: the same base and
@@ -379,7 +380,7 @@ fn format_3_models_of_every_algorithm_score_as_they_did() {
                         assert_eq!(&got, e, "{what}");
                     }
                 }
-                None => assert!(model.explain(&raw, &mut buf).is_err(), "{what}"),
+                None => assert!(model.explain(&raw, &mut buf, None).is_err(), "{what}"),
             }
         }
         match m["importance"].as_array() {
