@@ -17,7 +17,9 @@ use mining::evaluation::drift::{self, Compared, Missing};
 use mining::evaluation::evaluate;
 use mining::evaluation::holdout::Which;
 use mining::prepare::row_keys::RowKeys;
-use mining::report::{self, model as charts_model, Drifted, Measured, Outcome, Report};
+use mining::report::{
+    self, model as charts_model, Contributions, Drifted, Measured, Outcome, Report,
+};
 
 /// dm_report's and dm_report_svg's options.
 struct Options {
@@ -111,7 +113,11 @@ fn source(
     None
 }
 
-type Job = (Outcome, Option<Result<Vec<Compared>, Missing>>);
+type Job = (
+    Outcome,
+    Option<Contributions>,
+    Option<Result<Vec<Compared>, Missing>>,
+);
 
 /// Everything the report of `model` needs, gathered, and `draw` called on it.
 /// `measure` false: nothing is read or scored (the charts of the model alone).
@@ -158,10 +164,14 @@ fn with_report<T>(
         }
         let keys = supervised.then(|| models::load_row_keys(m.id)).flatten();
         let profile = (relation.is_some() && may_manage).then(|| models::load_profile(m.id));
-        let (_, _, (outcome, compared)) =
+        let (_, _, (outcome, contributions, compared)) =
             on_relation(model, &rel, move |sm, frame, budget, stop| {
                 let keys = keys.as_deref().map(RowKeys::decode).transpose()?;
                 let outcome = report::measure(sm, frame, keys.as_ref(), which, budget, stop)?;
+                let contributions = match &outcome {
+                    Outcome::Scored(s) => report::contributions(sm, frame, s, budget, stop)?,
+                    _ => None,
+                };
                 let compared = match &profile {
                     Some(p) => {
                         let predictions = evaluate::predictions(sm, frame, budget, stop)?;
@@ -169,7 +179,7 @@ fn with_report<T>(
                     }
                     None => None,
                 };
-                Ok::<Job, Error>((outcome, compared))
+                Ok::<Job, Error>((outcome, contributions, compared))
             });
         if let Outcome::Scored(s) = &outcome {
             warn_training_rows(&format!("{}@{}", m.name, m.version), s);
@@ -179,7 +189,11 @@ fn with_report<T>(
             (Some(_), w) => format!("{on}: its {} rows", w.name()),
             (None, _) => on,
         };
-        measured = Some(Measured { on, outcome });
+        measured = Some(Measured {
+            on,
+            outcome,
+            contributions,
+        });
         match compared {
             Some(Ok(columns)) => {
                 drifted = Some(Drifted {

@@ -52,7 +52,7 @@ q "CREATE VIEW penguins_0708 AS SELECT * FROM penguins WHERE year < 2009;
 # What the pictures must show, from the SQL functions.
 q "SELECT jsonb_pretty(jsonb_build_object(
   'species', jsonb_build_object(
-     'charts', '[\"confusion_matrix\", \"roc\", \"pr\", \"calibration\", \"gain\", \"probability_histogram\", \"feature_importance\"]'::jsonb,
+     'charts', '[\"confusion_matrix\", \"roc\", \"pr\", \"calibration\", \"gain\", \"probability_histogram\", \"feature_importance\", \"contributions\"]'::jsonb,
      'confusion', (SELECT jsonb_agg(jsonb_build_array(actual, predicted, count)) FROM dm_confusion_matrix('species', 'penguins_09')),
      'roc_auc', (dm_evaluate('species', 'penguins_09') ->> 'roc_auc')::float8),
   'species_search', jsonb_build_object(
@@ -60,7 +60,7 @@ q "SELECT jsonb_pretty(jsonb_build_object(
      'trials', (SELECT count(*) FROM dm.search_trials WHERE name = 'species_search'),
      'chosen_trial', (SELECT trial FROM dm.search_trials WHERE name = 'species_search' AND chosen)),
   'mass', jsonb_build_object(
-     'charts', '[\"predicted_vs_actual\", \"residual_histogram\", \"residuals_vs_predicted\", \"feature_importance\", \"drift\"]'::jsonb,
+     'charts', '[\"predicted_vs_actual\", \"residual_histogram\", \"residuals_vs_predicted\", \"feature_importance\", \"contributions\", \"drift\"]'::jsonb,
      'points', (SELECT count(*) FROM penguins_09 WHERE body_mass_g IS NOT NULL),
      'drift_columns', (SELECT count(*) FROM dm_drift('mass', 'penguins_09')),
      'drifted', (SELECT coalesce(jsonb_agg(feature), '[]') FROM dm_drift('mass', 'penguins_09') WHERE drifted)),

@@ -278,9 +278,19 @@ pub fn unsupervised_metrics(
 
 /// Every row of `frame` encoded for the model (rows × the model's width), within the budget.
 pub fn encode_all(model: &StoredModel, frame: &Frame, budget: &Budget) -> Result<Vec<f64>> {
-    let cols = feature_columns(model, frame)?;
     let rows: Vec<usize> = (0..frame.nrows()).collect();
-    encoded(model, &cols, &rows, budget)
+    encode_rows(model, frame, &rows, budget)
+}
+
+/// The given rows of `frame` encoded for the model, within the budget.
+pub fn encode_rows(
+    model: &StoredModel,
+    frame: &Frame,
+    rows: &[usize],
+    budget: &Budget,
+) -> Result<Vec<f64>> {
+    let cols = feature_columns(model, frame)?;
+    encoded(model, &cols, rows, budget)
 }
 
 /// The model's predictions for every row of `frame` (no target needed). Pure computation

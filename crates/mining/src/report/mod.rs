@@ -17,6 +17,8 @@ pub mod shapes;
 pub mod svg;
 pub mod unsupervised;
 
+pub use model::Contributions;
+
 use serde_json::Value;
 
 use crate::common::budget::Budget;
@@ -49,6 +51,46 @@ pub struct Report<'a> {
 pub struct Measured {
     pub on: String,
     pub outcome: Outcome,
+    /// Mean absolute contributions (dm_explain's) over a sample of the rows measured.
+    pub contributions: Option<Contributions>,
+}
+
+/// dm_explain's contributions averaged (in absolute value) over an evenly spaced sample of
+/// the scored rows: at most SUMMARY_ROWS, or SUMMARY_ROWS_SAMPLED for sampled explanations.
+/// None: the model has no explanations, or no rows.
+pub fn contributions(
+    m: &StoredModel,
+    frame: &Frame,
+    s: &Scored,
+    budget: &Budget,
+    stop: &Progress,
+) -> Result<Option<Contributions>> {
+    use crate::model::explain::{SUMMARY_ROWS, SUMMARY_ROWS_SAMPLED};
+    if s.rows.is_empty() {
+        return Ok(None);
+    }
+    let max = if m.explains_by_sampling() {
+        SUMMARY_ROWS_SAMPLED
+    } else {
+        SUMMARY_ROWS
+    };
+    let rows = svg::thin(&s.rows, max);
+    let x = evaluate::encode_rows(m, frame, &rows, budget)?;
+    match m.mean_abs_contributions(&x, stop) {
+        Ok((method, values)) => Ok(Some(Contributions {
+            method,
+            rows: rows.len(),
+            values: m
+                .prep
+                .features
+                .iter()
+                .map(|f| f.name.clone())
+                .zip(values)
+                .collect(),
+        })),
+        Err(e) if e.kind == ErrorKind::NotSupported => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 pub enum Outcome {
@@ -106,7 +148,7 @@ pub fn measure(
 }
 
 /// Every chart: its name (dm_report_svg's `chart`), its title, and what it needs.
-pub const CHARTS: [(&str, &str, &str); 14] = [
+pub const CHARTS: [(&str, &str, &str); 15] = [
     (
         "confusion_matrix",
         "Confusion matrix",
@@ -156,6 +198,11 @@ pub const CHARTS: [(&str, &str, &str); 14] = [
         "feature_importance",
         "Feature importance",
         "a tree, linear or logistic model",
+    ),
+    (
+        "contributions",
+        "Mean |contribution|",
+        "a classification or regression model that can be explained, and rows with its target",
     ),
     (
         "trials",
@@ -215,9 +262,13 @@ pub fn draw(r: &Report, name: &str, title: Option<&str>) -> Option<String> {
         "residuals_vs_predicted" => {
             reg.map(|s| regression::residuals_vs_predicted(s, target, title))
         }
-        "feature_importance" => {
-            model::importance(r.model).map(|i| model::importance_chart(&i, title))
-        }
+        "feature_importance" => model::importance(r.model)
+            .map(|i| model::importance_chart(&i, "feature_importance", title)),
+        "contributions" => r
+            .measured
+            .as_ref()
+            .and_then(|m| m.contributions.as_ref())
+            .map(|c| model::contributions_chart(c, title)),
         "trials" => (!r.trials.is_empty()).then(|| {
             let metric = r
                 .row

@@ -62,7 +62,7 @@ pub fn importance(m: &StoredModel) -> Option<Importance> {
 }
 
 /// The largest importances as bars.
-pub fn importance_chart(imp: &Importance, title: &str) -> String {
+pub fn importance_chart(imp: &Importance, id: &str, title: &str) -> String {
     let mut rows = imp.values.clone();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let shown = rows.len().min(MAX_FEATURES);
@@ -80,7 +80,25 @@ pub fn importance_chart(imp: &Importance, title: &str) -> String {
             flagged: false,
         })
         .collect();
-    hbars("feature_importance", &title, imp.what, &bars, None)
+    hbars(id, &title, imp.what, &bars, None)
+}
+
+/// Global importance from explanations: the method, rows explained, per feature the mean
+/// absolute contribution.
+pub struct Contributions {
+    pub method: &'static str,
+    pub rows: usize,
+    pub values: Vec<(String, f64)>,
+}
+
+/// Mean absolute contributions as bars (SHAP's summary importance).
+pub fn contributions_chart(c: &Contributions, title: &str) -> String {
+    let imp = Importance {
+        what: "mean |contribution| to the output",
+        values: c.values.clone(),
+    };
+    let title = format!("{title} ({}, {} rows)", c.method, c.rows);
+    importance_chart(&imp, "contributions", &title)
 }
 
 /// One trial of a search: its number, parameters, mean and spread of the fold scores, chosen.

@@ -267,11 +267,20 @@ fn measured(o: &mut String, r: &Report) {
 }
 
 fn explained(o: &mut String, r: &Report) {
-    let Some(imp) = model::importance(r.model) else {
+    let has_contributions = r
+        .measured
+        .as_ref()
+        .is_some_and(|m| m.contributions.is_some());
+    let imp = model::importance(r.model);
+    if imp.is_none() && !has_contributions {
+        return;
+    }
+    o.push_str("<section><h2>What the model relies on</h2>");
+    figures(o, r, &["feature_importance", "contributions"]);
+    let Some(imp) = imp else {
+        o.push_str("<p class=\"notes\">Per row: <code>dm_explain(model, row)</code> gives each feature's contribution.</p></section>");
         return;
     };
-    o.push_str("<section><h2>What the model relies on</h2>");
-    figures(o, r, &["feature_importance"]);
     let mut top = imp.values.clone();
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let _ = write!(

@@ -73,9 +73,16 @@ fn measured(m: &StoredModel, f: &Frame) -> Measured {
         &Progress::default(),
     )
     .unwrap();
+    let contributions = match &outcome {
+        Outcome::Scored(s) => {
+            contributions(m, f, s, &Budget::unlimited(), &Progress::default()).unwrap()
+        }
+        _ => None,
+    };
     Measured {
         on: "relation t".into(),
         outcome,
+        contributions,
     }
 }
 
@@ -152,6 +159,7 @@ fn curves_carry_the_areas_the_metrics_report() {
         "gain",
         "probability_histogram",
         "feature_importance",
+        "contributions",
     ] {
         let svg = draw(&r, name, None).unwrap_or_else(|| panic!("{name}"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{name}");
@@ -219,6 +227,7 @@ fn the_page_is_whole_and_escapes_what_it_shows() {
         "gain",
         "probability_histogram",
         "feature_importance",
+        "contributions",
     ] {
         assert!(
             html.contains(&format!(r#"<figure data-chart="{chart}">"#)),
@@ -302,4 +311,30 @@ fn trials_mark_the_chosen_one() {
         vec!["false", "true"]
     );
     assert!(svg.contains("balanced_accuracy"));
+}
+
+#[test]
+fn contributions_average_the_explanations() {
+    let f = frame(300);
+    let m = train(&f, "y", "random_forest", &["x", "z", "g"]);
+    let r = report(&m, &Value::Null, Some(measured(&m, &f)));
+    let c = r.measured.as_ref().unwrap().contributions.as_ref().unwrap();
+    assert_eq!((c.method, c.rows), ("tree_shap", 200));
+    // x decides the class: it carries most of the explanation.
+    let of = |n: &str| c.values.iter().find(|v| v.0 == n).unwrap().1;
+    assert!(
+        of("x") > 5.0 * of("z") && of("x") > 5.0 * of("g"),
+        "{:?}",
+        c.values
+    );
+    let svg = draw(&r, "contributions", None).unwrap();
+    assert!(svg.contains(r#"data-chart="contributions""#) && svg.contains("tree_shap, 200 rows"));
+    // A sampled model explains fewer rows.
+    let k = train(&f, "y", "knn", &["x", "z"]);
+    let r = report(&k, &Value::Null, Some(measured(&k, &f)));
+    let c = r.measured.as_ref().unwrap().contributions.as_ref().unwrap();
+    assert_eq!(
+        (c.method, c.rows),
+        ("sampling", crate::model::explain::SUMMARY_ROWS_SAMPLED)
+    );
 }
