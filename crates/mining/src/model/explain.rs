@@ -57,7 +57,7 @@ pub fn pairs_for(features: usize) -> usize {
 
 impl StoredModel {
     /// The encoded columns of each feature, in feature order.
-    fn feature_ranges(&self) -> Vec<Range<usize>> {
+    pub(crate) fn feature_ranges(&self) -> Vec<Range<usize>> {
         let mut col = 0;
         self.prep
             .features

@@ -32,6 +32,22 @@ fn sides(s: &Scored) -> Vec<(usize, Vec<bool>, Vec<f64>)> {
         .collect()
 }
 
+/// A chart on the unit square with its axes, and the diagonal (a random guess, or perfect
+/// calibration) when asked.
+fn unit_plot(id: &str, title: &str, x_label: &str, y_label: &str, diagonal: bool) -> Plot {
+    let mut plot = Plot::new(id, title, (0.0, 1.0), (0.0, 1.0), 56.0);
+    plot.axes(x_label, y_label, true);
+    if diagonal {
+        plot.line(
+            &[(0.0, 0.0), (1.0, 1.0)],
+            "currentColor",
+            true,
+            r#"class="chance" stroke-opacity="0.4""#,
+        );
+    }
+    plot
+}
+
 /// Counts (cell text) and the row-normalised share (shade): rows are the actual labels (the
 /// model's classes, then any it never saw), columns the predicted classes. Each cell is
 /// `<rect class="cell" data-actual data-predicted data-count data-share>`.
@@ -105,13 +121,12 @@ pub fn confusion_matrix(s: &Scored, title: &str) -> String {
 
 /// ROC curves with their AUC; the diagonal is a random guess.
 pub fn roc(s: &Scored, title: &str) -> String {
-    let mut plot = Plot::new("roc", title, (0.0, 1.0), (0.0, 1.0), 56.0);
-    plot.axes("false positive rate", "true positive rate", true);
-    plot.line(
-        &[(0.0, 0.0), (1.0, 1.0)],
-        "currentColor",
+    let mut plot = unit_plot(
+        "roc",
+        title,
+        "false positive rate",
+        "true positive rate",
         true,
-        r#"class="chance" stroke-opacity="0.4""#,
     );
     let mut legend = Vec::new();
     for (i, (c, pos, score)) in sides(s).into_iter().enumerate() {
@@ -136,8 +151,7 @@ pub fn roc(s: &Scored, title: &str) -> String {
 /// Precision-recall curves with their average precision; the dashed line is the share of
 /// positives (a random guess).
 pub fn pr(s: &Scored, title: &str) -> String {
-    let mut plot = Plot::new("pr", title, (0.0, 1.0), (0.0, 1.0), 56.0);
-    plot.axes("recall", "precision", true);
+    let mut plot = unit_plot("pr", title, "recall", "precision", false);
     let mut legend = Vec::new();
     for (i, (c, pos, score)) in sides(s).into_iter().enumerate() {
         let curve = scores::pr_curve(&pos, &score);
@@ -166,17 +180,12 @@ pub fn pr(s: &Scored, title: &str) -> String {
 /// The reliability curve: per bin of predicted probability (ten equal bins), the share of rows
 /// that are of the class; the diagonal is perfect calibration.
 pub fn calibration(s: &Scored, title: &str) -> String {
-    let mut plot = Plot::new("calibration", title, (0.0, 1.0), (0.0, 1.0), 56.0);
-    plot.axes(
+    let mut plot = unit_plot(
+        "calibration",
+        title,
         "mean predicted probability",
         "share of rows of the class",
         true,
-    );
-    plot.line(
-        &[(0.0, 0.0), (1.0, 1.0)],
-        "currentColor",
-        true,
-        r#"class="chance" stroke-opacity="0.4""#,
     );
     let mut legend = Vec::new();
     for (i, (c, pos, score)) in sides(s).into_iter().enumerate() {
@@ -205,17 +214,12 @@ pub fn calibration(s: &Scored, title: &str) -> String {
 /// Cumulative gain: rows sorted by the class's probability, highest first; the share of all
 /// rows of the class found within the top share of rows. The diagonal is a random order.
 pub fn gain(s: &Scored, title: &str) -> String {
-    let mut plot = Plot::new("gain", title, (0.0, 1.0), (0.0, 1.0), 56.0);
-    plot.axes(
+    let mut plot = unit_plot(
+        "gain",
+        title,
         "share of rows contacted (highest probability first)",
         "share of the class found",
         true,
-    );
-    plot.line(
-        &[(0.0, 0.0), (1.0, 1.0)],
-        "currentColor",
-        true,
-        r#"class="chance" stroke-opacity="0.4""#,
     );
     let mut legend = Vec::new();
     for (i, (c, pos, score)) in sides(s).into_iter().enumerate() {

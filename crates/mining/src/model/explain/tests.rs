@@ -115,18 +115,7 @@ fn logistic_explains_the_log_odds() {
 /// The exact Shapley values of output `class` over the background rows: v(S) = the mean output
 /// with the features in S from the row and the rest from each background row.
 fn exact(m: &StoredModel, x: &[f64], class: usize) -> (f64, Vec<f64>) {
-    let ranges: Vec<std::ops::Range<usize>> = {
-        let mut col = 0;
-        m.prep
-            .features
-            .iter()
-            .map(|f| {
-                let w = m.prep.width_of(f);
-                col += w;
-                col - w..col
-            })
-            .collect()
-    };
+    let ranges = m.feature_ranges();
     let g = ranges.len();
     let bg = &m.background.as_ref().unwrap().rows;
     let value = |mask: usize| -> f64 {
