@@ -138,7 +138,7 @@ CHARTS_JS = """JSON.stringify([...document.querySelectorAll('svg.chart')].map(s 
   return {chart: s.dataset.chart, width: box.width, height: box.height,
           drawn: s.querySelectorAll('rect, polyline, circle').length,
           cells: attrs('rect.cell', ['actual', 'predicted', 'count']),
-          curves: attrs('polyline.curve', ['class', 'auc', 'ap', 'points']),
+          curves: attrs('polyline.curve', ['class', 'auc', 'ap', 'points', 'series']),
           bars: attrs('rect.bar', ['name', 'value', 'flagged', 'count', 'series']),
           points: s.querySelectorAll('g.rows circle').length,
           trials: attrs('circle.trial', ['trial', 'chosen'])};
@@ -198,6 +198,12 @@ def check_page(b, name, out, expect, failures):
         flagged = sorted(x["name"] for x in bars if x["flagged"] == "true")
         if len(bars) != expect["drift_columns"] or flagged != sorted(expect["drifted"]):
             fail(f"drift bars {len(bars)} flagged {flagged} != dm_drift's {expect['drift_columns']} / {expect['drifted']}")
+    if "learning_points" in expect:
+        lines = by["learning_curve"]["curves"]
+        got = sorted((x["series"], int(x["points"])) for x in lines)
+        want = [("training loss", expect["learning_points"]), ("validation loss", expect["learning_points"])]
+        if got != want:
+            fail(f"learning curve lines {got} != one point per boosting round run {want}")
     if "trials" in expect:
         chosen = [x["trial"] for x in by["trials"]["trials"] if x["chosen"] == "true"]
         if len(by["trials"]["trials"]) != expect["trials"] or chosen != [str(expect["chosen_trial"])]:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# dm_report in a real browser (issue 19, item 3): trains a classifier (and one with a search), a
+# dm_report in a real browser (issue 19, item 3): trains a classifier (one with a search, one
+# boosted with early stopping), a
 # regressor and a clusterer on the penguins, writes their reports and a drift comparison with
 # psql exactly as the docs say (psql -XAt -c "SELECT dm_report(...)" > file.html), two standalone
 # charts from dm_report_svg, and the numbers the pictures must carry from the SQL functions
@@ -35,6 +36,10 @@ q "CREATE VIEW penguins_0708 AS SELECT * FROM penguins WHERE year < 2009;
      SELECT count(*) FROM dm_train('species_search', 'penguins_0708', 'species', 'decision_tree',
        options => '{\"exclude\": [\"year\"], \"search\": {\"method\": \"grid\", \"params\": {\"max_depth\": [1, 2, 6]}, \"folds\": 3}}')"
   q "SET client_min_messages = warning;
+     SELECT count(*) FROM dm_train('species_gb', 'penguins_0708', 'species', 'gradient_boosting',
+       '{\"n_estimators\": 300, \"n_iter_no_change\": 5, \"learning_rate\": 0.3}',
+       '{\"exclude\": [\"year\"], \"split\": {\"validation_size\": 0.2}}')"
+  q "SET client_min_messages = warning;
      SELECT count(*) FROM dm_train('mass', 'penguins_0708', 'body_mass_g', 'linear_regression', options => '{\"exclude\": [\"year\"]}')"
   q "SET client_min_messages = warning;
      SELECT count(*) FROM dm_train('groups', 'bills', NULL, 'kmeans', '{\"n_clusters\": 3}')"
@@ -43,6 +48,7 @@ q "CREATE VIEW penguins_0708 AS SELECT * FROM penguins WHERE year < 2009;
 # The pages, written the way the docs tell users to.
 "$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('species', 'penguins_09')" > "$OUT/species.html"
 "$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('species_search')" > "$OUT/species_search.html"
+"$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('species_gb', 'penguins_09')" > "$OUT/species_gb.html"
 "$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('mass', 'penguins_09')" > "$OUT/mass.html"
 "$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('mass', 'penguins_09_shifted')" > "$OUT/mass_drift.html"
 "$BIN/psql" -XAt -d "$DB" -c "SELECT dm_report('groups', 'bills')" > "$OUT/groups.html"
@@ -59,6 +65,9 @@ q "SELECT jsonb_pretty(jsonb_build_object(
      'charts', '[\"confusion_matrix\", \"roc\", \"feature_importance\", \"trials\"]'::jsonb,
      'trials', (SELECT count(*) FROM dm.search_trials WHERE name = 'species_search'),
      'chosen_trial', (SELECT trial FROM dm.search_trials WHERE name = 'species_search' AND chosen)),
+  'species_gb', jsonb_build_object(
+     'charts', '[\"confusion_matrix\", \"roc\", \"feature_importance\", \"contributions\", \"learning_curve\"]'::jsonb,
+     'learning_points', (SELECT (metrics -> 'fit' ->> 'rounds_run')::int FROM dm.models WHERE name = 'species_gb')),
   'mass', jsonb_build_object(
      'charts', '[\"predicted_vs_actual\", \"residual_histogram\", \"residuals_vs_predicted\", \"feature_importance\", \"contributions\", \"drift\"]'::jsonb,
      'points', (SELECT count(*) FROM penguins_09 WHERE body_mass_g IS NOT NULL),

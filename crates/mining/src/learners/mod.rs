@@ -305,6 +305,43 @@ pub trait Predict {
     fn prepare_scoring(&self) {}
 }
 
+/// A learner's losses per round or epoch as it trained (boosting: training and validation
+/// loss; mlp: training loss and validation score), for the learning curve in the training
+/// report. Kept in memory only (not in the model bytes, `#[serde(skip)]`), and equal to any
+/// other curve, so that a model read back from its bytes equals the one that was stored.
+#[derive(Debug, Clone, Default)]
+pub struct Curve {
+    pub train: Vec<f64>,
+    pub validation: Vec<f64>,
+}
+
+impl PartialEq for Curve {
+    fn eq(&self, _: &Curve) -> bool {
+        true
+    }
+}
+
+impl Curve {
+    /// The curve as the training report keeps it, under the given names (None: empty).
+    pub fn to_json(&self, train: &str, validation: &str) -> Option<serde_json::Value> {
+        if self.train.is_empty() {
+            return None;
+        }
+        let finite = |v: &[f64]| -> Vec<Option<f64>> {
+            v.iter().map(|x| x.is_finite().then_some(*x)).collect()
+        };
+        let mut out = serde_json::Map::new();
+        out.insert(train.into(), serde_json::json!(finite(&self.train)));
+        if !self.validation.is_empty() {
+            out.insert(
+                validation.into(),
+                serde_json::json!(finite(&self.validation)),
+            );
+        }
+        Some(serde_json::Value::Object(out))
+    }
+}
+
 /// An explanation of one row's prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Explained {

@@ -148,7 +148,7 @@ pub fn measure(
 }
 
 /// Every chart: its name (dm_report_svg's `chart`), its title, and what it needs.
-pub const CHARTS: [(&str, &str, &str); 15] = [
+pub const CHARTS: [(&str, &str, &str); 16] = [
     (
         "confusion_matrix",
         "Confusion matrix",
@@ -203,6 +203,11 @@ pub const CHARTS: [(&str, &str, &str); 15] = [
         "contributions",
         "Mean |contribution|",
         "a classification or regression model that can be explained, and rows with its target",
+    ),
+    (
+        "learning_curve",
+        "Learning curve",
+        "a gradient_boosting or mlp model trained by pg_mining 0.4.0 or later",
     ),
     (
         "trials",
@@ -269,6 +274,7 @@ pub fn draw(r: &Report, name: &str, title: Option<&str>) -> Option<String> {
             .as_ref()
             .and_then(|m| m.contributions.as_ref())
             .map(|c| model::contributions_chart(c, title)),
+        "learning_curve" => model::learning_curve(r.row, title),
         "trials" => (!r.trials.is_empty()).then(|| {
             let metric = r
                 .row

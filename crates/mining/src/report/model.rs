@@ -177,3 +177,67 @@ pub fn trials_chart(trials: &[Trial], metric: &str, title: &str) -> String {
     );
     plot.finish()
 }
+
+/// The training curve stored in the version's metrics (metrics.fit.curve): the training loss
+/// per boosting round or mlp epoch, the validation loss beside it where boosting had
+/// validation rows, and the round early stopping kept. Each line is `<polyline class="curve"
+/// data-series data-points>`. None: no curve stored.
+pub fn learning_curve(row: &Value, title: &str) -> Option<String> {
+    let fit = row.pointer("/metrics/fit")?;
+    let curve = fit.get("curve")?;
+    let series = |key: &str| -> Vec<(f64, f64)> {
+        curve
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|v| {
+                v.iter()
+                    .enumerate()
+                    .filter_map(|(i, y)| Some(((i + 1) as f64, y.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let train = series("train_loss");
+    let valid = series("validation_loss");
+    if train.is_empty() {
+        return None;
+    }
+    let unit = if fit.get("epochs").is_some() {
+        "epoch"
+    } else {
+        "boosting round"
+    };
+    let (lo, hi) = super::svg::extent(train.iter().chain(&valid).map(|p| p.1))?;
+    let pad = ((hi - lo) * 0.05).max(1e-12);
+    let n = train.len().max(valid.len()) as f64;
+    let mut plot = Plot::new(
+        "learning_curve",
+        title,
+        (1.0, n.max(2.0)),
+        (lo - pad, hi + pad),
+        64.0,
+    );
+    plot.axes(unit, "loss", true);
+    let mut legend = Vec::new();
+    for (i, (name, pts)) in [("training loss", &train), ("validation loss", &valid)]
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, p))| !p.is_empty())
+    {
+        let attrs = format!(
+            r#"class="curve" data-series="{name}" data-points="{}""#,
+            pts.len()
+        );
+        plot.line(&super::svg::thin(pts, 1000), colour(i), false, &attrs);
+        legend.push((name.to_string(), colour(i)));
+    }
+    let kept = fit.get("rounds").and_then(Value::as_u64);
+    let run = fit.get("rounds_run").and_then(Value::as_u64);
+    if let (Some(kept), Some(run)) = (kept, run) {
+        if kept < run {
+            plot.vline(kept as f64, &format!("kept {kept} of {run}"), "kept");
+        }
+    }
+    plot.legend(&legend, "top-left");
+    Some(plot.finish())
+}

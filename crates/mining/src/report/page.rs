@@ -300,8 +300,9 @@ fn explained(o: &mut String, r: &Report) {
 }
 
 fn settings(o: &mut String, r: &Report) {
-    o.push_str("<section><h2>Hyperparameters</h2>");
+    o.push_str("<section><h2>Training</h2>");
     let hp = r.row.get("hyperparams").cloned().unwrap_or(Value::Null);
+    figures(o, r, &["learning_curve"]);
     let _ = write!(
         o,
         "<pre>{}</pre>",

@@ -338,3 +338,72 @@ fn contributions_average_the_explanations() {
         ("sampling", crate::model::explain::SUMMARY_ROWS_SAMPLED)
     );
 }
+
+#[test]
+fn learning_curves_show_every_round_and_the_one_kept() {
+    let f = frame(600);
+    let req = TrainRequest {
+        target: Some("v".into()),
+        algorithm: "gradient_boosting".into(),
+        hyperparams: json!({"n_estimators": 300, "n_iter_no_change": 5, "learning_rate": 0.5}),
+        options: TrainOptions::parse(
+            &json!({"features": ["x", "z"], "dedup": false, "split": {"validation_size": 0.2}}),
+        )
+        .unwrap(),
+    };
+    let p = prepare(&f, &req, &mut |_| {}).unwrap();
+    let fitted = p.fit(&Progress::default()).unwrap();
+    let fit = fitted.fit_summary().unwrap();
+    let run = fit["rounds_run"].as_u64().unwrap() as usize;
+    assert_eq!(fit["curve"]["train_loss"].as_array().unwrap().len(), run);
+    assert_eq!(
+        fit["curve"]["validation_loss"].as_array().unwrap().len(),
+        run
+    );
+    let m = p.finish(fitted, json!({}), json!({})).model;
+    let row = json!({"name": "b", "version": 1, "metrics": {"fit": fit}});
+    let r = report(&m, &row, None);
+    let svg = draw(&r, "learning_curve", None).unwrap();
+    assert_eq!(
+        attr_values(&svg, "curve", "data-points"),
+        vec![run.to_string(), run.to_string()]
+    );
+    if fit["rounds"].as_u64().unwrap() < run as u64 {
+        assert!(svg.contains(r#"class="kept""#));
+    }
+    // The training loss falls.
+    let losses: Vec<f64> = fit["curve"]["train_loss"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(losses[losses.len() - 1] < losses[0]);
+    // Without a curve (a model trained before them): no chart.
+    let bare = json!({"name": "b", "version": 1, "metrics": {"fit": {"rounds": 3}}});
+    assert!(draw(&report(&m, &bare, None), "learning_curve", None).is_none());
+}
+
+#[test]
+fn an_mlp_keeps_its_loss_per_epoch() {
+    let f = frame(300);
+    let m = train(&f, "y", "mlp", &["x", "z"]);
+    let req = TrainRequest {
+        target: Some("y".into()),
+        algorithm: "mlp".into(),
+        hyperparams: json!({"max_iter": 30}),
+        options: TrainOptions::parse(&json!({"features": ["x", "z"], "dedup": false})).unwrap(),
+    };
+    let p = prepare(&f, &req, &mut |_| {}).unwrap();
+    let fit = p.fit(&Progress::default()).unwrap().fit_summary().unwrap();
+    let epochs = fit["epochs"].as_u64().unwrap() as usize;
+    assert_eq!(fit["curve"]["train_loss"].as_array().unwrap().len(), epochs);
+    let row = json!({"name": "n", "version": 1, "metrics": {"fit": fit}});
+    let r = report(&m, &row, None);
+    let svg = draw(&r, "learning_curve", None).unwrap();
+    assert!(svg.contains(">epoch<"), "the x axis counts epochs");
+    assert_eq!(
+        attr_values(&svg, "curve", "data-points"),
+        vec![epochs.to_string()]
+    );
+}

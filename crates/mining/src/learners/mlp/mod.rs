@@ -208,6 +208,10 @@ impl Predict for Mlp {
     }
 
     fn fit_summary(&self) -> Option<serde_json::Value> {
-        Some(serde_json::json!({ "epochs": self.epochs }))
+        let mut out = serde_json::json!({ "epochs": self.epochs });
+        if let Some(c) = self.curve.to_json("train_loss", "validation_score") {
+            out["curve"] = c;
+        }
+        Some(out)
     }
 }

@@ -16,6 +16,7 @@ use crate::common::numeric::argmax;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
 use crate::learners::class_weight::ClassWeight;
+use crate::learners::Curve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Activation {
@@ -47,6 +48,11 @@ pub struct Mlp {
     /// Number of classes (softmax output), or 0 for regression.
     pub n_classes: usize,
     pub epochs: usize,
+    /// Per epoch: the training loss (cross-entropy, or half the squared error of the
+    /// standardised target, as scikit-learn's loss_curve_) and the validation score (accuracy
+    /// or R², its validation_scores_); not stored.
+    #[serde(skip)]
+    pub curve: Curve,
 }
 
 fn activate(a: Activation, m: &mut Array2<f64>) {
@@ -235,6 +241,7 @@ pub fn fit(
     let mut best_net: Option<Layers> = None;
     let mut no_change = 0;
     let mut epochs = 0;
+    let mut curve = Curve::default();
     for epoch in 0..params.max_iter {
         if cancel() {
             return Err(Error::internal("training was cancelled"));
@@ -307,6 +314,7 @@ pub fn fit(
                 "the network diverged (loss is not finite); lower learning_rate or scale the features",
             ));
         }
+        curve.train.push(epoch_loss);
         if valid.is_empty() {
             if epoch_loss > best_loss - params.tol {
                 no_change += 1;
@@ -341,6 +349,7 @@ pub fn fit(
                 let sst: f64 = tv.iter().map(|b| (b - mean) * (b - mean)).sum();
                 1.0 - sse / sst.max(f64::MIN_POSITIVE)
             };
+            curve.validation.push(score);
             if score < best_valid + params.tol {
                 no_change += 1;
             } else {
@@ -376,6 +385,7 @@ pub fn fit(
         activation: params.activation,
         n_classes: if classes { k } else { 0 },
         epochs,
+        curve,
     })
 }
 

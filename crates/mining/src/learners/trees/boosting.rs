@@ -12,14 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::budget::Budget;
 use crate::common::error::{Error, Result};
-use crate::common::numeric::{quantile, weighted_quantile};
 use crate::common::progress::Progress;
 use crate::common::rng::Rng;
 use crate::common::task::Labels;
 use crate::learners::class_weight::ClassWeight;
 use crate::learners::trees::binning::{self, Binned};
 use crate::learners::trees::leafwise::{self, GrowParams, Importance, LeafRows, LeafwiseTree};
-use crate::learners::{ensure, finite, Checked, Explained, Method, Predict, Shape};
+use crate::learners::{ensure, finite, Checked, Curve, Explained, Method, Predict, Shape};
+
+mod loss;
+pub use loss::Loss;
+use loss::{gradients, mean_loss, quantile_of, sigmoid, softmax, Target};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoostParams {
@@ -62,17 +65,6 @@ impl RegressionLoss {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Loss {
-    SquaredError,
-    LogLoss,
-    Softmax,
-    /// The pinball loss of quantile alpha (absolute error: 0.5). Its gradient has no curvature:
-    /// trees fit the gradient with unit hessians and each leaf then outputs the alpha-quantile of
-    /// its rows' residuals, as scikit-learn does.
-    Quantile(f64),
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Boosted {
     pub loss: Loss,
@@ -86,7 +78,14 @@ pub struct Boosted {
     /// Rounds kept (after early stopping) and rounds run.
     pub rounds: usize,
     pub rounds_run: usize,
+    /// Per round run: the training loss (on at most CURVE_ROWS training rows) and the
+    /// validation loss (with validation rows); not stored.
+    #[serde(skip)]
+    pub curve: Curve,
 }
+
+/// Training rows the learning curve's training loss is measured on at most (evenly spaced).
+const CURVE_ROWS: usize = 10_000;
 
 impl Boosted {
     pub fn outputs(&self) -> usize {
@@ -145,82 +144,6 @@ impl Boosted {
                 softmax(out);
             }
         }
-    }
-}
-
-/// The pinball loss of a residual (actual − predicted) at quantile `a`.
-fn pinball(a: f64, residual: f64) -> f64 {
-    if residual >= 0.0 {
-        a * residual
-    } else {
-        (a - 1.0) * residual
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-fn softmax(v: &mut [f64]) {
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    v.iter_mut().for_each(|x| {
-        *x = (*x - max).exp();
-        sum += *x;
-    });
-    if sum > 0.0 {
-        v.iter_mut().for_each(|x| *x /= sum);
-    }
-}
-
-/// Targets per row as the loss sees them.
-enum Target<'a> {
-    Values(&'a [f64]),
-    Classes(&'a [usize]),
-}
-
-/// Mean loss of raw scores (row-major, `k` per row) over `rows`, each row weighted by `rw`
-/// (indexed by row; empty: every row 1).
-fn mean_loss(loss: Loss, t: &Target, raw: &[f64], k: usize, rows: &[usize], rw: &[f64]) -> f64 {
-    let weight = |r: usize| rw.get(r).copied().unwrap_or(1.0);
-    let (total, weights): (f64, f64) = rows
-        .par_iter()
-        .map(|&r| (weight(r), r))
-        .map(|(w, r)| {
-            (
-                w * match (loss, t) {
-                    (Loss::SquaredError, Target::Values(y)) => (raw[r] - y[r]).powi(2),
-                    (Loss::Quantile(a), Target::Values(y)) => pinball(a, y[r] - raw[r]),
-                    (Loss::LogLoss, Target::Classes(y)) => {
-                        let p = sigmoid(raw[r]).clamp(1e-15, 1.0 - 1e-15);
-                        if y[r] == 1 {
-                            -p.ln()
-                        } else {
-                            -(1.0 - p).ln()
-                        }
-                    }
-                    (_, Target::Classes(y)) => {
-                        let s = &raw[r * k..(r + 1) * k];
-                        let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                        let lse = max + s.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
-                        lse - s.get(y[r]).copied().unwrap_or(0.0)
-                    }
-                    _ => 0.0,
-                },
-                w,
-            )
-        })
-        .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-    total / weights.max(f64::MIN_POSITIVE)
-}
-
-/// A quantile of (value, weight) pairs as scikit-learn's pinball loss takes it: numpy's linear
-/// percentile without sample weights, its weighted percentile with them.
-fn quantile_of(pairs: &mut [(f64, f64)], a: f64, unweighted: bool) -> f64 {
-    if unweighted {
-        quantile(&mut pairs.iter().map(|p| p.0).collect::<Vec<_>>(), a)
-    } else {
-        weighted_quantile(pairs, a)
     }
 }
 
@@ -355,6 +278,14 @@ pub fn fit_within(
     let n_sample = ((params.subsample * n_train as f64).round() as usize).clamp(1, n_train);
     let mut best = (f64::INFINITY, 0usize);
     let mut rounds_run = 0;
+    let mut curve = Curve::default();
+    let curve_rows: Vec<usize> = if train.len() > CURVE_ROWS {
+        (0..CURVE_ROWS)
+            .filter_map(|i| train.get(i * train.len() / CURVE_ROWS).copied())
+            .collect()
+    } else {
+        train.to_vec()
+    };
     let mut pos: Vec<usize> = train.to_vec();
     // Trees read their rows in ascending order (forward through the bin columns).
     let mut sorted_train: Vec<u32> = train.iter().map(|&r| r as u32).collect();
@@ -440,8 +371,12 @@ pub fn fit_within(
         budget.check("growing the boosting trees", tree_bytes)?;
         rounds_run = round + 1;
         progress.done.fetch_add(1, Ordering::Relaxed);
-        if params.n_iter_no_change > 0 && !valid.is_empty() {
-            let l = mean_loss(loss, &target, &raw, k, valid, rw);
+        curve
+            .train
+            .push(mean_loss(loss, &target, &raw, k, &curve_rows, rw));
+        let valid_loss = (!valid.is_empty()).then(|| mean_loss(loss, &target, &raw, k, valid, rw));
+        curve.validation.extend(valid_loss);
+        if let (true, Some(l)) = (params.n_iter_no_change > 0, valid_loss) {
             if best.1 == 0 || l < best.0 - 1e-7 * best.0.abs().max(1.0) {
                 best = (l, rounds_run);
             } else if rounds_run - best.1 >= params.n_iter_no_change {
@@ -463,52 +398,8 @@ pub fn fit_within(
         splits: importance.splits,
         rounds,
         rounds_run,
+        curve,
     })
-}
-
-fn gradients(
-    loss: Loss,
-    target: &Target,
-    raw: &[f64],
-    k: usize,
-    train: &[usize],
-    grad: &mut [Vec<f64>],
-    hess: &mut [Vec<f64>],
-) {
-    match (loss, target) {
-        (Loss::SquaredError, Target::Values(y)) => {
-            for &r in train {
-                grad[0][r] = raw[r] - y[r];
-                hess[0][r] = 1.0;
-            }
-        }
-        (Loss::Quantile(a), Target::Values(y)) => {
-            for &r in train {
-                grad[0][r] = if y[r] > raw[r] { -a } else { 1.0 - a };
-                hess[0][r] = 1.0;
-            }
-        }
-        (Loss::LogLoss, Target::Classes(y)) => {
-            for &r in train {
-                let p = sigmoid(raw[r]);
-                grad[0][r] = p - if y[r] == 1 { 1.0 } else { 0.0 };
-                hess[0][r] = (p * (1.0 - p)).max(1e-16);
-            }
-        }
-        (_, Target::Classes(y)) => {
-            let mut prob = vec![0.0; k];
-            for &r in train {
-                prob.copy_from_slice(&raw[r * k..(r + 1) * k]);
-                softmax(&mut prob);
-                for c in 0..k {
-                    let pc = prob[c];
-                    grad[c][r] = pc - if y[r] == c { 1.0 } else { 0.0 };
-                    hess[c][r] = (pc * (1.0 - pc)).max(1e-16);
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Adds a new tree's outputs to the raw scores of the training and validation rows.
@@ -569,11 +460,15 @@ impl Predict for Boosted {
     }
 
     fn fit_summary(&self) -> Option<serde_json::Value> {
-        Some(serde_json::json!({
+        let mut out = serde_json::json!({
             "rounds": self.rounds,
             "rounds_run": self.rounds_run,
             "trees": self.trees.len(),
-        }))
+        });
+        if let Some(c) = self.curve.to_json("train_loss", "validation_loss") {
+            out["curve"] = c;
+        }
+        Some(out)
     }
 
     fn importance(&self) -> Option<(Vec<f64>, Vec<u32>)> {

@@ -1,7 +1,9 @@
 //! Unit tests of gradient boosting (the comparison with scikit-learn's HistGradientBoosting is
 //! in learners/trees/tests.rs).
 
+use super::loss::pinball;
 use super::*;
+use crate::common::numeric::quantile;
 
 fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
     let mut rng = Rng::new(11);
