@@ -3,7 +3,9 @@
 -- importance, scoring, bad hyperparameters.
 SET client_min_messages = warning;
 SELECT model, version, task, algorithm, (metrics -> 'test' ->> 'accuracy')::float8 > 0.95 AS accurate,
-       metrics -> 'fit' AS fit
+       (metrics -> 'fit') - 'curve' AS fit,
+       jsonb_array_length(metrics -> 'fit' -> 'curve' -> 'train_loss') AS curve_rounds,
+       metrics -> 'fit' -> 'curve' ? 'validation_loss' AS validation_curve
 FROM dm_train('churn_gb', 'customers', 'churned', 'gradient_boosting', options => '{"exclude": ["id"]}');
 -- The rule uses tenure, support_calls and plan: they carry most of the gain.
 SELECT feature, round(importance::numeric, 3) > 0.05 AS matters, splits > 0 AS used
@@ -29,7 +31,9 @@ FROM dm_train('price_gb', 'houses', 'price', 'gradient_boosting',
               '{"exclude": ["id"], "split": {"test_size": 0.2, "validation_size": 0.2}}');
 SELECT hyperparams -> 'GradientBoosting' ->> 'n_estimators' AS asked, split ->> 'validation' AS validation_rows,
        (metrics -> 'fit' ->> 'rounds')::int < 2000 AS stopped_early,
-       (metrics -> 'fit' ->> 'rounds_run')::int - (metrics -> 'fit' ->> 'rounds')::int AS patience
+       (metrics -> 'fit' ->> 'rounds_run')::int - (metrics -> 'fit' ->> 'rounds')::int AS patience,
+       jsonb_array_length(metrics -> 'fit' -> 'curve' -> 'validation_loss')
+         = (metrics -> 'fit' ->> 'rounds_run')::int AS a_validation_loss_per_round
 FROM dm.models WHERE name = 'price_gb';
 -- Multiclass with a depth limit, L2 and row subsampling; seeded, so the same twice.
 CREATE TABLE segments AS
