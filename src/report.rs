@@ -120,12 +120,19 @@ type Job = (
 );
 
 /// Everything the report of `model` needs, gathered, and `draw` called on it.
-/// `measure` false: nothing is read or scored (the charts of the model alone).
+/// What a report computes: rows measured at all (false: the charts of the model alone), the
+/// mean |SHAP| of a sample of them, the drift against the training profile.
+struct Needs {
+    measure: bool,
+    contributions: bool,
+    drift: bool,
+}
+
 fn with_report<T>(
     model: &str,
     relation: Option<&str>,
     options: &Value,
-    measure: bool,
+    needs: Needs,
     draw: impl FnOnce(&Report) -> T,
 ) -> T {
     let opts = parse_options(options).or_raise_for(model);
@@ -148,7 +155,7 @@ fn with_report<T>(
     let supervised = m.model.task.is_supervised();
     let mut measured = None;
     let mut drifted = None;
-    let measure = measure && m.model.task != Task::Decomposition;
+    let measure = needs.measure && m.model.task != Task::Decomposition;
     let from = if measure {
         source(relation, &row, supervised, may_manage, &mut notes)
     } else {
@@ -163,13 +170,17 @@ fn with_report<T>(
             .or_raise_for(model);
         }
         let keys = supervised.then(|| models::load_row_keys(m.id)).flatten();
-        let profile = (relation.is_some() && may_manage).then(|| models::load_profile(m.id));
+        let profile =
+            (needs.drift && relation.is_some() && may_manage).then(|| models::load_profile(m.id));
+        let explain = needs.contributions;
         let (_, _, (outcome, contributions, compared)) =
             on_relation(model, &rel, move |sm, frame, budget, stop| {
                 let keys = keys.as_deref().map(RowKeys::decode).transpose()?;
                 let outcome = report::measure(sm, frame, keys.as_ref(), which, budget, stop)?;
                 let contributions = match &outcome {
-                    Outcome::Scored(s) => report::contributions(sm, frame, s, budget, stop)?,
+                    Outcome::Scored(s) if explain => {
+                        report::contributions(sm, frame, s, budget, stop)?
+                    }
                     _ => None,
                 };
                 let compared = match &profile {
@@ -208,7 +219,7 @@ fn with_report<T>(
             Some(Err(Missing::Column(c))) => {
                 notes.push(format!("Drift not measured: the relation has no column {c}."))
             }
-            None if relation.is_some() => notes.push(
+            None if relation.is_some() && !may_manage => notes.push(
                 "Drift against the training rows is shown to roles with the manage right on the model."
                     .into(),
             ),
@@ -236,14 +247,24 @@ fn with_report<T>(
 
 /// dm_report: the HTML page.
 pub fn page(model: &str, relation: Option<&str>, options: &Value) -> String {
-    with_report(model, relation, options, true, report::page::page)
+    let all = Needs {
+        measure: true,
+        contributions: true,
+        drift: true,
+    };
+    with_report(model, relation, options, all, report::page::page)
 }
 
 /// dm_report_svg: one chart.
 pub fn chart(model: &str, chart: &str, relation: Option<&str>, options: &Value) -> String {
     // The model's own charts read no rows.
     let measure = !matches!(chart, "feature_importance" | "trials");
-    with_report(model, relation, options, measure, |r| {
+    let needs = Needs {
+        measure,
+        contributions: chart == "contributions",
+        drift: chart == "drift",
+    };
+    with_report(model, relation, options, needs, |r| {
         report::standalone(r, chart)
     })
     .or_raise_for(model)

@@ -9,7 +9,9 @@ over the DevTools protocol on a pipe (stdlib only), and checks what a person wou
 - each page is valid HTML5 (html5lib's strict parser) and each standalone SVG well-formed XML;
 - screenshots of every page in light and dark colours, PNG, under the output folder.
 
-Usage: browser.py OUTDIR EXPECTATIONS.json   (the pages are OUTDIR/<name>.html, charts *.svg)."""
+Usage: browser.py OUTDIR EXPECTATIONS.json   (the pages are OUTDIR/<name>.html, charts *.svg).
+With PG_MINING_DOCS_SHOTS=DIR it also writes the top of each page at half size to DIR/<name>.png
+(the pictures in sql/docs/reports.md)."""
 import base64
 import json
 import os
@@ -123,6 +125,15 @@ class Browser:
         file.write_bytes(data)
         return len(data)
 
+    def small_screenshot(self, file, height=1800):
+        """The top of the page at half size (the docs' pictures)."""
+        size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
+        shot = self.call("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], height),
+                     "scale": 0.5}}, session=True)
+        file.write_bytes(base64.b64decode(shot["data"]))
+
     def close(self):
         try:
             self.call("Browser.close")
@@ -130,6 +141,9 @@ class Browser:
             pass
         self.proc.wait(timeout=30)
 
+
+# The pages whose pictures the docs show (sql/docs/reports.md).
+DOCS_PAGES = {"species", "species_gb", "mass_drift", "groups"}
 
 # What every chart shows, read back from the drawn page: per chart its box and data elements.
 CHARTS_JS = """JSON.stringify([...document.querySelectorAll('svg.chart')].map(s => {
@@ -155,6 +169,9 @@ def check_page(b, name, out, expect, failures):
     b.open(page)
     charts = json.loads(b.js(CHARTS_JS))
     shots = [b.screenshot(out / f"{name}.png")]
+    docs = os.environ.get("PG_MINING_DOCS_SHOTS")
+    if docs and name in DOCS_PAGES:
+        b.small_screenshot(pathlib.Path(docs) / f"{name}.png")
     problems = b.problems()
     b.open(page, dark=True)
     dark_bg = b.js("getComputedStyle(document.body).backgroundColor")

@@ -43,6 +43,21 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
+/// A timestamptz as JSON gives it (2026-12-07T23:26:42.210336+00:00) as people read it:
+/// 2026-12-07 23:26:42 UTC (another offset kept as it is).
+pub(super) fn when(t: &str) -> String {
+    match (t.get(..10), t.get(11..19)) {
+        (Some(day), Some(time)) => {
+            let offset = t.get(19..).map_or("", |r| {
+                r.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit())
+            });
+            let zone = if offset == "+00:00" { "UTC" } else { offset };
+            format!("{day} {time} {zone}").trim_end().to_string()
+        }
+        _ => t.to_string(),
+    }
+}
+
 fn fact(o: &mut String, name: &str, value: &str) {
     let _ = write!(
         o,
@@ -73,7 +88,11 @@ fn header(o: &mut String, r: &Report) {
     fact(
         o,
         "trained",
-        &format!("{} by {}", text(get("created_at")), text(get("created_by"))),
+        &format!(
+            "{} by {}",
+            when(&text(get("created_at"))),
+            text(get("created_by"))
+        ),
     );
     fact(
         o,

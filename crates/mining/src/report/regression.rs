@@ -66,7 +66,10 @@ pub fn residual_histogram(s: &Scored, target: &str, title: &str) -> String {
         30,
         None,
     );
-    plot.vline(0.0, "0", "zero");
+    // The zero line, where it falls inside the residuals' range.
+    if plot.x.lo <= 0.0 && 0.0 <= plot.x.hi {
+        plot.vline(0.0, "0", "zero");
+    }
     plot.finish()
 }
 

@@ -407,3 +407,16 @@ fn an_mlp_keeps_its_loss_per_epoch() {
         vec![epochs.to_string()]
     );
 }
+
+#[test]
+fn times_read_as_people_write_them() {
+    assert_eq!(
+        page::when("2026-12-07T23:26:42.210336+00:00"),
+        "2026-12-07 23:26:42 UTC"
+    );
+    assert_eq!(
+        page::when("2026-12-07T23:26:42+01:00"),
+        "2026-12-07 23:26:42 +01:00"
+    );
+    assert_eq!(page::when("soon"), "soon");
+}
