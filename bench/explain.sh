@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 N="${1:-20000}"; P="${2:-20}"; E="${3:-10000}"
 . bench/setup.sh
 bench_setup "sklearn,shap" numpy scikit-learn shap
-data=/var/tmp/pg_mining/boost_${N}_${P}.csv
-"$VENV/bin/python" bench/classification_data.py "$N" "$P" "$data"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_explain" -c "CREATE DATABASE pg_mining_explain"
-cols=$(seq -s, -f 'f%g float8' 1 "$P")
-names=$(seq -s, -f 'f%g' 1 "$P")
+bench_data "$N" "$P" pg_mining_explain
 export EXPLAIN_CSV="$data"
 ours=$(psql -X -q -A -t -d pg_mining_explain <<SQL
 SET client_min_messages = warning;

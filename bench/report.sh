@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 N="${1:-100000}"; P="${2:-20}"
 . bench/setup.sh
 bench_setup "sklearn" numpy scikit-learn
-data=/var/tmp/pg_mining/boost_${N}_${P}.csv
-"$VENV/bin/python" bench/classification_data.py "$N" "$P" "$data"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS pg_mining_report_bench" -c "CREATE DATABASE pg_mining_report_bench"
-cols=$(seq -s, -f 'f%g float8' 1 "$P")
-names=$(seq -s, -f 'f%g' 1 "$P")
+bench_data "$N" "$P" pg_mining_report_bench
 export REPORT_CSV="$data"
 out=$(psql -X -q -A -t -d pg_mining_report_bench <<SQL
 SET client_min_messages = warning;

@@ -11,3 +11,14 @@ bench_setup() {
   source scripts/pg_env.sh
   export PGHOST="$PG_MINING_HOME" PGPORT="$PG_MINING_PORT" PGUSER=postgres
 }
+
+# bench_data ROWS FEATURES DATABASE: make_classification data (bench/classification_data.py) as
+# $data (CSV, with $data.npz for the Python peers) and a fresh DATABASE to load it into; sets
+# $cols (the CREATE TABLE column list f1 float8, ...) and $names (f1, f2, ...). After bench_setup.
+bench_data() {
+  data=/var/tmp/pg_mining/boost_${1}_${2}.csv
+  "$VENV/bin/python" bench/classification_data.py "$1" "$2" "$data"
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $3" -c "CREATE DATABASE $3"
+  cols=$(seq -s, -f 'f%g float8' 1 "$2")
+  names=$(seq -s, -f 'f%g' 1 "$2")
+}

@@ -258,7 +258,7 @@ pub fn page(model: &str, relation: Option<&str>, options: &Value) -> String {
 /// dm_report_svg: one chart.
 pub fn chart(model: &str, chart: &str, relation: Option<&str>, options: &Value) -> String {
     // The model's own charts read no rows.
-    let measure = !matches!(chart, "feature_importance" | "trials");
+    let measure = !matches!(chart, "feature_importance" | "trials" | "learning_curve");
     let needs = Needs {
         measure,
         contributions: chart == "contributions",
